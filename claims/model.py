@@ -1,0 +1,88 @@
+"""Plain dataclasses that the claims library takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the original text: text == original[start:end]."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression and the value it resolves to, at the precision the text gives."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None  # ISO 8601: "2024-07-08", "2024-07", "2023"; None when unresolved
+    precision: str  # "day", "month", "year"
+    resolved: bool
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who a sentence is attributed to, and the cue phrase that says so."""
+
+    sentence_start: int
+    sentence_end: int
+    source: str | None
+    source_kind: str | None
+    speaker: str | None
+    cue: str | None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    carried: bool = False  # True when taken over from an earlier sentence ("He said: …")
+
+
+@dataclass(slots=True)
+class Claim:
+    """One checkable statement anchored to its exact place in the original text."""
+
+    text: str
+    quote: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    source: str | None = None
+    source_kind: str | None = None
+    speaker: str | None = None
+    attribution: str | None = None
+    dates: list[DateMention] = field(default_factory=list)
+    checkworthiness: float = 0.0
+    kind: str = "statement"
+
+    def to_dict(self) -> dict:
+        """Return the claim as plain JSON-ready data."""
+        data = asdict(self)
+        data["dates"] = [
+            {"text": d.text, "start": d.start, "end": d.end, "value": d.value,
+             "precision": d.precision, "resolved": d.resolved, "note": d.note}
+            for d in self.dates
+        ]
+        return data
+
+
+@dataclass(slots=True)
+class ArticleMeta:
+    """What is known about an article besides its text."""
+
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO date
+    url: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict:
+        """Return the metadata as plain JSON-ready data."""
+        return asdict(self)

@@ -1,0 +1,78 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+
+from . import assets, auth, cli, db
+from .config import DEFAULT_SECRET_KEY, Config
+from .views import admin, articles
+
+csrf = CSRFProtect()
+htmx = Htmx()
+
+
+def _templates_folder() -> str:
+    """Find the templates: packaged inside workbench/ in a wheel, beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return str(candidate)
+    raise RuntimeError("templates folder not found; reinstall the workbench package")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the workbench app; config overrides settings read from the environment."""
+    instance_path = os.environ.get("WORKBENCH_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
+                instance_relative_config=True, template_folder=_templates_folder())
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "workbench.sqlite3")
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
+        raise RuntimeError("WORKBENCH_SECRET_KEY is not set: refusing to run with the development secret key. "
+                           "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`.")
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    auth.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(articles.bp)
+    app.register_blueprint(admin.bp)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: "The request could not be understood.",
+        403: "Your role does not allow this. Ask an editor or an admin.",
+        404: "There is nothing at this address.",
+        405: "This address does not accept that kind of request.",
+        413: f"The upload is larger than the {app.config['MAX_CONTENT_LENGTH'] / 1_048_576:g} MB limit; "
+             "split the document or ingest only the article text.",
+        500: "Something went wrong on our side; nothing was saved. Try again, and tell an admin if it persists.",
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        message = messages.get(code, "Something went wrong.")
+        if isinstance(error, CSRFError):
+            message = "The form expired or was sent from elsewhere (missing or bad CSRF token); reload the page and try again."
+        if code == 413 and request.endpoint == "articles.create":
+            return render_template("articles/new.html", form={}, error=message), 413
+        return render_template("error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+    app.register_error_handler(CSRFError, handler)

@@ -1,0 +1,119 @@
+"""The append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from .models import AuditEvent, User
+
+GENESIS_HASH = "0" * 64
+_CHAIN_LOCK_KEY = 7_304_201  # any constant: serialises appends on PostgreSQL
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise a value the one way the chain hashes it: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """Return the SHA-256 of an event's canonical form together with the previous hash."""
+    body = canonical_json({
+        "seq": event.seq, "at": event.at, "actor": event.actor, "actor_id": event.actor_id,
+        "entity_type": event.entity_type, "entity_id": event.entity_id, "action": event.action,
+        "before": event.before, "after": event.after, "reason": event.reason,
+        "prev_hash": event.prev_hash,
+    })
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    *, session: Session, actor: User | None, entity_type: str, entity_id: int, action: str,
+    before: dict | None = None, after: dict | None = None, reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (the caller commits)."""
+    return record_events(session=session, actor=actor, reason=reason,
+                         events=[(entity_type, entity_id, action, after or {})], before=before)[0]
+
+
+def record_events(
+    *, session: Session, actor: User | None, events: list[tuple[str, int, str, dict]],
+    before: dict | None = None, reason: str = "",
+) -> list[AuditEvent]:
+    """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
+    session.flush()  # the entities' changes are written first, so their ids are known
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    written = []
+    for entity_type, entity_id, action, after in events:
+        seq += 1
+        event = AuditEvent(
+            seq=seq, at=at, actor_id=actor.id if actor else None, actor=actor.email if actor else "system",
+            entity_type=entity_type, entity_id=entity_id, action=action,
+            before=canonical_json(before or {}), after=canonical_json(after), reason=reason, prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = event_hash(event)
+        written.append(event)
+    session.add_all(written)
+    session.flush()
+    return written
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of checking the chain: how many events, the head, and the first problem."""
+
+    count: int
+    head: str
+    error: str | None = None
+    bad_event_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every event is intact and in order."""
+        return self.error is None
+
+
+def verify_events(events: Iterable[AuditEvent]) -> ChainReport:
+    """Check events in storage order: sequence, link to the previous hash, and each hash."""
+    previous_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    for event in events:
+        label = f"event id={event.id} seq={event.seq}"
+        if event.seq != expected_seq:
+            problem = "missing or removed" if event.seq > expected_seq else "out of order"
+            return ChainReport(count, previous_hash,
+                               f"{label}: expected seq {expected_seq} ({problem})", event.id)
+        if event.prev_hash != previous_hash:
+            return ChainReport(count, previous_hash,
+                               f"{label}: does not link to the event before it (reordered or removed)", event.id)
+        if event_hash(event) != event.hash:
+            return ChainReport(count, previous_hash, f"{label}: contents altered (hash mismatch)", event.id)
+        previous_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    return ChainReport(count, previous_hash)
+
+
+def verify_chain(*, session: Session) -> ChainReport:
+    """Check the whole chain in the database, streaming it in insertion order."""
+    rows = session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    return verify_events(rows)
+
+
+def chain_head(*, session: Session) -> tuple[int, str]:
+    """Return the newest event's sequence number and hash."""
+    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+
+def history_of(*, session: Session, entity_type: str, entity_id: int) -> list[AuditEvent]:
+    """Return the events about one entity, oldest first."""
+    query = select(AuditEvent).where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+    return list(session.exec(query.order_by(AuditEvent.seq)))

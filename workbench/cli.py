@@ -1,0 +1,206 @@
+"""The `workbench` command line: the same commands as `flask`, plus serve, demo, ingest, extract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import DEFAULT_SECRET_KEY
+from .db import get_engine, get_session, upgrade_schema
+from .errors import InputError
+
+
+def _cli_app():
+    from . import create_app
+
+    # Commands other than `serve` never sign anyone in, so the development secret is harmless there.
+    return create_app({"ALLOW_DEV_SECRET": True})
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, add_version_option=False)
+def main():
+    """Fact-checking workbench: ingest articles, review claims, keep an audit trail."""
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create the database schema, or upgrade it to the newest migration."""
+    revision = upgrade_schema(get_engine())
+    click.echo(f"Database ready at migration {revision}: {_safe_url(current_app.config['DATABASE_URL'])}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.group("users")
+def users_group():
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--role", type=click.Choice(["checker", "editor", "admin"]), default="checker", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@with_appcontext
+def users_create(email, name, role, password_stdin):
+    """Create a user account."""
+    from .services.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(session=get_session(), email=email, name=name, role=role, password=password, actor=None)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list():
+    """List user accounts."""
+    from .services.users import list_users
+
+    for user in list_users(session=get_session()):
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+
+
+@click.group("audit")
+def audit_group():
+    """Check the audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check every event of the audit chain; exit 1 naming the first bad event."""
+    from .audit import verify_chain
+
+    report = verify_chain(session=get_session())
+    if not report.ok:
+        click.echo(f"Audit chain BROKEN at {report.error}", err=True)
+        click.echo(f"{report.count} events were intact before it; last good hash {report.head}", err=True)
+        sys.exit(1)
+    click.echo(f"Audit chain intact: {report.count} events; head {report.head}")
+
+
+@click.command("ingest")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--published", help="Publication date, YYYY-MM-DD; relative dates are resolved against it.")
+@click.option("--title", help="Title (default: taken from the text).")
+@click.option("--outlet", help="Outlet that published the article.")
+@click.option("--url", help="Address of the article.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
+@with_appcontext
+def ingest_command(files, published, title, outlet, url, as_json):
+    """Store articles from .txt or .html files and the claims extracted from them."""
+    from .services.ingest import parse_published
+    from .services.importing import import_file
+
+    try:
+        published_date = parse_published(published)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    failures = 0
+    with click.progressbar(files, label="Ingesting", file=sys.stderr, hidden=as_json or len(files) < 2) as bar:
+        for name in bar:
+            try:
+                result = import_file(session=get_session(), path=name, published=published_date, title=title,
+                                     outlet=outlet, url=url, max_bytes=current_app.config["MAX_ARTICLE_BYTES"])
+            except InputError as error:
+                failures += 1
+                click.echo(f"error: {name}: {error}", err=True)
+                continue
+            if as_json:
+                click.echo(json.dumps({"file": name, "article_id": result.article.id, "claims": result.claims,
+                                       "duplicate": result.duplicate}))
+            elif len(files) < 2:
+                state = "already stored as" if result.duplicate else "stored as"
+                click.echo(f"{name}: {state} article {result.article.id} with {result.claims} claims")
+    if failures:
+        sys.exit(1)
+
+
+@click.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--published", help="Publication date, YYYY-MM-DD.")
+@click.option("--format", "output_format", type=click.Choice(["json", "table"]), default="json", show_default=True)
+def extract_command(file, published, output_format):
+    """Print the claims of an article file without storing anything."""
+    from .extract_output import extract_file, format_table
+
+    try:
+        payload = extract_file(file, published=published)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    if output_format == "json":
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(payload))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port, threads):
+    """Serve the app with the Waitress production WSGI server."""
+    app = current_app._get_current_object()
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not app.debug:
+        raise click.ClickException("WORKBENCH_SECRET_KEY is not set: refusing to serve with the development key. "
+                                   "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))').")
+    run_server(app, host=host, port=port, threads=threads)
+
+
+def run_server(app, *, host: str, port: int, threads: int = 8) -> None:
+    """Run Waitress on the app until interrupted."""
+    import waitress
+
+    upgrade_schema(get_engine(app))
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="workbench")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--instance", type=click.Path(file_okay=False), default="workbench-demo", show_default=True,
+              help="Folder for the demo database.")
+@click.option("--no-serve", is_flag=True, help="Set up the demo database and exit.")
+def demo_command(host, port, instance, no_serve):
+    """Create a demo database with our sample articles and demo accounts, then serve it."""
+    from .demo import build_demo_app, load_demo
+
+    app = build_demo_app(Path(instance))
+    with app.app_context():
+        summary = load_demo(session=get_session())
+    click.echo(f"Demo database: {Path(instance).resolve() / 'demo.sqlite3'}")
+    click.echo(f"Articles: {summary['articles']} ({summary['claims']} claims)")
+    click.echo("Sign in with one of:")
+    for email, password, role in summary["accounts"]:
+        click.echo(f"  {role:8} {email}  password: {password}")
+    if not no_serve:
+        run_server(app, host=host, port=port)
+
+
+for command in (init_command, users_group, audit_group, ingest_command, extract_command, serve_command, demo_command):
+    main.add_command(command)
+
+
+def init_app(app) -> None:
+    """Make the same commands available as `flask …` for this app."""
+    for command in (init_command, users_group, audit_group, ingest_command, extract_command, serve_command):
+        app.cli.add_command(command)

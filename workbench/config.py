@@ -1,0 +1,38 @@
+"""Configuration read from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for a running workbench; tests and the demo pass overrides to create_app."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("WORKBENCH_SECRET_KEY", DEFAULT_SECRET_KEY)
+        # None means: a SQLite file in the instance folder (filled in by create_app).
+        self.DATABASE_URL = os.environ.get("WORKBENCH_DATABASE_URL") or None
+        self.MAX_ARTICLE_BYTES = int(os.environ.get("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 1024))
+        # Uploads a little larger than the article cap still reach the view, which explains the limit.
+        self.MAX_CONTENT_LENGTH = self.MAX_ARTICLE_BYTES + 1024 * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("WORKBENCH_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
+        self.CLAIMS_PER_PAGE = 50
+
+    def as_dict(self) -> dict:
+        """Return the settings as a mapping for app.config.from_mapping."""
+        return {k: v for k, v in vars(self).items() if k.isupper()}

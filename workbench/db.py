@@ -1,0 +1,74 @@
+"""Database engine, per-request sessions and schema migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """Return the app's engine."""
+    return (app or current_app).extensions["workbench.engine"]
+
+
+def get_session() -> Session:
+    """Return the session of the current request or CLI command, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the current request's session, rolling back anything not committed."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def migrations_config(engine: Engine):
+    """Return an Alembic config that points at our migrations and the given engine."""
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> str:
+    """Create or upgrade the schema to the newest migration; return the revision now in place."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    command.upgrade(migrations_config(engine), "head")
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() or ""
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine to the app and close sessions after each request."""
+    app.extensions["workbench.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_session)

@@ -1,0 +1,72 @@
+"""The demo: our own sample articles, demo accounts and a throwaway SQLite database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from importlib import resources
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from .models import User
+from .services.html_import import text_from_html
+from .services.ingest import ingest_article, parse_published
+from .services.users import create_user
+
+DEMO_ACCOUNTS = [
+    ("checker@demo.example", "checker-demo", "checker", "Casey Checker"),
+    ("editor@demo.example", "editor-demo", "editor", "Eden Editor"),
+    ("admin@demo.example", "admin-demo", "admin", "Ada Admin"),
+]
+
+
+def sample_articles() -> list[dict]:
+    """Return our sample articles (text and metadata), shipped inside the package."""
+    folder = resources.files("workbench").joinpath("samples")
+    articles = []
+    for meta_file in sorted(p for p in folder.iterdir() if p.name.endswith(".meta.json")):
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        text = folder.joinpath(meta["file"]).read_text(encoding="utf-8")
+        if meta["file"].endswith(".html"):
+            text, page = text_from_html(text)
+            meta = {**{k: v for k, v in page.items() if v}, **meta}
+        meta["text"] = text
+        articles.append(meta)
+    return articles
+
+
+def build_demo_app(instance: Path):
+    """Create an app on a SQLite file in the demo folder, with a secret kept beside it."""
+    from . import create_app
+    from .db import get_engine, upgrade_schema
+
+    instance.mkdir(parents=True, exist_ok=True)
+    secret_file = instance / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(32))
+    app = create_app({
+        "DATABASE_URL": "sqlite:///" + str((instance / "demo.sqlite3").resolve()),
+        "SECRET_KEY": secret_file.read_text().strip(),
+        "SESSION_COOKIE_SECURE": False,  # the demo is served over plain http on this machine
+        "REMEMBER_COOKIE_SECURE": False,
+    })
+    upgrade_schema(get_engine(app))
+    return app
+
+
+def load_demo(*, session: Session) -> dict:
+    """Create the demo accounts and ingest the sample articles; safe to run again."""
+    for email, password, role, name in DEMO_ACCOUNTS:
+        if session.exec(select(User).where(User.email == email)).first() is None:
+            create_user(session=session, email=email, name=name, role=role, password=password, actor=None)
+    actor = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).one()
+    articles = claims = 0
+    for sample in sample_articles():
+        result = ingest_article(session=session, text=sample["text"], actor=actor,
+                                published=parse_published(sample.get("published")), title=sample.get("title"),
+                                outlet=sample.get("outlet"), url=sample.get("url"), section=sample.get("section"))
+        articles += 1
+        claims += result.claims
+    return {"articles": articles, "claims": claims,
+            "accounts": [(email, password, role) for email, password, role, _ in DEMO_ACCOUNTS]}

@@ -1,0 +1,31 @@
+"""Alembic environment: migrations run against the engine the workbench hands over."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from workbench import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    """Run migrations on the engine given in config.attributes (or the URL in the config)."""
+    engine = context.config.attributes.get("engine")
+    if engine is None:
+        from workbench.db import make_engine
+
+        engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `workbench init`")
+run_migrations_online()

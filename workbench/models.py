@@ -1,0 +1,198 @@
+"""The data model: articles, claims, sources, evidence, users and the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time in UTC, timezone-aware (SQLModel stores it as UTC on both databases)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Role(StrEnum):
+    """What a user may do; each role includes the ones before it."""
+
+    checker = "checker"
+    editor = "editor"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Return the role's place in the checker < editor < admin order."""
+        return list(Role).index(self)
+
+
+class Status(StrEnum):
+    """Where a claim stands in verification."""
+
+    unverified = "unverified"
+    in_progress = "in_progress"
+    verified = "verified"
+    mostly_accurate = "mostly_accurate"
+    misleading = "misleading"
+    false = "false"
+    unverifiable = "unverifiable"
+    not_checkable = "not_checkable"
+
+
+class SourceKind(StrEnum):
+    """What sort of body or person a source is."""
+
+    wire = "wire"
+    outlet = "outlet"
+    government = "government"
+    official = "official"
+    expert = "expert"
+    social = "social"
+    state_media = "state_media"
+    organisation = "organisation"
+    other = "other"
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    role: Role = Field(default=Role.checker, max_length=20)
+
+
+class User(UserBase, table=True):
+    """A person who signs in: a checker, an editor or an admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=300)
+    active: bool = Field(default=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for the JSON API; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    label: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_used_at: dt.datetime | None = None
+
+
+class Source(SQLModel, table=True):
+    """A canonical source that claims are attributed to: an agency, outlet, body or person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, unique=True, index=True)
+    kind: SourceKind = Field(default=SourceKind.other, max_length=20)
+    domain: str | None = Field(default=None, max_length=255)
+    home_url: str | None = Field(default=None, max_length=2000)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SourceAlias(SQLModel, table=True):
+    """Another name under which a source appears in text ("SCMP" for the South China Morning Post)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    alias: str = Field(max_length=300, unique=True)
+
+
+class Article(SQLModel, table=True):
+    """An article as received; its text is never altered."""
+
+    __table_args__ = (UniqueConstraint("content_hash", name="uq_article_content_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=500)
+    outlet: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    published: dt.date | None = Field(default=None, index=True)
+    section: str | None = Field(default=None, max_length=200)
+    language: str = Field(default="en", max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    version: int = Field(default=1)
+    previous_version_id: int | None = Field(default=None, foreign_key="article.id")
+    ingested_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    ingested_by_id: int | None = Field(default=None, foreign_key="user.id")
+    cleared_at: dt.datetime | None = None
+
+
+class Claim(SQLModel, table=True):
+    """One checkable statement of an article, anchored to its span in the original text."""
+
+    __table_args__ = (
+        Index("ix_claim_article_position", "article_id", "start"),
+        Index("ix_claim_status_score", "status", "checkworthiness", "id"),
+        Index("ix_claim_assignee_status", "assignee_id", "status"),
+        Index("ix_claim_source_status", "source_id", "status"),
+        Index("ix_claim_updated", "updated_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    speaker: str | None = Field(default=None, max_length=300)
+    attribution: str | None = Field(default=None, max_length=300)
+    kind: str = Field(default="statement", max_length=30)
+    checkworthiness: float = Field(default=0.0)
+    dates: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: Status = Field(default=Status.unverified, max_length=20)
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    priority: int = Field(default=0)
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    version: int = Field(default=1)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    """A URL that supports, refutes or gives context to a claim, with what was fetched from it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    url: str = Field(max_length=2000)
+    stance: str = Field(default="context", max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    added_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    fetch_state: str = Field(default="pending", max_length=20)
+    fetch_error: str | None = Field(default=None, max_length=500)
+    final_url: str | None = Field(default=None, max_length=2000)
+    http_status: int | None = None
+    content_type: str | None = Field(default=None, max_length=200)
+    page_title: str | None = Field(default=None, max_length=500)
+    fetched_at: dt.datetime | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    archived_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    """One append-only entry of the audit chain; hash covers the event and the previous hash."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    at: str = Field(max_length=40)  # ISO 8601 UTC, kept as text so the hashed form never shifts
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor: str = Field(max_length=254)
+    entity_type: str = Field(max_length=30)
+    entity_id: int
+    action: str = Field(max_length=40)
+    before: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    after: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

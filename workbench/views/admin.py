@@ -1,0 +1,47 @@
+"""Administration: user accounts (admins) and the audit chain's state (editors)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+
+from ..audit import verify_chain
+from ..auth import acting_user, require_role
+from ..db import get_session
+from ..errors import InputError
+from ..models import Role
+from ..rendering import render
+from ..services.users import create_user, list_users
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@require_role(Role.admin)
+def users():
+    """List user accounts with a form to add one."""
+    return render("admin/users.html", "partials/_user_table.html", "user-table",
+                  users=list_users(session=get_session()), roles=list(Role), form={}, error=None)
+
+
+@bp.post("/users")
+@require_role(Role.admin)
+def create_user_view():
+    """Create a user account from the form."""
+    form = request.form
+    session = get_session()
+    try:
+        user = create_user(session=session, email=form.get("email", ""), name=form.get("name", ""),
+                           role=form.get("role", ""), password=form.get("password", ""), actor=acting_user())
+    except InputError as error:
+        return render("admin/users.html", "partials/_user_table.html", "user-table", status=422,
+                      users=list_users(session=session), roles=list(Role), form=form, error=str(error))
+    flash(f"Created {user.email} ({user.role}).", "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.get("/audit")
+@require_role(Role.editor)
+def audit():
+    """Check the audit chain and show its head."""
+    report = verify_chain(session=get_session())
+    return render("admin/audit.html", "partials/_audit_status.html", "audit-status", report=report)

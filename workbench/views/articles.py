@@ -1,0 +1,86 @@
+"""Articles: the list, the ingest form and the article view."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+
+from ..auth import acting_user
+from ..db import get_session
+from ..errors import InputError
+from ..rendering import render
+from ..services import articles as article_service
+from ..services.ingest import (check_article_text, decode_article_bytes, ingest_article, looks_like_html,
+                               parse_published)
+
+bp = Blueprint("articles", __name__)
+
+
+@bp.get("/")
+def home():
+    """Send the user to the article list."""
+    return redirect(url_for("articles.index"))
+
+
+@bp.get("/articles")
+def index():
+    """List articles with their verification progress."""
+    rows = article_service.list_articles(session=get_session())
+    return render("articles/index.html", "partials/_article_list.html", "article-list", rows=rows)
+
+
+@bp.get("/articles/new")
+def new():
+    """Show the ingest form."""
+    return render("articles/new.html", "partials/_ingest_form.html", "ingest-form", form={}, error=None)
+
+
+@bp.post("/articles")
+def create():
+    """Ingest a pasted or uploaded article; on bad input, show the form again with the reason."""
+    form = request.form
+    try:
+        text = _article_text_from_request()
+        published = parse_published(form.get("published"))
+        if looks_like_html(text, request.files.get("file").filename if request.files.get("file") else None):
+            from ..services.html_import import text_from_html
+
+            text, meta = text_from_html(text)
+        else:
+            meta = {}
+        result = ingest_article(
+            session=get_session(), text=text, actor=acting_user(), published=published or meta.get("published"),
+            title=form.get("title") or meta.get("title"), outlet=form.get("outlet") or meta.get("outlet"),
+            url=form.get("url") or None, section=form.get("section") or None,
+        )
+    except InputError as error:
+        return render("articles/new.html", "partials/_ingest_form.html", "ingest-form", status=422,
+                      form=form, error=str(error))
+    if result.duplicate:
+        flash("This exact text was already ingested; here is the stored article.", "info")
+    else:
+        flash(f"Ingested “{result.article.title}” with {result.claims} claims.", "success")
+    return redirect(url_for("articles.show", article_id=result.article.id), code=303)
+
+
+def _article_text_from_request() -> str:
+    max_bytes = current_app.config["MAX_ARTICLE_BYTES"]
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return decode_article_bytes(upload.read(max_bytes + 1), max_bytes=max_bytes, name=f"“{upload.filename}”")
+    pasted = request.form.get("text", "")
+    if not pasted.strip():
+        raise InputError("Nothing to ingest: paste the article text or choose a .txt or .html file.")
+    return check_article_text(pasted, max_bytes=max_bytes)
+
+
+@bp.get("/articles/<int:article_id>")
+def show(article_id: int):
+    """Show an article's text with its claims highlighted in place, and the claim list."""
+    session = get_session()
+    article = article_service.get_article(session=session, article_id=article_id)
+    if article is None:
+        abort(404)
+    claims = article_service.article_claims(session=session, article_id=article_id)
+    segments = article_service.text_segments(article.text, [claim for claim, _ in claims])
+    return render("articles/show.html", "partials/_article_claims.html", "article-claims",
+                  article=article, claims=claims, segments=segments)
