@@ -1,22 +1,49 @@
-"""The extraction pipeline: clean → segment → claims."""
+"""The extraction pipeline: clean → segment → attribute → resolve dates → split → score."""
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+
+from .attribution import attribute_sentences
 from .clean import split_blocks
-from .model import Claim
+from .dates import find_dates
+from .model import Claim, Span
+from .score import score_claim
 from .segment import split_sentences
+from .sources import SourceRegistry
+from .split import split_claims
+
+# A "sentence" longer than this is not prose a checker can read as one claim (a list, a dump).
+MAX_CLAIM_CHARS = 2000
 
 
-def extract(text: str, *, published=None, title: str | None = None, outlet: str | None = None,
-            registry=None) -> list[Claim]:
+def extract(text: str, *, published: dt.date | str | None = None, title: str | None = None,
+            outlet: str | None = None, registry: SourceRegistry | None = None) -> list[Claim]:
     """Return the claims of an article, in reading order, anchored to offsets in text."""
-    claims: list[Claim] = []
+    if isinstance(published, str):
+        published = dt.date.fromisoformat(published)
+    sentences: list[Span] = []
     for block in split_blocks(text, title=title):
-        if block.kind != "prose":
-            continue
-        for sentence in split_sentences(block.text, base=block.start):
+        if block.kind == "prose":
+            sentences.extend(split_sentences(block.text, base=block.start))
+    sentences = [s for s in sentences if any(ch.isalnum() for ch in s.text) and len(s.text) <= MAX_CLAIM_CHARS]
+    attributions = attribute_sentences(text, sentences, registry=registry, outlet=outlet)
+    dates = find_dates(text, published=published) if sentences else []
+    date_starts = [d.start for d in dates]
+
+    claims: list[Claim] = []
+    for sentence, attribution in zip(sentences, attributions):
+        attributed = bool(attribution.source or attribution.speaker)
+        for part in split_claims(sentence):
+            low = bisect.bisect_left(date_starts, part.start)
+            high = bisect.bisect_left(date_starts, part.end)
+            part_dates = [d for d in dates[low:high] if d.end <= part.end]
+            score, kind = score_claim(part.text, has_dates=bool(part_dates), attributed=attributed)
             claims.append(Claim(
-                text=sentence.text, quote=sentence.text, start=sentence.start, end=sentence.end,
+                text=part.text, quote=part.text, start=part.start, end=part.end,
                 sentence_start=sentence.start, sentence_end=sentence.end,
+                source=attribution.source, source_kind=attribution.source_kind, speaker=attribution.speaker,
+                attribution=attribution.cue, dates=part_dates, checkworthiness=score, kind=kind,
             ))
     return claims
