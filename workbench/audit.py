@@ -83,13 +83,17 @@ class ChainReport:
         return self.error is None
 
 
-def verify_events(events: Iterable[AuditEvent]) -> ChainReport:
-    """Check events in storage order: sequence, link to the previous hash, and each hash."""
+def verify_events(events: Iterable[AuditEvent], seq_exists=None) -> ChainReport:
+    """Check events in storage order: sequence, link to the previous hash, and each hash.
+
+    seq_exists(seq) tells a reordered chain (the expected event is stored elsewhere) from a gap.
+    """
     previous_hash, expected_seq, count = GENESIS_HASH, 1, 0
     for event in events:
         label = f"event id={event.id} seq={event.seq}"
         if event.seq != expected_seq:
-            problem = "missing or removed" if event.seq > expected_seq else "out of order"
+            elsewhere = event.seq < expected_seq or (seq_exists is not None and seq_exists(expected_seq))
+            problem = "out of order" if elsewhere else "missing or removed"
             return ChainReport(count, previous_hash,
                                f"{label}: expected seq {expected_seq} ({problem})", event.id)
         if event.prev_hash != previous_hash:
@@ -104,7 +108,13 @@ def verify_events(events: Iterable[AuditEvent]) -> ChainReport:
 def verify_chain(*, session: Session) -> ChainReport:
     """Check the whole chain in the database, streaming it in insertion order."""
     rows = session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
-    return verify_events(rows)
+    def seq_exists(seq: int) -> bool:
+        return session.exec(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
+
+    try:
+        return verify_events(rows, seq_exists)
+    finally:
+        rows.close()  # an early return leaves PostgreSQL's server-side cursor open otherwise
 
 
 def chain_head(*, session: Session) -> tuple[int, str]:
