@@ -16,7 +16,8 @@ _FURNITURE = re.compile(
         advertisement | sponsored(?:\s+content)? | click\s+here\b.{0,80} | (?:all\s+rights\s+reserved|copyright\b|©).{0,120} |
         (?:previous|next)\s+(?:article|post|story)\b.{0,80} | (?:you\s+may\s+also\s+like|more\s+from|recommended\s+for\s+you)\b.{0,40} |
         (?:tags?|filed\s+under|topics?)\s*:.{0,200} | (?:photo|image|picture|video)\s*(?:credit)?\s*:.{0,120} |
-        (?:save\s+my\s+name|notify\s+me\s+of)\b.{0,120} | (?:name|email|website|comment)\s*\*?
+        (?:save\s+my\s+name|notify\s+me\s+of)\b.{0,120} | (?:name|email|website|comment)\s*\*? |
+        by\s+[^\W\d][\w.'’ -]{1,60} | (?:updated|published|posted|last\s+modified)\b\s*:?.{0,60}
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -46,48 +47,62 @@ def _is_prose(text: str, words: int) -> bool:
     return bool(_SENTENCE_END.search(text)) or words >= 25
 
 
-def split_blocks(text: str, *, title: str | None = None) -> list[Block]:
-    """Split text into lines and classify each; offsets point into text."""
-    raw: list[tuple[int, int, str]] = []
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    """Return the non-blank lines of text with their offsets, surrounding spaces trimmed."""
+    lines = []
     cursor = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         lead = len(body) - len(body.lstrip())
         stripped = body.strip()
         if stripped:
-            raw.append((cursor + lead, cursor + lead + len(stripped), stripped))
+            lines.append((cursor + lead, cursor + lead + len(stripped), stripped))
         cursor += len(line)
+    return lines
 
-    headline = normalise_line(title) if title else None
-    seen_titles: set[str] = {headline} if headline else set()
+
+def _looks_like_heading(line: str) -> bool:
+    words = len(_WORD.findall(line))
+    return words > 0 and not _FURNITURE.match(normalise_line(line)) and not _is_prose(line, words)
+
+
+def _headline_of(lines: list[tuple[int, int, str]]) -> str | None:
+    """The headline is the last heading-like line before the first paragraph of prose (near the top)."""
+    candidates = []
+    for _start, _end, line in lines[:6]:
+        if _looks_like_heading(line):
+            candidates.append(line)
+        elif not _FURNITURE.match(normalise_line(line)):
+            break
+    return candidates[-1] if candidates else None
+
+
+def split_blocks(text: str, *, title: str | None = None) -> list[Block]:
+    """Split text into lines and classify each; offsets point into text."""
+    raw = _lines(text)
+    headline = normalise_line(title or _headline_of(raw) or "") or None
     blocks: list[Block] = []
-    for index, (start, end, line) in enumerate(raw):
+    headlines_seen = 0
+    for start, end, line in raw:
         words = len(_WORD.findall(line))
         norm = normalise_line(line)
         if _FURNITURE.match(norm) or words == 0:
             kind = "furniture"
-        elif norm in seen_titles:
+        elif norm == headline:
             kind = "headline"
-        elif _CAPTION_MARK.search(line) or (blocks and blocks[-1].kind == "headline" and not _is_prose(line, words)):
+            headlines_seen += 1
+        elif _CAPTION_MARK.search(line) or (blocks and blocks[-1].kind == "headline" and headlines_seen > 1
+                                            and not _is_prose(line, words)):
             # Sites repeat the headline as an image's alt text and put the caption under it.
             kind = "caption"
         elif _is_prose(line, words):
             kind = "prose"
         else:
             kind = "heading"
-            if headline is None and words >= 3 and index < 3:
-                seen_titles.add(norm)
-                headline = norm
-                kind = "headline"
         blocks.append(Block(start, end, line, kind))
     return blocks
 
 
 def guess_title(text: str) -> str | None:
     """Return the line that reads as the article's headline, if the text carries one."""
-    for block in split_blocks(text):
-        if block.kind == "headline":
-            return block.text
-        if block.kind == "prose":
-            return None
-    return None
+    return _headline_of(_lines(text))

@@ -204,3 +204,7 @@ def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
     for command in (init_command, users_group, audit_group, ingest_command, extract_command, serve_command):
         app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Every page answers whole, and as the fragment htmx swaps, with Vary: HX-Request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login, parse
+from tests.factories import make_article, make_user
+from workbench.models import Role
+
+PAGES = [
+    ("/articles", "article-list", "Articles"),
+    ("/articles/new", "ingest-form", "Ingest an article"),
+    ("/articles/{article_id}", "article-claims", "Harbour Bridge Reopens"),
+    ("/admin/users", "user-table", "Users"),
+    ("/admin/audit", "audit-status", "Audit chain"),
+]
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = make_user(db, Role.admin)
+    make_article(db, actor=admin)
+    login(client, admin.email)
+    return client
+
+
+@pytest.mark.parametrize(("url", "fragment_id", "heading"), PAGES)
+def test_page_and_fragment(admin_client, url, fragment_id, heading):
+    url = url.format(article_id=1)
+    page = admin_client.get(url)
+    assert page.status_code == 200 and "HX-Request" in page.headers["Vary"]
+    html = parse(page)
+    assert html.find("h1").get_text(strip=True) == heading
+    assert html.select_one(f"#{fragment_id}") is not None
+    assert html.select_one('script[src="/assets/htmx.min.js"]') is not None
+
+    fragment = admin_client.get(url, headers={"HX-Request": "true", "HX-Target": fragment_id})
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
+    part = parse(fragment)
+    assert part.find("html") is None and part.find("nav") is None
+    assert part.find(id=fragment_id) is not None
+    assert str(part.find(id=fragment_id)) == str(html.select_one(f"#{fragment_id}"))
+
+    boosted = admin_client.get(url, headers={"HX-Request": "true", "HX-Boosted": "true", "HX-Target": fragment_id})
+    assert parse(boosted).find("nav") is not None, "a boosted request needs the whole page"
+
+
+def test_htmx_is_served_from_the_installed_package(client):
+    response = client.get("/assets/htmx.min.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert b"htmx" in response.data[:2000] and len(response.data) > 30_000
+
+
+def test_no_page_loads_anything_from_another_host(admin_client):
+    for url, _, _ in PAGES:
+        html = parse(admin_client.get(url.format(article_id=1)))
+        for tag in html.select("script[src], link[href], img[src]"):
+            address = tag.get("src") or tag.get("href")
+            assert address.startswith("/"), address
+
+
+def test_unknown_article_is_a_404_page(admin_client):
+    response = admin_client.get("/articles/999")
+    assert response.status_code == 404
+    assert "nothing at this address" in parse(response).find(role="alert").get_text()
+
+
+def test_article_list_shows_progress(admin_client):
+    html = parse(admin_client.get("/articles"))
+    row = html.select_one("#article-list tbody tr")
+    assert row.find("a").get_text() == "Harbour Bridge Reopens"
+    assert row.select_one('[role="progressbar"]')["aria-valuenow"] == "0"
