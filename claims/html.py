@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import trafilatura
-
 from .model import ArticleMeta, Claim
 from .pipeline import extract
 
@@ -15,6 +13,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 def extract_html_meta(html: str, *, url: str | None = None) -> ArticleMeta:
     """Reduce a web page to its article text, title, outlet, author and publication date."""
+    import trafilatura  # imported here: it is slow to load and only web pages need it
+
     body = trafilatura.extract(
         html, url=url, output_format="txt", include_comments=False, include_tables=False,
         include_images=False, include_formatting=False, include_links=False, deduplicate=False,
