@@ -3,7 +3,9 @@
 Pure Python: nothing here knows about Flask, databases or HTTP.
 """
 
+from .attribution import find_attributions
 from .clean import guess_title
+from .dates import find_dates
 from .html import extract_html, extract_html_meta
 from .model import ArticleMeta, Attribution, Claim, DateMention, Span
 from .pipeline import extract
@@ -21,6 +23,8 @@ __all__ = [
     "extract",
     "extract_html",
     "extract_html_meta",
+    "find_attributions",
+    "find_dates",
     "guess_title",
     "split_sentences",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .entities import (COMMON_SENTENCE_STARTERS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
                        Token, run_ending_at, run_starting_at, strip_titles, tokenize)
@@ -214,7 +216,16 @@ def _merge(target: _Found, other: _Found | None) -> None:
         target.anaphor = other.anaphor
 
 
+@lru_cache(maxsize=1)
+def _cue_hint() -> re.Pattern:
+    """A quick test for any cue word, so sentences without one are never tokenised."""
+    words = SPEECH_VERBS | {"according", "citing", "quoting"}
+    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
+
+
 def _analyse(sentence: str, classify: _Classifier, memory: _Memory) -> _Found | None:
+    if not _cue_hint().search(sentence.lower()):
+        return None
     tokens = tokenize(sentence)
     result = _Found()
     cue_seen = False
@@ -292,14 +303,21 @@ DOCUMENT_NOUNS = {"post": "post", "statement": "statement", "release": "release"
                   **{platform: "post" for platform in PLATFORMS}}
 
 
+@lru_cache(maxsize=1)
+def _noun_pattern() -> re.Pattern:
+    """One regex for every noun that "the post" / "the agency" may later refer back to."""
+    words = set(DOCUMENT_NOUNS) | LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS | ORG_WORDS
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
+
+
 def _remember(memory: _Memory, source, kind, speaker, sentence: str = "") -> None:
     if source:
-        for word in tokenize(sentence):
-            lower = word.lower.rstrip(".,")
+        for match in _noun_pattern().finditer(sentence.lower()):
+            lower = match.group(1)
             noun = DOCUMENT_NOUNS.get(lower)
             if noun:
                 memory.documents[noun] = (source, kind)
-            elif lower in LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS or lower in ORG_WORDS:
+            else:
                 memory.descriptors[lower] = (source, kind)  # "the agency" now means this source
         memory.last_source, memory.last_source_kind = source, kind
         memory.sources.append((source, kind))

@@ -198,17 +198,36 @@ def _ago(match, g, published, unresolved) -> DateMention:
     return _mention(match, day.isoformat(), "day")
 
 
+# The words every date expression contains; the full pattern is only tried around them.
+_CORE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight|days?|weeks?|months?|years?|ago|"
+    r"(?:1[89]|20)\d\d)\b")
+_WORD_START = re.compile(r"\b\w")
+LOOKBACK = 32  # room for "a couple of", "early", "since", "the beginning of" before the core word
+
+
 def find_dates(text: str, *, published: dt.date | str | None = None) -> list[DateMention]:
     """Return the date expressions in text with offsets and ISO values (None when unresolvable)."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published)
     mentions = []
-    for match in _PATTERN.finditer(text):
-        if not _properly_cased(match):
+    covered = 0
+    for core in _CORE.finditer(text):
+        if core.start() < covered:
             continue
-        mention = _resolve(match, text, published)
-        if mention is not None:
-            mentions.append(_trim_preposition(mention, match))
+        window = max(covered, core.start() - LOOKBACK)
+        starts = [m.start() for m in _WORD_START.finditer(text, window, core.start())] + [core.start()]
+        for start in starts:  # the earliest start whose match reaches the core word wins
+            match = _PATTERN.match(text, start)
+            if match is None or match.end() <= core.start() or not _properly_cased(match):
+                continue
+            covered = match.end()
+            mention = _resolve(match, text, published)
+            if mention is not None:
+                mentions.append(_trim_preposition(mention, match))
+            break
     return mentions
 
 

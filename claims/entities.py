@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-TOKEN = re.compile(r"[^\W\d_](?:[\w]|[’'\-.&](?=\w))*\.?|\d[\d,.]*|[“”\"‘’«»]|[^\w\s]", re.UNICODE)
+TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*\.?|[^\w\s]")
 
 CONNECTORS = {"of", "for", "and", "de", "del", "da", "von", "van", "al", "bin", "the", "&", "la", "le"}
 ORG_WORDS = {
@@ -50,28 +48,16 @@ PLATFORMS = {"telegram", "twitter", "x", "facebook", "instagram", "youtube", "ti
              "linkedin", "threads", "bluesky", "truth"}
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
     """A word or punctuation mark with its offsets in the sentence."""
 
-    text: str
-    start: int
-    end: int
+    __slots__ = ("text", "start", "end", "lower", "capitalised", "is_word")
 
-    @property
-    def lower(self) -> str:
-        """The token in lower case, with curly apostrophes made straight."""
-        return self.text.lower().replace("’", "'")
-
-    @property
-    def capitalised(self) -> bool:
-        """True for a word that starts with a capital letter."""
-        return self.text[:1].isupper()
-
-    @property
-    def is_word(self) -> bool:
-        """True for a word (letters first)."""
-        return self.text[:1].isalpha()
+    def __init__(self, text: str, start: int, end: int):
+        self.text, self.start, self.end = text, start, end
+        self.lower = text.lower().replace("’", "'")  # compared often: computed once
+        self.capitalised = text[:1].isupper()
+        self.is_word = text[:1].isalpha()
 
 
 def tokenize(sentence: str) -> list[Token]:

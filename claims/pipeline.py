@@ -23,10 +23,13 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
     """Return the claims of an article, in reading order, anchored to offsets in text."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published)
+    blocks = split_blocks(text, title=title)
+    prose = [b for b in blocks if b.kind == "prose"]
+    if not prose:  # short unpunctuated lines only (a transcript, a list of posts): read them as prose
+        prose = [b for b in blocks if b.kind in {"heading", "headline"}]
     sentences: list[Span] = []
-    for block in split_blocks(text, title=title):
-        if block.kind == "prose":
-            sentences.extend(split_sentences(block.text, base=block.start))
+    for block in prose:
+        sentences.extend(split_sentences(block.text, base=block.start))
     sentences = [s for s in sentences if any(ch.isalnum() for ch in s.text) and len(s.text) <= MAX_CLAIM_CHARS]
     attributions = attribute_sentences(text, sentences, registry=registry, outlet=outlet)
     dates = find_dates(text, published=published) if sentences else []
