@@ -78,3 +78,12 @@ def test_demo_builds_its_database_and_prints_credentials(tmp_path):
     again = subprocess.run([sys.executable, "-m", "workbench.cli", "demo", "--instance", str(tmp_path / "demo"),
                             "--no-serve"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert again.returncode == 0 and "Articles: 5" in again.stdout
+
+
+def test_an_unusable_database_is_reported_in_one_line(tmp_path):
+    env = {"WORKBENCH_DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "users", "list"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "run `workbench init`" in result.stderr and "no such table" in result.stderr

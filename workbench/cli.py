@@ -22,7 +22,22 @@ def _cli_app():
     return create_app({"ALLOW_DEV_SECRET": True})
 
 
-@click.group(cls=FlaskGroup, create_app=_cli_app, add_version_option=False)
+class WorkbenchGroup(FlaskGroup):
+    """Flask's command group, with database failures reported as one clear line instead of a traceback."""
+
+    def invoke(self, ctx):
+        """Run the command; turn an unreachable or uninitialised database into a message."""
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise click.ClickException(f"The database could not be used ({reason}). Check WORKBENCH_DATABASE_URL "
+                                       "and run `workbench init` to create or upgrade the schema.") from None
+
+
+@click.group(cls=WorkbenchGroup, create_app=_cli_app, add_version_option=False)
 def main():
     """Fact-checking workbench: ingest articles, review claims, keep an audit trail."""
 
