@@ -30,8 +30,9 @@ def test_migrations_match_the_models(app):
     from alembic.runtime.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    from workbench.db import get_engine
+    from workbench.db import get_engine, include_name
 
     with get_engine(app).connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []

@@ -48,6 +48,15 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
+# Database objects that the migrations create by hand (full-text search) and the models do not describe.
+UNMODELLED = ("claim_fts", "ix_claim_text_fts")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Tell Alembic's autogenerate to leave the full-text search objects alone."""
+    return not (name or "").startswith(UNMODELLED)
+
+
 def migrations_config(engine: Engine):
     """Return an Alembic config that points at our migrations and the given engine."""
     from alembic.config import Config as AlembicConfig

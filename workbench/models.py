@@ -130,6 +130,10 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_assignee_status", "assignee_id", "status"),
         Index("ix_claim_source_status", "source_id", "status"),
         Index("ix_claim_updated", "updated_at", "id"),
+        Index("ix_claim_score", "checkworthiness", "id"),
+        Index("ix_claim_assignee_score", "assignee_id", "checkworthiness", "id"),
+        Index("ix_claim_source_score", "source_id", "checkworthiness", "id"),
+        Index("ix_claim_article_score", "article_id", "checkworthiness", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -175,6 +179,18 @@ class Evidence(SQLModel, table=True):
     fetched_at: dt.datetime | None = None
     sha256: str | None = Field(default=None, max_length=64)
     archived_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ClaimNote(SQLModel, table=True):
+    """A checker's working note on a claim (not a verdict's rationale)."""
+
+    __tablename__ = "claim_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from workbench import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from workbench.db import include_name
 
 target_metadata = SQLModel.metadata
 
@@ -20,6 +21,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
