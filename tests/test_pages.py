@@ -11,7 +11,10 @@ from workbench.models import Role
 PAGES = [
     ("/articles", "article-list", "Articles"),
     ("/articles/new", "ingest-form", "Ingest an article"),
-    ("/articles/{article_id}", "article-claims", "Harbour Bridge Reopens"),
+    ("/articles/{article_id}", "article-workspace", "Harbour Bridge Reopens"),
+    ("/claims", "queue-results", "Review queue"),
+    ("/claims/1", "claim-panel", "Claim #1"),
+    ("/dashboard", "dashboard", "Editor dashboard"),
     ("/admin/users", "user-table", "Users"),
     ("/admin/audit", "audit-status", "Audit chain"),
 ]
@@ -38,12 +41,12 @@ def test_page_and_fragment(admin_client, url, fragment_id, heading):
     fragment = admin_client.get(url, headers={"HX-Request": "true", "HX-Target": fragment_id})
     assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
     part = parse(fragment)
-    assert part.find("html") is None and part.find("nav") is None
+    assert part.find("html") is None and part.select_one("nav[aria-label=Main]") is None
     assert part.find(id=fragment_id) is not None
     assert str(part.find(id=fragment_id)) == str(html.select_one(f"#{fragment_id}"))
 
     boosted = admin_client.get(url, headers={"HX-Request": "true", "HX-Boosted": "true", "HX-Target": fragment_id})
-    assert parse(boosted).find("nav") is not None, "a boosted request needs the whole page"
+    assert parse(boosted).select_one("nav[aria-label=Main]") is not None, "a boosted request needs the whole page"
 
 
 def test_htmx_is_served_from_the_installed_package(client):

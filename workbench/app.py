@@ -11,7 +11,7 @@ from htmx_flask import Htmx
 
 from . import assets, auth, cli, db
 from .config import DEFAULT_SECRET_KEY, Config
-from .views import admin, articles
+from .views import admin, articles, claims, dashboard
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -49,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(claims.bp)
+    app.register_blueprint(dashboard.bp)
     _register_error_pages(app)
     return app
 

@@ -31,7 +31,8 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
-        self.CLAIMS_PER_PAGE = 50
+        # When on, an editor approves each verdict before it counts as final.
+        self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for app.config.from_mapping."""

@@ -8,9 +8,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from ..models import Article, Claim, Source, Status
-
-VERDICTS = {Status.verified, Status.mostly_accurate, Status.misleading, Status.false,
-            Status.unverifiable, Status.not_checkable}
+from .review import VERDICTS
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,35 @@ def list_articles(*, session: Session, limit: int = 200) -> list[ArticleProgress
              .join(Claim, Claim.article_id == Article.id, isouter=True)
              .group_by(Article.id).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit))
     return [ArticleProgress(article, total, int(finished)) for article, total, finished in session.exec(query)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far verification of one article has got."""
+
+    claims: int
+    done: int
+    segments: list[tuple[str, int]]
+
+    @property
+    def percent(self) -> int:
+        """Share of claims with a final verdict, 0–100."""
+        return round(100 * self.done / self.claims) if self.claims else 0
+
+
+STATUS_ORDER = [s.value for s in Status]
+
+
+def progress_of(claims: list[Claim], *, require_approval: bool) -> Progress:
+    """Count an article's claims by status, and those whose verdict is final."""
+    counts: dict[str, int] = {}
+    done = 0
+    for claim in claims:
+        counts[claim.status.value] = counts.get(claim.status.value, 0) + 1
+        if claim.status in VERDICTS and (claim.approved_by_id is not None or not require_approval):
+            done += 1
+    segments = [(status, counts[status]) for status in STATUS_ORDER if counts.get(status)]
+    return Progress(len(claims), done, segments)
 
 
 def get_article(*, session: Session, article_id: int) -> Article | None:

@@ -9,6 +9,8 @@ from ..db import get_session
 from ..errors import InputError
 from ..rendering import render
 from ..services import articles as article_service
+from ..services.claim_edits import create_from_selection
+from ..services.review import STATUS_LABELS
 from ..services.ingest import (check_article_text, decode_article_bytes, ingest_article, looks_like_html,
                                parse_published)
 
@@ -73,14 +75,44 @@ def _article_text_from_request() -> str:
     return check_article_text(pasted, max_bytes=max_bytes)
 
 
-@bp.get("/articles/<int:article_id>")
-def show(article_id: int):
-    """Show an article's text with its claims highlighted in place, and the claim list."""
+def _workspace(article_id: int, *, error: str | None = None, status: int = 200):
     session = get_session()
     article = article_service.get_article(session=session, article_id=article_id)
     if article is None:
         abort(404)
     claims = article_service.article_claims(session=session, article_id=article_id)
-    segments = article_service.text_segments(article.text, [claim for claim, _ in claims])
-    return render("articles/show.html", "partials/_article_claims.html", "article-claims",
-                  article=article, claims=claims, segments=segments)
+    plain = [claim for claim, _ in claims]
+    return render("articles/show.html", "partials/_article_workspace.html", "article-workspace", status=status,
+                  article=article, claims=claims, segments=article_service.text_segments(article.text, plain),
+                  progress=article_service.progress_of(plain, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+                  labels=STATUS_LABELS, error=error)
+
+
+@bp.get("/articles/<int:article_id>")
+def show(article_id: int):
+    """Show an article's text with its claims highlighted in place, its progress, and the claim list."""
+    return _workspace(article_id)
+
+
+@bp.post("/articles/<int:article_id>/claims")
+def create_claim(article_id: int):
+    """Make a claim by hand from text the checker selected in the article."""
+    session = get_session()
+    article = article_service.get_article(session=session, article_id=article_id)
+    if article is None:
+        abort(404)
+    start, end = request.form.get("start", ""), request.form.get("end", "")
+    try:
+        if not (start.isdigit() and end.isdigit()):
+            raise InputError("Select some words in the article first.")
+        claim = create_from_selection(session=session, article=article, start=int(start), end=int(end),
+                                      actor=acting_user())
+    except InputError as error:
+        if request.htmx:
+            return _workspace(article_id, error=str(error), status=422)
+        flash(str(error), "error")
+        return redirect(url_for("articles.show", article_id=article_id), code=303)
+    if request.htmx:
+        return _workspace(article_id)
+    flash(f"Created claim #{claim.id}.", "success")
+    return redirect(url_for("articles.show", article_id=article_id), code=303)

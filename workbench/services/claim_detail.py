@@ -1,0 +1,95 @@
+"""Everything the claim view shows, gathered in a fixed handful of queries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from ..audit import history_of
+from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+
+CONTEXT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    """A claim with its article, source, evidence, notes, history and the text around it."""
+
+    claim: Claim
+    article: Article
+    source: Source | None
+    assignee: User | None
+    approver: User | None
+    evidence: list[Evidence]
+    notes: list[tuple[ClaimNote, str | None]]
+    history: list[AuditEvent]
+    before: str
+    sentence_before: str
+    quote: str
+    sentence_after: str
+    after: str
+    previous_id: int | None
+    next_id: int | None
+
+
+def get_claim(*, session: Session, claim_id: int) -> Claim | None:
+    """Return one claim."""
+    return session.get(Claim, claim_id)
+
+
+def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
+    """Return the claim view's data, or None when there is no such claim."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        return None
+    article = session.get(Article, claim.article_id)
+    people = {u.id: u for u in session.exec(select(User).where(User.id.in_(
+        [i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])))}
+    evidence = list(session.exec(select(Evidence).where(Evidence.claim_id == claim.id).order_by(Evidence.id)))
+    notes = list(session.exec(select(ClaimNote, User.name).join(User, User.id == ClaimNote.author_id, isouter=True)
+                              .where(ClaimNote.claim_id == claim.id).order_by(ClaimNote.id)))
+    neighbours = session.exec(select(Claim.id, Claim.start).where(Claim.article_id == claim.article_id)
+                              .order_by(Claim.start, Claim.id)).all()
+    ids = [row[0] for row in neighbours]
+    index = ids.index(claim.id)
+    text = article.text
+    sentence_start = min(claim.sentence_start, claim.start)
+    sentence_end = max(claim.sentence_end, claim.end)
+    return ClaimDetail(
+        claim=claim, article=article, source=session.get(Source, claim.source_id) if claim.source_id else None,
+        assignee=people.get(claim.assignee_id), approver=people.get(claim.approved_by_id),
+        evidence=evidence, notes=notes, history=history_of(session=session, entity_type="claim", entity_id=claim.id),
+        before=text[max(0, sentence_start - CONTEXT_CHARS):sentence_start],
+        sentence_before=text[sentence_start:claim.start], quote=text[claim.start:claim.end],
+        sentence_after=text[claim.end:sentence_end], after=text[sentence_end:sentence_end + CONTEXT_CHARS],
+        previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
+    )
+
+
+def describe_event(event: AuditEvent) -> str:
+    """Return a one-line human reading of an audit event about a claim."""
+    after = json.loads(event.after or "{}")
+    before = json.loads(event.before or "{}")
+    if "after" in after and isinstance(after["after"], dict):  # bulk and span events carry both sides
+        before, after = after.get("before", before), after["after"]
+    match event.action:
+        case "create":
+            return "Created by hand from a selection" if after.get("by_hand") else "Extracted from the article"
+        case "status" | "reopen" | "bulk" if before.get("status") != after.get("status"):
+            verb = "Reopened" if event.action == "reopen" else "Status"
+            return f"{verb}: {before.get('status', '?')} → {after.get('status', '?')}"
+        case "assign" | "bulk":
+            return "Assignment changed"
+        case "approve":
+            return "Verdict approved"
+        case "edit":
+            return f"Reworded: “{after.get('text', '')}”"
+        case "split":
+            return f"Split; the second part became claim #{json.loads(event.after).get('new_claim_id')}"
+        case "merge":
+            return f"Merged with claim #{json.loads(event.after).get('merged_claim_id')}"
+        case "note":
+            return "Note added"
+    return event.action.replace("_", " ").capitalize()

@@ -1,0 +1,130 @@
+"""The editor dashboard: progress per article, counts by status, source and checker, what blocks clearance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from ..audit import record_event
+from ..errors import InputError
+from ..models import Article, Claim, Source, Status, User, utcnow
+from .review import OPEN, VERDICTS
+
+ARTICLE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One article's verification state."""
+
+    article: Article
+    counts: dict[str, int]
+    total: int
+    pending_approval: int
+    final: int
+
+    @property
+    def open(self) -> int:
+        """Claims without a verdict yet."""
+        return sum(self.counts.get(s.value, 0) for s in OPEN)
+
+    @property
+    def percent(self) -> int:
+        """Share of claims whose verdict is final."""
+        return round(100 * self.final / self.total) if self.total else 0
+
+    @property
+    def blockers(self) -> list[str]:
+        """What keeps the article from being cleared, in words."""
+        reasons = []
+        if self.open:
+            reasons.append(f"{self.open} claim{'s' if self.open != 1 else ''} without a verdict")
+        if self.pending_approval:
+            reasons.append(f"{self.pending_approval} verdict{'s' if self.pending_approval != 1 else ''} awaiting approval")
+        return reasons
+
+
+def _verdict_values() -> list[str]:
+    return [s.value for s in VERDICTS]
+
+
+def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
+    """Return the newest articles with claim counts by status, in three queries."""
+    articles = list(session.exec(select(Article).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit)))
+    return _rows_for(session, articles, require_approval)
+
+
+def _rows_for(session: Session, articles: list[Article], require_approval: bool) -> list[ArticleRow]:
+    ids = [a.id for a in articles] or [-1]
+    counts: dict[int, dict[str, int]] = {}
+    for article_id, status, count in session.exec(select(Claim.article_id, Claim.status, func.count())
+                                                  .where(Claim.article_id.in_(ids))
+                                                  .group_by(Claim.article_id, Claim.status)):
+        counts.setdefault(article_id, {})[str(status.value if hasattr(status, "value") else status)] = count
+    pending = dict(session.exec(select(Claim.article_id, func.count()).where(
+        Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
+        .group_by(Claim.article_id)).all()) if require_approval else {}
+    rows = []
+    for article in articles:
+        by_status = counts.get(article.id, {})
+        verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
+        waiting = pending.get(article.id, 0)
+        rows.append(ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting))
+    return rows
+
+
+def status_counts(*, session: Session) -> list[tuple[str, int]]:
+    """Return how many claims have each status, in workflow order."""
+    found = {str(getattr(s, "value", s)): n for s, n in session.exec(select(Claim.status, func.count()).group_by(Claim.status))}
+    return [(s.value, found.get(s.value, 0)) for s in Status]
+
+
+def source_counts(*, session: Session, limit: int = 12) -> list[tuple[str, int, int]]:
+    """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
+    bad = func.sum(case((Claim.status.in_([Status.false.value, Status.misleading.value]), 1), else_=0))
+    query = (select(Source.name, func.count(Claim.id), bad).join(Claim, Claim.source_id == Source.id)
+             .group_by(Source.id, Source.name).order_by(func.count(Claim.id).desc(), Source.name).limit(limit))
+    return [(name, total, int(flagged or 0)) for name, total, flagged in session.exec(query)]
+
+
+def checker_counts(*, session: Session) -> list[tuple[str, int, int]]:
+    """Return each assignee's claims: (name, open, with a verdict)."""
+    is_open = func.sum(case((Claim.status.in_([s.value for s in OPEN]), 1), else_=0))
+    query = (select(User.name, is_open, func.count(Claim.id)).join(Claim, Claim.assignee_id == User.id)
+             .group_by(User.id, User.name).order_by(User.name))
+    return [(name, int(opened or 0), total - int(opened or 0)) for name, opened, total in session.exec(query)]
+
+
+def awaiting_approval(*, session: Session, limit: int = 20) -> list[tuple[Claim, str]]:
+    """Return verdicts that wait for an editor, oldest first."""
+    query = (select(Claim, Article.title).join(Article, Article.id == Claim.article_id)
+             .where(Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
+             .order_by(Claim.updated_at, Claim.id).limit(limit))
+    return list(session.exec(query))
+
+
+def clear_article(*, session: Session, article: Article, actor: User, require_approval: bool) -> Article:
+    """An editor clears an article once every claim has a final verdict."""
+    [row] = _rows_for(session, [article], require_approval)
+    if article.cleared_at is not None:
+        raise InputError("This article is already cleared.")
+    if row.blockers:
+        raise InputError("Not cleared: " + "; ".join(row.blockers) + ".")
+    article.cleared_at = utcnow()
+    session.add(article)
+    record_event(session=session, actor=actor, entity_type="article", entity_id=article.id, action="clear",
+                 after={"cleared_at": article.cleared_at.isoformat()})
+    session.commit()
+    return article
+
+
+def bar_chart(items: list[tuple[str, int]], *, width: int = 320, bar: int = 18, gap: int = 6) -> dict:
+    """Lay out a horizontal bar chart as plain numbers for an inline SVG template."""
+    biggest = max((n for _, n in items), default=0) or 1
+    label_width = 130
+    bars = [{"label": label, "value": n, "y": i * (bar + gap), "width": round((width - label_width - 40) * n / biggest, 1)}
+            for i, (label, n) in enumerate(items)]
+    return {"bars": bars, "height": max(len(items) * (bar + gap), bar), "bar": bar, "label_width": label_width,
+            "width": width}

@@ -1,0 +1,212 @@
+"""The review queue: filtered, searched, sorted claims, paged by keyset so that page 1,000 is as fast as page 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import and_, func, or_, text
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ..models import Article, Claim, Source, Status, User
+
+SORTS = {"score": "Most check-worthy first", "newest": "Newest first", "oldest": "Oldest first",
+         "updated": "Recently changed"}
+PAGE_SIZE = 50
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows; every field round-trips through the URL."""
+
+    status: tuple[str, ...] = ()
+    source: int | None = None
+    article: int | None = None
+    assignee: str = ""  # "", "me", "none" or a user id
+    min_score: float | None = None
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    q: str = ""
+    sort: str = "score"
+    after: str = ""
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_args(self, **changes) -> dict:
+        """Return the filters as URL query arguments (empty ones left out)."""
+        values = replace(self, **changes) if changes else self
+        args = {"status": list(values.status), "source": values.source, "article": values.article,
+                "assignee": values.assignee, "min_score": values.min_score, "published_from": values.published_from,
+                "published_to": values.published_to, "q": values.q, "sort": values.sort if values.sort != "score" else "",
+                "after": values.after}
+        return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+
+def parse_filters(args) -> QueueFilters:
+    """Read filters from query arguments; a bad value is dropped and reported, never fatal."""
+    problems = []
+
+    def number(name, kind):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return kind(raw)
+        except ValueError:
+            problems.append(f"Ignored {name}={raw[:20]!r}: not a number.")
+            return None
+
+    def date(name):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            problems.append(f"Ignored {name}={raw[:20]!r}: use YYYY-MM-DD.")
+            return None
+
+    statuses = tuple(s for s in args.getlist("status") if s)
+    for bad in [s for s in statuses if s not in Status.__members__]:
+        problems.append(f"Ignored unknown status {bad[:20]!r}.")
+    sort = args.get("sort") or "score"
+    if sort not in SORTS:
+        problems.append(f"Ignored unknown sort {sort[:20]!r}.")
+        sort = "score"
+    min_score = number("min_score", float)
+    assignee = (args.get("assignee") or "").strip()
+    if assignee not in {"", "me", "none"} and not assignee.isdigit():
+        problems.append(f"Ignored assignee={assignee[:20]!r}.")
+        assignee = ""
+    return QueueFilters(
+        status=tuple(s for s in statuses if s in Status.__members__), source=number("source", int),
+        article=number("article", int), assignee=assignee,
+        min_score=None if min_score is None else max(0.0, min(1.0, min_score)),
+        published_from=date("published_from"), published_to=date("published_to"),
+        q=(args.get("q") or "").strip()[:200], sort=sort, after=(args.get("after") or "")[:64],
+        problems=tuple(problems),
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A claim as the queue shows it, with the names it needs (fetched in the same query)."""
+
+    claim: Claim
+    article_title: str
+    source_name: str | None
+    assignee_name: str | None
+
+
+def _search_condition(session: Session, q: str):
+    words = _WORD.findall(q)[:8]
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        match = " AND ".join('"' + word.replace('"', "") + '"*' for word in words)
+        matching = select(text("rowid")).select_from(text("claim_fts")).where(text("claim_fts MATCH :match"))
+        return Claim.id.in_(matching.params(match=match))
+    query = " & ".join(f"{word}:*" for word in words)
+    return func.to_tsvector("simple", Claim.text).op("@@")(func.to_tsquery("simple", query))
+
+
+def _order_and_cursor(sort: str, after: str):
+    """Return the ORDER BY columns and the keyset condition for the rows after the cursor."""
+    if sort == "newest":
+        order = [Claim.id.desc()]
+        condition = Claim.id < int(after) if after.isdigit() else None
+    elif sort == "oldest":
+        order = [Claim.id.asc()]
+        condition = Claim.id > int(after) if after.isdigit() else None
+    elif sort == "updated":
+        order = [Claim.updated_at.desc(), Claim.id.desc()]
+        condition = None
+        if "|" in after:
+            stamp, _, last_id = after.partition("|")
+            try:
+                when = dt.datetime.fromisoformat(stamp)
+            except ValueError:
+                when = None
+            if when and last_id.isdigit():
+                condition = and_(Claim.updated_at <= when, or_(Claim.updated_at < when, Claim.id < int(last_id)))
+    else:
+        order = [Claim.checkworthiness.desc(), Claim.id.desc()]
+        condition = None
+        if "|" in after:
+            score, _, last_id = after.partition("|")
+            try:
+                value = float(score)
+            except ValueError:
+                value = None
+            if value is not None and last_id.isdigit():
+                condition = and_(Claim.checkworthiness <= value,
+                                 or_(Claim.checkworthiness < value, Claim.id < int(last_id)))
+    return order, condition
+
+
+def cursor_for(sort: str, claim: Claim) -> str:
+    """Return the cursor that continues the queue after this claim."""
+    if sort in {"newest", "oldest"}:
+        return str(claim.id)
+    if sort == "updated":
+        return f"{claim.updated_at.isoformat()}|{claim.id}"
+    return f"{claim.checkworthiness!r}|{claim.id}"
+
+
+def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
+               limit: int = PAGE_SIZE) -> tuple[list[QueueRow], str | None]:
+    """Return one page of the queue and the cursor of the next page (None on the last)."""
+    assignee = aliased(User)
+    query = (select(Claim, Article.title, Source.name, assignee.name)
+             .join(Article, Article.id == Claim.article_id)
+             .join(Source, Source.id == Claim.source_id, isouter=True)
+             .join(assignee, assignee.id == Claim.assignee_id, isouter=True))
+    conditions = []
+    if filters.status:
+        conditions.append(Claim.status.in_(filters.status))
+    if filters.source is not None:
+        conditions.append(Claim.source_id == filters.source)
+    if filters.article is not None:
+        conditions.append(Claim.article_id == filters.article)
+    if filters.assignee == "me":
+        conditions.append(Claim.assignee_id == user_id)
+    elif filters.assignee == "none":
+        conditions.append(Claim.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        conditions.append(Claim.assignee_id == int(filters.assignee))
+    if filters.min_score is not None:
+        conditions.append(Claim.checkworthiness >= filters.min_score)
+    if filters.published_from:
+        conditions.append(Article.published >= filters.published_from)
+    if filters.published_to:
+        conditions.append(Article.published <= filters.published_to)
+    search = _search_condition(session, filters.q)
+    if search is not None:
+        conditions.append(search)
+    order, after = _order_and_cursor(filters.sort, filters.after)
+    if after is not None:
+        conditions.append(after)
+    rows = session.exec(query.where(*conditions).order_by(*order).limit(limit + 1)).all()
+    page = [QueueRow(claim, title, source, assignee_name) for claim, title, source, assignee_name in rows[:limit]]
+    next_cursor = cursor_for(filters.sort, page[-1].claim) if len(rows) > limit else None
+    return page, next_cursor
+
+
+def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:
+    """Return one claim as a queue row (after an inline change)."""
+    assignee = aliased(User)
+    row = session.exec(select(Claim, Article.title, Source.name, assignee.name)
+                       .join(Article, Article.id == Claim.article_id)
+                       .join(Source, Source.id == Claim.source_id, isouter=True)
+                       .join(assignee, assignee.id == Claim.assignee_id, isouter=True)
+                       .where(Claim.id == claim_id)).first()
+    return QueueRow(*row) if row else None
+
+
+def filter_choices(*, session: Session) -> dict:
+    """Return the sources and users the filter menus offer."""
+    sources = session.exec(select(Source.id, Source.name).order_by(Source.name).limit(500)).all()
+    users = session.exec(select(User.id, User.name).where(User.active).order_by(User.name)).all()
+    return {"sources": sources, "users": users}
