@@ -83,11 +83,11 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A database session inside an app context."""
-    from workbench.db import get_session
+    """A database session of the test's own, outside any app context (so requests keep theirs)."""
+    from sqlmodel import Session
 
-    with app.app_context():
-        yield get_session()
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
 
 
 def parse(response) -> BeautifulSoup:

@@ -120,10 +120,10 @@ def clear_article(*, session: Session, article: Article, actor: User, require_ap
     return article
 
 
-def bar_chart(items: list[tuple[str, int]], *, width: int = 320, bar: int = 18, gap: int = 6) -> dict:
+def bar_chart(items: list[tuple[str, int]], *, width: int = 400, bar: int = 18, gap: int = 6) -> dict:
     """Lay out a horizontal bar chart as plain numbers for an inline SVG template."""
     biggest = max((n for _, n in items), default=0) or 1
-    label_width = 130
+    label_width = 170
     bars = [{"label": label, "value": n, "y": i * (bar + gap), "width": round((width - label_width - 40) * n / biggest, 1)}
             for i, (label, n) in enumerate(items)]
     return {"bars": bars, "height": max(len(items) * (bar + gap), bar), "bar": bar, "label_width": label_width,
