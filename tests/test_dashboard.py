@@ -1,0 +1,67 @@
+"""The editor dashboard: counts, charts, approval queue and clearing an article."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import csrf_token, login, parse
+from tests.factories import make_article, make_user
+from workbench.models import Article, AuditEvent, Claim, Evidence, Role, Status
+
+
+@pytest.fixture
+def editor_client(app, client, db):
+    editor = make_user(db, Role.editor)
+    make_article(db, actor=editor)
+    login(client, editor.email)
+    return client
+
+
+def test_dashboard_counts_by_status_source_and_checker(editor_client, db):
+    claims = db.exec(select(Claim).order_by(Claim.id)).all()
+    checker = make_user(db, Role.checker)
+    claims[0].status, claims[0].assignee_id = Status.false, checker.id
+    claims[1].assignee_id = checker.id
+    db.add_all(claims[:2])
+    db.commit()
+    page = parse(editor_client.get("/dashboard"))
+    bars = {t.find("title").get_text(): int(v.get_text()) for t, v in
+            zip(page.select("#status-chart-title ~ g text.chart-label"), page.select("#status-chart-title ~ g text.chart-value"))}
+    assert bars["False"] == 1 and bars["Unverified"] == len(claims) - 1
+    assert page.select_one("#source-chart-title").get_text() == "Claims by source"
+    checkers = {tr.select("td")[0].get_text(): (tr.select("td")[1].get_text(), tr.select("td")[2].get_text())
+                for tr in page.select("section[aria-labelledby=by-checker-h] tbody tr")}
+    assert checkers[checker.name] == ("1", "1")
+    row = page.select_one("section[aria-labelledby=articles-h] tbody tr")
+    assert f"{len(claims) - 1} claims without a verdict" in row.get_text()
+
+
+def test_article_is_cleared_only_when_nothing_blocks_it(app, editor_client, db):
+    article = db.exec(select(Article)).one()
+    token = csrf_token(editor_client)
+    response = editor_client.post(f"/articles/{article.id}/clear", data={"csrf_token": token})
+    assert "Not cleared" in parse(editor_client.get(response.headers["Location"])).select_one(".flash-error").get_text()
+    db.refresh(article)
+    assert article.cleared_at is None
+    for claim in db.exec(select(Claim)):
+        claim.status, claim.rationale = Status.not_checkable, "Opinion"
+        db.add(claim)
+    db.commit()
+    editor_client.post(f"/articles/{article.id}/clear", data={"csrf_token": token})
+    db.refresh(article)
+    assert article.cleared_at is not None
+    assert db.exec(select(AuditEvent).order_by(AuditEvent.seq.desc())).first().action == "clear"
+
+
+def test_awaiting_approval_lists_unapproved_verdicts(app, editor_client, db):
+    app.config["REQUIRE_APPROVAL"] = True
+    claim = db.exec(select(Claim)).first()
+    db.add(Evidence(claim_id=claim.id, url="https://example.org/a"))
+    claim.status, claim.rationale = Status.verified, "Checked"
+    db.add(claim)
+    db.commit()
+    page = parse(editor_client.get("/dashboard"))
+    waiting = page.select("section[aria-labelledby=waiting-h] li a")
+    assert [a["href"] for a in waiting] == [f"/claims/{claim.id}"]
+    assert "1 verdict awaiting approval" in page.select_one("section[aria-labelledby=articles-h] tbody").get_text()

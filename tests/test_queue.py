@@ -1,0 +1,162 @@
+"""The review queue: filters, full-text search, sorting, keyset paging, bulk actions, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from tests.conftest import csrf_token, login, parse
+from tests.factories import make_article, make_user
+from workbench.db import get_engine
+from workbench.models import AuditEvent, Claim, Role, Source, Status
+
+TEXTS = [
+    ("Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
+     "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n"),
+]
+
+
+@pytest.fixture
+def many(client, db):
+    """Twelve articles (36 claims) from two months, a checker signed in."""
+    checker = make_user(db, Role.checker)
+    for n in range(12):
+        make_article(db, actor=checker, text=TEXTS[0].format(n=n + 10),
+                     published=dt.date(2024, 5 + n % 2, 1 + n))
+    login(client, checker.email)
+    return checker
+
+
+def _rows(response) -> list[str]:
+    return [tr["data-claim-id"] for tr in parse(response).select("#queue-results tr.claim-row")]
+
+
+def test_status_source_and_score_filters(client, db, many):
+    claim = db.exec(select(Claim).order_by(Claim.id)).first()
+    claim.status = Status.in_progress
+    db.add(claim)
+    db.commit()
+    assert _rows(client.get("/claims?status=in_progress")) == [str(claim.id)]
+    assert len(_rows(client.get("/claims?status=in_progress&status=unverified"))) == 36
+    reuters = db.exec(select(Source).where(Source.name == "Reuters")).one()
+    rows = _rows(client.get(f"/claims?source={reuters.id}"))
+    assert len(rows) == 12
+    scores = [c.checkworthiness for c in db.exec(select(Claim))]
+    threshold = sorted(scores)[-10]
+    assert len(_rows(client.get(f"/claims?min_score={threshold}"))) == sum(s >= threshold for s in scores)
+
+
+def test_assignee_and_publication_date_filters(client, db, many):
+    claim = db.exec(select(Claim).order_by(Claim.id)).first()
+    claim.assignee_id = many.id
+    db.add(claim)
+    db.commit()
+    assert _rows(client.get("/claims?assignee=me")) == [str(claim.id)]
+    assert len(_rows(client.get("/claims?assignee=none"))) == 35
+    june = _rows(client.get("/claims?published_from=2024-06-01&published_to=2024-06-30"))
+    assert len(june) == 18
+
+
+def test_full_text_search_as_you_type(client, db, many):
+    response = client.get("/claims?q=terminal+reop", headers={"HX-Request": "true", "HX-Target": "queue-results"})
+    rows = parse(response).select("tr.claim-row")
+    assert len(rows) == 12 and all("terminal will reopen" in r.select_one(".claim-link").get_text() for r in rows)
+    assert parse(response).find("html") is None
+    assert _rows(client.get("/claims?q=gdansk+2023")) and not _rows(client.get("/claims?q=nonexistentword"))
+    assert client.get('/claims?q=" OR *').status_code == 200  # search syntax is never passed through raw
+
+
+def test_keyset_pages_cover_every_claim_once_in_order(client, db, many):
+    seen, url = [], "/claims?sort=score&q="
+    for _ in range(10):
+        page = parse(client.get(url))
+        seen += [tr["data-claim-id"] for tr in page.select("tr.claim-row")]
+        next_link = page.select_one('a[rel="next"]')
+        if next_link is None:
+            break
+        url = next_link["href"]
+        assert parse_qs(urlsplit(url).query)["after"]
+    claims = db.exec(select(Claim)).all()
+    expected = [str(c.id) for c in sorted(claims, key=lambda c: (-c.checkworthiness, -c.id))]
+    assert seen == expected
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "updated"])
+def test_other_sorts_page_through_everything(app, client, db, many, sort, monkeypatch):
+    monkeypatch.setattr("workbench.services.queue.PAGE_SIZE", 10)
+    seen, url = [], f"/claims?sort={sort}"
+    while url:
+        page = parse(client.get(url))
+        seen += [tr["data-claim-id"] for tr in page.select("tr.claim-row")]
+        link = page.select_one('a[rel="next"]')
+        url = link["href"] if link else None
+    assert sorted(seen, key=int) == sorted({str(c.id) for c in db.exec(select(Claim))}, key=int) and len(seen) == 36
+
+
+def test_filters_stay_in_the_url_and_bad_values_are_reported(client, many):
+    response = client.get("/claims?status=verified&status=bogus&min_score=high&sort=sideways&q=port")
+    page = parse(response)
+    problems = " ".join(p.get_text() for p in page.select("#queue-results .flash-error"))
+    assert "unknown status" in problems and "not a number" in problems and "unknown sort" in problems
+    assert page.select_one('input[name="status"][value="verified"]').has_attr("checked")
+    assert page.select_one("#q")["value"] == "port"
+
+
+def test_bulk_status_change_is_all_or_nothing_with_events(client, db, many):
+    ids = [c.id for c in db.exec(select(Claim).order_by(Claim.id).limit(3))]
+    events_before = len(db.exec(select(AuditEvent)).all())
+    token = csrf_token(client)
+    refused = client.post("/claims/bulk", data={"csrf_token": token, "ids": ids, "action": "status",
+                                                "status": "false", "rationale": "Wrong"})
+    assert refused.status_code == 303
+    page = parse(client.get(refused.headers["Location"]))
+    assert "needs at least one evidence item" in page.select_one(".flash-error").get_text()
+    db.expire_all()
+    assert all(db.get(Claim, i).status == Status.unverified for i in ids)
+    assert len(db.exec(select(AuditEvent)).all()) == events_before
+
+    client.post("/claims/bulk", data={"csrf_token": token, "ids": ids, "action": "status",
+                                      "status": "not_checkable", "rationale": "Opinion pieces"})
+    client.post("/claims/bulk", data={"csrf_token": token, "ids": ids[:2], "action": "assign", "assignee": "me"})
+    db.expire_all()
+    assert [db.get(Claim, i).status for i in ids] == [Status.not_checkable] * 3
+    assert [db.get(Claim, i).assignee_id for i in ids] == [many.id, many.id, None]
+    assert len(db.exec(select(AuditEvent)).all()) == events_before + 5
+
+
+def _count_queries(app, client, url) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    engine = get_engine(app)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_no_n_plus_one_behind_queue_article_claim_and_dashboard(app, client, db, many):
+    editor = make_user(db, Role.editor)
+    login(client, editor.email)
+    small = make_article(db, text="Small\n\nThe mayor said on Monday that 3 roads closed.\n").article
+    big = db.exec(select(Claim.article_id).order_by(Claim.id)).first()
+    for claim in db.exec(select(Claim)):
+        claim.assignee_id = editor.id
+        db.add(claim)
+    db.commit()
+    article_queries = {_count_queries(app, client, f"/articles/{i}") for i in (small.id, big)}
+    assert len(article_queries) == 1, article_queries
+    few = _count_queries(app, client, f"/claims?article={small.id}")
+    lots = _count_queries(app, client, "/claims")
+    assert few == lots <= 6
+    first_claim = db.exec(select(Claim).where(Claim.article_id == big)).first()
+    assert _count_queries(app, client, f"/claims/{first_claim.id}") <= 12
+    assert _count_queries(app, client, "/dashboard") <= 10
