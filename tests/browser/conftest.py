@@ -61,3 +61,18 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign a browser page in through the login form."""
+    from tests.factories import PASSWORD
+
+    def go(tab, email: str):
+        tab.goto(live_server + "/login")
+        tab.get_by_label("Email").fill(email)
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url(live_server + "/articles")
+
+    return go

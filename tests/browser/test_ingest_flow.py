@@ -35,10 +35,11 @@ def test_sign_in_ingest_and_see_claims(live_server, page, db, screenshot):
     assert page.locator("article.article-text a.hl").count() == claims.count()
     assert "Ukrainian Ministry of Infrastructure" in page.locator("#article-claims").inner_text()
     assert "Tags: Ukraine" in page.locator("article.article-text").inner_text()  # shown, but not a claim
-    screenshot(page, "article")
+    screenshot(page, "ingested-article")
 
     page.locator("article.article-text a.hl").first.click()
-    assert page.url.endswith("#claim-1")
+    page.wait_for_url("**/claims/1")
+    assert page.locator("h1").inner_text() == "Claim #1"
 
     page.goto(live_server + "/articles")
     screenshot(page, "articles")
