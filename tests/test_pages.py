@@ -81,3 +81,35 @@ def test_article_list_shows_progress(admin_client):
     row = html.select_one("#article-list tbody tr")
     assert row.find("a").get_text() == "Harbour Bridge Reopens"
     assert row.select_one('[role="progressbar"]')["aria-valuenow"] == "0"
+
+
+@pytest.mark.parametrize(("url", "fragment_id", "heading"), PAGES)
+def test_every_form_control_has_a_label(admin_client, url, fragment_id, heading):
+    html = parse(admin_client.get(url.format(article_id=1)))
+    for control in html.select("input, select, textarea"):
+        if control.get("type") in {"hidden", "submit", "button"}:
+            continue
+        labelled = (control.get("aria-label") or control.find_parent("label") is not None
+                    or (control.get("id") and html.select_one(f'label[for="{control["id"]}"]')))
+        assert labelled, f"unlabelled control on {url}: {control}"
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_status_colours_keep_text_readable_and_carry_a_text_cue(admin_client):
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "workbench" / "static" / "app.css").read_text()
+    ink = re.search(r"--ink: (#[0-9a-f]{6})", css).group(1)
+    backgrounds = dict(re.findall(r"--s-([a-z_]+): (#[0-9a-f]{6})", css))
+    assert len(backgrounds) == 8
+    for status, colour in backgrounds.items():
+        lighter, darker = sorted((_luminance(ink), _luminance(colour)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, status
+    badge = parse(admin_client.get("/claims")).select_one("#queue-results .badge")
+    assert " ".join(badge.get_text().split()) == "○ Unverified"  # an icon and a word, not colour alone
