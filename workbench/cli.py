@@ -166,6 +166,22 @@ def extract_command(file, published, output_format):
         click.echo(format_table(payload))
 
 
+@click.command("generate")
+@click.option("--articles", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--claims-per-article", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@with_appcontext
+def generate_command(articles, claims_per_article, seed):
+    """Fill the database with synthetic articles, claims, checkers and history (for load tests)."""
+    from .services.generate import generate
+
+    with click.progressbar(length=articles, label="Generating articles", file=sys.stderr) as bar:
+        summary = generate(engine=get_engine(), articles=articles, claims_per_article=claims_per_article,
+                           seed=seed, progress=bar.update)
+    click.echo(f"Generated {summary['articles']:,} articles with {summary['claims']:,} claims "
+               f"({summary['checkers']} checkers, {summary['sources']} sources).")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -211,13 +227,15 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (init_command, users_group, audit_group, ingest_command, extract_command, serve_command, demo_command):
+for command in (init_command, users_group, audit_group, ingest_command, extract_command, generate_command,
+                serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (init_command, users_group, audit_group, ingest_command, extract_command, serve_command):
+    for command in (init_command, users_group, audit_group, ingest_command, extract_command, generate_command,
+                    serve_command):
         app.cli.add_command(command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from markupsafe import Markup, escape
 
 from ..auth import acting_user, require_role
 from ..db import get_session
@@ -36,7 +37,14 @@ def queue():
     rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
                   rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
-                  labels=review.STATUS_LABELS, choices=filter_choices(session=session))
+                  labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
+
+
+def _row_context() -> dict:
+    """What every queue row shares, rendered once per request rather than once per row."""
+    options = "".join(f'<option value="{s.value}">{n} · {escape(review.STATUS_LABELS[s])}</option>'
+                      for n, s in enumerate(Status, 1))
+    return {"row_status_options": Markup(options), "claims_base": url_for("claims.queue")}
 
 
 @bp.post("/claims/bulk")
@@ -76,7 +84,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=list(Status), error=error)
+                      labels=review.STATUS_LABELS, statuses=list(Status), error=error, **_row_context())
     if request.htmx and target == "claim-panel":
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
                       **_detail_context(claim_id), error=error)
