@@ -145,7 +145,7 @@ def test_selecting_text_creates_a_claim(live_server, page, db, seeded, sign_in, 
     button.wait_for()
     screenshot(page, "article-selection")
     button.click()
-    page.locator("#article-claims li.claim", has_text=phrase).wait_for()
+    page.locator("#article-claims").get_by_role("link", name=phrase, exact=True).wait_for()
     db.expire_all()
     claim = db.exec(select(Claim).where(Claim.kind == "manual")).one()
     assert (claim.start, claim.end, claim.quote) == (start, start + len(phrase), phrase)
