@@ -1,0 +1,257 @@
+"""Reading one sentence for attribution: the cue verb, who is before it and who is after it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .discourse import DESCRIPTOR_NOUNS, Memory
+from .entities import (COMMON_SENTENCE_STARTERS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
+                       Token, run_ending_at, run_starting_at, strip_titles, tokenize)
+from .sources import SourceRegistry
+
+SPEECH_VERBS = {
+    "said", "says", "say", "told", "tells", "added", "adds", "stated", "states", "announced", "announces",
+    "wrote", "writes", "posted", "posts", "tweeted", "claimed", "claims", "confirmed", "confirms", "noted", "notes",
+    "explained", "warned", "warns", "argued", "argues", "insisted", "insists", "denied", "denies", "admitted",
+    "acknowledged", "estimated", "estimates", "predicted", "urged", "urges", "reported", "reports", "cited",
+    "quoted", "saying", "declared", "revealed", "disclosed", "asserted", "alleged", "alleges", "pledged",
+}
+PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
+SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
+             "is", "are", "then", "further", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
+             "would", "has", "already", "officially"}
+QUOTE_OPEN = "“«"
+QUOTE_CLOSE = "”»"
+
+
+@dataclass
+class Found:
+    source: str | None = None
+    source_kind: str | None = None
+    speaker: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    anaphor: str | None = None  # "pronoun", or the head noun of "the ministry", "the post"…
+
+
+class Classifier:
+    def __init__(self, registry: SourceRegistry):
+        self.registry = registry
+
+    def name(self, tokens: list[Token], first: int, last: int, memory: Memory, *, outlet_slot: bool = False):
+        """Classify tokens[first..last] as ("source", name, kind) or ("speaker", name, None) or None."""
+        words = [t.text for t in tokens[first:last + 1]]
+        words[-1] = words[-1].rstrip(".") if not words[-1].rstrip(".").isupper() or len(words[-1]) > 4 else words[-1]
+        phrase = " ".join(words)
+        found = self.registry.lookup(phrase)
+        if found:
+            return "source", found, self.registry.kind_of(found)
+        lowered = {w.lower().rstrip(".") for w in words}
+        described = first >= 1 and tokens[first - 1].lower in LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
+        if lowered & ORG_WORDS or described or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+            name, kind = self.registry.canonical(phrase)
+            return "source", name, kind or _kind_from_words(lowered | ({tokens[first - 1].lower} if described else set()))
+        if len(words) == 1:
+            word = words[0]
+            if word.lower() in PLATFORMS or word.lower() in COMMON_SENTENCE_STARTERS:
+                return None
+            if word in memory.surnames:
+                return "speaker", memory.surnames[word], None
+            if self.registry.demonym(word) and not word.endswith(("’s", "'s")):
+                return "source", word, "government"
+            if outlet_slot:
+                return "source", word, "outlet"
+            return ("speaker", word, None) if first > 0 else None
+        name_words = strip_titles(words)
+        while len(name_words) > 2 and self.registry.demonym(name_words[0]):
+            name_words = strip_titles(name_words[1:])
+        if outlet_slot:
+            return "source", phrase, "outlet"
+        if 1 <= len(name_words) <= 4:
+            return "speaker", " ".join(name_words), None
+        return None
+
+
+def _kind_from_words(words: set[str]) -> str:
+    if words & {"ministry", "government", "office", "department", "authority", "commission", "council", "kremlin",
+                "police", "army", "forces", "command", "administration", "cabinet"}:
+        return "government"
+    if words & {"press", "news", "times", "post", "journal", "media", "television", "tv", "radio", "telegraph",
+                "herald", "tribune", "gazette", "broadcasting", "daily"}:
+        return "outlet"
+    return "organisation"
+
+
+def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
+    """Find who did the saying, reading back from the verb over adverbs and an appositive."""
+    index = verb - 1
+    while index >= 0 and tokens[index].lower in SKIPPABLE:
+        index -= 1
+    if index < 0:
+        return None
+    if tokens[index].text == ",":  # "Martin Sebena, a lecturer at …, told": skip the appositive
+        comma = index - 1
+        while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
+            comma -= 1
+        if comma >= 1 and tokens[comma].text == ",":
+            run = run_ending_at(tokens, comma - 1)
+            result = _from_run(tokens, run, classify, memory) if run else None
+            if result:
+                result.spans = []  # the cue is the verb phrase, not the whole appositive
+            return result
+        return None
+    token = tokens[index]
+    if token.lower in PRONOUNS:
+        return Found(anaphor="pronoun", spans=[(token.start, token.end)])
+    if not token.capitalised and token.is_word:
+        head = token.lower
+        if head in ROLE_NOUNS:  # "a WHO spokesperson said", "Ukrainian officials said"
+            run = run_ending_at(tokens, index - 1)
+            if run and run[0] == run[1] and classify.registry.demonym(tokens[run[0]].text) \
+                    and not tokens[run[0]].text.endswith(("’s", "'s")):
+                return Found(source=f"{tokens[run[0]].text} {head}", source_kind="official",
+                              spans=[(tokens[run[0]].start, token.end)])
+            if run:
+                result = _from_run(tokens, run, classify, memory)
+                if result and result.source:
+                    result.spans.append((token.start, token.end))
+                    return result
+            if head in {"statement", "post"}:
+                return Found(anaphor=head, spans=[(token.start, token.end)])
+            return None
+        if head in LOWER_BODY_NOUNS or head in {"post", "statement", "release", "report"}:
+            first = index
+            while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"} \
+                    and not tokens[first - 1].capitalised and first > index - 3:
+                first -= 1
+            determiner = tokens[first - 1].lower if first >= 1 else ""
+            if determiner == "the" or first == index:
+                phrase = " ".join(t.text for t in tokens[first:index + 1])
+                start = tokens[first - 1].start if determiner == "the" else tokens[first].start
+                if first == index:
+                    return Found(anaphor=head, spans=[(start, token.end)])
+                return Found(source=phrase, source_kind=_kind_from_words({head}), spans=[(start, token.end)])
+        return None
+    run = run_ending_at(tokens, index)
+    if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
+            and token.lower.rstrip(".") in ORG_WORDS | LOWER_BODY_NOUNS and not classify.registry.lookup(token.text):
+        return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
+    return _from_run(tokens, run, classify, memory) if run else None
+
+
+def _from_run(tokens, run, classify: Classifier, memory: Memory, *, outlet_slot=False) -> Found | None:
+    first, last = run
+    kind = classify.name(tokens, first, last, memory, outlet_slot=outlet_slot)
+    if kind is None:
+        return None
+    span = [(tokens[first].start, tokens[last].end)]
+    if kind[0] == "source":
+        return Found(source=kind[1], source_kind=kind[2], spans=span)
+    return Found(speaker=kind[1], spans=span)
+
+
+def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory: Memory) -> Found | None:
+    """Read the source named after "according to" / "reported" / "told" / "citing"."""
+    end = start
+    while end < len(tokens) and end - start < 8 and tokens[end].is_word and tokens[end].text not in {"that", "which", "who", "when", "as", "on", "in"}:
+        end += 1
+    if end == start:
+        return None
+    words = tokens[start:end]
+    if words and words[0].lower in {"the", "a", "an"}:
+        words = words[1:]
+    if not words:
+        return None
+    phrase = " ".join(t.text for t in words).rstrip(".")
+    found = classify.registry.lookup(phrase)
+    span = [(words[0].start, words[-1].end)]
+    if found:
+        return Found(source=found, source_kind=classify.registry.kind_of(found), spans=span)
+    offset = start + (1 if tokens[start].lower in {"the", "a", "an"} else 0)
+    run = run_starting_at(tokens, offset)
+    if run:
+        run = (run[0], min(run[1], end - 1))
+    if run and run[0] <= run[1]:
+        result = _from_run(tokens, run, classify, memory)
+        if result:
+            return result
+    if words[-1].lower.rstrip(".") in LOWER_BODY_NOUNS | {"figures", "data", "estimates", "records", "media"}:
+        name, kind = classify.registry.canonical(phrase)
+        return Found(source=name, source_kind=kind or "organisation", spans=span)
+    for index in range(offset, end):  # "the state weather agency AEMET": the name inside the phrase
+        run = run_starting_at(tokens, index)
+        if run and run[1] < end:
+            result = _from_run(tokens, run, classify, memory)
+            if result and result.source:
+                return result
+    return None
+
+
+def _merge(target: Found, other: Found | None) -> None:
+    if other is None:
+        return
+    target.spans.extend(other.spans)
+    if other.source and not target.source:
+        target.source, target.source_kind = other.source, other.source_kind
+    if other.speaker and not target.speaker:
+        target.speaker = other.speaker
+    if other.anaphor and not target.anaphor:
+        target.anaphor = other.anaphor
+
+
+@lru_cache(maxsize=1)
+def _cue_hint() -> re.Pattern:
+    """A quick test for any cue word, so sentences without one are never tokenised."""
+    words = SPEECH_VERBS | {"according", "citing", "quoting"}
+    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
+
+
+def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Found | None:
+    if not _cue_hint().search(sentence.lower()):
+        return None
+    tokens = tokenize(sentence)
+    result = Found()
+    cue_seen = False
+    for index, token in enumerate(tokens):
+        word = token.lower.rstrip(".")
+        if word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
+            cue_seen = True
+            result.spans.append((token.start, tokens[index + 1].end))
+            _merge(result, _phrase_after(tokens, index + 2, classify, memory))
+        elif word in {"citing", "quoting"}:
+            cue_seen = True
+            result.spans.append((token.start, token.end))
+            if not result.source:
+                _merge(result, _phrase_after(tokens, index + 1, classify, memory))
+        elif word in SPEECH_VERBS:
+            cue_seen = True
+            result.spans.append((token.start, token.end))
+            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"'} or (
+                index > 1 and tokens[index - 1].text in {",", "”"} )
+            after = None
+            if word == "told" or (word in PUBLISHING_VERBS and (inverted or _next_is(tokens, index, "in"))):
+                start = index + 2 if _next_is(tokens, index, "in") else index + 1
+                after = _phrase_after(tokens, start, classify, memory)
+                if after and after.speaker and word == "told":  # people tell outlets: "told El País"
+                    after = Found(source=after.speaker, source_kind="outlet", spans=after.spans)
+            elif inverted and word in {"said", "says", "added", "adds", "wrote", "stated"}:
+                run = run_starting_at(tokens, index + 1)
+                after = _from_run(tokens, run, classify, memory) if run else None
+            if word in {"cited", "quoted"}:  # "the statement cited X as saying"
+                run = run_starting_at(tokens, index + 1)
+                person = _from_run(tokens, run, classify, memory) if run else None
+                if person and person.speaker:
+                    _merge(result, person)
+            if word == "told":
+                inverted = False  # "X, a lecturer, told the Post": the subject is before the verb
+            subject = _subject_before(tokens, index, classify, memory) if not (inverted and after) else None
+            _merge(result, subject)
+            _merge(result, after)
+    if not cue_seen:
+        return None
+    return result
+
+
+def _next_is(tokens: list[Token], index: int, word: str) -> bool:
+    return index + 1 < len(tokens) and tokens[index + 1].lower == word
