@@ -28,6 +28,8 @@ QUOTE_CLOSE = "”»"
 
 @dataclass
 class Found:
+    """What one sentence says about its attribution, before earlier sentences are consulted."""
+
     source: str | None = None
     source_kind: str | None = None
     speaker: str | None = None
@@ -36,6 +38,8 @@ class Found:
 
 
 class Classifier:
+    """Tells whether a name is a source (outlet, body) or a speaker (person), using the registry."""
+
     def __init__(self, registry: SourceRegistry):
         self.registry = registry
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
 from typing import TYPE_CHECKING
 
 from .entities import LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS
