@@ -11,7 +11,7 @@ from htmx_flask import Htmx
 
 from . import assets, auth, cli, db
 from .config import DEFAULT_SECRET_KEY, Config
-from .views import admin, articles, claims, dashboard
+from .views import admin, articles, claims, dashboard, exports
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(claims.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(exports.bp)
     _register_error_pages(app)
     return app
 

@@ -98,9 +98,11 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, exists=True),
+              help="Also check an exported report against the database.")
 @with_appcontext
-def audit_verify():
-    """Check every event of the audit chain; exit 1 naming the first bad event."""
+def audit_verify(report_file):
+    """Check every event of the audit chain (and a report); exit 1 naming the first problem."""
     from .audit import verify_chain
 
     report = verify_chain(session=get_session())
@@ -109,6 +111,14 @@ def audit_verify():
         click.echo(f"{report.count} events were intact before it; last good hash {report.head}", err=True)
         sys.exit(1)
     click.echo(f"Audit chain intact: {report.count} events; head {report.head}")
+    if report_file:
+        from .services.exports import verify_report
+
+        check = verify_report(session=get_session(), content=Path(report_file).read_bytes())
+        if not check.ok:
+            click.echo(f"{report_file}: {check.message}", err=True)
+            sys.exit(1)
+        click.echo(f"{report_file}: {check.message}")
 
 
 @click.command("ingest")
@@ -164,6 +174,44 @@ def extract_command(file, published, output_format):
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         click.echo(format_table(payload))
+
+
+@click.command("export")
+@click.option("--article", "article_id", type=int, help="Export one article's claims.")
+@click.option("--source", help="Export the claims of one source (its canonical name).")
+@click.option("--since", help="Export claims of articles published on or after YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "html", "claimreview"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@with_appcontext
+def export_command(article_id, source, since, fmt, output):
+    """Export claims with verdicts, evidence and history, ending with an integrity trailer."""
+    from .services.exports import ExportScope, check_scope, count_claims, export_stream
+    from .services.ingest import parse_published
+    from .views.exports import html_renderer
+
+    if sum(x is not None for x in (article_id, source, since)) != 1:
+        raise click.UsageError("Give exactly one of --article, --source or --since.")
+    session = get_session()
+    try:
+        scope = ExportScope(article_id=article_id, source=source, since=parse_published(since))
+        check_scope(session=session, scope=scope)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    total = count_claims(session=session, scope=scope)
+    app = current_app._get_current_object()
+    target = open(output, "wb") if output else sys.stdout.buffer
+    try:
+        with click.progressbar(length=total, label=f"Exporting {total:,} claims", file=sys.stderr,
+                               hidden=total < 5000 or not output) as bar:
+            for chunk in export_stream(session=session, scope=scope, fmt=fmt, render_html=html_renderer(app),
+                                       organisation=app.config["ORGANISATION"], public_url="", progress=bar.update):
+                target.write(chunk)
+    finally:
+        if output:
+            target.close()
+    if output:
+        click.echo(f"Wrote {total:,} claims to {output}", err=True)
 
 
 @click.command("generate")
@@ -227,15 +275,15 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (init_command, users_group, audit_group, ingest_command, extract_command, generate_command,
-                serve_command, demo_command):
+for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
+                generate_command, serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (init_command, users_group, audit_group, ingest_command, extract_command, generate_command,
-                    serve_command):
+    for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
+                    generate_command, serve_command):
         app.cli.add_command(command)
 
 

@@ -33,6 +33,8 @@ class Config:
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         # When on, an editor approves each verdict before it counts as final.
         self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)
+        # The newsroom named as the author of ClaimReview exports.
+        self.ORGANISATION = os.environ.get("WORKBENCH_ORGANISATION", "Fact-checking desk")
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for app.config.from_mapping."""

@@ -51,12 +51,13 @@ def signed_in(base: str, email: str) -> tuple[requests.Session, str]:
 
 
 def background_load(base: str, email: str, stop_at: float, counter) -> None:
-    """Four threads browsing the queue until stop_at (bounded in time; loopback only)."""
+    """Four threads browsing and searching the queue until stop_at (bounded in time; loopback only)."""
     import threading
 
     def browse():
         session, _ = signed_in(base, email)
-        pages = ["/claims", "/claims?status=unverified", "/claims?sort=newest", "/claims?q=grain", "/dashboard"]
+        pages = ["/claims", "/claims?status=unverified", "/claims?sort=newest", "/claims?q=grain",
+                 "/claims?status=in_progress&sort=updated"]
         i = 0
         while time.time() < stop_at:
             session.get(base + pages[i % len(pages)], timeout=60)
@@ -176,6 +177,7 @@ def run(kind: str, claims: int, per_article: int, runs: int) -> None:
             found = re.search(r'name="version" value="(\d+)"', response.text)
             versions[claim_id] = int(found.group(1)) if found else versions[claim_id]
         results["status change (htmx row)"] = times
+        results["editor dashboard"] = measure(session, "GET", base + "/dashboard", max(5, runs // 6))
         background = counter.value
         load.terminate()
         load.join()

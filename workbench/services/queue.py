@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, func, or_, text
+from sqlalchemy import and_, exists, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -100,14 +100,23 @@ class QueueRow:
     assignee_name: str | None
 
 
+# Up to this many matches, the queue sorts the matching claims; beyond it, it walks the sort order and keeps
+# the claims that match, which stops as soon as a page is full.
+SELECTIVE_MATCHES = 2000
+
+
 def _search_condition(session: Session, q: str):
     words = _WORD.findall(q)[:8]
     if not words:
         return None
     if session.get_bind().dialect.name == "sqlite":
         match = " AND ".join('"' + word.replace('"', "") + '"*' for word in words)
-        matching = select(text("rowid")).select_from(text("claim_fts")).where(text("claim_fts MATCH :match"))
-        return Claim.id.in_(matching.params(match=match))
+        found = session.execute(text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match LIMIT :cap"),
+                                {"match": match, "cap": SELECTIVE_MATCHES + 1}).scalars().all()
+        if len(found) <= SELECTIVE_MATCHES:
+            return Claim.id.in_(found) if found else Claim.id.is_(None)
+        probe = text("SELECT 1 FROM claim_fts WHERE claim_fts MATCH :match AND claim_fts.rowid = claim.id")
+        return exists(probe.bindparams(match=match))
     query = " & ".join(f"{word}:*" for word in words)
     return func.to_tsvector("simple", Claim.text).op("@@")(func.to_tsquery("simple", query))
 

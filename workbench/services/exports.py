@@ -1,0 +1,306 @@
+"""Exports that stream in constant memory: CSV, JSON, a printable HTML audit report, ClaimReview JSON-LD.
+
+Every export ends with an integrity trailer: the SHA-256 of all the bytes before it and the audit chain's
+head when it was made. The digest is also written to the audit chain, so `workbench audit verify --report`
+can prove later that a report was neither edited nor made up.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ..audit import canonical_json, chain_head, record_event
+from ..errors import InputError
+from ..models import Article, AuditEvent, Claim, Evidence, Source, Status, User
+from .review import STATUS_LABELS, VERDICTS
+
+FORMATS = ("csv", "json", "html", "claimreview")
+BATCH = 1000
+TRAILER_MARK = {"csv": "#integrity,", "json": ', "integrity": ', "claimreview": ', "integrity": ',
+                "html": "<!-- integrity: "}
+# schema.org ClaimReview: a 1–5 scale, each verdict with its alternateName.
+RATINGS = {Status.false: 1, Status.misleading: 2, Status.mostly_accurate: 4, Status.verified: 5}
+CSV_COLUMNS = ["claim_id", "article_id", "article_title", "article_url", "published", "claim", "quote", "start", "end",
+               "source", "speaker", "attribution", "dates", "checkworthiness", "kind", "status", "rationale",
+               "approved_by", "evidence", "updated_at"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which claims an export covers: one article, one source, or articles published since a date."""
+
+    article_id: int | None = None
+    source: str | None = None
+    since: dt.date | None = None
+
+    def describe(self) -> str:
+        """Say the scope in words, for the report's heading."""
+        if self.article_id is not None:
+            return f"article #{self.article_id}"
+        if self.source:
+            return f"source “{self.source}”"
+        if self.since:
+            return f"articles published since {self.since.isoformat()}"
+        return "all claims"
+
+    def slug(self) -> str:
+        """A short name for the export's file."""
+        if self.article_id is not None:
+            return f"article-{self.article_id}"
+        if self.source:
+            return "source-" + "".join(c if c.isalnum() else "-" for c in self.source.lower()).strip("-")[:40]
+        return f"since-{self.since.isoformat()}" if self.since else "all"
+
+
+@dataclass
+class ClaimRecord:
+    """One claim with what an export shows of it."""
+
+    claim: Claim
+    article: Article
+    source: str | None
+    approver: str | None
+    evidence: list[Evidence]
+    history: list[AuditEvent]
+
+
+def safe_cell(value) -> str:
+    """Neutralise a CSV cell a spreadsheet would run as a formula (OWASP: prefix it with a quote)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def check_scope(*, session: Session, scope: ExportScope) -> None:
+    """Raise InputError when the scope names an article or a source that does not exist."""
+    if scope.article_id is not None and session.get(Article, scope.article_id) is None:
+        raise InputError(f"There is no article #{scope.article_id}.")
+    if scope.source and session.exec(select(Source.id).where(Source.name == scope.source)).first() is None:
+        raise InputError(f"There is no source named “{scope.source}”; check the source registry for its exact name.")
+
+
+def iter_records(*, session: Session, scope: ExportScope, with_history: bool = False) -> Iterator[ClaimRecord]:
+    """Yield the scope's claims in order, fetching evidence and history a batch at a time."""
+    approver = aliased(User)
+    query = (select(Claim, Article, Source.name, approver.name)
+             .join(Article, Article.id == Claim.article_id)
+             .join(Source, Source.id == Claim.source_id, isouter=True)
+             .join(approver, approver.id == Claim.approved_by_id, isouter=True))
+    if scope.article_id is not None:
+        query = query.where(Claim.article_id == scope.article_id)
+    if scope.source:
+        query = query.where(Source.name == scope.source)
+    if scope.since:
+        query = query.where(Article.published >= scope.since)
+    rows = session.exec(query.order_by(Claim.article_id, Claim.start, Claim.id).execution_options(yield_per=BATCH))
+    batch: list = []
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                yield from _complete(session, batch, with_history)
+                batch = []
+        if batch:
+            yield from _complete(session, batch, with_history)
+    finally:
+        rows.close()
+
+
+def _complete(session: Session, batch: list, with_history: bool) -> Iterator[ClaimRecord]:
+    ids = [claim.id for claim, *_ in batch]
+    evidence: dict[int, list[Evidence]] = {}
+    for item in session.exec(select(Evidence).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)):
+        evidence.setdefault(item.claim_id, []).append(item)
+    history: dict[int, list[AuditEvent]] = {}
+    if with_history:
+        for event in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "claim",
+                                                           AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.seq)):
+            history.setdefault(event.entity_id, []).append(event)
+    for claim, article, source, approver in batch:
+        yield ClaimRecord(claim, article, source, approver, evidence.get(claim.id, []), history.get(claim.id, []))
+    session.expunge_all()  # keep memory flat: nothing from this batch stays in the identity map
+
+
+def _claim_data(record: ClaimRecord) -> dict:
+    claim, article = record.claim, record.article
+    return {
+        "claim_id": claim.id, "article_id": article.id, "article_title": article.title, "article_url": article.url,
+        "published": article.published.isoformat() if article.published else None, "claim": claim.text,
+        "quote": claim.quote, "start": claim.start, "end": claim.end, "source": record.source,
+        "speaker": claim.speaker, "attribution": claim.attribution,
+        "dates": [{"text": d.get("text"), "value": d.get("value")} for d in claim.dates],
+        "checkworthiness": claim.checkworthiness, "kind": claim.kind, "status": claim.status.value,
+        "rationale": claim.rationale, "approved_by": record.approver,
+        "evidence": [{"url": e.url, "stance": e.stance, "note": e.note, "sha256": e.sha256,
+                      "fetched_at": e.fetched_at.isoformat() if e.fetched_at else None} for e in record.evidence],
+        "updated_at": claim.updated_at.isoformat(),
+    }
+
+
+def _csv_chunks(records: Iterable[ClaimRecord]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        data = _claim_data(record)
+        data["dates"] = "; ".join(f"{d['text']}={d['value'] or '?'}" for d in data["dates"])
+        data["evidence"] = " ".join(e["url"] for e in data["evidence"])
+        writer.writerow([safe_cell(data[column]) for column in CSV_COLUMNS])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_chunks(records: Iterable[ClaimRecord], header: dict) -> Iterator[str]:
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "claims": ['
+    for number, record in enumerate(records):
+        yield ("," if number else "") + "\n" + json.dumps(_claim_data(record), ensure_ascii=False)
+    yield "\n]"
+
+
+def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> dict | None:
+    """Return the schema.org ClaimReview of a claim's verdict, or None when it has no rated verdict."""
+    claim, article = record.claim, record.article
+    if claim.status not in RATINGS:
+        return None
+    verdict_at = claim.updated_at.date().isoformat()
+    author = {"@type": "Person", "name": claim.speaker} if claim.speaker else \
+        {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
+    appearance = {"@type": "CreativeWork", "headline": article.title}
+    if article.url:
+        appearance["url"] = article.url
+    item = {"@type": "Claim", "author": author, "appearance": appearance}
+    if article.published:
+        item["datePublished"] = article.published.isoformat()
+    return {
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": f"{public_url.rstrip('/')}/claims/{claim.id}", "claimReviewed": claim.text,
+        "datePublished": verdict_at, "author": {"@type": "Organization", "name": organisation},
+        "reviewRating": {"@type": "Rating", "ratingValue": RATINGS[claim.status], "bestRating": 5, "worstRating": 1,
+                         "alternateName": STATUS_LABELS[claim.status], "ratingExplanation": claim.rationale},
+        "itemReviewed": item,
+    }
+
+
+def _claimreview_chunks(records: Iterable[ClaimRecord], header: dict, organisation: str, public_url: str) -> Iterator[str]:
+    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "@graph": ['
+    first = True
+    for record in records:
+        review = claim_review(record, organisation=organisation, public_url=public_url)
+        if review is not None:
+            yield ("" if first else ",") + "\n" + json.dumps(review, ensure_ascii=False)
+            first = False
+    yield "\n]"
+
+
+def count_claims(*, session: Session, scope: ExportScope) -> int:
+    """Return how many claims the scope covers (for a progress bar)."""
+    from sqlalchemy import func
+
+    query = select(func.count()).select_from(Claim).join(Article, Article.id == Claim.article_id)
+    if scope.article_id is not None:
+        query = query.where(Claim.article_id == scope.article_id)
+    if scope.source:
+        query = query.join(Source, Source.id == Claim.source_id).where(Source.name == scope.source)
+    if scope.since:
+        query = query.where(Article.published >= scope.since)
+    return session.exec(query).one()
+
+
+def _counted(records: Iterable[ClaimRecord], progress) -> Iterator[ClaimRecord]:
+    for record in records:
+        progress(1)
+        yield record
+
+
+def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html=None, organisation: str = "",
+                  public_url: str = "", actor: User | None = None, progress=None) -> Iterator[bytes]:
+    """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
+    if fmt not in FORMATS:
+        raise InputError(f"Unknown format “{fmt}”; choose one of: {', '.join(FORMATS)}.")
+    check_scope(session=session, scope=scope)
+    head_seq, head_hash = chain_head(session=session)
+    generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    header = {"generated_at": generated, "scope": scope.describe(),
+              "chain_head": {"seq": head_seq, "hash": head_hash}}
+    records = iter_records(session=session, scope=scope, with_history=fmt == "html")
+    if progress is not None:
+        records = _counted(records, progress)
+    if fmt == "csv":
+        chunks = _csv_chunks(records)
+    elif fmt == "json":
+        chunks = _json_chunks(records, header)
+    elif fmt == "claimreview":
+        chunks = _claimreview_chunks(records, header, organisation, public_url)
+    else:
+        chunks = render_html(records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS)
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        data = chunk.encode("utf-8")
+        digest.update(data)
+        yield data
+    integrity = {"sha256": digest.hexdigest(), "chain_head_seq": head_seq, "chain_head_hash": head_hash,
+                 "generated_at": generated, "format": fmt}
+    record_event(session=session, actor=actor, entity_type="export", entity_id=head_seq, action="export",
+                 after={**integrity, "scope": scope.describe()})
+    session.commit()
+    yield trailer(fmt, integrity).encode("utf-8")
+
+
+def trailer(fmt: str, integrity: dict) -> str:
+    """The last bytes of an export: its digest and the chain head, in the format's own syntax."""
+    if fmt == "csv":
+        return f"{TRAILER_MARK['csv']}{canonical_json(integrity)}\r\n"
+    if fmt == "html":
+        return f"{TRAILER_MARK['html']}{canonical_json(integrity)} -->\n"
+    return f"{TRAILER_MARK[fmt]}{canonical_json(integrity)}}}\n"
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """The outcome of checking a report file against the database."""
+
+    ok: bool
+    message: str
+
+
+def verify_report(*, session: Session, content: bytes) -> ReportCheck:
+    """Check that a report's bytes match its digest, that the digest is in the chain, and the chain head too."""
+    decoder = json.JSONDecoder()
+    for mark in dict.fromkeys(TRAILER_MARK.values()):
+        position = content.rfind(mark.encode("utf-8"))
+        if position < 0:
+            continue
+        try:  # the trailer's JSON, followed by whatever closes the format ("}" or "-->")
+            integrity, _ = decoder.raw_decode(content[position + len(mark):].decode("utf-8"))
+        except ValueError:
+            continue
+        if isinstance(integrity, dict) and "sha256" in integrity:
+            break
+    else:
+        return ReportCheck(False, "No integrity trailer found: this is not a workbench export, or it was cut short.")
+    actual = hashlib.sha256(content[:position]).hexdigest()
+    if actual != integrity.get("sha256"):
+        return ReportCheck(False, f"The report was altered: its content hashes to {actual[:16]}…, "
+                                  f"not the {str(integrity.get('sha256'))[:16]}… it was issued with.")
+    recorded = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "export",
+                                                     AuditEvent.action == "export")).all()
+    if not any(json.loads(event.after).get("sha256") == actual for event in recorded):
+        return ReportCheck(False, "The report's digest is not in the audit chain: it was not issued by this database.")
+    head = session.exec(select(AuditEvent).where(AuditEvent.seq == integrity.get("chain_head_seq"))).first()
+    if integrity.get("chain_head_seq") and (head is None or head.hash != integrity.get("chain_head_hash")):
+        return ReportCheck(False, f"The chain head the report names (event {integrity.get('chain_head_seq')}) "
+                                  "no longer matches the database: history was rewritten after the report.")
+    return ReportCheck(True, f"Report intact: SHA-256 {actual}, issued at chain event "
+                             f"{integrity.get('chain_head_seq')} ({integrity.get('generated_at')}).")

@@ -1,0 +1,48 @@
+"""Exports from the web: CSV, JSON, the printable audit report and ClaimReview, streamed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+
+from ..auth import acting_user
+from ..db import get_session
+from ..errors import InputError
+from ..services.exports import ExportScope, check_scope, export_stream
+from ..services.ingest import parse_published
+
+bp = Blueprint("exports", __name__)
+
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html",
+             "claimreview": "application/ld+json"}
+SUFFIXES = {"csv": "csv", "json": "json", "html": "html", "claimreview": "jsonld"}
+
+
+def html_renderer(app):
+    """Return a function that streams the report template (used by the web and the command line)."""
+    def render(**context):
+        return app.jinja_env.get_template("report.html").generate(**context)
+    return render
+
+
+@bp.get("/exports")
+def download():
+    """Stream an export of one article, one source or a date range."""
+    fmt = request.args.get("format", "csv")
+    article = request.args.get("article", "")
+    try:
+        scope = ExportScope(article_id=int(article) if article.isdigit() else None,
+                            source=(request.args.get("source") or "").strip() or None,
+                            since=parse_published(request.args.get("since")))
+        if fmt not in MIMETYPES:
+            raise InputError(f"Unknown format “{fmt[:20]}”; choose csv, json, html or claimreview.")
+        check_scope(session=get_session(), scope=scope)
+    except InputError as error:
+        return render_template("error.html", code=422, message=str(error)), 422
+    chunks = export_stream(session=get_session(), scope=scope, fmt=fmt, render_html=html_renderer(current_app),
+                           organisation=current_app.config["ORGANISATION"], public_url=request.host_url,
+                           actor=acting_user())
+    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
+    if fmt != "html" or request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
