@@ -70,6 +70,13 @@ def test_full_text_search_as_you_type(client, db, many):
     assert client.get('/claims?q=" OR *').status_code == 200  # search syntax is never passed through raw
 
 
+def test_search_for_a_common_word_walks_the_sort_order(client, many, monkeypatch):
+    monkeypatch.setattr("workbench.services.queue.SELECTIVE_MATCHES", 5)  # "port" matches 12 claims: common
+    common = _rows(client.get("/claims?q=port"))
+    monkeypatch.setattr("workbench.services.queue.SELECTIVE_MATCHES", 2000)
+    assert common == _rows(client.get("/claims?q=port")) and len(common) == 12
+
+
 def test_keyset_pages_cover_every_claim_once_in_order(client, db, many):
     seen, url = [], "/claims?sort=score&q="
     for _ in range(10):

@@ -134,6 +134,7 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_assignee_score", "assignee_id", "checkworthiness", "id"),
         Index("ix_claim_source_score", "source_id", "checkworthiness", "id"),
         Index("ix_claim_article_score", "article_id", "checkworthiness", "id"),
+        Index("ix_claim_tally", "status", "source_id", "assignee_id"),  # the dashboard counts in one index scan
     )
 
     id: int | None = Field(default=None, primary_key=True)

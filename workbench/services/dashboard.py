@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..audit import record_event
@@ -75,26 +75,53 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     return rows
 
 
-def status_counts(*, session: Session) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class Tally:
+    """Claims counted by status, source and assignee in one pass over the table."""
+
+    rows: list[tuple[str, int | None, int | None, int]]
+
+
+def claim_tally(*, session: Session) -> Tally:
+    """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
+    query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
+        Claim.status, Claim.source_id, Claim.assignee_id)
+    return Tally([(str(getattr(status, "value", status)), source, assignee, n)
+                  for status, source, assignee, n in session.exec(query)])
+
+
+def status_counts(tally: Tally) -> list[tuple[str, int]]:
     """Return how many claims have each status, in workflow order."""
-    found = {str(getattr(s, "value", s)): n for s, n in session.exec(select(Claim.status, func.count()).group_by(Claim.status))}
+    found: dict[str, int] = {}
+    for status, _, _, n in tally.rows:
+        found[status] = found.get(status, 0) + n
     return [(s.value, found.get(s.value, 0)) for s in Status]
 
 
-def source_counts(*, session: Session, limit: int = 12) -> list[tuple[str, int, int]]:
+def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tuple[str, int, int]]:
     """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
-    bad = func.sum(case((Claim.status.in_([Status.false.value, Status.misleading.value]), 1), else_=0))
-    query = (select(Source.name, func.count(Claim.id), bad).join(Claim, Claim.source_id == Source.id)
-             .group_by(Source.id, Source.name).order_by(func.count(Claim.id).desc(), Source.name).limit(limit))
-    return [(name, total, int(flagged or 0)) for name, total, flagged in session.exec(query)]
+    flagged_statuses = {Status.false.value, Status.misleading.value}
+    totals: dict[int, list[int]] = {}
+    for status, source, _, n in tally.rows:
+        if source is not None:
+            entry = totals.setdefault(source, [0, 0])
+            entry[0] += n
+            entry[1] += n if status in flagged_statuses else 0
+    top = sorted(totals.items(), key=lambda item: -item[1][0])[:limit]
+    names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in top] or [-1]))).all())
+    return sorted(((names[i], total, flagged) for i, (total, flagged) in top), key=lambda r: (-r[1], r[0]))
 
 
-def checker_counts(*, session: Session) -> list[tuple[str, int, int]]:
+def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, int]]:
     """Return each assignee's claims: (name, open, with a verdict)."""
-    is_open = func.sum(case((Claim.status.in_([s.value for s in OPEN]), 1), else_=0))
-    query = (select(User.name, is_open, func.count(Claim.id)).join(Claim, Claim.assignee_id == User.id)
-             .group_by(User.id, User.name).order_by(User.name))
-    return [(name, int(opened or 0), total - int(opened or 0)) for name, opened, total in session.exec(query)]
+    open_statuses = {s.value for s in OPEN}
+    per_user: dict[int, list[int]] = {}
+    for status, _, assignee, n in tally.rows:
+        if assignee is not None:
+            entry = per_user.setdefault(assignee, [0, 0])
+            entry[0 if status in open_statuses else 1] += n
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(per_user) or [-1]))).all())
+    return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
 
 def awaiting_approval(*, session: Session, limit: int = 20) -> list[tuple[Claim, str]]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, exists, func, or_, text
+from sqlalchemy import and_, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -115,8 +115,9 @@ def _search_condition(session: Session, q: str):
                                 {"match": match, "cap": SELECTIVE_MATCHES + 1}).scalars().all()
         if len(found) <= SELECTIVE_MATCHES:
             return Claim.id.in_(found) if found else Claim.id.is_(None)
-        probe = text("SELECT 1 FROM claim_fts WHERE claim_fts MATCH :match AND claim_fts.rowid = claim.id")
-        return exists(probe.bindparams(match=match))
+        # A common word: the unary + keeps SQLite from driving the query by the (huge) match list; it walks the
+        # sort order's index instead and checks each claim against the matches, stopping when the page is full.
+        return text("+claim.id IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match)").bindparams(match=match)
     query = " & ".join(f"{word}:*" for word in words)
     return func.to_tsvector("simple", Claim.text).op("@@")(func.to_tsquery("simple", query))
 

@@ -22,14 +22,15 @@ def index():
     """Per-article progress, counts by status, source and checker, and what waits for approval."""
     session = get_session()
     require_approval = current_app.config["REQUIRE_APPROVAL"]
-    statuses = board.status_counts(session=session)
-    sources = board.source_counts(session=session)
+    tally = board.claim_tally(session=session)
+    statuses = board.status_counts(tally)
+    sources = board.source_counts(session=session, tally=tally)
     return render("dashboard.html", "partials/_dashboard.html", "dashboard", labels=STATUS_LABELS,
                   articles=board.article_rows(session=session, require_approval=require_approval),
                   statuses=statuses, status_chart=board.bar_chart([(STATUS_LABELS[s], n) for s, n in statuses]),
                   status_bar_classes=[f"status-{s}" for s, _ in statuses], sources=sources,
                   source_chart=board.bar_chart([(name, n) for name, n, _ in sources]),
-                  checkers=board.checker_counts(session=session),
+                  checkers=board.checker_counts(session=session, tally=tally),
                   waiting=board.awaiting_approval(session=session) if require_approval else [],
                   require_approval=require_approval)
 
