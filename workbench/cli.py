@@ -214,6 +214,31 @@ def export_command(article_id, source, since, fmt, output):
         click.echo(f"Wrote {total:,} claims to {output}", err=True)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run what is pending, then exit.")
+@with_appcontext
+def worker_command(burst):
+    """Fetch and archive evidence: RQ over Redis with WORKBENCH_REDIS_URL, else poll the database."""
+    import threading
+
+    from .worker import QUEUE_NAME, run_embedded
+
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Worker
+
+        click.echo(f"Worker on Redis queue “{QUEUE_NAME}”")
+        Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
+        return
+    click.echo("Worker polling the database for pending fetches" + (" (burst)" if burst else "; Ctrl+C to stop"))
+    try:
+        done = run_embedded(app, threading.Event(), burst=burst)
+    except KeyboardInterrupt:
+        return
+    click.echo(f"Ran {done} fetch{'es' if done != 1 else ''}.")
+
+
 @click.command("generate")
 @click.option("--articles", type=click.IntRange(1, 1_000_000), required=True)
 @click.option("--claims-per-article", type=click.IntRange(1, 500), default=50, show_default=True)
@@ -248,7 +273,13 @@ def run_server(app, *, host: str, port: int, threads: int = 8) -> None:
     """Run Waitress on the app until interrupted."""
     import waitress
 
+    from .worker import start_background_worker
+
     upgrade_schema(get_engine(app))
+    if start_background_worker(app) is not None:
+        click.echo("Evidence fetching runs in this process (embedded worker).")
+    else:
+        click.echo("Evidence fetching goes through Redis: run `workbench worker` alongside.")
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="workbench")
 
@@ -276,14 +307,14 @@ def demo_command(host, port, instance, no_serve):
 
 
 for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                generate_command, serve_command, demo_command):
+                generate_command, worker_command, serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
     for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                    generate_command, serve_command):
+                    generate_command, worker_command, serve_command):
         app.cli.add_command(command)
 
 

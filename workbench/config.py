@@ -33,6 +33,14 @@ class Config:
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         # When on, an editor approves each verdict before it counts as final.
         self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)
+        # Background jobs go through Redis (RQ) when this is set; otherwise the embedded worker polls the database.
+        self.REDIS_URL = os.environ.get("WORKBENCH_REDIS_URL") or None
+        # Evidence fetching: private and internal addresses are refused unless an operator allows them.
+        self.FETCH_ALLOW_PRIVATE = _flag("WORKBENCH_FETCH_ALLOW_PRIVATE", False)
+        self.FETCH_ALLOW_NETWORKS = os.environ.get("WORKBENCH_FETCH_ALLOW_NETWORKS", "")
+        self.FETCH_MAX_BYTES = int(os.environ.get("WORKBENCH_FETCH_MAX_BYTES", 5 * 1024 * 1024))
+        self.FETCH_CONNECT_TIMEOUT = float(os.environ.get("WORKBENCH_FETCH_CONNECT_TIMEOUT", 5))
+        self.FETCH_READ_TIMEOUT = float(os.environ.get("WORKBENCH_FETCH_READ_TIMEOUT", 15))
         # The newsroom named as the author of ClaimReview exports.
         self.ORGANISATION = os.environ.get("WORKBENCH_ORGANISATION", "Fact-checking desk")
 

@@ -119,6 +119,10 @@ class Article(SQLModel, table=True):
     ingested_at: dt.datetime = Field(default_factory=utcnow, index=True)
     ingested_by_id: int | None = Field(default=None, foreign_key="user.id")
     cleared_at: dt.datetime | None = None
+    # When the article came from a URL: the page as fetched, and its SHA-256.
+    source_snapshot: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    source_sha256: str | None = Field(default=None, max_length=64)
+    source_fetched_at: dt.datetime | None = None
 
 
 class Claim(SQLModel, table=True):
@@ -164,6 +168,8 @@ class Claim(SQLModel, table=True):
 class Evidence(SQLModel, table=True):
     """A URL that supports, refutes or gives context to a claim, with what was fetched from it."""
 
+    __table_args__ = (Index("ix_evidence_fetch_queue", "fetch_state", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
     url: str = Field(max_length=2000)
@@ -180,6 +186,27 @@ class Evidence(SQLModel, table=True):
     fetched_at: dt.datetime | None = None
     sha256: str | None = Field(default=None, max_length=64)
     archived_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    fetch_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    fetch_started_at: dt.datetime | None = None
+    # "changed" when a re-check found a different page, "dead" when it found none; the archive stays.
+    flag: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+
+
+class EvidenceSnapshot(SQLModel, table=True):
+    """One fetch of an evidence URL, kept for good: what the page said then, and its hash."""
+
+    __tablename__ = "evidence_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    fetched_at: dt.datetime = Field(default_factory=utcnow)
+    final_url: str | None = Field(default=None, max_length=2000)
+    http_status: int | None = None
+    content_type: str | None = Field(default=None, max_length=200)
+    page_title: str | None = Field(default=None, max_length=500)
+    sha256: str | None = Field(default=None, max_length=64)
+    archived_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error: str | None = Field(default=None, max_length=500)
 
 
 class ClaimNote(SQLModel, table=True):

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ..audit import history_of
 from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+from .source_trace import trace
 
 CONTEXT_CHARS = 300
 
@@ -32,6 +33,7 @@ class ClaimDetail:
     after: str
     previous_id: int | None
     next_id: int | None
+    traces: dict[int, list]
 
 
 def get_claim(*, session: Session, claim_id: int) -> Claim | None:
@@ -65,6 +67,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         sentence_before=text[sentence_start:claim.start], quote=text[claim.start:claim.end],
         sentence_after=text[claim.end:sentence_end], after=text[sentence_end:sentence_end + CONTEXT_CHARS],
         previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
+        traces={e.id: trace(claim.text, e.archived_text) for e in evidence},
     )
 
 

@@ -13,6 +13,7 @@ from ..rendering import render
 from ..services import claim_edits, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
+from ..worker import queue_fetches
 
 bp = Blueprint("claims", __name__)
 
@@ -194,9 +195,10 @@ def merge(claim_id: int):
 def add_evidence(claim_id: int):
     """Attach an evidence URL with its stance and a note."""
     def apply(claim):
-        claim_edits.add_evidence(session=get_session(), claim=claim, url=request.form.get("url", ""),
-                                 stance=request.form.get("stance", "context"), note=request.form.get("note", ""),
-                                 actor=acting_user())
+        evidence = claim_edits.add_evidence(session=get_session(), claim=claim, url=request.form.get("url", ""),
+                                            stance=request.form.get("stance", "context"),
+                                            note=request.form.get("note", ""), actor=acting_user())
+        queue_fetches(current_app, [evidence.id])  # fetched in the background, never in this request
     return _change(claim_id, apply, "claims.add_evidence")
 
 

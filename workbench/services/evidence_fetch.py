@@ -1,0 +1,112 @@
+"""Fetching and archiving evidence in the background: a job per evidence item, its state kept in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+
+from flask import Flask
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from ..audit import record_event
+from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
+from ..models import Evidence, EvidenceSnapshot, User, utcnow
+
+STALE_AFTER = dt.timedelta(minutes=5)  # a job "fetching" this long belonged to a worker that died
+
+
+def fetch_policy(config) -> FetchPolicy:
+    """Build the fetch limits from the app's configuration."""
+    networks = tuple(ipaddress.ip_network(n.strip(), strict=False)
+                     for n in (config.get("FETCH_ALLOW_NETWORKS") or "").split(",") if n.strip())
+    return FetchPolicy(allow_private=bool(config.get("FETCH_ALLOW_PRIVATE")), allowed_networks=networks,
+                       connect_timeout=config.get("FETCH_CONNECT_TIMEOUT", 5.0),
+                       read_timeout=config.get("FETCH_READ_TIMEOUT", 15.0),
+                       max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def take_next_job(*, session: Session) -> int | None:
+    """Mark the oldest pending (or abandoned) fetch as taken by this worker and return its evidence id."""
+    stale = utcnow() - STALE_AFTER
+    candidates = session.exec(select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
+                              .where(or_(Evidence.fetch_state == "pending",
+                                         (Evidence.fetch_state == "fetching") & (Evidence.fetch_started_at < stale)))
+                              .order_by(Evidence.id).limit(5)).all()
+    for evidence_id, state, started in candidates:
+        taken = session.execute(update(Evidence).where(Evidence.id == evidence_id, Evidence.fetch_state == state,
+                                                       Evidence.fetch_started_at.is_(started) if started is None
+                                                       else Evidence.fetch_started_at == started)
+                                .values(fetch_state="fetching", fetch_started_at=utcnow(),
+                                        fetch_attempts=Evidence.fetch_attempts + 1))
+        session.commit()
+        if taken.rowcount == 1:  # another worker may have taken it between the read and the update
+            return evidence_id
+    return None
+
+
+def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
+    """Fetch one evidence URL, archive what came back (or why not), flag changes, record the event."""
+    evidence = session.get(Evidence, evidence_id)
+    previous_hash = evidence.sha256
+    snapshot = EvidenceSnapshot(evidence_id=evidence.id)
+    try:
+        result = fetch(evidence.url, policy=policy)
+    except FetchRefused as refused:
+        snapshot.error = str(refused)[:500]
+        evidence.fetch_state, evidence.fetch_error = "failed", snapshot.error
+        evidence.flag = "dead" if previous_hash else ""
+    else:
+        title, text = page_text(result)
+        snapshot.final_url, snapshot.http_status = result.final_url, result.status
+        snapshot.content_type, snapshot.page_title = result.content_type, (title or "")[:500] or None
+        snapshot.sha256, snapshot.archived_text = result.sha256, text
+        evidence.final_url, evidence.http_status = result.final_url, result.status
+        evidence.content_type, evidence.page_title = result.content_type, snapshot.page_title
+        evidence.fetched_at = snapshot.fetched_at
+        if result.status >= 400:
+            evidence.fetch_state, evidence.fetch_error = "failed", f"The server answered HTTP {result.status}."
+            evidence.flag = "dead" if previous_hash else ""
+        else:
+            evidence.fetch_state, evidence.fetch_error = "done", None
+            evidence.flag = "changed" if previous_hash and previous_hash != result.sha256 else ""
+            evidence.sha256, evidence.archived_text = result.sha256, text
+    session.add_all([evidence, snapshot])
+    session.flush()
+    record_event(session=session, actor=None, entity_type="evidence", entity_id=evidence.id, action="fetch",
+                 after={"state": evidence.fetch_state, "status": evidence.http_status, "sha256": snapshot.sha256,
+                        "flag": evidence.flag, "error": evidence.fetch_error, "snapshot_id": snapshot.id})
+    session.commit()
+    return evidence
+
+
+def request_fetch(*, session: Session, evidence_ids: list[int], actor: User | None, action: str = "recheck") -> int:
+    """Queue evidence items to be fetched again (a re-check or a retry); their archives stay."""
+    items = list(session.exec(select(Evidence).where(Evidence.id.in_(evidence_ids or [-1]),
+                                                     Evidence.fetch_state != "fetching")))
+    for item in items:
+        item.fetch_state, item.fetch_error = "pending", None
+        session.add(item)
+    session.flush()
+    for item in items:
+        record_event(session=session, actor=actor, entity_type="evidence", entity_id=item.id, action=action)
+    session.commit()
+    return len(items)
+
+
+def snapshots_of(*, session: Session, evidence_id: int) -> list[EvidenceSnapshot]:
+    """Return every archived fetch of an evidence item, newest first."""
+    return list(session.exec(select(EvidenceSnapshot).where(EvidenceSnapshot.evidence_id == evidence_id)
+                             .order_by(EvidenceSnapshot.id.desc())))
+
+
+def work_once(app: Flask) -> bool:
+    """Take and run one pending fetch; return False when there was none."""
+    from ..db import get_engine
+
+    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
+        evidence_id = take_next_job(session=session)
+        if evidence_id is None:
+            return False
+        run_fetch(session=session, evidence_id=evidence_id, policy=fetch_policy(app.config))
+        return True
