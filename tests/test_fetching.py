@@ -227,3 +227,26 @@ def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server,
     assert evidence.fetch_state == "done" and evidence.sha256
     connection.flushdb()
     monkeypatch.setattr(worker_module, "_job_app", None)
+
+
+def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, client, runner, db, server):
+    from workbench.models import Article
+
+    user = make_user(db, Role.checker)
+    login(client, user.email)
+    response = client.post("/articles", data={"csrf_token": csrf_token(client), "url": server + "/redirect",
+                                              "published": "2024-07-09"})
+    assert response.status_code == 303
+    article = db.exec(select(Article)).one()
+    assert article.title == "Port authority figures" and article.url == server + "/page.html"
+    assert article.source_sha256 and "<nav>Home</nav>" in article.source_snapshot and "Home" not in article.text
+    assert db.exec(select(Claim).where(Claim.article_id == article.id)).all()
+    page = parse(client.get(response.headers["Location"]))
+    assert "page fetched" in page.select_one(".meta").get_text()
+
+    refused = client.post("/articles", data={"csrf_token": csrf_token(client), "url": server + "/redirect-private"})
+    assert refused.status_code == 422 and "169.254.169.254" in parse(refused).find(id="ingest-error").get_text()
+    result = runner.invoke(args=["ingest", server + "/doc.pdf"])
+    assert result.exit_code == 1 and "application/pdf, not a web page" in result.output
+    result = runner.invoke(args=["ingest", server + "/other.html", "--json"])
+    assert result.exit_code == 0 and '"duplicate": false' in result.output

@@ -15,6 +15,8 @@ PAGES = [
     ("/claims", "queue-results", "Review queue"),
     ("/claims/1", "claim-panel", "Claim #1"),
     ("/dashboard", "dashboard", "Editor dashboard"),
+    ("/sources", "source-table", "Sources"),
+    ("/sources/1", "source-record", "city council"),
     ("/admin/users", "user-table", "Users"),
     ("/admin/audit", "audit-status", "Audit chain"),
 ]

@@ -122,7 +122,7 @@ def audit_verify(report_file):
 
 
 @click.command("ingest")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option("--published", help="Publication date, YYYY-MM-DD; relative dates are resolved against it.")
 @click.option("--title", help="Title (default: taken from the text).")
 @click.option("--outlet", help="Outlet that published the article.")
@@ -130,7 +130,8 @@ def audit_verify(report_file):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
 @with_appcontext
 def ingest_command(files, published, title, outlet, url, as_json):
-    """Store articles from .txt or .html files and the claims extracted from them."""
+    """Store articles from .txt or .html files (or fetched from URLs) and the claims extracted from them."""
+    from .services.evidence_fetch import fetch_policy
     from .services.ingest import parse_published
     from .services.importing import import_file
 
@@ -143,7 +144,8 @@ def ingest_command(files, published, title, outlet, url, as_json):
         for name in bar:
             try:
                 result = import_file(session=get_session(), path=name, published=published_date, title=title,
-                                     outlet=outlet, url=url, max_bytes=current_app.config["MAX_ARTICLE_BYTES"])
+                                     outlet=outlet, url=url, max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
+                                     policy=fetch_policy(current_app.config))
             except InputError as error:
                 failures += 1
                 click.echo(f"error: {name}: {error}", err=True)

@@ -60,7 +60,10 @@ def background_load(base: str, email: str, stop_at: float, counter) -> None:
                  "/claims?status=in_progress&sort=updated"]
         i = 0
         while time.time() < stop_at:
-            session.get(base + pages[i % len(pages)], timeout=60)
+            try:
+                session.get(base + pages[i % len(pages)], timeout=60)
+            except requests.RequestException:
+                return  # the server is going away: the measurement is over
             i += 1
             with counter.get_lock():
                 counter.value += 1
@@ -113,7 +116,7 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
     from sqlmodel import Session
 
     with Session(engine) as session:
-        create_user(session=session, email="bench@bench.example", name="Bench Checker", role="checker",
+        create_user(session=session, email="bench@bench.example", name="Bench Editor", role="editor",
                     password=PASSWORD, actor=None)
     start = time.perf_counter()
     summary = generate(engine=engine, articles=max(1, claims // per_article), claims_per_article=per_article)

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from ..audit import record_events
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceKind, User
+from ..models import Article, Claim, Source, SourceKind, User, utcnow
 from .sources import source_registry
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -97,7 +97,8 @@ def _source_id(session: Session, cache: dict[str, int], name: str, kind: str | N
 def ingest_article(
     *, session: Session, text: str, actor: User | None, published: dt.date | None = None,
     title: str | None = None, outlet: str | None = None, url: str | None = None,
-    section: str | None = None, language: str = "en",
+    section: str | None = None, language: str = "en", source_snapshot: str | None = None,
+    source_sha256: str | None = None,
 ) -> IngestResult:
     """Store an article and its extracted claims in one transaction; a duplicate text is not stored again."""
     digest = content_hash(text)
@@ -112,7 +113,8 @@ def ingest_article(
     try:
         article = Article(title=title[:500], outlet=outlet or None, url=url or None, published=published,
                           section=section or None, language=language, text=text, content_hash=digest,
-                          ingested_by_id=actor.id if actor else None)
+                          ingested_by_id=actor.id if actor else None, source_snapshot=source_snapshot,
+                          source_sha256=source_sha256, source_fetched_at=utcnow() if source_snapshot else None)
         session.add(article)
         session.flush()
         cache: dict[str, int] = {}
@@ -130,7 +132,8 @@ def ingest_article(
         session.add_all(rows)
         session.flush()
         events = [("article", article.id, "ingest", {"title": article.title, "content_hash": digest,
-                                                     "published": str(published or ""), "claims": len(rows)})]
+                                                     "published": str(published or ""), "claims": len(rows),
+                                                     "url": url or "", "source_sha256": source_sha256 or ""})]
         events += [("source", source_id, "create", {"name": name}) for name, source_id in cache.items()
                    if source_id in new_sources]
         events += [("claim", row.id, "create", {"article_id": article.id, "start": row.start, "end": row.end,

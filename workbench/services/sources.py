@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from claims.sources import SourceRegistry, default_registry
+from sqlalchemy import case, func, update
 from sqlmodel import Session, select
 
-from ..models import Source, SourceAlias
+from ..audit import record_event, record_events
+from ..errors import InputError
+from ..models import Article, Claim, Source, SourceAlias, SourceKind, Status, User
 
 
 def source_registry(*, session: Session) -> SourceRegistry:
@@ -19,3 +24,112 @@ def source_registry(*, session: Session) -> SourceRegistry:
         entry = extra.setdefault(name, {"kind": str(kind), "aliases": []})
         entry["aliases"].append(alias)
     return default_registry().extended(extra)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source with how many claims it has and how many were judged false or misleading."""
+
+    source: Source
+    aliases: int
+    claims: int
+    flagged: int
+
+
+def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[SourceRow]:
+    """Return sources with their claim counts, most-cited first."""
+    flagged = func.sum(case((Claim.status.in_([Status.false.value, Status.misleading.value]), 1), else_=0))
+    aliases = select(func.count()).where(SourceAlias.source_id == Source.id).scalar_subquery()
+    query = (select(Source, aliases, func.count(Claim.id), func.coalesce(flagged, 0))
+             .join(Claim, Claim.source_id == Source.id, isouter=True).group_by(Source.id))
+    if q:
+        query = query.where(Source.name.ilike(f"%{q}%"))
+    rows = session.exec(query.order_by(func.count(Claim.id).desc(), Source.name).limit(limit))
+    return [SourceRow(source, n_aliases, n_claims, int(n_flagged)) for source, n_aliases, n_claims, n_flagged in rows]
+
+
+def source_record(*, session: Session, source_id: int) -> dict | None:
+    """Return a source, its aliases, its claims counted by status and its latest claims."""
+    source = session.get(Source, source_id)
+    if source is None:
+        return None
+    by_status = dict(session.exec(select(Claim.status, func.count()).where(Claim.source_id == source_id)
+                                  .group_by(Claim.status)).all())
+    latest = session.exec(select(Claim, Article.title).join(Article, Article.id == Claim.article_id)
+                          .where(Claim.source_id == source_id).order_by(Claim.id.desc()).limit(20)).all()
+    return {"source": source, "aliases": list(session.exec(select(SourceAlias).where(SourceAlias.source_id == source_id)
+                                                           .order_by(SourceAlias.alias))),
+            "by_status": [(s.value, by_status.get(s, 0)) for s in Status], "latest": latest,
+            "others": session.exec(select(Source.id, Source.name).where(Source.id != source_id)
+                                   .order_by(Source.name).limit(1000)).all()}
+
+
+def _snapshot(source: Source) -> dict:
+    return {"name": source.name, "kind": str(source.kind), "domain": source.domain, "notes": source.notes}
+
+
+def update_source(*, session: Session, source: Source, name: str, kind: str, domain: str, notes: str,
+                  actor: User | None) -> Source:
+    """Edit a source's canonical name, kind, domain and notes."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise InputError("A source needs a name.")
+    if kind not in SourceKind.__members__:
+        raise InputError(f"Kind must be one of: {', '.join(SourceKind.__members__)}.")
+    clash = session.exec(select(Source.id).where(Source.name == name, Source.id != source.id)).first()
+    if clash:
+        raise InputError(f"Another source is already called “{name}”; merge the two instead.")
+    before = _snapshot(source)
+    source.name, source.kind, source.domain, source.notes = name, SourceKind(kind), (domain or "").strip() or None, (notes or "").strip()
+    session.add(source)
+    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="edit",
+                 before=before, after=_snapshot(source))
+    session.commit()
+    return source
+
+
+def add_alias(*, session: Session, source: Source, alias: str, actor: User | None) -> SourceAlias:
+    """Add a name under which the source appears in text; extraction uses it from the next ingest on."""
+    alias = " ".join((alias or "").split())
+    if not alias:
+        raise InputError("The alias is empty.")
+    taken = session.exec(select(SourceAlias).where(SourceAlias.alias == alias)).first()
+    if taken:
+        raise InputError(f"“{alias}” is already an alias of another source.")
+    row = SourceAlias(source_id=source.id, alias=alias)
+    session.add(row)
+    session.flush()
+    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="alias_add",
+                 after={"alias": alias})
+    session.commit()
+    return row
+
+
+def remove_alias(*, session: Session, source: Source, alias_id: int, actor: User | None) -> None:
+    """Remove one alias of a source."""
+    row = session.get(SourceAlias, alias_id)
+    if row is None or row.source_id != source.id:
+        raise InputError("That alias does not belong to this source.")
+    session.delete(row)
+    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="alias_remove",
+                 before={"alias": row.alias})
+    session.commit()
+
+
+def merge_sources(*, session: Session, source: Source, into: Source, actor: User | None) -> int:
+    """Merge a source into another: its claims and aliases move, and its name becomes an alias."""
+    if source.id == into.id:
+        raise InputError("Choose a different source to merge into.")
+    claim_ids = list(session.exec(select(Claim.id).where(Claim.source_id == source.id)))
+    session.execute(update(Claim).where(Claim.source_id == source.id).values(source_id=into.id))
+    session.execute(update(SourceAlias).where(SourceAlias.source_id == source.id).values(source_id=into.id))
+    if not session.exec(select(SourceAlias).where(SourceAlias.alias == source.name)).first():
+        session.add(SourceAlias(source_id=into.id, alias=source.name))
+    merged = _snapshot(source)
+    session.flush()
+    session.delete(source)
+    events = [("source", into.id, "merge", {"merged": merged, "merged_id": source.id, "claims": len(claim_ids)})]
+    events += [("claim", claim_id, "source", {"source_id": into.id, "was": source.id}) for claim_id in claim_ids]
+    record_events(session=session, actor=actor, events=events)
+    session.commit()
+    return len(claim_ids)

@@ -10,6 +10,9 @@ from ..errors import InputError
 from ..rendering import render
 from ..services import articles as article_service
 from ..services.claim_edits import create_from_selection
+from ..services.evidence_fetch import fetch_policy
+from ..services.html_import import text_from_html
+from ..services.importing import fetch_article
 from ..services.review import STATUS_LABELS
 from ..services.ingest import (check_article_text, decode_article_bytes, ingest_article, looks_like_html,
                                parse_published)
@@ -41,18 +44,21 @@ def create():
     """Ingest a pasted or uploaded article; on bad input, show the form again with the reason."""
     form = request.form
     try:
-        text = _article_text_from_request()
         published = parse_published(form.get("published"))
-        if looks_like_html(text, request.files.get("file").filename if request.files.get("file") else None):
-            from ..services.html_import import text_from_html
-
-            text, meta = text_from_html(text)
+        upload = request.files.get("file")
+        if not (upload and upload.filename) and not form.get("text", "").strip() and form.get("url", "").strip():
+            # Only a URL: fetch the page now with the safe fetcher; the checker waits for the article.
+            text, meta = fetch_article(form["url"].strip(), policy=fetch_policy(current_app.config))
         else:
+            text = _article_text_from_request()
             meta = {}
+            if looks_like_html(text, upload.filename if upload else None):
+                text, meta = text_from_html(text)
         result = ingest_article(
             session=get_session(), text=text, actor=acting_user(), published=published or meta.get("published"),
             title=form.get("title") or meta.get("title"), outlet=form.get("outlet") or meta.get("outlet"),
-            url=form.get("url") or None, section=form.get("section") or None,
+            url=meta.get("final_url") or form.get("url") or None, section=form.get("section") or None,
+            source_snapshot=meta.get("snapshot"), source_sha256=meta.get("snapshot_sha256"),
         )
     except InputError as error:
         return render("articles/new.html", "partials/_ingest_form.html", "ingest-form", status=422,
