@@ -13,7 +13,7 @@ from sqlmodel import select
 from tests.conftest import login, parse
 from tests.factories import make_article, make_user
 from workbench.db import get_engine
-from workbench.models import Article, AuditEvent, Claim, Evidence, Role, Status
+from workbench.models import AuditEvent, Claim, Evidence, Role, Status
 from workbench.services.exports import safe_cell
 
 HOSTILE = ("Formula Test\n\n=HYPERLINK(\"http://evil.example\") said the mayor on Monday, 3 people agreed.\n\n"

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from ..audit import record_event
 from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
-from ..models import Evidence, EvidenceSnapshot, User, utcnow
+from ..models import Claim, Evidence, EvidenceSnapshot, User, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=5)  # a job "fetching" this long belonged to a worker that died
 
@@ -92,6 +92,12 @@ def request_fetch(*, session: Session, evidence_ids: list[int], actor: User | No
         record_event(session=session, actor=actor, entity_type="evidence", entity_id=item.id, action=action)
     session.commit()
     return len(items)
+
+
+def evidence_ids_of_article(*, session: Session, article_id: int) -> list[int]:
+    """Return the ids of every evidence item on an article's claims."""
+    return list(session.exec(select(Evidence.id).join(Claim, Claim.id == Evidence.claim_id)
+                             .where(Claim.article_id == article_id)))
 
 
 def snapshots_of(*, session: Session, evidence_id: int) -> list[EvidenceSnapshot]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from ..audit import record_event, record_events
 from ..errors import InputError
-from ..models import Claim, Evidence, Role, Status, User, utcnow
+from ..models import Claim, Evidence, Status, User, utcnow
 
 EVIDENCE_VERDICTS = {Status.verified, Status.mostly_accurate, Status.misleading, Status.false}
 VERDICTS = EVIDENCE_VERDICTS | {Status.unverifiable, Status.not_checkable}
@@ -28,14 +26,6 @@ class ConflictError(Exception):
         super().__init__(f"claim {current.id} changed since version {attempted.get('version')}")
         self.current = current
         self.attempted = attempted
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field change to apply to a claim, for the audit event."""
-
-    before: dict
-    after: dict
 
 
 def claim_state(claim: Claim) -> dict:
@@ -166,7 +156,3 @@ def is_final(claim: Claim, *, require_approval: bool) -> bool:
     """A verdict counts as final once given (and approved, where the newsroom requires approval)."""
     return claim.status in VERDICTS and (claim.approved_by_id is not None or not require_approval)
 
-
-def can_approve(user: User) -> bool:
-    """Editors and admins approve verdicts."""
-    return Role(user.role).rank >= Role.editor.rank

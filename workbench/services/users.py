@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record_event
@@ -61,7 +61,3 @@ def list_users(*, session: Session) -> list[User]:
     """Return every user, by email."""
     return list(session.exec(select(User).order_by(User.email)))
 
-
-def count_users(*, session: Session) -> int:
-    """Return how many users exist."""
-    return session.exec(select(func.count()).select_from(User)).one()

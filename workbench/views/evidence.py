@@ -8,10 +8,9 @@ from ..auth import acting_user
 from ..db import get_session
 from ..models import Article, Claim, Evidence, EvidenceSnapshot
 from ..rendering import render
-from ..services.evidence_fetch import request_fetch, snapshots_of
+from ..services.evidence_fetch import evidence_ids_of_article, request_fetch, snapshots_of
 from ..services.source_trace import trace
 from ..worker import queue_fetches
-from sqlmodel import select
 
 bp = Blueprint("evidence", __name__)
 
@@ -64,8 +63,7 @@ def recheck_article(article_id: int):
     session = get_session()
     if session.get(Article, article_id) is None:
         abort(404)
-    ids = list(session.exec(select(Evidence.id).join(Claim, Claim.id == Evidence.claim_id)
-                            .where(Claim.article_id == article_id)))
+    ids = evidence_ids_of_article(session=session, article_id=article_id)
     count = request_fetch(session=session, evidence_ids=ids, actor=acting_user())
     queue_fetches(current_app, ids)
     flash(f"Re-checking {count} evidence link{'s' if count != 1 else ''}; results appear on each claim.", "success")
