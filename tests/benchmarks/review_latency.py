@@ -50,8 +50,9 @@ def signed_in(base: str, email: str) -> tuple[requests.Session, str]:
     return session, token
 
 
-def background_load(base: str, email: str, stop_at: float, counter) -> None:
-    """Four threads browsing and searching the queue until stop_at (bounded in time; loopback only)."""
+def background_load(base: str, email: str, stop_at: float, counter, think: float) -> None:
+    """Four checkers browsing and searching the queue until stop_at, pausing `think` seconds between pages
+    (bounded in time; loopback only)."""
     import threading
 
     def browse():
@@ -65,6 +66,7 @@ def background_load(base: str, email: str, stop_at: float, counter) -> None:
             except requests.RequestException:
                 return  # the server is going away: the measurement is over
             i += 1
+            time.sleep(think)
             with counter.get_lock():
                 counter.value += 1
 
@@ -133,9 +135,26 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
     return url, cleanup
 
 
-def run(kind: str, claims: int, per_article: int, runs: int) -> None:
+def existing_database(url: str) -> tuple[str, callable]:
+    """Use a database filled earlier (by `workbench generate`); add the benchmark's user if it is missing."""
+    engine = make_engine(url)
+    from sqlmodel import Session, select
+
+    from workbench.models import Claim, User
+
+    with Session(engine) as session:
+        if session.exec(select(User).where(User.email == "bench@bench.example")).first() is None:
+            create_user(session=session, email="bench@bench.example", name="Bench Editor", role="editor",
+                        password=PASSWORD, actor=None)
+        count = session.exec(select(Claim.id).order_by(Claim.id.desc()).limit(1)).first() or 0
+    engine.dispose()
+    print(f"[{make_url(url).get_backend_name()}] reusing {url} (about {count:,} claims)")
+    return url, lambda: None
+
+
+def run(kind: str, claims: int, per_article: int, runs: int, think: float, url: str | None = None) -> None:
     """Benchmark one database kind."""
-    url, cleanup = prepare_database(kind, claims, per_article)
+    url, cleanup = existing_database(url) if url else prepare_database(kind, claims, per_article)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url,
@@ -150,7 +169,9 @@ def run(kind: str, claims: int, per_article: int, runs: int) -> None:
         session, token = signed_in(base, "bench@bench.example")
         counter = multiprocessing.Value("i", 0)
         stop_at = time.time() + 600
-        load = multiprocessing.Process(target=background_load, args=(base, "bench@bench.example", stop_at, counter))
+        load = multiprocessing.Process(target=background_load,
+                                       args=(base, "bench@bench.example", stop_at, counter, think))
+        load_started = time.time()
         load.start()
         time.sleep(2)
         results = {}
@@ -181,10 +202,11 @@ def run(kind: str, claims: int, per_article: int, runs: int) -> None:
             versions[claim_id] = int(found.group(1)) if found else versions[claim_id]
         results["status change (htmx row)"] = times
         results["editor dashboard"] = measure(session, "GET", base + "/dashboard", max(5, runs // 6))
-        background = counter.value
+        background, elapsed = counter.value, time.time() - load_started
         load.terminate()
         load.join()
-        print(f"[{kind}] {claims:,} claims; {runs} timed requests each while 4 other clients made {background:,} requests")
+        print(f"[{kind}] {runs} timed requests each while 4 other clients (think time {think:g} s) "
+              f"made {background:,} requests ({background / elapsed:.1f}/s)")
         floor = statistics.median(results["bare endpoint"])
         for name, samples in results.items():
             print(f"  {name:28} {percentiles(samples)}   median {statistics.median(samples) / floor:5.1f}x bare")
@@ -201,9 +223,16 @@ def main() -> None:
     parser.add_argument("--per-article", type=int, default=50)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--think", type=float, default=0.25, help="pause of each background client between pages")
+    parser.add_argument("--url", action="append", default=[],
+                        help="measure an existing, already generated database instead (repeatable)")
     args = parser.parse_args()
+    if args.url:
+        for url in args.url:
+            run(make_url(url).get_backend_name(), args.claims, args.per_article, args.runs, args.think, url)
+        return
     for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
-        run(kind, args.claims, args.per_article, args.runs)
+        run(kind, args.claims, args.per_article, args.runs, args.think)
 
 
 if __name__ == "__main__":
