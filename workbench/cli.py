@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import DEFAULT_SECRET_KEY
-from .db import get_engine, get_session, upgrade_schema
+from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
 
 
@@ -253,6 +253,7 @@ def generate_command(articles, claims_per_article, seed):
     with click.progressbar(length=articles, label="Generating articles", file=sys.stderr) as bar:
         summary = generate(engine=get_engine(), articles=articles, claims_per_article=claims_per_article,
                            seed=seed, progress=bar.update)
+    refresh_statistics(get_engine())
     click.echo(f"Generated {summary['articles']:,} articles with {summary['claims']:,} claims "
                f"({summary['checkers']} checkers, {summary['sources']} sources).")
 

@@ -139,6 +139,7 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_source_score", "source_id", "checkworthiness", "id"),
         Index("ix_claim_article_score", "article_id", "checkworthiness", "id"),
         Index("ix_claim_tally", "status", "source_id", "assignee_id"),  # the dashboard counts in one index scan
+        Index("ix_claim_status_updated", "status", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

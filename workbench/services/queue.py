@@ -119,7 +119,7 @@ def _search_condition(session: Session, q: str):
         # sort order's index instead and checks each claim against the matches, stopping when the page is full.
         return text("+claim.id IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match)").bindparams(match=match)
     query = " & ".join(f"{word}:*" for word in words)
-    return func.to_tsvector("simple", Claim.text).op("@@")(func.to_tsquery("simple", query))
+    return text("claim.text_tsv @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=query)
 
 
 def _order_and_cursor(sort: str, after: str):
