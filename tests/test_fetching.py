@@ -221,12 +221,18 @@ def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server,
     _add_evidence(client, claim.id, server + "/page.html")
     queue = worker_module.redis_queue(fetching_app)
     assert queue.count == 1
-    SimpleWorker([queue], connection=connection).work(burst=True)
+    try:
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        if worker_module._job_app is not None:  # the job built its own app: close its connections
+            from workbench.db import get_engine
+
+            get_engine(worker_module._job_app).dispose()
+        connection.flushdb()
+        connection.close()
     evidence = db.exec(select(Evidence)).one()
     db.refresh(evidence)
     assert evidence.fetch_state == "done" and evidence.sha256
-    connection.flushdb()
-    monkeypatch.setattr(worker_module, "_job_app", None)
 
 
 def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, client, runner, db, server):
