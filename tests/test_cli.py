@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_init_reports_the_migration(runner):
     result = runner.invoke(args=["init"])
-    assert result.exit_code == 0 and "migration 0006" in result.output
+    assert result.exit_code == 0 and "migration 0007" in result.output
 
 
 def test_users_create_with_password_stdin_and_list(runner, db):

@@ -256,3 +256,24 @@ def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, 
     assert result.exit_code == 1 and "application/pdf, not a web page" in result.output
     result = runner.invoke(args=["ingest", server + "/other.html", "--json"])
     assert result.exit_code == 0 and '"duplicate": false' in result.output
+
+
+def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app, client, runner, db, server):
+    user = make_user(db, Role.checker)
+    make_article(db, actor=user)
+    claim = db.exec(select(Claim)).first()
+    login(client, user.email)
+    _add_evidence(client, claim.id, server + "/doc.pdf")
+    runner.invoke(args=["worker", "--burst"])
+    evidence = db.exec(select(Evidence)).one()
+    db.refresh(evidence)
+    snapshot = db.exec(select(EvidenceSnapshot)).one()
+    assert evidence.fetch_state == "done" and evidence.content_type == "application/pdf"
+    assert snapshot.body.startswith(b"%PDF") and evidence.archived_text is None
+    page = parse(client.get(f"/evidence/{evidence.id}"))
+    link = page.find("a", string=lambda s: s and s.startswith("download the original"))
+    response = client.get(link["href"])
+    assert response.data == snapshot.body and response.headers["X-Archived-Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    import hashlib
+    assert hashlib.sha256(response.data).hexdigest() == evidence.sha256

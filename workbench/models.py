@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -207,6 +207,7 @@ class EvidenceSnapshot(SQLModel, table=True):
     page_title: str | None = Field(default=None, max_length=500)
     sha256: str | None = Field(default=None, max_length=64)
     archived_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # the bytes as served
     error: str | None = Field(default=None, max_length=500)
 
 

@@ -60,7 +60,7 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
         title, text = page_text(result)
         snapshot.final_url, snapshot.http_status = result.final_url, result.status
         snapshot.content_type, snapshot.page_title = result.content_type, (title or "")[:500] or None
-        snapshot.sha256, snapshot.archived_text = result.sha256, text
+        snapshot.sha256, snapshot.archived_text, snapshot.body = result.sha256, text, result.body
         evidence.final_url, evidence.http_status = result.final_url, result.status
         evidence.content_type, evidence.page_title = result.content_type, snapshot.page_title
         evidence.fetched_at = snapshot.fetched_at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 
 from ..auth import acting_user
 from ..db import get_session
@@ -41,6 +41,20 @@ def archive(evidence_id: int, snapshot_id: int):
         abort(404)
     return render("evidence/archive.html", "partials/_archive_text.html", "archive-text", e=evidence, claim=claim,
                   snapshot=snapshot)
+
+
+@bp.get("/evidence/<int:evidence_id>/archive/<int:snapshot_id>/original")
+def original(evidence_id: int, snapshot_id: int):
+    """The archived bytes exactly as fetched, always as a download (a page is never run inside the app)."""
+    snapshot = get_session().get(EvidenceSnapshot, snapshot_id)
+    if snapshot is None or snapshot.evidence_id != evidence_id or snapshot.body is None:
+        abort(404)
+    response = Response(snapshot.body, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="evidence-{evidence_id}-{snapshot_id}.bin"'
+    response.headers["X-Archived-Content-Type"] = snapshot.content_type or ""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @bp.post("/evidence/<int:evidence_id>/recheck")
