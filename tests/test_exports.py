@@ -159,3 +159,14 @@ def test_export_route_refuses_bad_input_with_a_message(client, exported):
     assert response.status_code == 422 and "Unknown format" in parse(response).find(role="alert").get_text()
     response = client.get("/exports?format=csv&source=Nobody")
     assert response.status_code == 422 and "There is no source" in parse(response).find(role="alert").get_text()
+
+
+def test_exports_stream_across_many_batches(client, db, exported, monkeypatch):
+    monkeypatch.setattr("workbench.services.exports.BATCH", 2)
+    make_article(db, text="Second\n\nThe dam released 40 cubic metres on Monday, the agency said.\n\n"
+                          "Police said 3 roads closed, according to Reuters.\n")
+    payload = json.loads(_get(client, since="2024-01-01", format="json").get_data(as_text=True))
+    ids = [c["claim_id"] for c in payload["claims"]]
+    assert len(ids) == len(set(ids)) == len(db.exec(select(Claim)).all())
+    report = parse(_get(client, since="2024-01-01", format="html"))
+    assert len(report.select("section.claim")) == len(ids) and len(report.select("h2")) == 2

@@ -127,7 +127,17 @@ def _complete(session: Session, batch: list, with_history: bool) -> Iterator[Cla
             history.setdefault(event.entity_id, []).append(event)
     for claim, article, source, approver in batch:
         yield ClaimRecord(claim, article, source, approver, evidence.get(claim.id, []), history.get(claim.id, []))
-    session.expunge_all()  # keep memory flat: nothing from this batch stays in the identity map
+    # Keep memory flat: let go of this batch's objects. Rows come in article order, so only the batch's last
+    # article can appear again; the result being streamed still needs the session itself.
+    last_article = batch[-1][1]
+    for claim, article, *_ in batch:
+        if claim in session:
+            session.expunge(claim)
+        if article is not last_article and article in session:
+            session.expunge(article)
+    for item in [*(e for items in evidence.values() for e in items), *(e for items in history.values() for e in items)]:
+        if item in session:
+            session.expunge(item)
 
 
 def _claim_data(record: ClaimRecord) -> dict:
