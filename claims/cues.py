@@ -22,6 +22,11 @@ PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
 SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
              "is", "are", "then", "further", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
              "would", "has", "already", "officially"}
+CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "study", "survey", "estimate",
+                 "estimates", "analysis", "letter", "video", "tweet"}
+AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
+                     "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
+                     "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
 QUOTE_OPEN = "“«"
 QUOTE_CLOSE = "”»"
 
@@ -35,6 +40,7 @@ class Found:
     speaker: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
     anaphor: str | None = None  # "pronoun", or the head noun of "the ministry", "the post"…
+    affiliation: tuple[str, str | None] | None = None  # "X, a spokeswoman for Y": Y, if nothing better is said
 
 
 class Classifier:
@@ -103,6 +109,7 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             result = _from_run(tokens, run, classify, memory) if run else None
             if result:
                 result.spans = []  # the cue is the verb phrase, not the whole appositive
+                result.affiliation = _affiliation(tokens, comma + 1, index, classify, memory)
             return result
         return None
     token = tokens[index]
@@ -167,6 +174,9 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
         words = words[1:]
     if not words:
         return None
+    if len(words) > 2 and words[0].lower in CARRIER_NOUNS and words[1].lower in {"from", "by", "of"}:
+        # "according to a statement from the Interior Ministry": the source is who issued it
+        return _phrase_after(tokens, tokens.index(words[1]) + 1, classify, memory)
     phrase = " ".join(t.text for t in words).rstrip(".")
     found = classify.registry.lookup(phrase)
     span = [(words[0].start, words[-1].end)]
@@ -192,6 +202,23 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
     return None
 
 
+def _affiliation(tokens: list[Token], start: int, stop: int, classify: Classifier, memory: Memory):
+    """In an appositive ("a spokeswoman for the water authority"), the body the speaker speaks for."""
+    for index in range(start, min(stop, len(tokens) - 1)):
+        if tokens[index].lower in AFFILIATION_ROLES and tokens[index + 1].lower in {"for", "at", "of", "with"}:
+            found = _phrase_after(tokens, index + 2, classify, memory)
+            if found and (found.source or found.speaker):
+                return (found.source or found.speaker), (found.source_kind if found.source else "organisation")
+    return None
+
+
+def _appositive_after(tokens: list[Token], run_end: int, classify: Classifier, memory: Memory):
+    """ "said Anna Nowak, a spokeswoman for the regional water authority": read the appositive after a name."""
+    if run_end + 2 < len(tokens) and tokens[run_end + 1].text == "," and tokens[run_end + 2].lower in {"a", "an", "the"}:
+        return _affiliation(tokens, run_end + 3, run_end + 9, classify, memory)
+    return None
+
+
 def _merge(target: Found, other: Found | None) -> None:
     if other is None:
         return
@@ -202,6 +229,8 @@ def _merge(target: Found, other: Found | None) -> None:
         target.speaker = other.speaker
     if other.anaphor and not target.anaphor:
         target.anaphor = other.anaphor
+    if other.affiliation and not target.affiliation:
+        target.affiliation = other.affiliation
 
 
 @lru_cache(maxsize=1)
@@ -223,6 +252,12 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             cue_seen = True
             result.spans.append((token.start, tokens[index + 1].end))
             _merge(result, _phrase_after(tokens, index + 2, classify, memory))
+        elif word == "interview" and _next_is(tokens, index, "with"):
+            # "In an interview with CNN, the mayor said": the outlet that published it
+            found = _phrase_after(tokens, index + 2, classify, memory)
+            if found is not None and found.speaker and not found.source:
+                found = Found(source=found.speaker, source_kind="outlet", spans=found.spans)
+            _merge(result, found)
         elif word in {"citing", "quoting"}:
             cue_seen = True
             result.spans.append((token.start, token.end))
@@ -242,6 +277,8 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             elif inverted and word in {"said", "says", "added", "adds", "wrote", "stated"}:
                 run = run_starting_at(tokens, index + 1)
                 after = _from_run(tokens, run, classify, memory) if run else None
+                if after is not None and after.speaker:
+                    after.affiliation = _appositive_after(tokens, run[1], classify, memory)
             if word in {"cited", "quoted"}:  # "the statement cited X as saying"
                 run = run_starting_at(tokens, index + 1)
                 person = _from_run(tokens, run, classify, memory) if run else None
@@ -254,6 +291,8 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             _merge(result, after)
     if not cue_seen:
         return None
+    if not result.source and result.affiliation:
+        result.source, result.source_kind = result.affiliation
     return result
 
 

@@ -42,7 +42,7 @@ _PATTERN = re.compile(
     + rf"|\b(?P<yprep>in|since|by|until|from|of|during|early|late|mid|before|after|around|through|the|this|last)[\s-]+{_YEAR.replace('year>', 'oyear>')}\b(?![-–]\d|,\d|\d)",
     re.IGNORECASE,
 )
-_FUTURE = re.compile(r"\b(?:will|’ll|'ll|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|plans?\s+to|planned|expected\s+to|is\s+to|are\s+to|would)\b",
+_FUTURE = re.compile(r"\b(?:expects?|expected|will|’ll|'ll|shall|is\s+due|are\s+due|is\s+set\s+to|are\s+set\s+to|scheduled|plans?\s+to|planned|expected\s+to|is\s+to|are\s+to|would)\b",
                      re.IGNORECASE)
 
 

@@ -41,6 +41,7 @@ DATE_CASES = [
     ("it happened yesterday", "yesterday", "2024-07-08"),
     ("the vote on Oct. 28, 2023", "Oct. 28, 2023", "2023-10-28"),
     ("they will meet on Friday", "on Friday", "2024-07-12"),
+    ("we expect the peak on Thursday", "on Thursday", "2024-07-11"),
     ("closed until Sunday", "until Sunday", "2024-07-14"),
     ("three weeks ago", "three weeks ago", "2024-W25"),
     ("sales in 2019 fell", "in 2019", "2019"),
@@ -76,6 +77,12 @@ ATTRIBUTION_CASES = [
     ("Prices rose 4%, Bloomberg reported, citing data from the exchange.", "Bloomberg", None),
     ("“The dam held,” said John Carter, a local engineer.", None, "John Carter"),
     ("A WHO spokesperson said 12 cases were confirmed.", "World Health Organization", None),
+    ("Levels rose 2 metres, said Anna Nowak, a spokeswoman for the regional water authority.",
+     "regional water authority", "Anna Nowak"),
+    ("In an interview with CNN, Mayor Tom Price said 1,200 people left.", "CNN", "Tom Price"),
+    ("According to a statement from the Interior Ministry, 300 soldiers were deployed.", "Interior Ministry", None),
+    ("Piotr Zak, an analyst at the Polish Institute of International Affairs, said it was a message.",
+     "Polish Institute of International Affairs", "Piotr Zak"),
 ]
 
 
