@@ -92,6 +92,15 @@ def fetching_app(app, server):
     return app
 
 
+@pytest.fixture
+def signed_in_claim(client, db):
+    """A checker signed in, and the first claim of an article they ingested."""
+    user = make_user(db, Role.checker)
+    make_article(db, actor=user)
+    login(client, user.email)
+    return db.exec(select(Claim)).first()
+
+
 def _add_evidence(client, claim_id, url):
     response = client.post(f"/claims/{claim_id}/evidence", headers={"HX-Request": "true", "HX-Target": "claim-panel"},
                            data={"csrf_token": csrf_token(client), "url": url, "stance": "supports", "note": ""})
@@ -143,11 +152,8 @@ def test_trace_shows_missing_terms_on_an_unrelated_page(fetching_app, client, ru
     assert all("not on the page" in li.get_text() for li in page.select(".trace li"))
 
 
-def test_failed_fetch_shows_why_and_can_be_retried(fetching_app, client, runner, db, server):
-    user = make_user(db, Role.checker)
-    make_article(db, actor=user)
-    claim = db.exec(select(Claim)).first()
-    login(client, user.email)
+def test_failed_fetch_shows_why_and_can_be_retried(fetching_app, client, runner, db, server, signed_in_claim):
+    claim = signed_in_claim
     _add_evidence(client, claim.id, server + "/redirect-private")
     runner.invoke(args=["worker", "--burst"])
     evidence = db.exec(select(Evidence)).one()
@@ -181,11 +187,8 @@ def test_recheck_flags_a_changed_page_and_keeps_every_archive(fetching_app, clie
     assert "page changed" in parse(client.get(f"/claims/{claim.id}")).select_one(".flag").get_text()
 
 
-def test_a_dead_link_is_flagged_and_the_archive_stays(fetching_app, client, runner, db, server):
-    user = make_user(db, Role.checker)
-    make_article(db, actor=user)
-    claim = db.exec(select(Claim)).first()
-    login(client, user.email)
+def test_a_dead_link_is_flagged_and_the_archive_stays(fetching_app, client, runner, db, server, signed_in_claim):
+    claim = signed_in_claim
     _add_evidence(client, claim.id, server + "/page.html")
     runner.invoke(args=["worker", "--burst"])
     evidence = db.exec(select(Evidence)).one()
@@ -199,7 +202,7 @@ def test_a_dead_link_is_flagged_and_the_archive_stays(fetching_app, client, runn
     assert "1,500,000 tonnes" in evidence.archived_text
 
 
-def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server, monkeypatch, database_url):
+def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server, monkeypatch, database_url, signed_in_claim):
     redis = pytest.importorskip("redis")
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
@@ -214,10 +217,7 @@ def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server,
     for key, value in {"WORKBENCH_DATABASE_URL": database_url, "WORKBENCH_FETCH_ALLOW_NETWORKS": "127.0.0.1/32"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(worker_module, "_job_app", None)
-    user = make_user(db, Role.checker)
-    make_article(db, actor=user)
-    claim = db.exec(select(Claim)).first()
-    login(client, user.email)
+    claim = signed_in_claim
     _add_evidence(client, claim.id, server + "/page.html")
     queue = worker_module.redis_queue(fetching_app)
     assert queue.count == 1
@@ -258,11 +258,8 @@ def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, 
     assert result.exit_code == 0 and '"duplicate": false' in result.output
 
 
-def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app, client, runner, db, server):
-    user = make_user(db, Role.checker)
-    make_article(db, actor=user)
-    claim = db.exec(select(Claim)).first()
-    login(client, user.email)
+def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app, client, runner, db, server, signed_in_claim):
+    claim = signed_in_claim
     _add_evidence(client, claim.id, server + "/doc.pdf")
     runner.invoke(args=["worker", "--burst"])
     evidence = db.exec(select(Evidence)).one()
