@@ -101,6 +101,15 @@ def signed_in_claim(client, db):
     return db.exec(select(Claim)).first()
 
 
+def _fetched(client, runner, db, claim_id, url) -> Evidence:
+    """Add evidence through the claim panel, let the worker run, and return the stored item."""
+    _add_evidence(client, claim_id, url)
+    runner.invoke(args=["worker", "--burst"])
+    evidence = db.exec(select(Evidence)).one()
+    db.refresh(evidence)
+    return evidence
+
+
 def _add_evidence(client, claim_id, url):
     response = client.post(f"/claims/{claim_id}/evidence", headers={"HX-Request": "true", "HX-Target": "claim-panel"},
                            data={"csrf_token": csrf_token(client), "url": url, "stance": "supports", "note": ""})
@@ -154,10 +163,7 @@ def test_trace_shows_missing_terms_on_an_unrelated_page(fetching_app, client, ru
 
 def test_failed_fetch_shows_why_and_can_be_retried(fetching_app, client, runner, db, server, signed_in_claim):
     claim = signed_in_claim
-    _add_evidence(client, claim.id, server + "/redirect-private")
-    runner.invoke(args=["worker", "--burst"])
-    evidence = db.exec(select(Evidence)).one()
-    db.refresh(evidence)
+    evidence = _fetched(client, runner, db, claim.id, server + "/redirect-private")
     assert evidence.fetch_state == "failed" and "169.254.169.254" in evidence.fetch_error
     item = parse(client.get(f"/claims/{claim.id}")).select_one(".evidence-item")
     assert "Fetch failed" in item.get_text() and item.find("button").get_text() == "Retry"
@@ -260,10 +266,7 @@ def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, 
 
 def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app, client, runner, db, server, signed_in_claim):
     claim = signed_in_claim
-    _add_evidence(client, claim.id, server + "/doc.pdf")
-    runner.invoke(args=["worker", "--burst"])
-    evidence = db.exec(select(Evidence)).one()
-    db.refresh(evidence)
+    evidence = _fetched(client, runner, db, claim.id, server + "/doc.pdf")
     snapshot = db.exec(select(EvidenceSnapshot)).one()
     assert evidence.fetch_state == "done" and evidence.content_type == "application/pdf"
     assert snapshot.body.startswith(b"%PDF") and evidence.archived_text is None

@@ -35,11 +35,17 @@ def _rows(response) -> list[str]:
     return [tr["data-claim-id"] for tr in parse(response).select("#queue-results tr.claim-row")]
 
 
-def test_status_source_and_score_filters(client, db, many):
+def _change_first_claim(db, **values) -> Claim:
     claim = db.exec(select(Claim).order_by(Claim.id)).first()
-    claim.status = Status.in_progress
+    for name, value in values.items():
+        setattr(claim, name, value)
     db.add(claim)
     db.commit()
+    return claim
+
+
+def test_status_source_and_score_filters(client, db, many):
+    claim = _change_first_claim(db, status=Status.in_progress)
     assert _rows(client.get("/claims?status=in_progress")) == [str(claim.id)]
     assert len(_rows(client.get("/claims?status=in_progress&status=unverified"))) == 36
     reuters = db.exec(select(Source).where(Source.name == "Reuters")).one()
@@ -51,10 +57,7 @@ def test_status_source_and_score_filters(client, db, many):
 
 
 def test_assignee_and_publication_date_filters(client, db, many):
-    claim = db.exec(select(Claim).order_by(Claim.id)).first()
-    claim.assignee_id = many.id
-    db.add(claim)
-    db.commit()
+    claim = _change_first_claim(db, assignee_id=many.id)
     assert _rows(client.get("/claims?assignee=me")) == [str(claim.id)]
     assert len(_rows(client.get("/claims?assignee=none"))) == 35
     june = _rows(client.get("/claims?published_from=2024-06-01&published_to=2024-06-30"))

@@ -72,10 +72,23 @@ def upgrade_schema(engine: Engine) -> str:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
+    def current() -> str:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() or ""
+
+    before = current()
     command.upgrade(migrations_config(engine), "head")
-    refresh_statistics(engine)
+    revision = current()
+    if revision != before or not _has_statistics(engine):  # new indexes need statistics; a plain start does not
+        refresh_statistics(engine)
+    return revision
+
+
+def _has_statistics(engine: Engine) -> bool:
+    if engine.dialect.name != "sqlite":
+        return True
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() or ""
+        return connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -165,14 +165,19 @@ def cursor_for(sort: str, claim: Claim) -> str:
     return f"{claim.checkworthiness!r}|{claim.id}"
 
 
+def _rows_select():
+    """Claims with the names a queue row shows, fetched in the same query."""
+    assignee = aliased(User)
+    return (select(Claim, Article.title, Source.name, assignee.name)
+            .join(Article, Article.id == Claim.article_id)
+            .join(Source, Source.id == Claim.source_id, isouter=True)
+            .join(assignee, assignee.id == Claim.assignee_id, isouter=True))
+
+
 def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
                limit: int = PAGE_SIZE) -> tuple[list[QueueRow], str | None]:
     """Return one page of the queue and the cursor of the next page (None on the last)."""
-    assignee = aliased(User)
-    query = (select(Claim, Article.title, Source.name, assignee.name)
-             .join(Article, Article.id == Claim.article_id)
-             .join(Source, Source.id == Claim.source_id, isouter=True)
-             .join(assignee, assignee.id == Claim.assignee_id, isouter=True))
+    query = _rows_select()
     conditions = []
     if filters.status:
         conditions.append(Claim.status.in_(filters.status))
@@ -206,12 +211,7 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
 
 def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:
     """Return one claim as a queue row (after an inline change)."""
-    assignee = aliased(User)
-    row = session.exec(select(Claim, Article.title, Source.name, assignee.name)
-                       .join(Article, Article.id == Claim.article_id)
-                       .join(Source, Source.id == Claim.source_id, isouter=True)
-                       .join(assignee, assignee.id == Claim.assignee_id, isouter=True)
-                       .where(Claim.id == claim_id)).first()
+    row = session.exec(_rows_select().where(Claim.id == claim_id)).first()
     return QueueRow(*row) if row else None
 
 
