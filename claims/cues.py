@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 from .discourse import DESCRIPTOR_NOUNS, Memory
 from .entities import (COMMON_SENTENCE_STARTERS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
@@ -18,6 +20,15 @@ SPEECH_VERBS = {
     "acknowledged", "estimated", "estimates", "predicted", "urged", "urges", "reported", "reports", "cited",
     "quoted", "saying", "declared", "revealed", "disclosed", "asserted", "alleged", "alleges", "pledged",
 }
+
+
+@lru_cache(maxsize=1)
+def learned_cues() -> frozenset[str]:
+    """Cue verbs learned from PolNeAR's training split (claims/data/cue_lexicon.json), beyond SPEECH_VERBS."""
+    with resources.files("claims").joinpath("data/cue_lexicon.json").open(encoding="utf-8") as handle:
+        return frozenset(json.load(handle)["words"]) - SPEECH_VERBS
+
+
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
 SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
              "is", "are", "then", "further", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
@@ -236,7 +247,7 @@ def _merge(target: Found, other: Found | None) -> None:
 @lru_cache(maxsize=1)
 def _cue_hint() -> re.Pattern:
     """A quick test for any cue word, so sentences without one are never tokenised."""
-    words = SPEECH_VERBS | {"according", "citing", "quoting"}
+    words = SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting"}
     return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
 
 
@@ -263,6 +274,14 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             result.spans.append((token.start, token.end))
             if not result.source:
                 _merge(result, _phrase_after(tokens, index + 1, classify, memory))
+        elif index > 0 and token.capitalised:
+            continue  # "United States", "Says Who": a capitalised word inside a sentence is a name, not a cue
+        elif word in learned_cues():
+            subject = _subject_before(tokens, index, classify, memory)
+            if subject is not None and (subject.source or subject.speaker or subject.anaphor):
+                cue_seen = True
+                result.spans.append((token.start, token.end))
+                _merge(result, subject)
         elif word in SPEECH_VERBS:
             cue_seen = True
             result.spans.append((token.start, token.end))
