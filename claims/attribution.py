@@ -36,6 +36,10 @@ def attribute_sentences(text: str, sentences: list[Span], *, registry: SourceReg
                                                  carried=True)
             continue
         carried, source, kind, speaker = resolve_anaphora(found, memory)
+        if found.generic and not source and previous is not None and previous.source \
+                and sentences[group[0]].start - sentences[group[0] - 1].end <= 2:
+            # "Both countries agreed to …" right after a state-media report: still on that report's record
+            source, kind = previous.source, previous.source_kind
         remember(memory, source, kind, speaker, " ".join(sentences[i].text for i in group))
         for index in group:
             sentence = sentences[index]

@@ -31,13 +31,36 @@ def learned_cues() -> frozenset[str]:
 
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
 SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
-             "is", "are", "then", "further", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
-             "would", "has", "already", "officially"}
+             "is", "are", "then", "further", "being", "be", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
+             "would", "has", "already", "officially", "often", "never", "always", "still", "now", "just", "even",
+             "had", "did", "does", "do", "not", "been", "may", "might", "could", "should", "can", "soon", "long",
+             "all", "both", "too", "herself", "himself", "themselves", "itself", "first", "last", "flatly"}
 CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "study", "survey", "estimate",
                  "estimates", "analysis", "letter", "video", "tweet"}
 AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
                      "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
                      "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
+BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+# Words that end a noun phrase read leftwards from its head: determiners, prepositions, conjunctions, verbs.
+NP_BOUNDARY = {"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your",
+               "of", "in", "on", "at", "for", "to", "from", "by", "with", "as", "and", "or", "but", "than", "that",
+               "which", "who", "whom", "whose", "when", "while", "if", "because", "is", "are", "was", "were", "be",
+               "been", "has", "have", "had", "will", "would", "can", "could", "not", "it", "he", "she", "they", "we",
+               "i", "you", "there", "where", "what", "how", "why", "also", "so", "about", "after", "before", "since",
+               "into", "over", "under", "some", "many", "most", "all", "both", "each", "every", "any", "no"}
+NOT_SUBJECTS = NP_BOUNDARY | {"one", "others", "other", "thing", "things", "something", "nothing", "everything",
+                              "anything", "year", "years", "week", "weeks", "day", "days", "time", "times", "way",
+                              "moment", "point", "lot", "itself", "himself", "herself", "themselves", "him", "them",
+                              "me", "us", "this", "again", "then", "later", "ago", "yet", "though", "however", "said",
+                              "says", "say", "just", "only", "even", "still", "too", "well", "back", "up", "out"}
+CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                  "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+                  "december", "today", "yesterday", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening",
+                  "night"}
+DOCUMENT_HEADS = {"report", "study", "survey", "poll", "polls", "data", "figures", "statement", "analysis", "review",
+                  "research", "records", "documents", "document", "filing", "memo", "letter", "release", "ad", "video",
+                  "tweet", "post", "audit", "investigation", "assessment", "estimate", "estimates", "census"}
 QUOTE_OPEN = "“«"
 QUOTE_CLOSE = "”»"
 
@@ -52,6 +75,8 @@ class Found:
     spans: list[tuple[int, int]] = field(default_factory=list)
     anaphor: str | None = None  # "pronoun", or the head noun of "the ministry", "the post"…
     affiliation: tuple[str, str | None] | None = None  # "X, a spokeswoman for Y": Y, if nothing better is said
+    fallback: tuple[str, str, str | None] | None = None  # ("source"|"speaker", phrase, kind) when "the ministry" is new
+    generic: bool = False  # the speaker is a common noun phrase ("both countries", "voters"), not a name
 
 
 class Classifier:
@@ -107,10 +132,14 @@ def _kind_from_words(words: set[str]) -> str:
 def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
     """Find who did the saying, reading back from the verb over adverbs and an appositive."""
     index = verb - 1
-    while index >= 0 and tokens[index].lower in SKIPPABLE:
+    while index >= 0 and (tokens[index].lower in SKIPPABLE or _is_adverb(tokens[index])):
+        if tokens[index].lower in BE_FORMS and tokens[verb].lower.rstrip(".").endswith(("ed", "told", "said")):
+            return None  # "12 cases were confirmed": passive, the subject is not who said it
         index -= 1
     if index < 0:
         return None
+    if tokens[index].lower in RELATIVE_PRONOUNS and index >= 2 and tokens[index - 1].text == ",":
+        index -= 2  # "Trump, who has accused …": the antecedent before the comma
     if tokens[index].text == ",":  # "Martin Sebena, a lecturer at …, told": skip the appositive
         comma = index - 1
         while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
@@ -141,7 +170,7 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
                     return result
             if head in {"statement", "post"}:
                 return Found(anaphor=head, spans=[(token.start, token.end)])
-            return None
+            return _common_noun_subject(tokens, index, classify)
         if head in LOWER_BODY_NOUNS or head in {"post", "statement", "release", "report"}:
             first = index
             while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"} \
@@ -152,14 +181,54 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
                 phrase = " ".join(t.text for t in tokens[first:index + 1])
                 start = tokens[first - 1].start if determiner == "the" else tokens[first].start
                 if first == index:
-                    return Found(anaphor=head, spans=[(start, token.end)])
+                    found = _common_noun_subject(tokens, index, classify) or Found()
+                    found.fallback = (("source", found.source, found.source_kind) if found.source
+                                      else ("speaker", found.speaker, None) if found.speaker else None)
+                    found.source = found.speaker = None
+                    found.anaphor, found.spans = head, [(start, token.end)]
+                    return found
                 return Found(source=phrase, source_kind=_kind_from_words({head}), spans=[(start, token.end)])
-        return None
+        return _common_noun_subject(tokens, index, classify)
     run = run_ending_at(tokens, index)
     if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
             and token.lower.rstrip(".") in ORG_WORDS | LOWER_BODY_NOUNS and not classify.registry.lookup(token.text):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
     return _from_run(tokens, run, classify, memory) if run else None
+
+
+def _is_adverb(token: Token) -> bool:
+    return token.is_word and not token.capitalised and len(token.lower) > 4 and token.lower.endswith("ly") \
+        and token.lower not in {"only", "family", "early", "italy", "ally", "assembly", "july"}
+
+
+def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -> Found | None:
+    """A subject that is no proper name: "voters say", "the FNV union said", "12 percent said", "polls show"."""
+    token = tokens[head]
+    if not token.is_word and not token.text[:1].isdigit():
+        return None
+    if token.lower in NOT_SUBJECTS or token.lower in PRONOUNS or token.lower in CALENDAR_WORDS:
+        return None
+    first = head
+    while first - 1 >= 0 and head - first < 4:
+        previous = tokens[first - 1]
+        if not (previous.is_word or previous.text[:1].isdigit() or previous.text in {"’s", "'s", "-"}) \
+                or previous.lower in NP_BOUNDARY or previous.lower in SPEECH_VERBS:
+            break
+        first -= 1
+    words = tokens[first:head + 1]
+    while words and words[0].lower in NP_BOUNDARY:
+        words = words[1:]
+    if not words:
+        return None
+    phrase = " ".join(t.text for t in words)
+    lowered = {t.lower for t in words}
+    span = [(words[0].start, token.end)]
+    named = classify.registry.lookup(phrase)
+    if named:
+        return Found(source=named, source_kind=classify.registry.kind_of(named), spans=span)
+    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS:
+        return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
+    return Found(speaker=phrase, spans=span, generic=True)
 
 
 def _from_run(tokens, run, classify: Classifier, memory: Memory, *, outlet_slot=False) -> Found | None:
@@ -242,6 +311,7 @@ def _merge(target: Found, other: Found | None) -> None:
         target.anaphor = other.anaphor
     if other.affiliation and not target.affiliation:
         target.affiliation = other.affiliation
+    target.generic = target.generic or (other.generic and target.speaker == other.speaker)
 
 
 @lru_cache(maxsize=1)

@@ -52,6 +52,12 @@ def resolve_anaphora(found: Found, memory: Memory) -> tuple[bool, str | None, st
             source, kind = next(((name, name_kind) for name, name_kind in reversed(memory.sources)
                                  if head in name.lower()), (None, None))
         carried = source is not None
+        if source is None and found.fallback:  # "the FNV union said" with no union named before: the phrase itself
+            role, phrase, phrase_kind = found.fallback
+            if role == "source":
+                source, kind = phrase, phrase_kind
+            else:
+                speaker = phrase
     return carried, source, kind, speaker
 
 
