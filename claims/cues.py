@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .discourse import DESCRIPTOR_NOUNS, Memory
-from .entities import (COMMON_SENTENCE_STARTERS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
+from .entities import (COMMON_SENTENCE_STARTERS, TITLES as TITLE_WORDS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
                        Token, run_ending_at, run_starting_at, strip_titles, tokenize)
 from .sources import SourceRegistry
 
@@ -58,6 +58,9 @@ CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "satur
                   "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
                   "december", "today", "yesterday", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening",
                   "night"}
+BODY_HEADS = {"campaign", "camp", "team", "coalition", "alliance", "industry", "lobby", "side", "administration",
+              "union", "unions", "agencies", "companies", "firms", "groups", "parties", "ministries", "governments",
+              "organizers", "organisers", "board", "panel", "tribunal", "jury", "hospital", "school", "university"}
 DOCUMENT_HEADS = {"report", "study", "survey", "poll", "polls", "data", "figures", "statement", "analysis", "review",
                   "research", "records", "documents", "document", "filing", "memo", "letter", "release", "ad", "video",
                   "tweet", "post", "audit", "investigation", "assessment", "estimate", "estimates", "census"}
@@ -95,9 +98,15 @@ class Classifier:
             return "source", found, self.registry.kind_of(found)
         lowered = {w.lower().rstrip(".") for w in words}
         described = first >= 1 and tokens[first - 1].lower in LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
-        if lowered & ORG_WORDS or described or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+        # people's names take no article: "the Irish Independent", "The Centers for Disease Control"
+        definite = first >= 1 and tokens[first - 1].lower == "the" and not lowered & TITLE_WORDS
+        if lowered & ORG_WORDS or described or definite or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+            if definite and not (lowered & ORG_WORDS or described) and outlet_slot:
+                return "source", self.registry.canonical(phrase)[0], "outlet"
             name, kind = self.registry.canonical(phrase)
             return "source", name, kind or _kind_from_words(lowered | ({tokens[first - 1].lower} if described else set()))
+        if all(w.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS for w in lowered):
+            return None  # "said Tuesday", "Monday's" (but "Theresa May" is a name)
         if len(words) == 1:
             word = words[0]
             if word.lower() in PLATFORMS or word.lower() in COMMON_SENTENCE_STARTERS:
@@ -108,7 +117,7 @@ class Classifier:
                 return "source", word, "government"
             if outlet_slot:
                 return "source", word, "outlet"
-            return ("speaker", word, None) if first > 0 else None
+            return "speaker", word, None
         name_words = strip_titles(words)
         while len(name_words) > 2 and self.registry.demonym(name_words[0]):
             name_words = strip_titles(name_words[1:])
@@ -132,12 +141,14 @@ def _kind_from_words(words: set[str]) -> str:
 def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
     """Find who did the saying, reading back from the verb over adverbs and an appositive."""
     index = verb - 1
-    while index >= 0 and (tokens[index].lower in SKIPPABLE or _is_adverb(tokens[index])):
+    while index >= 0 and not tokens[index].capitalised and (tokens[index].lower in SKIPPABLE or _is_adverb(tokens[index])):
         if tokens[index].lower in BE_FORMS and tokens[verb].lower.rstrip(".").endswith(("ed", "told", "said")):
             return None  # "12 cases were confirmed": passive, the subject is not who said it
         index -= 1
     if index < 0:
         return None
+    if tokens[index].text == ")" and index >= 3 and tokens[index - 2].text == "(" and tokens[index - 1].text.isupper():
+        index -= 3  # "the Centers for Disease Control and Prevention (CDC) reported": the name before the acronym
     if tokens[index].lower in RELATIVE_PRONOUNS and index >= 2 and tokens[index - 1].text == ",":
         index -= 2  # "Trump, who has accused …": the antecedent before the comma
     if tokens[index].text == ",":  # "Martin Sebena, a lecturer at …, told": skip the appositive
@@ -193,7 +204,10 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
     if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
             and token.lower.rstrip(".") in ORG_WORDS | LOWER_BODY_NOUNS and not classify.registry.lookup(token.text):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
-    return _from_run(tokens, run, classify, memory) if run else None
+    found = _from_run(tokens, run, classify, memory) if run else None
+    if found is None and index == 0:
+        found = _common_noun_subject(tokens, index, classify)  # "Officials said", "Critics argue"
+    return found
 
 
 def _is_adverb(token: Token) -> bool:
@@ -226,7 +240,7 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
     named = classify.registry.lookup(phrase)
     if named:
         return Found(source=named, source_kind=classify.registry.kind_of(named), spans=span)
-    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS:
+    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS | BODY_HEADS:
         return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
     return Found(speaker=phrase, spans=span, generic=True)
 
@@ -309,6 +323,7 @@ def _merge(target: Found, other: Found | None) -> None:
         target.speaker = other.speaker
     if other.anaphor and not target.anaphor:
         target.anaphor = other.anaphor
+        target.fallback = other.fallback
     if other.affiliation and not target.affiliation:
         target.affiliation = other.affiliation
     target.generic = target.generic or (other.generic and target.speaker == other.speaker)
@@ -327,8 +342,11 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
     tokens = tokenize(sentence)
     result = Found()
     cue_seen = False
+    quoted = _inside_quotation(tokens)
     for index, token in enumerate(tokens):
         word = token.lower.rstrip(".")
+        if quoted[index]:
+            continue  # "“You say you accept responsibility,” Merkley said": a cue inside a quotation is not ours
         if word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
             cue_seen = True
             result.spans.append((token.start, tokens[index + 1].end))
@@ -376,6 +394,8 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             if word == "told":
                 inverted = False  # "X, a lecturer, told the Post": the subject is before the verb
             subject = _subject_before(tokens, index, classify, memory) if not (inverted and after) else None
+            if subject is not None and word in PUBLISHING_VERBS and subject.source_kind == "organisation":
+                subject.source_kind = "outlet"  # "the Irish Independent first reported": who publishes is an outlet
             _merge(result, subject)
             _merge(result, after)
     if not cue_seen:
@@ -383,6 +403,22 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
     if not result.source and result.affiliation:
         result.source, result.source_kind = result.affiliation
     return result
+
+
+def _inside_quotation(tokens: list[Token]) -> list[bool]:
+    """For each token, whether it sits between quotation marks (curly, guillemets or straight)."""
+    inside, depth, straight = [], 0, False
+    for token in tokens:
+        if token.text in QUOTE_OPEN:
+            depth += 1
+        elif token.text in QUOTE_CLOSE:
+            depth = max(0, depth - 1)
+        elif token.text == '"':
+            straight = not straight
+        inside.append(depth > 0 or straight)
+    if depth > 0 and not any(t.text in QUOTE_CLOSE for t in tokens):
+        return [False] * len(tokens)  # an opening mark never closed here: the quotation runs on, the frame is ours
+    return inside
 
 
 def _next_is(tokens: list[Token], index: int, word: str) -> bool:
