@@ -147,8 +147,10 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         index -= 1
     if index < 0:
         return None
-    if tokens[index].text == ")" and index >= 3 and tokens[index - 2].text == "(" and tokens[index - 1].text.isupper():
-        index -= 3  # "the Centers for Disease Control and Prevention (CDC) reported": the name before the acronym
+    if tokens[index].text == ")":  # "the Centers for … (CDC) reported", "Paul D. Ryan (R-Wis.) said"
+        opening = next((i for i in range(index - 1, max(-1, index - 8), -1) if tokens[i].text == "("), None)
+        if opening is not None and opening >= 1:
+            index = opening - 1
     if tokens[index].lower in RELATIVE_PRONOUNS and index >= 2 and tokens[index - 1].text == ",":
         index -= 2  # "Trump, who has accused …": the antecedent before the comma
     if tokens[index].text == ",":  # "Martin Sebena, a lecturer at …, told": skip the appositive
@@ -337,12 +339,13 @@ def _cue_hint() -> re.Pattern:
 
 
 def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Found | None:
-    if not _cue_hint().search(sentence.lower()):
+    if not _cue_hint().search(sentence.lower()) and ":" not in sentence[:60]:
         return None
     tokens = tokenize(sentence)
     result = Found()
     cue_seen = False
     quoted = _inside_quotation(tokens)
+    weaker: Found | None = None
     for index, token in enumerate(tokens):
         word = token.lower.rstrip(".")
         if quoted[index]:
@@ -365,11 +368,11 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
         elif index > 0 and token.capitalised:
             continue  # "United States", "Says Who": a capitalised word inside a sentence is a name, not a cue
         elif word in learned_cues():
-            subject = _subject_before(tokens, index, classify, memory)
-            if subject is not None and (subject.source or subject.speaker or subject.anaphor):
-                cue_seen = True
-                result.spans.append((token.start, token.end))
-                _merge(result, subject)
+            if weaker is None:  # kept aside: a speech verb elsewhere in the sentence names the main speaker
+                subject = _subject_before(tokens, index, classify, memory)
+                if subject is not None and (subject.source or subject.speaker or subject.anaphor):
+                    subject.spans.append((token.start, token.end))
+                    weaker = subject
         elif word in SPEECH_VERBS:
             cue_seen = True
             result.spans.append((token.start, token.end))
@@ -398,11 +401,31 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                 subject.source_kind = "outlet"  # "the Irish Independent first reported": who publishes is an outlet
             _merge(result, subject)
             _merge(result, after)
+    if weaker is not None and not (result.source or result.speaker or result.anaphor):
+        cue_seen = True
+        _merge(result, weaker)
     if not cue_seen:
-        return None
+        label = _speaker_label(tokens, classify, memory)
+        if label is None:
+            return None
+        result = label
     if not result.source and result.affiliation:
         result.source, result.source_kind = result.affiliation
     return result
+
+
+def _speaker_label(tokens: list[Token], classify: Classifier, memory: Memory) -> Found | None:
+    """ "PENCE: Gennifer Flowers will not…", "Pat Caddell: Voters worried…": a name and a colon open the sentence."""
+    colon = next((i for i, t in enumerate(tokens[:6]) if t.text == ":"), None)
+    if colon is None or colon == 0 or colon + 1 >= len(tokens):
+        return None
+    run = run_ending_at(tokens, colon - 1)
+    if run is None or run[0] != 0:
+        return None
+    found = _from_run(tokens, run, classify, memory)
+    if found is not None:
+        found.spans.append((tokens[colon].start, tokens[colon].end))
+    return found
 
 
 def _inside_quotation(tokens: list[Token]) -> list[bool]:
