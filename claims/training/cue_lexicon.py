@@ -52,6 +52,15 @@ def _read_brat(path: Path) -> tuple[dict[str, tuple[str, int, int, str]], list[d
     return spans, events
 
 
+def stem(word: str) -> str:
+    """A crude English verb stem, so that "demands", "demanded" and "demanding" pool their evidence."""
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") else word
+
+
 def learn(root: Path) -> dict:
     """Count cue words and their occurrences in the training texts; return the lexicon as data."""
     train = root / "train"
@@ -80,12 +89,27 @@ def learn(root: Path) -> dict:
     # an irregular past form the data marks as a cue far more often than not.
     base_forms = {w for w in cue_words if any(f"{w}{e}" in cue_words or f"{w[:-1]}{e}" in cue_words
                                               for e in ("s", "ed", "ing", "es", "d"))}
+    stem_cue: Counter[str] = Counter()
+    stem_seen: Counter[str] = Counter()
     for word, count in cue_words.items():
-        share = count * scale / max(1, occurrences[word])
-        irregular = share >= 0.8 and count >= 10
-        if not (looks_like_verb(word, base_forms) or irregular):
+        if looks_like_verb(word, base_forms):
+            stem_cue[stem(word)] += count
+    for word, count in occurrences.items():
+        if looks_like_verb(word, base_forms) or stem(word) in stem_cue:
+            stem_seen[stem(word)] += count
+    for word in sorted(set(cue_words) | set(occurrences)):
+        if word in FUNCTION_WORDS or len(word) <= 2:
             continue
-        if count >= MIN_COUNT and share >= MIN_SHARE and word not in FUNCTION_WORDS and len(word) > 2:
+        count = cue_words[word]
+        share = count * scale / max(1, occurrences[word])
+        if looks_like_verb(word, base_forms):
+            # also judged with its inflections: "demanding" is a cue when "demand…", in all its forms, mostly is
+            pooled = stem_cue[stem(word)] * scale / max(1, stem_seen[stem(word)])
+            if not (count >= MIN_COUNT and share >= MIN_SHARE) and word.endswith(("s", "ed", "ing")):
+                count, share = stem_cue[stem(word)], pooled
+        elif not (share >= 0.8 and count >= 10):  # an irregular form the data marks as a cue far more often than not
+            continue
+        if count >= MIN_COUNT and share >= MIN_SHARE:
             verbs[word] = {"cue": count, "seen": occurrences[word], "share": round(min(share, 1.0), 3)}
     particle_verbs = {p: n for p, n in phrases.items() if n >= MIN_COUNT and p.split()[0] not in verbs}
     return {
