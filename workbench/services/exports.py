@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
 from ..models import Article, AuditEvent, Claim, Evidence, Source, Status, User
+from ..urls import link_href
 from .review import STATUS_LABELS, VERDICTS
 
 FORMATS = ("csv", "json", "html", "claimreview")
@@ -188,8 +189,8 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
     author = {"@type": "Person", "name": claim.speaker} if claim.speaker else \
         {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
     appearance = {"@type": "CreativeWork", "headline": article.title}
-    if article.url:
-        appearance["url"] = article.url
+    if link_href(article.url):  # only an address that passes the URL validator is published
+        appearance["url"] = link_href(article.url)
     item = {"@type": "Claim", "author": author, "appearance": appearance}
     if article.published:
         item["datePublished"] = article.published.isoformat()
@@ -203,13 +204,21 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
     }
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def jsonld_dumps(value) -> str:
+    """Serialise JSON-LD safe to paste inside <script type="application/ld+json">: <, > and & are escaped."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 def _claimreview_chunks(records: Iterable[ClaimRecord], header: dict, organisation: str, public_url: str) -> Iterator[str]:
-    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "@graph": ['
+    yield jsonld_dumps(header)[:-1] + ', "@graph": ['
     first = True
     for record in records:
         review = claim_review(record, organisation=organisation, public_url=public_url)
         if review is not None:
-            yield ("" if first else ",") + "\n" + json.dumps(review, ensure_ascii=False)
+            yield ("" if first else ",") + "\n" + jsonld_dumps(review)
             first = False
     yield "\n]"
 
@@ -300,6 +309,9 @@ def verify_report(*, session: Session, content: bytes) -> ReportCheck:
             break
     else:
         return ReportCheck(False, "No integrity trailer found: this is not a workbench export, or it was cut short.")
+    if integrity.get("format") not in FORMATS or content[position:] != trailer(integrity["format"], integrity).encode("utf-8"):
+        return ReportCheck(False, "The report was altered: something was added after its integrity trailer, "
+                                  "or the trailer itself was edited.")
     actual = hashlib.sha256(content[:position]).hexdigest()
     if actual != integrity.get("sha256"):
         return ReportCheck(False, f"The report was altered: its content hashes to {actual[:16]}…, "
