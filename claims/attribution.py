@@ -33,12 +33,13 @@ def attribute_sentences(text: str, sentences: list[Span], *, registry: SourceReg
                 for index in group:  # a follow-on quotation belongs to whoever was just quoted
                     results[index] = Attribution(sentences[index].start, sentences[index].end, previous.source,
                                                  previous.source_kind, previous.speaker, previous.cue,
-                                                 carried=True)
+                                                 carried=True, affiliation=previous.affiliation)
             continue
         carried, source, kind, speaker = resolve_anaphora(found, memory)
+        affiliation = found.affiliation[0] if found.affiliation and speaker and found.affiliation[0] != source else None
         if found.generic and not source and previous is not None and previous.source \
-                and sentences[group[0]].start - sentences[group[0] - 1].end <= 2:
-            # "Both countries agreed to …" right after a state-media report: still on that report's record
+                and (has_quote or "\n" not in text[sentences[group[0] - 1].end:sentences[group[0]].start]):
+            # "Both countries agreed to “…”" right after a state-media report: still on that report's record
             source, kind = previous.source, previous.source_kind
         remember(memory, source, kind, speaker, " ".join(sentences[i].text for i in group))
         for index in group:
@@ -48,7 +49,7 @@ def attribute_sentences(text: str, sentences: list[Span], *, registry: SourceReg
             cue_end = max((e for _, e in spans), default=None)
             cue = text[cue_start:cue_end].rstrip(".,;:") if cue_start is not None else None
             results[index] = Attribution(sentence.start, sentence.end, source, kind, speaker, cue, cue_start,
-                                         cue_end, carried)
+                                         cue_end, carried, affiliation)
         # the cue may sit in a later sentence of the group: give every member the same cue text
         cue_holder = next((results[i] for i in group if results[i] and results[i].cue), None)
         if cue_holder:
@@ -57,7 +58,7 @@ def attribute_sentences(text: str, sentences: list[Span], *, registry: SourceReg
                     r = results[index]
                     results[index] = Attribution(r.sentence_start, r.sentence_end, r.source, r.source_kind,
                                                  r.speaker, cue_holder.cue, cue_holder.cue_start, cue_holder.cue_end,
-                                                 r.carried)
+                                                 r.carried, r.affiliation)
     return [r if r is not None else Attribution(s.start, s.end, None, None, None, None) for r, s in zip(results, sentences)]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .discourse import DESCRIPTOR_NOUNS, Memory
+from .discourse import DESCRIPTOR_NOUNS, DOCUMENT_NOUNS, Memory
 from .entities import (COMMON_SENTENCE_STARTERS, TITLES as TITLE_WORDS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
                        Token, run_ending_at, run_starting_at, strip_titles, tokenize)
 from .sources import SourceRegistry
@@ -179,8 +179,10 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             if run:
                 result = _from_run(tokens, run, classify, memory)
                 if result and result.source:
-                    result.spans.append((token.start, token.end))
-                    return result
+                    # "a CDC spokesperson": the person speaks for the CDC, which is on record unless an outlet is
+                    name = " ".join(t.text for t in tokens[run[0]:run[1] + 1])
+                    return Found(speaker=f"{name} {token.text}", affiliation=(result.source, result.source_kind),
+                                 spans=[*result.spans, (token.start, token.end)])
             if head in {"statement", "post"}:
                 return Found(anaphor=head, spans=[(token.start, token.end)])
             return _common_noun_subject(tokens, index, classify)
@@ -274,6 +276,9 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
         # "according to a statement from the Interior Ministry": the source is who issued it
         return _phrase_after(tokens, tokens.index(words[1]) + 1, classify, memory)
     phrase = " ".join(t.text for t in words).rstrip(".")
+    if len(words) == 1 and tokens[start].lower == "the" and words[0].lower.rstrip(".") in DOCUMENT_NOUNS:
+        # "according to the statement": the statement named earlier, whoever issued it
+        return Found(anaphor=DOCUMENT_NOUNS[words[0].lower.rstrip(".")], spans=[(words[0].start, words[0].end)])
     found = classify.registry.lookup(phrase)
     span = [(words[0].start, words[-1].end)]
     if found:
@@ -332,14 +337,24 @@ def _merge(target: Found, other: Found | None) -> None:
 
 
 @lru_cache(maxsize=1)
-def _cue_hint() -> re.Pattern:
-    """A quick test for any cue word, so sentences without one are never tokenised."""
-    words = SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting"}
-    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
+def _cue_words() -> frozenset[str]:
+    """Every word that can open an attribution, for a quick test before a sentence is tokenised."""
+    return SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting"}
+
+
+_WORDS = re.compile(r"[a-z]+")
+DASHES = {"―", "—"}
+
+
+def _may_attribute(sentence: str) -> bool:
+    """Cheap test: a cue word, a "NAME:" label or a dash after a quotation could attribute this sentence."""
+    return (not _cue_words().isdisjoint(_WORDS.findall(sentence.lower())) or ":" in sentence[:60]
+            or any(dash in sentence for dash in DASHES))
 
 
 def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Found | None:
-    if not _cue_hint().search(sentence.lower()) and ":" not in sentence[:60]:
+    """Read one sentence's own attribution: its cues and who is named around them, before any carry-over."""
+    if not _may_attribute(sentence):
         return None
     tokens = tokenize(sentence)
     result = Found()
@@ -350,7 +365,14 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
         word = token.lower.rstrip(".")
         if quoted[index]:
             continue  # "“You say you accept responsibility,” Merkley said": a cue inside a quotation is not ours
-        if word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
+        if token.text in DASHES and index >= 1 and tokens[index - 1].text in QUOTE_CLOSE + '"':
+            run = run_starting_at(tokens, index + 1)  # "…the fabric of America.” ― Julie A. Diaz Martinez"
+            signed = _from_run(tokens, run, classify, memory) if run else None
+            if signed is not None:
+                cue_seen = True
+                signed.spans.append((token.start, token.end))
+                _merge(result, signed)
+        elif word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
             cue_seen = True
             result.spans.append((token.start, tokens[index + 1].end))
             _merge(result, _phrase_after(tokens, index + 2, classify, memory))

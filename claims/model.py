@@ -40,6 +40,7 @@ class Attribution:
     cue_start: int | None = None
     cue_end: int | None = None
     carried: bool = False  # True when taken over from an earlier sentence ("He said: …")
+    affiliation: str | None = None  # the body the speaker speaks for ("a CDC spokesperson": CDC)
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class Claim:
     source: str | None = None
     source_kind: str | None = None
     speaker: str | None = None
+    speaker_affiliation: str | None = None
     attribution: str | None = None
     dates: list[DateMention] = field(default_factory=list)
     checkworthiness: float = 0.0

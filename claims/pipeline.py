@@ -47,6 +47,7 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
                 text=part.text, quote=part.text, start=part.start, end=part.end,
                 sentence_start=sentence.start, sentence_end=sentence.end,
                 source=attribution.source, source_kind=attribution.source_kind, speaker=attribution.speaker,
+                speaker_affiliation=attribution.affiliation,
                 attribution=attribution.cue, dates=part_dates, checkworthiness=score, kind=kind,
             ))
     return claims
