@@ -24,8 +24,8 @@ FUNCTION_WORDS = {
     "her", "their", "he", "she", "they", "we", "i", "you", "also", "out", "up", "so", "just", "still", "even",
     "then", "now", "more", "most", "all", "one", "into", "over", "back", "down", "off", "again", "once", "very",
 }
-MIN_COUNT = 4
-MIN_SHARE = 0.45
+MIN_COUNT = 3
+MIN_SHARE = 0.15
 PARTICLES = {"to", "on", "for", "about", "out", "up", "at", "with"}
 # A cue read as "SUBJECT cue" must be a verb form: nouns, adjectives and adverbs that annotators put
 # inside cue spans ("assertion", "eager", "repeatedly") would make any preceding name a speaker.
