@@ -93,6 +93,7 @@ class Found:
     affiliation: tuple[str, str | None] | None = None  # "X, a spokeswoman for Y": Y, if nothing better is said
     fallback: tuple[str, str, str | None] | None = None  # ("source"|"speaker", phrase, kind) when "the ministry" is new
     generic: bool = False  # the speaker is a common noun phrase ("both countries", "voters"), not a name
+    label: bool = False  # "PENCE: …" opens a turn that the rest of its paragraph belongs to
 
 
 class Classifier:
@@ -171,6 +172,11 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
             comma -= 1
         if comma >= 1 and tokens[comma].text == ",":
+            inner = run_ending_at(tokens, index - 1)
+            if inner is not None and inner[0] == comma + 1:  # "The state's campaign chairman, Phil Lovas, said"
+                named = _from_run(tokens, inner, classify, memory)
+                if named is not None and named.speaker:
+                    return named
             run = run_ending_at(tokens, comma - 1)
             result = _from_run(tokens, run, classify, memory) if run else None
             if result:
@@ -235,7 +241,10 @@ def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, m
     if word.endswith("ing"):
         if previous is not None and previous.text == ",":  # "Clinton spoke out, arguing that …": the clause's subject
             return _sentence_subject(tokens, verb, classify, memory)
-        if previous is None or previous.lower not in BE_FORMS:  # "tweets criticizing X" is no attribution
+        before = verb - 1
+        while before >= 0 and (_is_adverb(tokens[before]) or tokens[before].lower in {"also", "still", "now", "been"}):
+            before -= 1
+        if before < 0 or tokens[before].lower not in BE_FORMS:  # "tweets criticizing X" is no attribution
             return None
     subject = _subject_before(tokens, verb, classify, memory)
     if subject is None or not (subject.source or subject.speaker or subject.anaphor):
@@ -248,6 +257,13 @@ def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, m
     if base_form and not _plural(subject, tokens, verb):
         return None  # "Apple Music show": a singular name takes "shows"; "show" here is a noun
     return subject
+
+
+def _passive(tokens: list[Token], verb: int) -> bool:
+    before = verb - 1
+    while before >= 0 and (_is_adverb(tokens[before]) or tokens[before].lower in {"also", "first", "later", "been"}):
+        before -= 1
+    return before >= 0 and tokens[before].lower in BE_FORMS
 
 
 def _plural(subject: Found, tokens: list[Token], verb: int) -> bool:
@@ -445,6 +461,12 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                 _merge(result, _phrase_after(tokens, index + 1, classify, memory))
         elif index > 0 and token.capitalised:
             continue  # "United States", "Says Who": a capitalised word inside a sentence is a name, not a cue
+        elif (word in SPEECH_VERBS or word in learned_cues()) and _next_is(tokens, index, "by") and _passive(tokens, index):
+            agent = _phrase_after(tokens, index + 2, classify, memory)  # "was first reported by The Washington Post"
+            if agent is not None and (agent.source or agent.speaker):
+                cue_seen = True
+                agent.spans.append((token.start, token.end))
+                _merge(result, agent)
         elif word in learned_cues():
             if weaker is None:  # kept aside: a speech verb elsewhere in the sentence names the main speaker
                 subject = _learned_cue_subject(tokens, index, classify, memory)
@@ -479,14 +501,15 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                 subject.source_kind = "outlet"  # "the Irish Independent first reported": who publishes is an outlet
             _merge(result, subject)
             _merge(result, after)
+    label = _speaker_label(tokens, classify, memory)
+    if label is not None:  # "PENCE: Well, look, Hillary Clinton thinks …": the whole line is the labelled speaker's
+        label.label = True
+        return label
     if weaker is not None and not (result.source or result.speaker or result.anaphor):
         cue_seen = True
         _merge(result, weaker)
     if not cue_seen:
-        label = _speaker_label(tokens, classify, memory)
-        if label is None:
-            return None
-        result = label
+        return None
     if not result.source and result.affiliation:
         result.source, result.source_kind = result.affiliation
     return result
@@ -501,6 +524,9 @@ def _speaker_label(tokens: list[Token], classify: Classifier, memory: Memory) ->
     if run is None or run[0] != 0:
         return None
     found = _from_run(tokens, run, classify, memory)
+    if found is not None and run[0] == run[1] and tokens[0].text.isupper() and found.source \
+            and not classify.registry.lookup(tokens[0].text):
+        found = Found(speaker=tokens[0].text, spans=[(tokens[0].start, tokens[0].end)])  # "PENCE:" in a transcript
     if found is not None:
         found.spans.append((tokens[colon].start, tokens[colon].end))
     return found
