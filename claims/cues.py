@@ -137,9 +137,23 @@ class Classifier:
             name_words = strip_titles(name_words[1:])
         if outlet_slot:
             return "source", phrase, "outlet"
+        name_words = _person_name(name_words)
         if 1 <= len(name_words) <= 4:
             return "speaker", " ".join(name_words), None
         return None
+
+
+def _person_name(words: list[str]) -> list[str]:
+    """The name inside a long run: "Charles B. Rangel of New York" → "Charles B. Rangel";
+    "Interim DNC Chairwoman Donna Brazile" → "Donna Brazile"."""
+    if len(words) <= 4:
+        return words
+    if "of" in words[2:]:  # a place or body after the name
+        words = words[:words.index("of", 2)]
+    titled = [i for i, w in enumerate(words) if w.lower().rstrip(".") in TITLE_WORDS]
+    if titled and titled[-1] < len(words) - 1:
+        words = words[titled[-1] + 1:]
+    return words if len(words) <= 4 else words[-3:]
 
 
 def _kind_from_words(words: set[str]) -> str:
@@ -476,7 +490,7 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
         elif word in SPEECH_VERBS:
             cue_seen = True
             result.spans.append((token.start, token.end))
-            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"'} or (
+            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"', "'"} or (
                 index > 1 and tokens[index - 1].text in {",", "”"} )
             after = None
             if word == "told" or (word in PUBLISHING_VERBS and (inverted or _next_is(tokens, index, "in"))):
