@@ -40,6 +40,9 @@ CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "s
 AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
                      "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
                      "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
+AFTER_SPEAKER = {"on", "in", "at", "during", "after", "before", "who", "of", "when", "while", "as", "from", "with",
+                 "to", "last", "this", "yesterday", "today", "earlier", "later", "in", "and", "but", "told", "wrote",
+                 "said", "the", "a", "an", "recently", "adding", "noting", "citing", "according", "via", "through"}
 PEOPLE_NOUNS = {"people", "voters", "critics", "experts", "analysts", "residents", "protesters", "supporters",
                 "opponents", "officials", "lawmakers", "leaders", "members", "workers", "doctors", "scientists",
                 "researchers", "economists", "investors", "traders", "police", "prosecutors", "witnesses", "students",
@@ -185,9 +188,17 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         comma = index - 1
         while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
             comma -= 1
+        opening = run_starting_at(tokens, 0)
+        if opening is not None and opening[1] + 1 < comma and tokens[opening[1] + 1].text == ",":
+            # "Jean-Marc Ayrault, the foreign minister of France, a permanent member …, said": the opening name
+            named = _from_run(tokens, opening, classify, memory)
+            if named is not None and named.speaker:
+                named.affiliation = _affiliation(tokens, opening[1] + 2, index, classify, memory)
+                return named
         if comma >= 1 and tokens[comma].text == ",":
             inner = run_ending_at(tokens, index - 1)
-            if inner is not None and inner[0] == comma + 1:  # "The state's campaign chairman, Phil Lovas, said"
+            if inner is not None and inner[0] == comma + 1 and run_ending_at(tokens, comma - 1) is None:
+                # "The state's campaign chairman, Phil Lovas, said"
                 named = _from_run(tokens, inner, classify, memory)
                 if named is not None and named.speaker:
                     return named
@@ -500,6 +511,8 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                     after = Found(source=after.speaker, source_kind="outlet", spans=after.spans)
             elif inverted and word in {"said", "says", "added", "adds", "wrote", "stated"}:
                 run = run_starting_at(tokens, index + 1)
+                if run and _clause_goes_on(tokens, run[1] + 1):
+                    run = None  # "X, who served …, said Clinton reached out": Clinton begins what was said
                 after = _from_run(tokens, run, classify, memory) if run else None
                 if after is not None and after.speaker:
                     after.affiliation = _appositive_after(tokens, run[1], classify, memory)
@@ -560,6 +573,14 @@ def _inside_quotation(tokens: list[Token]) -> list[bool]:
     if depth > 0 and not any(t.text in QUOTE_CLOSE for t in tokens):
         return [False] * len(tokens)  # an opening mark never closed here: the quotation runs on, the frame is ours
     return inside
+
+
+def _clause_goes_on(tokens: list[Token], index: int) -> bool:
+    """After "said NAME": does a verb phrase follow, making NAME the subject of what was said?"""
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    return token.is_word and not token.capitalised and token.lower not in AFTER_SPEAKER
 
 
 def _next_is(tokens: list[Token], index: int, word: str) -> bool:
