@@ -172,8 +172,15 @@ def _kind_from_words(words: set[str]) -> str:
 def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
     """Find who did the saying, reading back from the verb over adverbs and an appositive."""
     index = verb - 1
-    while index >= 0 and not tokens[index].capitalised and (tokens[index].lower in SKIPPABLE or _is_adverb(tokens[index])):
-        if tokens[index].lower in BE_FORMS and tokens[verb].lower.rstrip(".").endswith(("ed", "told", "said")):
+    while index >= 0:
+        token = tokens[index]
+        if token.lower.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS and index >= 1 \
+                and tokens[index - 1].lower in {"on", "last", "this", "late", "early", "next"}:
+            index -= 2  # "The Times on Saturday wrote"
+            continue
+        if token.capitalised or not (token.lower in SKIPPABLE or _is_adverb(token)):
+            break
+        if token.lower in BE_FORMS and tokens[verb].lower.rstrip(".").endswith(("ed", "told", "said")):
             return None  # "12 cases were confirmed": passive, the subject is not who said it
         index -= 1
     if index < 0:
@@ -276,8 +283,11 @@ def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, m
         return None
     if subject.generic:
         head = (subject.speaker or "").split()[-1].lower()
-        if head not in PEOPLE_NOUNS and head not in ROLE_NOUNS:
-            return None  # "the box labeled", "this month announced"
+        start = next((i for i, t in enumerate(tokens) if t.start == subject.spans[0][0]), 0) if subject.spans else 0
+        owned = start >= 1 and (tokens[start - 1].lower in {"his", "her", "their", "its", "our"}
+                                or tokens[start].lower.endswith(("’s", "'s")))
+        if head not in PEOPLE_NOUNS and head not in ROLE_NOUNS and not (owned and head.endswith("s")):
+            return None  # "the box labeled", "this month announced"; but "his surrogates called"
     base_form = not word.endswith(("s", "ed", "ing")) and word not in IRREGULAR_PAST
     if base_form and not _plural(subject, tokens, verb):
         return None  # "Apple Music show": a singular name takes "shows"; "show" here is a noun
