@@ -260,3 +260,26 @@ def test_claims_package_imports_nothing_from_the_web_or_database_layers():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not {n.split(".")[0] for n in names} & forbidden, (path.name, names)
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("The plan has three parts: 1. Cut taxes by 5%. 2. Raise spending on roads. 3. Hire 200 teachers.",
+     ["The plan has three parts:", "1. Cut taxes by 5%.", "2. Raise spending on roads.", "3. Hire 200 teachers."]),
+    ("The rules are: a) no phones; b) no food. The end.", ["The rules are:", "a) no phones;", "b) no food.", "The end."]),
+    ("The council voted on a. the budget, b. the roads plan and c. the school levy.",
+     ["The council voted on a. the budget, b. the roads plan and c. the school levy."]),
+    ("He paused . . . and then said the budget was 40 million. The vote was 7-2.",
+     ["He paused . . . and then said the budget was 40 million.", "The vote was 7-2."]),
+    ("The total was 12 million . . . The vote failed.", ["The total was 12 million . . .", "The vote failed."]),
+    ("“We can build a wall.” ― Steve Quinlan\n\nNext paragraph.", ["“We can build a wall.” ― Steve Quinlan", "Next paragraph."]),
+])
+def test_sentence_boundaries_where_a_reader_puts_them(text, sentences):
+    spans = claims.split_sentences(text)
+    assert [s.text for s in spans] == sentences
+    assert all(text[s.start:s.end] == s.text for s in spans)
+
+
+def test_signed_quotation_is_attributed_to_its_signature():
+    text = "Readers wrote in.\n\n“The most unqualified child to ever run for president.” ― Francisco Herrero\n"
+    claim = next(c for c in claims.extract(text) if "unqualified" in c.text)
+    assert claim.speaker == "Francisco Herrero"
