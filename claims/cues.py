@@ -23,10 +23,21 @@ SPEECH_VERBS = {
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    with resources.files("claims").joinpath("data/cue_lexicon.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
 def learned_cues() -> frozenset[str]:
     """Cue verbs learned from PolNeAR's training split (claims/data/cue_lexicon.json), beyond SPEECH_VERBS."""
-    with resources.files("claims").joinpath("data/cue_lexicon.json").open(encoding="utf-8") as handle:
-        return frozenset(json.load(handle)["words"]) - SPEECH_VERBS
+    return frozenset(_lexicon()["words"]) - SPEECH_VERBS
+
+
+@lru_cache(maxsize=1)
+def speaking_nouns() -> frozenset[str]:
+    """Common nouns that can head a source ("protesters", "economists"): ours plus PolNeAR's source heads."""
+    return frozenset(PEOPLE_NOUNS | ROLE_NOUNS | set(_lexicon()["source_heads"]))
 
 
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
@@ -281,12 +292,14 @@ def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, m
     subject = _subject_before(tokens, verb, classify, memory)
     if subject is None or not (subject.source or subject.speaker or subject.anaphor):
         return None
+    if subject.anaphor == "pronoun":
+        return None  # "since it launched its war": a pronoun before a learned cue is too weak to carry a speaker
     if subject.generic:
         head = (subject.speaker or "").split()[-1].lower()
         start = next((i for i, t in enumerate(tokens) if t.start == subject.spans[0][0]), 0) if subject.spans else 0
         owned = start >= 1 and (tokens[start - 1].lower in {"his", "her", "their", "its", "our"}
                                 or tokens[start].lower.endswith(("’s", "'s")))
-        if head not in PEOPLE_NOUNS and head not in ROLE_NOUNS and not (owned and head.endswith("s")):
+        if head not in speaking_nouns() and not (owned and head.endswith("s")):
             return None  # "the box labeled", "this month announced"; but "his surrogates called"
     base_form = not word.endswith(("s", "ed", "ing")) and word not in IRREGULAR_PAST
     if base_form and not _plural(subject, tokens, verb):
@@ -353,6 +366,10 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
         return Found(source=named, source_kind=classify.registry.kind_of(named), spans=span)
     if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS | BODY_HEADS:
         return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
+    owned = first >= 1 and tokens[first - 1].lower in {"his", "her", "their", "its", "our"}
+    if token.lower not in speaking_nouns() and not (owned and token.lower.endswith("s")) \
+            and not token.text[:1].isdigit() and token.lower not in {"percent", "%"}:
+        return None  # "Other photos posted on Monday showed …": photos say nothing
     return Found(speaker=phrase, spans=span, generic=True)
 
 

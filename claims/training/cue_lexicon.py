@@ -35,8 +35,8 @@ VERB_ENDINGS = ("ed", "es", "s", "ing")
 
 def looks_like_verb(word: str, base_forms: set[str]) -> bool:
     """True for inflected verb forms, and for base forms whose inflections are cues too."""
-    if word.endswith(NOT_VERB_ENDINGS):
-        return False
+    if word.endswith(NOT_VERB_ENDINGS) or (word.endswith("s") and word[:-1].endswith(NOT_VERB_ENDINGS)):
+        return False  # "accusations", "comments" are nouns
     return word.endswith(VERB_ENDINGS) or word in base_forms
 
 
@@ -70,10 +70,16 @@ def learn(root: Path) -> dict:
     documents = 0
     for text_path in sorted((train / "text").glob("*.txt")):
         occurrences.update(w.lower().replace("’", "'") for w in WORD.findall(text_path.read_text(encoding="utf-8")))
+    heads: Counter[str] = Counter()
     for ann in sorted((train / "attributions").glob("*.ann")):
         documents += 1
         spans, events = _read_brat(ann)
         for event in events:
+            source = spans.get(event.get("Source", ""))
+            if source is not None:  # "the agencies", "protesters", "many economists": who can be a source
+                source_words = WORD.findall(source[3])
+                if source_words and source_words[-1].islower() and source_words[-1] not in FUNCTION_WORDS:
+                    heads[source_words[-1].replace("’", "'")] += 1
             if "Cue" not in event or event["Cue"] not in spans:
                 continue
             words = [w.lower().replace("’", "'") for w in WORD.findall(spans[event["Cue"]][3])]
@@ -117,6 +123,7 @@ def learn(root: Path) -> dict:
                        f"{documents} annotation files over {texts} articles. Counts of annotated cue words only."),
         "min_count": MIN_COUNT, "min_share": MIN_SHARE,
         "words": dict(sorted(verbs.items())),
+        "source_heads": dict(sorted((w, n) for w, n in heads.items() if n >= 2 and len(w) > 2)),
         "phrases": dict(sorted(particle_verbs.items())),
     }
 
@@ -130,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lexicon = learn(args.data)
     args.output.write_text(json.dumps(lexicon, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{len(lexicon['words'])} cue words, {len(lexicon['phrases'])} particle phrases -> {args.output}")
+    print(f"{len(lexicon['words'])} cue words, {len(lexicon['phrases'])} particle phrases, "
+          f"{len(lexicon['source_heads'])} source head nouns -> {args.output}")
     return 0
 
 
