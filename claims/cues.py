@@ -216,9 +216,13 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         if comma >= 1 and tokens[comma].text == ",":
             inner = run_ending_at(tokens, index - 1)
             if inner is not None and inner[0] == comma + 1 and run_ending_at(tokens, comma - 1) is None:
-                # "The state's campaign chairman, Phil Lovas, said"
+                # "The state's campaign chairman, Phil Lovas, said"; "The club that runs the race, SCC Events, said"
                 named = _from_run(tokens, inner, classify, memory)
-                if named is not None and named.speaker:
+                described = {t.lower for t in tokens[:comma]} & (LOWER_BODY_NOUNS | BODY_HEADS | ORG_WORDS)
+                if named is not None and named.speaker and described and tokens[0].lower in {"the", "a", "an"} \
+                        and tokens[1].lower in described:
+                    return Found(source=named.speaker, source_kind=_kind_from_words(described), spans=named.spans)
+                if named is not None and (named.speaker or named.source):
                     return named
             run = run_ending_at(tokens, comma - 1)
             result = _from_run(tokens, run, classify, memory) if run else None
@@ -232,6 +236,9 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         return Found(anaphor="pronoun", spans=[(token.start, token.end)])
     if not token.capitalised and token.is_word:
         head = token.lower
+        owner = _owner_of_phrase(tokens, index)
+        if owner is not None:
+            return owner
         if head in ROLE_NOUNS:  # "a WHO spokesperson said", "Ukrainian officials said"
             run = run_ending_at(tokens, index - 1)
             if run and run[0] == run[1] and classify.registry.demonym(tokens[run[0]].text) \
@@ -248,6 +255,8 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             if head in {"statement", "post"}:
                 return Found(anaphor=head, spans=[(token.start, token.end)])
             return _common_noun_subject(tokens, index, classify)
+        if index >= 1 and tokens[index - 1].capitalised and tokens[index - 1].is_word and index - 1 > 0:
+            return _common_noun_subject(tokens, index, classify)  # "the FNV union said": a named body, not "the union"
         if head in LOWER_BODY_NOUNS or head in {"post", "statement", "release", "report"}:
             first = index
             while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"} \
@@ -274,6 +283,27 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
     if found is None and index == 0:
         found = _common_noun_subject(tokens, index, classify)  # "Officials said", "Critics argue"
     return found
+
+
+def _owner_of_phrase(tokens: list[Token], head: int) -> Found | None:
+    """ "Lawyers for the council argued", "a spokesman for the ministry said": the noun before "for"/"of" speaks."""
+    first = head
+    while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"for", "of"} \
+            and head - first < 4 and not tokens[first - 1].lower in {"said", "says"}:
+        first -= 1
+    if first < 2 or tokens[first - 1].lower not in {"for", "of"}:
+        return None
+    speaker = tokens[first - 2]
+    if not speaker.is_word or speaker.lower not in speaking_nouns() or speaker.lower in {"one", "some", "many", "most"}:
+        return None
+    affiliation = " ".join(t.text for t in tokens[first:head + 1] if t.lower not in {"the", "a", "an"})
+    start = first - 2
+    while start - 1 >= 0 and tokens[start - 1].is_word and tokens[start - 1].lower not in NP_BOUNDARY \
+            and start > first - 5:
+        start -= 1
+    phrase = " ".join(t.text for t in tokens[start:first - 1])
+    return Found(speaker=phrase, affiliation=(affiliation, "organisation"), generic=True,
+                 spans=[(tokens[start].start, tokens[head].end)])
 
 
 def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
