@@ -1,0 +1,74 @@
+"""Find time expressions in a text: scan around core words, keep the longest reading, join a clock to its day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..model import DateMention
+from .grammar import CORE, PATTERN
+from .rules import RESOLVERS, Context
+
+_WORD_START = re.compile(r"(?<![\w'’])[\w'’]")
+LOOKBACK = 40  # room for "at least the past", "the beginning of", "a couple of" before the core word
+_CASED = ("_month", "_weekday")
+_JOIN = re.compile(r"[\s,]*(?:on\s+|at\s+|of\s+)?")
+
+
+def find_dates(text: str, *, published: dt.date | str | None = None) -> list[DateMention]:
+    """Return the time expressions in text with offsets, TimeML type and value (None when unresolvable)."""
+    if isinstance(published, str):
+        published = dt.date.fromisoformat(published)
+    ctx = Context(text=text, published=published)
+    mentions: list[DateMention] = []
+    covered = 0
+    for core in CORE.finditer(text):
+        if core.start() < covered:
+            continue
+        window = max(covered, core.start() - LOOKBACK)
+        starts = [m.start() for m in _WORD_START.finditer(text, window, core.start())] + [core.start()]
+        best = None
+        for start in starts:  # the reading that reaches furthest wins; the earliest start among equals
+            match = PATTERN.match(text, start)
+            if match is None or match.end() <= core.start() or (best and match.end() <= best.end()):
+                continue
+            if not _properly_cased(match):
+                best = None
+                break
+            found = RESOLVERS[match.lastgroup](match, ctx)
+            if found:
+                best = match
+                best_found = found
+        if best is None:
+            continue
+        covered = best.end()
+        mentions.extend(best_found if isinstance(best_found, list) else [best_found])
+    return _join_clock_and_day(text, mentions)
+
+
+def _properly_cased(match: re.Match) -> bool:
+    """Month and day names are capitalised in English; "may" and "march" in lower case are verbs."""
+    return all(not value or value[0].isupper() for name, value in match.groupdict().items()
+               if value and name.endswith(_CASED))
+
+
+def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """"5 p.m. EST Nov. 9", "noon Thursday", "Friday at 10 a.m.": one TIME on that day."""
+    joined: list[DateMention] = []
+    for mention in mentions:
+        previous = joined[-1] if joined else None
+        if previous and _adjacent(text, previous, mention):
+            clock, day = (previous, mention) if previous.precision == "time" else (mention, previous)
+            if clock.precision == "time" and day.precision == "day" and clock.value and day.value and "T" in clock.value:
+                value = f"{day.value}T{clock.value.split('T', 1)[1]}"
+                joined[-1] = DateMention(text=text[previous.start:mention.end], start=previous.start, end=mention.end,
+                                         value=value, precision="time", resolved=True, note=clock.note, type="TIME")
+                continue
+        joined.append(mention)
+    return joined
+
+
+def _adjacent(text: str, first: DateMention, second: DateMention) -> bool:
+    gap = _JOIN.fullmatch(text, first.end, second.start)
+    return gap is not None and first.type == "TIME" and "T" in (first.value or "T") and first.precision == "time" \
+        or gap is not None and second.precision == "time" and first.precision == "day"
