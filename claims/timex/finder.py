@@ -6,10 +6,10 @@ import datetime as dt
 import re
 
 from ..model import DateMention
-from .grammar import CORE, PATTERN
+from .grammar import CORE, LEAD_WORDS, PATTERN
 from .rules import RESOLVERS, Context
 
-_WORD_START = re.compile(r"(?<![\w'’])[\w'’]")
+_WORD = re.compile(r"[\w'’./-]+")
 LOOKBACK = 40  # room for "at least the past", "the beginning of", "a couple of" before the core word
 _CASED = ("_month", "_weekday")
 _JOIN = re.compile(r"[\s,]*(?:on\s+|at\s+|of\s+)?")
@@ -26,7 +26,7 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
         if core.start() < covered:
             continue
         window = max(covered, core.start() - LOOKBACK)
-        starts = [m.start() for m in _WORD_START.finditer(text, window, core.start())] + [core.start()]
+        starts = _lead_starts(text, window, core.start())
         best = None
         for start in starts:  # the reading that reaches furthest wins; the earliest start among equals
             match = PATTERN.match(text, start)
@@ -44,6 +44,19 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
         covered = best.end()
         mentions.extend(best_found if isinstance(best_found, list) else [best_found])
     return _join_clock_and_day(text, mentions)
+
+
+def _lead_starts(text: str, window: int, core: int) -> list[int]:
+    """Where an expression ending in the core word may begin: the run of lead words just before it."""
+    words = list(_WORD.finditer(text, window, core))
+    if words and words[0].start() == window and window > 0 and (text[window - 1].isalnum()):
+        words = words[1:]  # a word cut by the window's edge
+    starts = [core]
+    for word in reversed(words):
+        if word.group().lower().strip(".,-") not in LEAD_WORDS and not word.group()[0].isdigit():
+            break
+        starts.append(word.start())
+    return starts[::-1]
 
 
 def _properly_cased(match: re.Match) -> bool:
