@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -10,19 +11,20 @@ from dateutil.relativedelta import relativedelta
 
 from .lexicon import SEASON_START
 
-# A finite verb group of the future, of the past, or a preposition that fixes the direction by itself.
-_TENSE = re.compile(
-    r"(?P<future>\b(?:will|shall|won['’]t|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|expects?|"
-    r"expected\s+to|(?:is|are|was|were)\s+(?:due|set|scheduled|slated|expected)\s+to|(?:is|are)\s+to|"
-    r"scheduled\s+(?:for|to)|upcoming)\b(?:\s+(?:not|also|then|still|likely|be|have|been))*(?:\s+\w+)?"
-    r"|['’]ll\b(?:\s+\w+)?)"
-    r"|(?P<past>\b(?:(?:has|have|had)(?:\s+(?:not|also|already|just|since))?\s+(?!to\b)\w+|was|were|did|said|told|went|came|took|made|gave|got|found|"
-    r"saw|met|began|left|held|won|lost|fell|rose|sold|bought|paid|spent|became|brought|knew|wrote|ran|"
-    r"led|fought|struck|sent|built|spoke|broke|chose|drove|flew|grew|kept|meant|shot|stood|taught|threw|"
-    r"(?!(?:need|speed|feed|seed|bred|shed|hundred|united|proceed|exceed|succeed|indeed|"
-    r"embed|breed|red|bed|led|wed|ahead|related|limited|detailed|dedicated|expected|scheduled)\b)[a-z]{3,}ed)\b)",
-    re.IGNORECASE,
-)
+# Words that put a clause in the future, the present or the past. Present-tense verbs count as "no
+# direction": they only keep a more distant past-tense verb (often "said") from deciding.
+_FUTURE_WORDS = frozenset("will shall won't won’t ll upcoming payable effective due expire expires deadline expect "
+                          "expects scheduled slated".split())
+_FUTURE_BEFORE_TO = frozenset("going plan plans planning intend intends expected set is are".split())
+_AUXILIARY_TAIL = frozenset("not also then still likely be have been".split())
+_PRESENT_WORDS = frozenset("is are am says say".split())
+_PAST_WORDS = frozenset(
+    "was were did said told went came took made gave got found saw met began begun left held won lost fell rose sold "
+    "bought paid spent became brought knew wrote ran led fought struck sent built spoke broke chose drove flew grew "
+    "kept meant shot stood taught threw".split())
+_NOT_PAST = frozenset("need speed feed seed bred shed hundred united proceed exceed succeed indeed embed breed ahead "
+                      "related limited detailed dedicated expected scheduled".split())
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 _CLAUSE_END = re.compile(r"[.;!?\n\"“”]|\b(?:but|while|whereas)\b|,\s*(?:that|which|who|where|and)\b")
 _WINDOW = 160
 
@@ -30,25 +32,45 @@ PAST_PREPOSITIONS = {"since", "after", "from", "earlier"}
 FUTURE_PREPOSITIONS = {"by", "until", "till", "before", "through", "next", "coming", "upcoming"}
 
 
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max(0, start - _WINDOW)
+    for cut in _CLAUSE_END.finditer(text, left, start):
+        left = cut.end()
+    stop = _CLAUSE_END.search(text, end, min(len(text), end + _WINDOW))
+    return left, (stop.start() if stop else min(len(text), end + _WINDOW))
+
+
+def _verb_groups(words: list[tuple[int, int, str]]):
+    """(start, end, direction) of each verb group that shows tense."""
+    skip_until = -1
+    for i, (start, end, word) in enumerate(words):
+        if i <= skip_until:
+            continue
+        following = words[i + 1][2] if i + 1 < len(words) else ""
+        if word in _FUTURE_WORDS or word.endswith(("'ll", "’ll")) or (word in _FUTURE_BEFORE_TO and following == "to"):
+            j = i + 1
+            while j < len(words) and words[j][2] in _AUXILIARY_TAIL | {"to"}:
+                j += 1
+            skip_until = j  # "will be held": the participle belongs to the future group
+            yield start, words[min(j, len(words) - 1)][1], 1
+        elif word in _PRESENT_WORDS:
+            yield start, end, 0
+        elif word in _PAST_WORDS or (word in {"has", "have", "had"} and following != "to") or \
+                (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST):
+            yield start, end, -1
+
+
 def tense_direction(text: str, start: int, end: int) -> int:
     """-1 when the clause around text[start:end] is in the past, +1 in the future, 0 when it does not say."""
-    left = text[max(0, start - _WINDOW):start]
-    cut = None
-    for cut in _CLAUSE_END.finditer(left):
-        pass
-    left_offset = max(0, start - _WINDOW) + (cut.end() if cut else 0)
-    right_end = end + _WINDOW
-    stop = _CLAUSE_END.search(text, end, min(len(text), right_end))
-    right_end = stop.start() if stop else min(len(text), right_end)
+    left, right = _clause(text, start, end)
+    words = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text, left, right)
+             if not start <= m.start() < end]
     best, best_gap = 0, None
-    for match in _TENSE.finditer(text, left_offset, right_end):
-        if start <= match.start() < end:
-            continue
-        gap = start - match.end() if match.end() <= start else 2 * (match.start() - end)  # verbs come first
-        if gap < 0:
-            continue
-        if best_gap is None or gap < best_gap:
-            best, best_gap = (1 if match.group("future") else -1), gap
+    for group_start, group_end, direction in _verb_groups(words):
+        # a verb after the expression counts half as much: English puts the verb first
+        gap = start - group_end if group_end <= start else 2 * (group_start - end)
+        if gap >= 0 and (best_gap is None or gap < best_gap):
+            best, best_gap = direction, gap
     return best
 
 
@@ -60,7 +82,7 @@ def nearest_year(published: dt.date, month: int, day: int | None, direction: int
             first = dt.date(year, month, day or 1)
         except ValueError:
             continue
-        last = first if day else first + relativedelta(months=1, days=-1)
+        last = first if day else first.replace(day=calendar.monthrange(year, month)[1])
         if (direction < 0 and first > published) or (direction > 0 and last < published):
             continue
         gap = 0 if first <= published <= last else min(abs((first - published).days), abs((last - published).days))
@@ -101,10 +123,11 @@ def shift_quarter(year: int, quarter: int, steps: int) -> tuple[int, int]:
 
 
 def quarter_year(published: dt.date, quarter: int, direction: int) -> int:
-    """The year of a year-less quarter: the latest one begun by publication, or the next one to come."""
+    """The year of a year-less quarter: the latest one begun by publication, or in the future one to come
+    (the quarter just ended still counts as to come: its results are reported after it)."""
     year, current = quarter_of(published)
     if direction > 0:
-        return year if quarter >= current else year + 1
+        return year if quarter >= current - 1 else year + 1
     return year if quarter <= current else year - 1
 
 

@@ -6,12 +6,11 @@ import datetime as dt
 import re
 
 from ..model import DateMention
-from .grammar import CORE, LEAD_WORDS, PATTERN
+from .grammar import CASED_GROUPS, CORE, LEAD_WORDS, PATTERNS, core_kind
 from .rules import RESOLVERS, Context
 
 _WORD = re.compile(r"[\w'’./-]+")
 LOOKBACK = 40  # room for "at least the past", "the beginning of", "a couple of" before the core word
-_CASED = ("_month", "_weekday")
 _JOIN = re.compile(r"[\s,]*(?:on\s+|at\s+|of\s+)?")
 
 
@@ -27,9 +26,9 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
             continue
         window = max(covered, core.start() - LOOKBACK)
         starts = _lead_starts(text, window, core.start())
-        best = None
+        best, pattern = None, PATTERNS[core_kind(core)]
         for start in starts:  # the reading that reaches furthest wins; the earliest start among equals
-            match = PATTERN.match(text, start)
+            match = pattern.match(text, start)
             if match is None or match.end() <= core.start() or (best and match.end() <= best.end()):
                 continue
             if not _properly_cased(match):
@@ -61,8 +60,7 @@ def _lead_starts(text: str, window: int, core: int) -> list[int]:
 
 def _properly_cased(match: re.Match) -> bool:
     """Month and day names are capitalised in English; "may" and "march" in lower case are verbs."""
-    return all(not value or value[0].isupper() for name, value in match.groupdict().items()
-               if value and name.endswith(_CASED))
+    return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[match.lastgroup])
 
 
 def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMention]:

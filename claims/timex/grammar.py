@@ -7,8 +7,14 @@ match to the resolver of that name in rules.py. Sub-patterns inside a branch car
 from __future__ import annotations
 
 import re
+import string
 
-from .lexicon import (HOLIDAYS, MONTHS, PARTS_OF_DAY, REFERENCES, SEASONS, SET_ADVERBS, SMALL_NUMBERS, TENS,
+try:  # the standard library's own regex parser, to learn the characters a branch can start with
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # pragma: no cover - other Pythons
+    _sre = _sre_parse = None
+
+from .lexicon import (HOLIDAYS, MONTHS, MONTHS_CAPITALISED, PARTS_OF_DAY, REFERENCES, SEASONS, SET_ADVERBS, SMALL_NUMBERS, TENS,
                       UNITS, ZONES, alternation)
 
 MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -55,16 +61,23 @@ BRANCHES = {
     "half": (rf"(?:the\s+)?(?P<half_ord>first|second|last|latter|1st|2nd)\s+half\b"
              rf"(?:\s+of\s+(?:(?P<half_year>{YEAR})|(?P<half_rel>this|last|next)\s+year|the\s+year))?"
              rf"|(?:the\s+)?first\s+two\s+quarters(?:\s+of\s+(?P<half_year2>{YEAR}))?"),
-    "quarter": (rf"(?:the\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
+    "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
                 rf"[\s-]+(?:fiscal\s+)?(?:-\s*)?(?P<quarter_unit>quarters?|period)\b"
                 rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<quarter_year2>{YEAR})\b|,\s+(?P<quarter_year3>{YEAR})\b)?"
                 rf"|\bQ(?P<quarter_q>[1-4])(?:\s+(?P<quarter_year4>{YEAR}))?\b"),
-    "quarterref": (rf"(?:the\s+|this\s+year['’]s\s+|last\s+year['’]s\s+)?"
+    "quarterref": (rf"(?:the\s+|(?P<quarterref_rel>this|last)\s+year['’]s\s+)?"
                    rf"(?:(?P<quarterref_year>{YEAR})\s+|(?P<quarterref_mod>latest|current|previous|recent|"
                    rf"most\s+recent|year[\s-]earlier|year[\s-]ago|comparable|corresponding|same|this|last|next|"
                    rf"past)\s+)?(?:fiscal\s+)?(?P<quarterref_unit>quarter|period)\b"
                    rf"(?P<quarterref_back>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|of\s+last\s+year))?"),
     "yearearlier": r"year[\s-](?:earlier|ago)\b",
+    "yearend": (rf"(?:(?P<yearend_year>{YEAR})\s+|(?P<yearend_mod>this|last|next)\s+)?(?:year[\s-]end|year['’]s\s+end)\b"
+                rf"|the\s+end\s+of\s+(?:the\s+|(?P<yearend_mod2>this|last|next)\s+)year\b"),
+    "spelledyear": (rf"(?:the\s+year\s+)?(?P<spelledyear_words>(?:nineteen|eighteen)[\s-]+(?:{'|'.join(TENS)}|ten|eleven|twelve|"
+                    rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o|oh)(?:[\s-]+(?:one|two|three|four|"
+                    rf"five|six|seven|eight|nine))?|two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|"
+                    rf"nine|ten))?)\b(?![\s-]+(?:hundred|thousand|million|people|dollars|percent))"),
+    "spelleddecade": rf"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b",
     "season": (rf"(?:(?P<season_edge>early|late|mid)[\s-]+)?(?:(?P<season_mod>last|this|next|coming|past|previous)\s+"
                rf"|(?P<season_the>the\s+)|(?P<season_year1>{YEAR})\s+)?(?P<season_name>{SEASON})\b"
                rf"(?:\s+(?:of\s+)?(?P<season_year2>{YEAR})\b)?"),
@@ -132,21 +145,48 @@ def trie(words, either_case: bool = False) -> str:
     return render(tree, True)
 
 
-_MONTH_WORDS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov",
-                "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_CORE_WORDS = [*UNITS, "centuries", "fortnights", "ago", "yesterday", "today", "tomorrow", "tonight", *PARTS_OF_DAY,
-               "noon", "midday", "midnight", *SEASONS, "weekend", "quarter", "half", "period", *SET_ADVERBS,
-               *(w for w in REFERENCES if " " not in w), "present", "time", "moment", "days", "christmas",
-               "thanksgiving", "easter", "halloween", "new", "independence", "labor", "memorial", "valentine",
-               "veterans", "boxing", "fourth", "century"]
-_CORE_WORDS += [w + "s" for w in _CORE_WORDS if not w.endswith("s")]
-# The words every expression contains; the full pattern is only tried around them. Case-sensitive and
-# factored by prefix for speed: this regex runs over every character of every article.
+_UNIT_WORDS = [*UNITS, "centuries", "fortnights", "days", "weekend", "half", "period"]
+# Each kind of core word and the grammar branches an expression around it can belong to.
+CORE_KINDS = {
+    "month": ([*MONTHS_CAPITALISED], False, ["monthday", "daymonth", "monthyear", "month", "setevery", "holiday"]),
+    "weekday": (["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], False,
+                ["monthday", "setweekday", "weekday", "setevery"]),
+    "unit": ([*_UNIT_WORDS, *(w + "s" for w in _UNIT_WORDS if not w.endswith("s"))], True,
+             ["monthday", "half", "quarter", "quarterref", "yearearlier", "yearend", "spelledyear", "century", "ago",
+              "setevery", "settimes", "relunit", "duration", "vague", "theunit", "dayword", "daypart", "reference"]),
+    "day": (["yesterday", "today", "tomorrow", "tonight", "ago"], True, ["dayword", "daypart", "ago"]),
+    "daypart": ([*PARTS_OF_DAY, *(w + "s" for w in PARTS_OF_DAY)], True,
+                ["clock", "setweekday", "setevery", "weekday", "dayword", "daypart"]),
+    "clock": (["noon", "midday", "midnight"], True, ["clock"]),
+    "season": ([*SEASONS, *(w + "s" for w in SEASONS)], True, ["setevery", "season"]),
+    "adverb": ([*SET_ADVERBS], True, ["setadverb"]),
+    "reference": ([*(w for w in REFERENCES if " " not in w), "past", "present", "time", "moment", "days"], True,
+                  ["quarterref", "ago", "relunit", "duration", "vague", "season", "reference"]),
+    "holiday": (["christmas", "thanksgiving", "easter", "halloween", "new", "independence", "labor", "memorial",
+                 "valentine", "veterans", "boxing", "fourth"], True, ["holiday"]),
+    "spelled": (["nineteen", "eighteen", "thousand"], True, ["spelledyear", "duration"]),
+    "spelleddecade": (["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"],
+                      True, ["spelleddecade"]),
+}
+_CORE_PATTERNS = {
+    "year": (YEAR, ["iso", "monthday", "daymonth", "monthyear", "holiday", "decade", "half", "quarter", "quarterref",
+                    "yearend", "season", "year"]),
+    "decade": (r"(?:\d\d)?\d0['’]?s", ["decade"]),
+    "clocktime": (r"o['’]clock|[ap]\.?m\b|\d:[0-5]\d", ["clock"]),
+    "quartercode": (r"Q[1-4]", ["quarter"]),
+    "yearago": (r"[Yy]ear[\s-](?:earlier|ago)", ["quarterref", "yearearlier"]),
+}
+# The words every expression contains; the grammar is only tried around them, and only the branches that can
+# hold that kind of word. Case-sensitive and factored by prefix for speed: this regex reads every character.
+WORD_KIND = {word.lower(): kind for kind, (words, _, _) in reversed(CORE_KINDS.items()) for word in words}
 CORE = re.compile(
-    rf"(?<![\w'’])(?:{trie(_MONTH_WORDS)}|{trie(_CORE_WORDS, either_case=True)}|{YEAR}|"
-    rf"o['’]clock|[ap]\.?m\b|\d:[0-5]\d|(?:\d\d)?\d0['’]?s|Q[1-4]|[Yy]ear[\s-](?:earlier|ago))(?![\w])"
+    "(?<![\\w'’])(?:"
+    f"(?P<names>{trie([w for words, either, _ in CORE_KINDS.values() if not either for w in words])})"
+    f"|(?P<words>{trie([w for words, either, _ in CORE_KINDS.values() if either for w in words], either_case=True)})"
+    + "".join(f"|(?P<{kind}>{pattern})" for kind, (pattern, _) in _CORE_PATTERNS.items()) + ")(?![\\w])"
 )
+_KIND_BRANCHES = {kind: branches for kind, (*_, branches) in CORE_KINDS.items()} | \
+    {kind: branches for kind, (_, branches) in _CORE_PATTERNS.items()}
 # Words that may stand before a core word inside one expression ("at least the past 18 months").
 LEAD_WORDS = frozenset(
     "the a an at least most more less fewer than up to nearly almost about around roughly approximately some over "
@@ -160,5 +200,80 @@ LEAD_WORDS = frozenset(
     "mid-afternoon mid-morning mid-evening year's last year's".split()
 ) | {w.lower() for w in (*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                          "tomorrow", "yesterday")}
-PATTERN = re.compile("|".join(rf"(?P<{name}>\b{body})" if not body.startswith(r"\b") else rf"(?P<{name}>{body})"
-                              for name, body in BRANCHES.items()), re.IGNORECASE)
+def _first(items) -> tuple[set[str] | None, bool]:
+    """The characters a parsed regex sequence can start with (None: any) and whether it can match empty."""
+    chars: set[str] = set()
+    for op, arg in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero width
+        if op == _sre.LITERAL:
+            return chars | {chr(arg)}, False
+        if op == _sre.IN:
+            found = _in_set(arg)
+            return (None if found is None else chars | found), False
+        if op == _sre.SUBPATTERN:
+            found, empty = _first(arg[-1])
+        elif op == _sre.BRANCH:
+            found, empty = set(), False
+            for seq in arg[1]:
+                part, part_empty = _first(seq)
+                found = None if found is None or part is None else found | part
+                empty = empty or part_empty
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            found, empty = _first(arg[2])
+            empty = empty or arg[0] == 0
+        else:
+            return None, False
+        if found is None:
+            return None, False
+        chars |= found
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def _in_set(items) -> set[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        if op == _sre.LITERAL:
+            chars.add(chr(arg))
+        elif op == _sre.RANGE and arg[1] - arg[0] < 300:
+            chars.update(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif op == _sre.CATEGORY and arg == _sre.CATEGORY_DIGIT:
+            chars.update(string.digits)
+        elif op == _sre.CATEGORY and arg == _sre.CATEGORY_SPACE:
+            chars.update(string.whitespace)
+        else:
+            return None
+    return chars
+
+
+def _guarded(name: str, body: str) -> str:
+    """The branch behind a look-ahead on its possible first characters, so that it fails fast elsewhere."""
+    branch = rf"(?P<{name}>{body})" if body.startswith(r"\b") else rf"(?P<{name}>\b{body})"
+    if _sre_parse is None:
+        return branch
+    try:
+        chars, empty = _first(_sre_parse.parse(branch, re.IGNORECASE).data)
+    except Exception:  # noqa: BLE001 - an optimisation only; the branch works without it
+        return branch
+    if chars is None or empty:
+        return branch
+    chars = {c for ch in chars for c in (ch.lower(), ch.upper())}
+    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + branch
+
+
+# One alternation per kind of core word, its branches in the order of BRANCHES (most specific first).
+PATTERNS = {kind: re.compile("|".join(_guarded(name, BRANCHES[name]) for name in BRANCHES if name in branches),
+                             re.IGNORECASE)
+            for kind, branches in _KIND_BRANCHES.items()}
+
+
+def core_kind(core: re.Match) -> str:
+    """The kind of a core word found by CORE: "month", "unit", "year", ..."""
+    kind = core.lastgroup
+    return WORD_KIND[core.group().lower()] if kind in ("names", "words") else kind
+
+
+CASED_GROUPS = {name: [group for group in re.compile(rf"(?P<{name}>{body})").groupindex
+                       if group.endswith(("_month", "_weekday"))] for name, body in BRANCHES.items()}

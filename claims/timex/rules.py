@@ -26,12 +26,17 @@ class Context:
     notes: dict = field(default_factory=dict)
 
     def direction(self, m: re.Match, preposition: str = "") -> int:
-        """Past (-1) or future (+1) for a year-less expression: its own preposition first, then the clause."""
+        """Past (-1) or future (+1) for a year-less expression: its own preposition first, then the clause.
+
+        An expression used as a modifier ("the Jan. 14 deadline") takes no direction from the clause's verb.
+        """
         preposition = " ".join(preposition.lower().split())
         if preposition in anchor.PAST_PREPOSITIONS:
             return -1
         if preposition in anchor.FUTURE_PREPOSITIONS:
             return 1
+        if preposition in {"the", "a", "an"}:
+            return 0
         return anchor.tense_direction(self.text, m.start(), m.end())
 
 
@@ -259,6 +264,8 @@ def r_relunit(m, ctx):
     """last week, this month, next year, earlier this year, the current quarter, this fiscal year."""
     unit = _g(m, "relunit_unit") or _g(m, "relunit_unit2")
     modifier = _words(_g(m, "relunit_mod")).replace("the ", "") or "this"
+    if modifier == "past" and unit in {"week", "month", "year", "decade", "century", "quarter"}:
+        return _duration(m, ctx, 1, unit)  # "the past year": the twelve months up to now
     step = {"last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1, "following": 1}.get(modifier, 0)
     if ctx.published is None:
         return unresolved(m, unit)
@@ -349,6 +356,8 @@ def r_quarter(m, ctx):
             return None
         quarter = ORDINALS[m.group("quarter_ord").lower()]
         year = m.group("quarter_year1") or m.group("quarter_year2") or m.group("quarter_year3")
+    if m.group("quarter_rel") and not year and ctx.published:
+        year = ctx.published.year + {"last": -1, "next": 1}.get(m.group("quarter_rel").lower(), 0)
     if m.group("quarter_unit") and m.group("quarter_unit").lower() == "quarters":
         return make(m, f"XXXX-Q{quarter}", "set", "SET")
     if year:
@@ -364,7 +373,7 @@ def r_quarterref(m, ctx):
     modifier = _words(_g(m, "quarterref_mod")).replace("-", " ")
     period = m.group("quarterref_unit").lower() == "period"
     back = bool(m.group("quarterref_back")) or modifier in {"year earlier", "year ago"} or \
-        m.group(0).lower().startswith("last year")
+        _g(m, "quarterref_rel") == "last"
     if period and not (modifier or m.group("quarterref_year")):
         return None  # "the period" alone is too vague
     if ctx.published is None:
@@ -396,6 +405,39 @@ def r_yearearlier(m, ctx):
     if ctx.published is None:
         return unresolved(m, "year")
     return make(m, f"{ctx.published.year - 1:04d}", "year")
+
+
+def r_yearend(m, ctx):
+    """year-end, the end of the year, 1989 year-end: December 31."""
+    if m.group("yearend_year"):
+        year = int(m.group("yearend_year"))
+    elif ctx.published is None:
+        return unresolved(m, "day")
+    else:
+        modifier = _g(m, "yearend_mod") or _g(m, "yearend_mod2")
+        year = ctx.published.year + {"last": -1, "next": 1}.get(modifier, 0)
+    return make(m, f"{year:04d}-12-31", "day")
+
+
+def r_spelledyear(m, ctx):
+    """nineteen ninety-six, two thousand: years said aloud (broadcast transcripts)."""
+    words = m.group("spelledyear_words").lower().replace("-", " ").split()
+    if words[0] == "two":
+        return make(m, f"{2000 + (number_value(words[-1]) if len(words) > 2 else 0):04d}", "year")
+    century = 1900 if words[0] == "nineteen" else 1800
+    rest = [w for w in words[1:] if w not in {"o", "oh"}]
+    value = number_value(" ".join(rest))
+    if value is None or value >= 100:
+        return None
+    return make(m, f"{century + value:04d}", "year")
+
+
+def r_spelleddecade(m, ctx):
+    """the nineties, the late eighties: the decade of the current century's predecessor or itself."""
+    tens = number_value(m.group("spelleddecade_tens").lower() + "y") // 10
+    year = (ctx.published or dt.date.today()).year
+    century = year // 100 if tens * 10 <= year % 100 else year // 100 - 1
+    return make(m, f"{century}{tens}", "decade")
 
 
 def r_half(m, ctx):
@@ -451,13 +493,13 @@ def _anchored(m, ctx, count, unit):
     lead = _words(m.group(0))
     if ctx.published is None or count is None or unit not in {"day", "week", "month", "year", "decade"}:
         return None
-    if not re.match(r"(?:at least |about |nearly |almost )?(?:each of )?the (?:past|last|previous|next|coming|"
+    if not re.match(r"(?:at least |about |nearly |almost )?(?:each of )?(?:the )?(?:past|last|previous|next|coming|"
                     r"following)\b", lead):
         return None
     months = {"year": 12, "decade": 120, "month": 1}.get(unit)
     delta = relativedelta(months=count * months) if months else relativedelta(days=count * (7 if unit == "week" else 1))
     p = ctx.published
-    if re.match(r"(?:\w+ )*?the (?:next|coming|following)\b", lead):
+    if re.search(r"\b(?:next|coming|following)\b", lead):
         return f"{p.isoformat()}/{(p + delta).isoformat()}"
     return f"{(p - delta).isoformat()}/{p.isoformat()}"
 
@@ -525,8 +567,16 @@ def r_settimes(m, ctx):
     return make(m, f"{'PT' if clock else 'P'}1{letter}", "set", "SET")
 
 
+_FUNCTION_WORDS = frozenset("and or in on at to for from through since until by with as but than basis".split())
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
+
+
 def r_setadverb(m, ctx):
-    """daily, weekly, annually, hourly."""
+    """daily, weekly, annually, hourly; not "quarterly dividend", "the daily volume" (adjectives)."""
+    following = _NEXT_WORD.match(m.string, m.end())
+    if following and following.group(1) not in _FUNCTION_WORDS or _preceding(m) in {"the", "a", "an", "its", "their",
+                                                                                    "average", "his", "her", "our"}:
+        return None
     return make(m, SET_ADVERBS[m.group("setadverb_word").lower()], "set", "SET")
 
 
@@ -540,6 +590,8 @@ def r_setweekday(m, ctx):
 def r_reference(m, ctx):
     """now, currently, recently, the past, the future."""
     word = _words(m.group("reference_word")).replace("’", "'")
+    if word == "future" and _preceding(m) not in {"in", "the", "near", "foreseeable", "distant"}:
+        return None  # "future earnings": an adjective, not a time
     if word == "current" and re.match(r"\s+(?:account|accounts|affairs|events|law|laws|rules|system)\b",
                                       m.string[m.end():], re.IGNORECASE):
         return None
