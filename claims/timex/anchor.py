@@ -15,7 +15,7 @@ from .lexicon import SEASON_START
 # direction": they only keep a more distant past-tense verb (often "said") from deciding.
 _FUTURE_WORDS = frozenset("will shall won't won’t ll upcoming payable effective due expire expires deadline expect "
                           "expects scheduled slated".split())
-_FUTURE_BEFORE_TO = frozenset("going plan plans planning intend intends expected set is are".split())
+_FUTURE_BEFORE_TO = frozenset("going plan plans planning planned intend intends intended expected set is are".split())
 _AUXILIARY_TAIL = frozenset("not also then still likely be have been".split())
 _PRESENT_WORDS = frozenset("is are am says say".split())
 _PAST_WORDS = frozenset(
@@ -23,13 +23,13 @@ _PAST_WORDS = frozenset(
     "bought paid spent became brought knew wrote ran led fought struck sent built spoke broke chose drove flew grew "
     "kept meant shot stood taught threw".split())
 _NOT_PAST = frozenset("need speed feed seed bred shed hundred united proceed exceed succeed indeed embed breed ahead "
-                      "related limited detailed dedicated expected scheduled".split())
+                      "related limited detailed dedicated expected scheduled planned".split())
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 _CLAUSE_END = re.compile(r"[.;!?\n\"“”]|\b(?:but|while|whereas)\b|,\s*(?:that|which|who|where|and)\b")
 _WINDOW = 160
 
 PAST_PREPOSITIONS = {"since", "after", "from", "earlier"}
-FUTURE_PREPOSITIONS = {"by", "until", "till", "before", "through", "next", "coming", "upcoming"}
+FUTURE_PREPOSITIONS = {"by", "until", "till", "before", "next", "coming", "upcoming"}
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -53,9 +53,19 @@ def _verb_groups(words: list[tuple[int, int, str]]):
                 j += 1
             skip_until = j  # "will be held": the participle belongs to the future group
             yield start, words[min(j, len(words) - 1)][1], 1
+        elif word in {"has", "have", "had", "was", "were"} and following != "to":
+            j = i + 1
+            while j < len(words) and words[j][2] in _AUXILIARY_TAIL:
+                j += 1
+            skip_until = j
+            head = words[j][2] if j < len(words) else ""
+            after = words[j + 1][2] if j + 1 < len(words) else ""
+            # "were planning to drive", "has scheduled a meeting" point ahead; "had been due to expire" does not
+            ahead = (head in _FUTURE_BEFORE_TO and after == "to") or (word in {"has", "have"} and head in _FUTURE_WORDS)
+            yield start, words[min(j, len(words) - 1)][1], 1 if ahead else -1
         elif word in _PRESENT_WORDS:
             yield start, end, 0
-        elif word in _PAST_WORDS or (word in {"has", "have", "had"} and following != "to") or \
+        elif word in _PAST_WORDS or \
                 (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST):
             yield start, end, -1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from ..model import DateMention
 from .grammar import CASED_GROUPS, CORE, LEAD_WORDS, PATTERNS, core_kind
@@ -64,22 +65,24 @@ def _properly_cased(match: re.Match) -> bool:
 
 
 def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """"5 p.m. EST Nov. 9", "noon Thursday", "Friday at 10 a.m.": one TIME on that day."""
+    """"5 p.m. EST Nov. 9", "noon Thursday", "Friday at 10 a.m.": one TIME on that day. A clock time alone
+    takes the day last named in its paragraph (the publication day when none was)."""
     joined: list[DateMention] = []
     for mention in mentions:
         previous = joined[-1] if joined else None
-        if previous and _adjacent(text, previous, mention):
-            clock, day = (previous, mention) if previous.precision == "time" else (mention, previous)
-            if clock.precision == "time" and day.precision == "day" and clock.value and day.value and "T" in clock.value:
-                value = f"{day.value}T{clock.value.split('T', 1)[1]}"
-                joined[-1] = DateMention(text=text[previous.start:mention.end], start=previous.start, end=mention.end,
-                                         value=value, precision="time", resolved=True, note=clock.note, type="TIME")
+        if previous and {previous.precision, mention.precision} == {"clock", "day"} and \
+                _JOIN.fullmatch(text, previous.end, mention.start):
+            clock, day = (previous, mention) if previous.precision == "clock" else (mention, previous)
+            if clock.value and day.value:
+                joined[-1] = replace(clock, text=text[previous.start:mention.end], start=previous.start, precision="time",
+                                     end=mention.end, value=f"{day.value}T{clock.value.split('T', 1)[1]}")
                 continue
         joined.append(mention)
+    last_day = None
+    for index, mention in enumerate(joined):
+        if mention.precision == "day" and mention.value:
+            last_day = mention
+        elif mention.precision == "clock" and mention.value and last_day and "\n\n" not in \
+                text[last_day.end:mention.start] and mention.start - last_day.end < 400:
+            joined[index] = replace(mention, value=f"{last_day.value}T{mention.value.split('T', 1)[1]}")
     return joined
-
-
-def _adjacent(text: str, first: DateMention, second: DateMention) -> bool:
-    gap = _JOIN.fullmatch(text, first.end, second.start)
-    return gap is not None and first.type == "TIME" and "T" in (first.value or "T") and first.precision == "time" \
-        or gap is not None and second.precision == "time" and first.precision == "day"

@@ -254,8 +254,8 @@ def r_clock(m, ctx):
     note = f"time zone {zone} (UTC{ZONES[zone.lower()]})" if zone and zone.lower() in ZONES else \
         (f"time zone {zone}" if zone else "")
     if ctx.published is None:
-        return make(m, f"T{clock}", "time", "TIME", note=note)
-    return make(m, f"{ctx.published.isoformat()}T{clock}", "time", "TIME", note=note)
+        return make(m, f"T{clock}", "clock", "TIME", note=note)
+    return make(m, f"{ctx.published.isoformat()}T{clock}", "clock", "TIME", note=note)
 
 
 # --------------------------------------------------------------------------- weeks, months, years named relatively
@@ -289,18 +289,21 @@ def r_relunit(m, ctx):
     return make(m, week, "week")
 
 
+_FISCAL_SPAN = re.compile(r"\s+(?:ended|ending|to|through|before|after|since|that)\b|\s+and\s+a\s+half", re.IGNORECASE)
+
+
 def r_theunit(m, ctx):
-    """the year (a span of one year), the full year (this one), the week, the weekend."""
+    """the year ended June 30 (a span of one year), the year, the full year (this one), the week, the weekend."""
     unit, kind = m.group("theunit_unit").lower(), _g(m, "theunit_kind").strip()
     if unit == "weekend":
         if ctx.published is None:
             return unresolved(m, "weekend")
         saturday = anchor.weekday_date(ctx.published, 6, ctx.direction(m) or -1)
         return make(m, f"{anchor.iso_week(saturday)}-WE", "weekend")
-    if kind == "full" and unit == "year":
+    if unit == "year" and not _FISCAL_SPAN.match(m.string, m.end()):
         if ctx.published is None:
             return unresolved(m, "year")
-        return make(m, f"{ctx.published.year:04d}", "year")
+        return make(m, f"{ctx.published.year:04d}", "year")  # "for the year", "the full year": this one
     return _duration(m, ctx, 1, unit, span=(m.start(), m.end()))
 
 
@@ -477,6 +480,8 @@ def r_season(m, ctx):
 def _duration(m, ctx, count, unit, span=None, fraction=False):
     unit = unit.lower().rstrip("s").replace("centurie", "century")
     letter, clock = UNITS[unit]
+    if count is not None and unit in {"decade", "century"}:  # ISO 8601 has no letter for them
+        count, unit, letter = count * (10 if unit == "decade" else 100), "year", "Y"
     count_text = "X" if count is None else str(count * UNIT_MULTIPLIER.get(unit, 1))
     if fraction and count is not None:
         half = {"Y": (f"{count}Y6M"), "D": f"{count}DT12H", "H": f"{count}H30M", "M": f"{count}M30S" if clock else
@@ -510,6 +515,9 @@ def r_duration(m, ctx):
         return None  # an age, "a 44-year-old"
     word = _words(m.group("duration_num"))
     unit = m.group("duration_unit").lower()
+    if unit == "second" and word in {"a", "one"} or unit.startswith("quarter") and \
+            re.match(r"\s+of\b", m.string[m.end():]):
+        return None  # "a second time", "three-quarters of the vote"
     if word in {"a", "an", "per", "one"} and _rate_before(m):
         letter, clock = UNITS[unit.rstrip("s")]
         return make(m, ("PT1" if clock else "P1") + letter, "set", "SET")
