@@ -14,9 +14,10 @@ from .lexicon import SEASON_START
 # Words that put a clause in the future, the present or the past. Present-tense verbs count as "no
 # direction": they only keep a more distant past-tense verb (often "said") from deciding.
 _FUTURE_WORDS = frozenset("will shall won't won’t ll upcoming payable effective due expire expires deadline expect "
-                          "expects scheduled slated".split())
-_FUTURE_BEFORE_TO = frozenset("going plan plans planning planned intend intends intended expected set is are".split())
+                          "expects scheduled slated would must should".split())
+_FUTURE_BEFORE_TO = frozenset("going plan plans planning planned intend intends intended expected supposed set is are".split())
 _AUXILIARY_TAIL = frozenset("not also then still likely be have been".split())
+_PASSIVE_BEFORE = frozenset("be been being is are am to".split())  # "to be completed": no past in it
 _PRESENT_WORDS = frozenset("is are am says say".split())
 _PAST_WORDS = frozenset(
     "was were did said told went came took made gave got found saw met began begun left held won lost fell rose sold "
@@ -28,7 +29,7 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 _CLAUSE_END = re.compile(r"[.;!?\n\"“”]|\b(?:but|while|whereas)\b|,\s*(?:that|which|who|where|and)\b")
 _WINDOW = 160
 
-PAST_PREPOSITIONS = {"since", "after", "from", "earlier"}
+PAST_PREPOSITIONS = {"since", "earlier"}
 FUTURE_PREPOSITIONS = {"by", "until", "till", "before", "next", "coming", "upcoming"}
 
 
@@ -65,8 +66,8 @@ def _verb_groups(words: list[tuple[int, int, str]]):
             yield start, words[min(j, len(words) - 1)][1], 1 if ahead else -1
         elif word in _PRESENT_WORDS:
             yield start, end, 0
-        elif word in _PAST_WORDS or \
-                (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST):
+        elif word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST
+                                     and (i == 0 or words[i - 1][2] not in _PASSIVE_BEFORE)):
             yield start, end, -1
 
 

@@ -171,7 +171,7 @@ CORE_KINDS = {
 _CORE_PATTERNS = {
     "year": (YEAR, ["iso", "monthday", "daymonth", "monthyear", "holiday", "decade", "half", "quarter", "quarterref",
                     "yearend", "season", "year"]),
-    "decade": (r"(?:\d\d)?\d0['’]?s", ["decade"]),
+    "decade": (r"['’]?(?:\d\d)?\d0['’]?s", ["decade"]),
     "clocktime": (r"o['’]clock|[ap]\.?m\b|\d:[0-5]\d", ["clock"]),
     "quartercode": (r"Q[1-4]", ["quarter"]),
     "yearago": (r"[Yy]ear[\s-](?:earlier|ago)", ["quarterref", "yearearlier"]),

@@ -33,11 +33,12 @@ class Context:
         preposition = " ".join(preposition.lower().split())
         if preposition in anchor.PAST_PREPOSITIONS:
             return -1
-        if preposition in anchor.FUTURE_PREPOSITIONS:
+        if preposition in {"until", "till"}:
             return 1
         if preposition in {"the", "a", "an"}:
             return 0
-        return anchor.tense_direction(self.text, m.start(), m.end())
+        tense = anchor.tense_direction(self.text, m.start(), m.end())
+        return tense or (1 if preposition in anchor.FUTURE_PREPOSITIONS else 0)
 
 
 def make(m: re.Match, value, precision: str, kind: str = "DATE", *, note: str = "", interval: str | None = None,
