@@ -153,11 +153,16 @@ def season_year(published: dt.date, season: str, direction: int, modifier: str =
         return recent.year if recent_over else recent.year - 1
     if modifier in {"next", "coming"}:
         return recent.year + 1
+    if modifier == "this":
+        direction = 0
     if direction < 0:
         return recent.year
-    if direction > 0:
+    if direction > 0 or not recent_over:
         return recent.year + 1 if recent_over else recent.year
-    return start.year
+    # "this winter" in March: the winter just over, or the next one, whichever is nearer
+    since_end = (published - (recent + relativedelta(months=3))).days
+    until_next = (dt.date(recent.year + 1, recent.month, 1) - published).days
+    return recent.year if since_end <= until_next else recent.year + 1
 
 
 def holiday_date(rule: tuple, year: int) -> dt.date:

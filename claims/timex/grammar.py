@@ -91,7 +91,7 @@ BRANCHES = {
     "setweekday": rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)",
     "relunit": (rf"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
                 rf"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
-                rf"the\s+same|the\s+previous|the\s+following)\s+(?P<relunit_fiscal>fiscal\s+)?"
+                rf"the\s+same|the\s+previous|the\s+following|the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
                 rf"(?P<relunit_unit>week|weekend|month|year|quarter|decade|century)\b"
                 rf"|(?P<relunit_edge2>earlier|later|early|late)\s+(?:in\s+)?the\s+(?P<relunit_unit2>week|month|year)\b"),
     "duration": (rf"(?:{DURATION_LEAD}\s+){{0,2}}(?P<duration_num>{NUMBER})"

@@ -494,18 +494,20 @@ def _duration(m, ctx, count, unit, span=None, fraction=False):
     return make(m, value, "duration", "DURATION", interval=interval, span=span)
 
 
+_ANCHORING = re.compile(r"\b(?:(?P<back>past|last|previous)|(?P<ahead>next|coming|following))\b")
+
+
 def _anchored(m, ctx, count, unit):
     """The past two years -> publication minus two years / publication; the next two weeks likewise ahead."""
-    lead = _words(m.group(0))
     if ctx.published is None or count is None or unit not in {"day", "week", "month", "year", "decade"}:
         return None
-    if not re.match(r"(?:at least |about |nearly |almost )?(?:each of )?(?:the )?(?:past|last|previous|next|coming|"
-                    r"following)\b", lead):
+    lead = _ANCHORING.search(m.group(0).lower())
+    if not lead:
         return None
     months = {"year": 12, "decade": 120, "month": 1}.get(unit)
     delta = relativedelta(months=count * months) if months else relativedelta(days=count * (7 if unit == "week" else 1))
     p = ctx.published
-    if re.search(r"\b(?:next|coming|following)\b", lead):
+    if lead.group("ahead"):
         return f"{p.isoformat()}/{(p + delta).isoformat()}"
     return f"{(p - delta).isoformat()}/{p.isoformat()}"
 
