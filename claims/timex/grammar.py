@@ -40,10 +40,10 @@ DURATION_LEAD = (r"(?:at\s+least|at\s+most|more\s+than|less\s+than|fewer\s+than|
 
 BRANCHES = {
     "iso": rf"\b{YEAR}-[01]\d-[0-3]\d\b(?:T\d\d:\d\d)?",
-    "clock": (rf"(?:(?P<clock_lead>around|about|shortly\s+(?:before|after)|just\s+(?:before|after))\s+)?"
-              rf"(?:(?P<clock_h>[01]?\d)(?:[:.](?P<clock_mi>[0-5]\d))?\s*(?P<clock_ap>[ap]\.?\s?m\b\.?)"
-              rf"|(?P<clock_h24>[0-2]?\d):(?P<clock_mi24>[0-5]\d)(?!\d)"
-              rf"|(?P<clock_named>noon|midday|midnight)"
+    "clock": (r"(?:(?P<clock_lead>around|about|shortly\s+(?:before|after)|just\s+(?:before|after))\s+)?"
+              r"(?:(?P<clock_h>[01]?\d)(?:[:.](?P<clock_mi>[0-5]\d))?\s*(?P<clock_ap>[ap]\.?\s?m\b\.?)"
+              r"|(?P<clock_h24>[0-2]?\d):(?P<clock_mi24>[0-5]\d)(?!\d)"
+              r"|(?P<clock_named>noon|midday|midnight)"
               rf"|(?P<clock_hw>\d{{1,2}}|{WORD_NUMBER})\s+(?:o['’]clock|in\s+the\s+(?P<clock_dp>morning|afternoon|evening)))"
               rf"(?:,?\s+(?P<clock_zone>{ZONE}))?"),
     "holiday": (rf"(?:(?P<holiday_mod>last|this|next)\s+)?(?P<holiday_name>{alternation(HOLIDAYS)})\b"
@@ -53,35 +53,35 @@ BRANCHES = {
                  rf"(?P<monthday_day>{DAY})\b(?:,?\s+(?P<monthday_year>{YEAR})\b)?"),
     "daymonth": (rf"(?:the\s+)?(?P<daymonth_day>{DAY})\s+(?:of\s+)?(?P<daymonth_month>{MONTH})"
                  rf"(?:,?\s+(?P<daymonth_year>{YEAR})\b)?"),
-    "monthyear": (rf"(?:(?P<monthyear_edge>early|late|mid|(?:the\s+)?(?:end|beginning|start|middle)\s+of)[\s-]+)?"
+    "monthyear": (r"(?:(?P<monthyear_edge>early|late|mid|(?:the\s+)?(?:end|beginning|start|middle)\s+of)[\s-]+)?"
                   rf"(?P<monthyear_month>{MONTH}),?\s+(?:of\s+)?(?P<monthyear_year>{YEAR})\b"),
-    "decade": (rf"(?:the\s+)?(?:(?P<decade_edge>early|late|mid)[\s-]*)?(?:(?P<decade_full>(?:1[5-9]|20)\d)0|"
-               rf"['’](?P<decade_short>\d)0)['’]?s\b"),
+    "decade": (r"(?:the\s+)?(?:(?P<decade_edge>early|late|mid)[\s-]*)?(?:(?P<decade_full>(?:1[5-9]|20)\d)0|"
+               r"['’](?P<decade_short>\d)0)['’]?s\b"),
     "century": r"(?:the\s+)?(?P<century_n>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b",
-    "half": (rf"(?:the\s+)?(?P<half_ord>first|second|last|latter|1st|2nd)\s+half\b"
+    "half": (r"(?:the\s+)?(?P<half_ord>first|second|last|latter|1st|2nd)\s+half\b"
              rf"(?:\s+of\s+(?:(?P<half_year>{YEAR})|(?P<half_rel>this|last|next)\s+year|the\s+year))?"
              rf"|(?:the\s+)?first\s+two\s+quarters(?:\s+of\s+(?P<half_year2>{YEAR}))?"),
     "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
-                rf"[\s-]+(?:fiscal\s+)?(?:-\s*)?(?P<quarter_unit>quarters?|period)\b"
+                r"[\s-]+(?:fiscal\s+)?(?:-\s*)?(?P<quarter_unit>quarters?|period)\b"
                 rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<quarter_year2>{YEAR})\b|,\s+(?P<quarter_year3>{YEAR})\b)?"
                 rf"|\bQ(?P<quarter_q>[1-4])(?:\s+(?P<quarter_year4>{YEAR}))?\b"),
-    "quarterref": (rf"(?:the\s+|(?P<quarterref_rel>this|last)\s+year['’]s\s+)?"
+    "quarterref": (r"(?:the\s+|(?P<quarterref_rel>this|last)\s+year['’]s\s+)?"
                    rf"(?:(?P<quarterref_year>{YEAR})\s+|(?P<quarterref_mod>latest|current|previous|recent|"
-                   rf"most\s+recent|year[\s-]earlier|year[\s-]ago|comparable|corresponding|same|this|last|next|"
-                   rf"past)\s+)?(?:fiscal\s+)?(?P<quarterref_unit>quarter|period)\b"
-                   rf"(?P<quarterref_back>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|of\s+last\s+year))?"),
+                   r"most\s+recent|year[\s-]earlier|year[\s-]ago|comparable|corresponding|same|this|last|next|"
+                   r"past)\s+)?(?:fiscal\s+)?(?P<quarterref_unit>quarter|period)\b"
+                   r"(?P<quarterref_back>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|of\s+last\s+year))?"),
     "yearearlier": r"year[\s-](?:earlier|ago)\b",
     "yearend": (rf"(?:(?P<yearend_year>{YEAR})\s+|(?P<yearend_mod>this|last|next)\s+)?(?:year[\s-]end|year['’]s\s+end)\b"
-                rf"|the\s+end\s+of\s+(?:the\s+|(?P<yearend_mod2>this|last|next)\s+)year\b"),
+                r"|the\s+end\s+of\s+(?:the\s+|(?P<yearend_mod2>this|last|next)\s+)year\b"),
     "spelledyear": (rf"(?:the\s+year\s+)?(?P<spelledyear_words>(?:nineteen|eighteen)[\s-]+(?:{'|'.join(TENS)}|ten|eleven|twelve|"
-                    rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o|oh)(?:[\s-]+(?:one|two|three|four|"
-                    rf"five|six|seven|eight|nine))?|two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|"
-                    rf"nine|ten))?)\b(?![\s-]+(?:hundred|thousand|million|people|dollars|percent))"),
+                    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o|oh)(?:[\s-]+(?:one|two|three|four|"
+                    r"five|six|seven|eight|nine))?|two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|"
+                    r"nine|ten))?)\b(?![\s-]+(?:hundred|thousand|million|people|dollars|percent))"),
     "spelleddecade": rf"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b",
-    "season": (rf"(?:(?P<season_edge>early|late|mid)[\s-]+)?(?:(?P<season_mod>last|this|next|coming|past|previous)\s+"
+    "season": (r"(?:(?P<season_edge>early|late|mid)[\s-]+)?(?:(?P<season_mod>last|this|next|coming|past|previous)\s+"
                rf"|(?P<season_the>the\s+)|(?P<season_year1>{YEAR})\s+)?(?P<season_name>{SEASON})\b"
                rf"(?:\s+(?:of\s+)?(?P<season_year2>{YEAR})\b)?"),
-    "ago": (rf"(?:(?P<ago_lead>about|almost|nearly|some|more\s+than|less\s+than|over|just|only|roughly)\s+)?"
+    "ago": (r"(?:(?P<ago_lead>about|almost|nearly|some|more\s+than|less\s+than|over|just|only|roughly)\s+)?"
             rf"(?P<ago_num>{NUMBER}|{VAGUE})\s+(?P<ago_unit>{UNIT})\s+(?P<ago_dir>ago|earlier|later|from\s+now|hence)\b"),
     "setevery": (rf"(?:every|each|per)\s+(?:other\s+)?(?:(?P<setevery_num>{NUMBER})\s+)?"
                  rf"(?:(?P<setevery_weekday>{WEEKDAY})|(?P<setevery_month>{MONTH})|(?P<setevery_season>{SEASON})|"
@@ -89,34 +89,34 @@ BRANCHES = {
     "settimes": rf"(?:once|twice|{NUMBER}\s+times)\s+(?:a|an|per|each|every)\s+(?P<settimes_unit>{UNIT})\b",
     "setadverb": rf"(?P<setadverb_word>{alternation(SET_ADVERBS)})\b",
     "setweekday": rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)",
-    "relunit": (rf"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
-                rf"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
-                rf"the\s+same|the\s+previous|the\s+following|the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
-                rf"(?P<relunit_unit>week|weekend|month|year|quarter|decade|century)\b"
-                rf"|(?P<relunit_edge2>earlier|later|early|late)\s+(?:in\s+)?the\s+(?P<relunit_unit2>week|month|year)\b"),
+    "relunit": (r"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
+                r"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
+                r"the\s+same|the\s+previous|the\s+following|the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
+                r"(?P<relunit_unit>week|weekend|month|year|quarter|decade|century)\b"
+                r"|(?P<relunit_edge2>earlier|later|early|late)\s+(?:in\s+)?the\s+(?P<relunit_unit2>week|month|year)\b"),
     "duration": (rf"(?:{DURATION_LEAD}\s+){{0,2}}(?P<duration_num>{NUMBER})"
                  rf"(?:\s*(?:to|-|–|or)\s*(?P<duration_num2>{NUMBER}))?(?:\s+(?P<duration_frac>1/2|and\s+a\s+half))?"
-                 rf"(?:\s+(?:more|additional|straight|consecutive|full|long|trading|business|working|calendar))?"
+                 r"(?:\s+(?:more|additional|straight|consecutive|full|long|trading|business|working|calendar))?"
                  rf"[\s-]+(?P<duration_unit>{UNIT})(?:\s+(?P<duration_frac2>and\s+a\s+half))?"
-                 rf"(?P<duration_old>-old|\s+old\b)?(?:-long)?\b(?:\s+or\s+so)?"),
+                 r"(?P<duration_old>-old|\s+old\b)?(?:-long)?\b(?:\s+or\s+so)?"),
     "vague": (rf"(?:{DURATION_LEAD}\s+)?(?:(?P<vague_mod>{VAGUE}|recent|coming|past)\s+)?"
               rf"(?P<vague_unit>{PLURAL_UNIT})\b"),
     "theunit": r"the\s+(?P<theunit_kind>fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
-    "weekday": (rf"(?:(?P<weekday_prep>on|since|until|till|by|before|after|from)\s+)?"
-                rf"(?:(?P<weekday_mod>last|this\s+coming|this|next|the\s+previous|the\s+following|previous|coming)\s+)?"
+    "weekday": (r"(?:(?P<weekday_prep>on|since|until|till|by|before|after|from)\s+)?"
+                r"(?:(?P<weekday_mod>last|this\s+coming|this|next|the\s+previous|the\s+following|previous|coming)\s+)?"
                 rf"(?:(?P<weekday_edge>early|late)\s+)?(?P<weekday_weekday>{WEEKDAY})(?:['’]s)?"
                 rf"(?:\s+(?P<weekday_dp>{DAYPART}))?"),
-    "dayword": (rf"(?:(?P<dayword_dp0>(?:early|late|mid)[\s-]?(?:morning|afternoon|evening)|early|late)\s+)?"
-                rf"(?P<dayword_word>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|yesterday|today|"
+    "dayword": (r"(?:(?P<dayword_dp0>(?:early|late|mid)[\s-]?(?:morning|afternoon|evening)|early|late)\s+)?"
+                r"(?P<dayword_word>the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|yesterday|today|"
                 rf"tomorrow|tonight)(?:['’]s)?(?:\s+(?P<dayword_dp>{DAYPART}))?"),
-    "daypart": (rf"(?:(?P<daypart_edge>early|late|mid)[\s-]?)?(?P<daypart_mod>this|last|tomorrow|yesterday|"
+    "daypart": (r"(?:(?P<daypart_edge>early|late|mid)[\s-]?)?(?P<daypart_mod>this|last|tomorrow|yesterday|"
                 rf"later\s+this|earlier\s+this)\s+(?P<daypart_dp>{DAYPART})\b"),
     "reference": rf"(?P<reference_word>{alternation(REFERENCES)})\b",
-    "month": (rf"(?:(?P<month_prep>in|by|since|until|till|through|from|during|before|after|of|early|late|mid|"
-              rf"(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)[\s-]+)?"
-              rf"(?:(?P<month_mod>last|this\s+coming|this|next|coming)[\s-]+)?"
+    "month": (r"(?:(?P<month_prep>in|by|since|until|till|through|from|during|before|after|of|early|late|mid|"
+              r"(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)[\s-]+)?"
+              r"(?:(?P<month_mod>last|this\s+coming|this|next|coming)[\s-]+)?"
               rf"(?:(?P<month_edge>early|late|mid)[\s-]+)?(?P<month_month>{FULL_MONTH})\b(?!\s+\d)"),
-    "year": (rf"(?:(?P<year_prep>in|since|by|until|from|of|during|early|late|mid|before|after|around|through|"
+    "year": (r"(?:(?P<year_prep>in|since|by|until|from|of|during|early|late|mid|before|after|around|through|"
              rf"fiscal|calendar|FY|the|this|last)[\s-]+)?(?<![$€£#\d.,])(?P<year_year>{YEAR})\b"
              rf"(?:\s*(?:-|–|/|to|through)\s*(?:(?P<year_end>{YEAR})|(?P<year_end2>\d\d))\b)?(?![.,]\d|\s*%|\s+percent)"),
 }
