@@ -33,6 +33,8 @@ def found(sentence: str, published: dt.date | None = PUBLISHED) -> list[tuple[st
     ("Ballots must be returned by Feb. 20.", "2025-02-20"),
     ("The deal was signed by Feb. 20, the company said.", "2024-02-20"),
     ("The Feb. 20 deadline passed.", "2024-02-20"),
+    ("The board declared a dividend, payable Jan. 2 to holders of record.", "2025-01-02"),
+    ("The firm said the sale is to be completed around April 1.", "2024-04-01"),
 ])
 def test_direction_comes_from_the_tense_of_the_clause(sentence, value):
     assert [v for _, v, _ in found(sentence)] == [value]
@@ -135,6 +137,17 @@ def test_a_year_earlier_refers_to_the_quarter_spoken_of():
 ])
 def test_decades_centuries_years_and_ranges(sentence, values):
     assert [v for _, v, _ in found(sentence)] == values
+
+
+@pytest.mark.parametrize(("sentence", "expression", "value"), [
+    ("The fair opens Saturday, Feb. 8.", "Saturday, Feb. 8", "2025-02-08"),
+    ("The fair opened Wednesday, Feb. 8.", "Wednesday, Feb. 8", "2023-02-08"),
+    ("It closed in January nineteen ninety-seven.", "in January nineteen ninety-seven", "1997-01"),
+    ("Prices peaked in July last year.", "in July last year", "2023-07"),
+    ("It froze in the winter of nineteen ninety-four.", "the winter of nineteen ninety-four", "1994-WI"),
+])
+def test_a_named_weekday_or_a_following_year_fixes_the_year(sentence, expression, value):
+    assert found(sentence) == [(expression, value, "DATE")]
 
 
 def test_a_year_range_gives_both_years_the_interval():

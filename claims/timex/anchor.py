@@ -17,7 +17,8 @@ _FUTURE_WORDS = frozenset("will shall won't won’t ll upcoming payable effectiv
                           "expects scheduled slated would must should".split())
 _FUTURE_BEFORE_TO = frozenset("going plan plans planning planned intend intends intended expected supposed set is are".split())
 _AUXILIARY_TAIL = frozenset("not also then still likely be have been".split())
-_PASSIVE_BEFORE = frozenset("be been being is are am to".split())  # "to be completed": no past in it
+# "to be completed", "a still unspecified date": a participle or adjective, not a past-tense verb
+_PASSIVE_BEFORE = frozenset("be been being is are am to a an the still its their his her our this that".split())
 _PRESENT_WORDS = frozenset("is are am says say".split())
 _PAST_WORDS = frozenset(
     "was were did said told went came took made gave got found saw met began begun left held won lost fell rose sold "
@@ -54,6 +55,8 @@ def _verb_groups(words: list[tuple[int, int, str]]):
                 j += 1
             skip_until = j  # "will be held": the participle belongs to the future group
             yield start, words[min(j, len(words) - 1)][1], 1
+        elif word == "to" and following == "be":
+            yield start, end, 1  # "to be completed around Nov. 1": a prospective infinitive
         elif word in {"has", "have", "had", "was", "were"} and following != "to":
             j = i + 1
             while j < len(words) and words[j][2] in _AUXILIARY_TAIL:
@@ -79,7 +82,7 @@ def tense_direction(text: str, start: int, end: int) -> int:
     best, best_gap = 0, None
     for group_start, group_end, direction in _verb_groups(words):
         # a verb after the expression counts half as much: English puts the verb first
-        gap = start - group_end if group_end <= start else 2 * (group_start - end)
+        gap = max(0, start - group_end) if group_start < start else 2 * (group_start - end)
         if gap >= 0 and (best_gap is None or gap < best_gap):
             best, best_gap = direction, gap
     return best

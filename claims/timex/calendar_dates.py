@@ -7,7 +7,7 @@ import re
 
 from . import anchor
 from .context import lower, make, month_number, normalised, preceding, trimmed, unresolved
-from .lexicon import HOLIDAYS, number_value
+from .lexicon import HOLIDAYS, WEEKDAYS, number_value
 
 
 def r_iso(m, ctx):
@@ -39,10 +39,27 @@ def _day_year(m, ctx, month, day, modifier, preposition=""):
 
 
 def r_monthday(m, ctx):
-    """March 1, Tuesday, March 3, 2024, the week of March 6."""
+    """March 1, Tuesday, March 3, 2024, the week of March 6; a weekday named with it picks the year."""
     month, day = month_number(m.group("monthday_month")), int(re.match(r"\d+", m.group("monthday_day")).group())
-    year = m.group("monthday_year") or _day_year(m, ctx, month, day, lower(m, "monthday_mod"), preceding(m))
+    year = m.group("monthday_year") or _weekday_year(ctx, month, day, m.group("monthday_weekday")) or \
+        _day_year(m, ctx, month, day, lower(m, "monthday_mod"), preceding(m))
     return _day(m, ctx, year, month, day, m.group("monthday_week"))
+
+
+def _weekday_year(ctx, month, day, weekday):
+    """The year near publication in which month/day falls on the weekday given ("Saturday, April 25")."""
+    if not weekday or ctx.published is None:
+        return None
+    years = [y for y in (ctx.published.year, ctx.published.year - 1, ctx.published.year + 1)
+             if _weekday_of(y, month, day) == WEEKDAYS[weekday.lower()]]
+    return years[0] if len(years) == 1 else None
+
+
+def _weekday_of(year, month, day):
+    try:
+        return dt.date(year, month, day).isoweekday()
+    except ValueError:
+        return None
 
 
 def r_daymonth(m, ctx):

@@ -43,7 +43,7 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
             continue
         covered = best.end()
         mentions.extend(best_found if isinstance(best_found, list) else [best_found])
-    return _join_clock_and_day(text, mentions)
+    return _join_clock_and_day(text, _join_year(text, mentions))
 
 
 def _lead_starts(text: str, window: int, core: int) -> list[int]:
@@ -62,6 +62,26 @@ def _lead_starts(text: str, window: int, core: int) -> list[int]:
 def _properly_cased(match: re.Match) -> bool:
     """Month and day names are capitalised in English; "may" and "march" in lower case are verbs."""
     return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[match.lastgroup])
+
+
+_OF = re.compile(r",?\s+(?:of\s+)?")
+_HAS_YEAR = re.compile(r"\d{4}")
+
+
+def _join_year(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """"January nineteen ninety-seven", "July last year", "the winter of 1994": a year-less date and the year
+    after it are one expression, in that year."""
+    joined: list[DateMention] = []
+    for mention in mentions:
+        previous = joined[-1] if joined else None
+        if previous and previous.precision in {"day", "month", "season"} and mention.precision == "year" and \
+                previous.value and mention.value and len(mention.value) == 4 and \
+                not _HAS_YEAR.search(previous.text) and _OF.fullmatch(text, previous.end, mention.start):
+            joined[-1] = replace(previous, text=text[previous.start:mention.end], end=mention.end,
+                                 value=mention.value + previous.value[4:], interval=None)
+            continue
+        joined.append(mention)
+    return joined
 
 
 def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMention]:

@@ -96,7 +96,7 @@ def r_season(m, ctx):
         if not m.group("season_the") and before not in {"in", "during", "since", "until", "by", "through", "over",
                                                         "this", "next", "last", "early", "late", "mid"}:
             return None  # "spring" and "fall" are also verbs and nouns
-        if re.match(r"\s+of\b", m.string[m.end():]):
+        if re.match(r"\s+of\s+(?!\d|nineteen|eighteen|two\s+thousand)", m.string[m.end():], re.IGNORECASE):
             return None  # "the fall of the wall"
     if year:
         return make(m, f"{int(year):04d}-{season}", "season")
