@@ -74,11 +74,15 @@ def r_monthyear(m, ctx):
     return make(m, f"{int(m.group('monthyear_year')):04d}-{month_number(m.group('monthyear_month')):02d}", "month")
 
 
+_NAME_AFTER = re.compile(r"\s+(?:for|of\s+the)\s+[A-Z]")
+
+
 def r_month(m, ctx):
     """in August, last November, late last July, through June."""
     name, preposition, modifier = m.group("month_month"), lower(m, "month_prep"), normalised(lower(m, "month_mod"))
-    if name.lower() == "may" and not (preposition or modifier) and not m.group("month_edge"):
-        return None  # "May" alone is a verb or a name
+    bare = not (preposition or modifier or m.group("month_edge"))
+    if bare and (name.lower() == "may" or _NAME_AFTER.match(m.string, m.end())):
+        return None  # "May" alone is a verb or a name; "the March for Life" is a name
     if ctx.published is None:
         return unresolved(m, "month")
     month = month_number(name)

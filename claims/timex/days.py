@@ -56,6 +56,8 @@ def r_daypart(m, ctx):
 def r_clock(m, ctx):
     """10:35 a.m., 5 p.m. EST, noon, 4 in the morning: a time on the publication day until a date joins it."""
     if m.group("clock_named"):
+        if preceding(m) == "high":
+            return None  # "high noon": a figure of speech
         clock = NAMED_TIMES[m.group("clock_named").lower()]
     elif m.group("clock_h24"):
         hour, minute = int(m.group("clock_h24")), int(m.group("clock_mi24"))

@@ -68,7 +68,7 @@ BRANCHES = {
     "quarterref": (r"(?:the\s+|(?P<quarterref_rel>this|last)\s+year['’]s\s+)?"
                    rf"(?:(?P<quarterref_year>{YEAR})\s+|(?P<quarterref_mod>latest|current|previous|recent|"
                    r"most\s+recent|year[\s-]earlier|year[\s-]ago|comparable|corresponding|same|this|last|next|"
-                   r"past)\s+)?(?:fiscal\s+)?(?P<quarterref_unit>quarter|period)\b"
+                   r"past)\s+)?(?:fiscal\s+)?(?P<quarterref_unit>quarter|period)\b(?!-)"
                    r"(?P<quarterref_back>\s+(?:a\s+year\s+(?:ago|earlier)|last\s+year|of\s+last\s+year))?"),
     "yearearlier": r"year[\s-](?:earlier|ago)\b",
     "yearend": (rf"(?:(?P<yearend_year>{YEAR})\s+|(?P<yearend_mod>this|last|next)\s+)?(?:year[\s-]end|year['’]s\s+end)\b"
