@@ -21,10 +21,12 @@ class DateMention:
     text: str
     start: int
     end: int
-    value: str | None  # ISO 8601: "2024-07-08", "2024-07", "2023"; None when unresolved
-    precision: str  # "day", "month", "year"
+    value: str | None  # TimeML value: "2024-07-08", "2024-07", "2023", "P2Y", "PRESENT_REF"; None when unresolved
+    precision: str  # "day", "week", "month", "quarter", "season", "year", "decade", "time", "duration", "set", ...
     resolved: bool
     note: str = ""
+    type: str = "DATE"  # TimeML type: "DATE", "TIME", "DURATION" or "SET"
+    interval: str | None = None  # an ISO interval the expression covers when anchored: "2022-03-08/2024-03-08"
 
 
 @dataclass(frozen=True, slots=True)

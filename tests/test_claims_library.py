@@ -198,7 +198,8 @@ def test_compound_sentence_is_split_into_nested_atomic_claims():
     assert [c.quote for c in found] == ["The drills began on Monday", "that will last for 11 days, reported Reuters."]
     assert all(c.sentence_start == 0 and c.sentence_end == len(text) for c in found)
     assert all(c.source == "Reuters" for c in found)
-    assert found[0].dates[0].value == "2024-07-08" and found[1].dates == []
+    assert [d.value for d in found[0].dates] == ["2024-07-08"]
+    assert [(d.text, d.value, d.type) for d in found[1].dates] == [("11 days", "P11D", "DURATION")]
 
 
 def test_checkworthiness_ranks_facts_above_opinion_and_questions():
