@@ -113,8 +113,11 @@ class Scorer:
 
     def score(self, text: str, rule: float = 0.5) -> float:
         """Return the check-worthiness of a claim's text in [0, 1]."""
-        logit = max(-30.0, min(30.0, self.logit(text, rule)))
-        return 1.0 / (1.0 + math.exp(-logit))
+        logit = self.logit(text, rule)
+        if logit >= 0:  # the logistic function in the form that cannot overflow
+            return 1.0 / (1.0 + math.exp(-logit))
+        odds = math.exp(logit)
+        return odds / (1.0 + odds)
 
 
 @lru_cache(maxsize=1)
