@@ -13,10 +13,11 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from claims.model import Claim
 from claims.pipeline import extract
@@ -72,41 +73,61 @@ def average_precision(labels: list[int], scores: list[float]) -> float:
     return total / max(1, sum(labels))
 
 
-def mean_average_precision(debates: list[Debate], score: Callable[[Claim], float]) -> float:
+class Example(NamedTuple):
+    """A claim the pipeline found over a debate line, with the text of the lines before and after it."""
+
+    claim: Claim
+    before: str
+    after: str
+
+
+def examples(debate: Debate, index: int) -> list[Example]:
+    """Return the claims over one line of a debate as examples."""
+    before = debate.texts[index - 1] if index else ""
+    after = debate.texts[index + 1] if index + 1 < len(debate.texts) else ""
+    return [Example(claim, before, after) for claim in debate.line_claims[index]]
+
+
+def mean_average_precision(debates: list[Debate], score: Callable[[Example], float]) -> float:
     """Return the MAP over debates when each line scores the best of its claims (0 without claims)."""
-    aps = [average_precision(d.labels, [max((score(c) for c in cs), default=0.0) for cs in d.line_claims])
+    aps = [average_precision(d.labels, [max(map(score, examples(d, i)), default=0.0) for i in range(len(d.texts))])
            for d in debates]
     return sum(aps) / max(1, len(aps))
 
 
-def _training_claims(debates: list[Debate]) -> tuple[list[Claim], list[int]]:
+def _training_examples(debates: list[Debate]) -> tuple[list[Example], list[int]]:
     """Every claim the pipeline finds in the training debates, labelled with its line's label."""
     found, labels = [], []
     for debate in debates:
-        for label, claims_here in zip(debate.labels, debate.line_claims):
-            for claim in claims_here:
-                found.append(claim)
+        for index, label in enumerate(debate.labels):
+            for example in examples(debate, index):
+                found.append(example)
                 labels.append(label)
     return found, labels
 
 
-def _fit_baseline(found: list[Claim], labels: list[int]) -> Callable[[Claim], float]:
+def _fit_baseline(found: list[Example], labels: list[int]) -> Callable[[Example], float]:
     """The reference point: TF-IDF over word 1-2 grams and a logistic regression with scikit-learn's defaults."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2))
-    model = LogisticRegression(max_iter=5000).fit(vectorizer.fit_transform([c.text for c in found]), labels)
-    return lambda claim: float(model.decision_function(vectorizer.transform([claim.text]))[0])
+    model = LogisticRegression(max_iter=5000).fit(vectorizer.fit_transform([e.claim.text for e in found]), labels)
+    return lambda example: float(model.decision_function(vectorizer.transform([example.claim.text]))[0])
 
 
-def _fit(found: list[Claim], labels: list[int], c_value: float) -> dict:
-    """Fit a logistic regression on the claims' features; return the model as written to the data file."""
+def _shipped_features(example: Example) -> list[str]:
+    return claim_features(example.claim.text)
+
+
+def _fit(found: list[Example], labels: list[int], c_value: float,
+         featurize: Callable[[Example], list[str]] = _shipped_features) -> dict:
+    """Fit a logistic regression on binary features; return its bias and weights as written to the data file."""
     import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    feature_sets = [sorted(set(claim_features(c.text))) for c in found]
+    feature_sets = [sorted(set(featurize(e))) for e in found]
     counts = Counter(f for features in feature_sets for f in features)
     vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     rows, cols = [], []
@@ -125,22 +146,74 @@ def _fit(found: list[Claim], labels: list[int], c_value: float) -> dict:
     return {"bias": round(bias, DIGITS), "weights": {f: w for f, w in sorted(weights.items()) if w}}
 
 
+# ------------------------------------------------------------------ richer features, measured but not shipped
+_CLUES = {
+    "number": re.compile(r"\d"), "percent": re.compile(r"\d\s*(?:%|percent)"),
+    "money": re.compile(r"[$£€]\s*\d|\d\s*(?:dollars|million|billion|trillion)"),
+    "year": re.compile(r"\b(?:1[89]|20)\d\d\b"),
+    "comparison": re.compile(r"\b(?:more|less|fewer|than|most|least|highest|lowest|largest|biggest|record|ever|"
+                             r"doubled?|tripled?|increased?|decreased?|rose|fell)\b"),
+    "name": re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+"),
+}
+
+
+def _with_characters(example: Example) -> list[str]:
+    text = " ".join(example.claim.text.lower().split())
+    return claim_features(example.claim.text) + ["c:" + text[i:i + 4] for i in range(len(text) - 3)]
+
+
+def _with_shapes(example: Example) -> list[str]:
+    claim = example.claim
+    rule, kind = rule_score(claim.text, has_dates=bool(claim.dates), attributed=bool(claim.source or claim.speaker))
+    shapes = [f"s:{name}" for name, pattern in _CLUES.items() if pattern.search(claim.text)]
+    shapes += [f"s:kind {kind}", f"s:rule {int(rule * 5)}", f"s:words {min(len(claim.text.split()) // 5, 8)}"]
+    shapes += ["s:dates"] * bool(claim.dates) + ["s:attributed"] * bool(claim.source or claim.speaker)
+    return claim_features(claim.text) + shapes
+
+
+def _with_context(example: Example) -> list[str]:
+    around = [f"p:{f}" for f in claim_features(example.before) if f.startswith("w:")]
+    around += [f"n:{f}" for f in claim_features(example.after) if f.startswith("w:")]
+    return claim_features(example.claim.text) + around
+
+
+ABLATIONS = {"+ character 4-grams": _with_characters, "+ structural features (numbers, percentages, money, years, "
+             "comparatives, capitalised names, dates, attribution, rule kind and score, length)": _with_shapes,
+             "+ words of the lines before and after": _with_context}
+
+
+def ablations(data: Path) -> dict[str, tuple[float, float]]:
+    """Return each feature set's best dev MAP over C_GRID (raw log-odds, no rule score) and the C that gave it."""
+    train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
+    found, labels = _training_examples(train_debates)
+    figures = {}
+    for name, featurize in {"words and word pairs (shipped)": _shipped_features, **ABLATIONS}.items():
+        for c_value in C_GRID:
+            model = _fit(found, labels, c_value, featurize)
+            weights = model["weights"]
+            figure = mean_average_precision(
+                dev_debates, lambda e: model["bias"] + sum(weights.get(f, 0.0) for f in set(featurize(e))))
+            if name not in figures or figure > figures[name][0]:
+                figures[name] = (figure, c_value)
+    return figures
+
+
 def train(data: Path) -> tuple[dict, dict]:
     """Fit on data/train, choose on data/dev; return (the model to ship, a report of dev MAP figures)."""
     train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
-    found, labels = _training_claims(train_debates)
+    found, labels = _training_examples(train_debates)
     if not 0 < sum(labels) < len(labels):
         raise ValueError(f"{data / 'train'}: need both check-worthy and other lines, got {sum(labels)} of {len(labels)}")
 
-    def shipped(scorer: Scorer) -> Callable[[Claim], float]:
-        return lambda claim: score_claim(claim.text, has_dates=bool(claim.dates),
-                                         attributed=bool(claim.source or claim.speaker), scorer=scorer)[0]
+    def shipped(scorer: Scorer) -> Callable[[Example], float]:
+        return lambda e: score_claim(e.claim.text, has_dates=bool(e.claim.dates),
+                                     attributed=bool(e.claim.source or e.claim.speaker), scorer=scorer)[0]
 
     report = {
         "train": f"{len(train_debates)} debates, {len(labels)} claims, {sum(labels)} check-worthy",
         "dev": f"{len(dev_debates)} debates, {sum(len(d.labels) for d in dev_debates)} lines",
-        "rules": mean_average_precision(dev_debates, lambda c: rule_score(
-            c.text, has_dates=bool(c.dates), attributed=bool(c.source or c.speaker))[0]),
+        "rules": mean_average_precision(dev_debates, lambda e: rule_score(
+            e.claim.text, has_dates=bool(e.claim.dates), attributed=bool(e.claim.source or e.claim.speaker))[0]),
         "baseline": mean_average_precision(dev_debates, _fit_baseline(found, labels)),
         "grid": [],
     }
@@ -175,6 +248,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with train/ and dev/ of CLEF-2019 task 1")
     parser.add_argument("--out", type=Path, default=PACKAGE_FILE, help="where to write the weights")
+    parser.add_argument("--ablations", action="store_true",
+                        help="also measure richer feature sets on dev (not shipped: none beat the words)")
     args = parser.parse_args(argv)
     model, report = train(args.data)
     print(f"train: {report['train']}; dev: {report['dev']}")
@@ -184,6 +259,10 @@ def main(argv: list[str] | None = None) -> None:
           f"shipped (C {model['C']}, rule weight {model['rule_weight']}) {report['shipped']:.4f}")
     write_model(model, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes, {len(model['weights']):,} weights)")
+    if args.ablations:
+        print("richer features, each at its best C, scored by raw log-odds without the rule score:")
+        for name, (figure, c_value) in ablations(args.data).items():
+            print(f"  dev MAP {figure:.4f} (C {c_value})  {name}")
 
 
 if __name__ == "__main__":
