@@ -81,7 +81,7 @@ class Example(NamedTuple):
     after: str
 
 
-def examples(debate: Debate, index: int) -> list[Example]:
+def line_examples(debate: Debate, index: int) -> list[Example]:
     """Return the claims over one line of a debate as examples."""
     before = debate.texts[index - 1] if index else ""
     after = debate.texts[index + 1] if index + 1 < len(debate.texts) else ""
@@ -90,8 +90,10 @@ def examples(debate: Debate, index: int) -> list[Example]:
 
 def mean_average_precision(debates: list[Debate], score: Callable[[Example], float]) -> float:
     """Return the MAP over debates when each line scores the best of its claims (0 without claims)."""
-    aps = [average_precision(d.labels, [max(map(score, examples(d, i)), default=0.0) for i in range(len(d.texts))])
-           for d in debates]
+    aps = []
+    for debate in debates:
+        scores = [max(map(score, line_examples(debate, i)), default=0.0) for i in range(len(debate.texts))]
+        aps.append(average_precision(debate.labels, scores))
     return sum(aps) / max(1, len(aps))
 
 
@@ -100,7 +102,7 @@ def _training_examples(debates: list[Debate]) -> tuple[list[Example], list[int]]
     found, labels = [], []
     for debate in debates:
         for index, label in enumerate(debate.labels):
-            for example in examples(debate, index):
+            for example in line_examples(debate, index):
                 found.append(example)
                 labels.append(label)
     return found, labels
