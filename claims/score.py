@@ -107,7 +107,7 @@ class Scorer:
         """Return the model's log-odds that a claim is check-worthy."""
         weights = self.weights
         total = self.bias + self.rule_weight * (rule - 0.5)
-        for feature in set(claim_features(text)):
+        for feature in dict.fromkeys(claim_features(text)):  # each once, in text order: the same sum every run
             total += weights.get(feature, 0.0)
         return total
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import resources
@@ -77,6 +78,14 @@ def test_inference_imports_no_training_library():
             "or m.startswith('claims.training')); print(bad); assert not bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scores_do_not_depend_on_the_process_hash_seed():
+    code = ("import claims.score as s; texts = " + repr(CHECKWORTHY + CHIT_CHAT) +
+            "; print([s.default_scorer().logit(t) for t in texts])")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")}
+    assert len(outputs) == 1 and outputs.pop().startswith("[")
 
 
 # ------------------------------------------------------------------ the training command on a tiny synthetic set

@@ -194,7 +194,7 @@ def ablations(data: Path) -> dict[str, tuple[float, float]]:
             model = _fit(found, labels, c_value, featurize)
             weights = model["weights"]
             figure = mean_average_precision(
-                dev_debates, lambda e: model["bias"] + sum(weights.get(f, 0.0) for f in set(featurize(e))))
+                dev_debates, lambda e: model["bias"] + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e))))
             if name not in figures or figure > figures[name][0]:
                 figures[name] = (figure, c_value)
     return figures
@@ -222,7 +222,8 @@ def train(data: Path) -> tuple[dict, dict]:
     train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
     found, labels = _training_examples(train_debates)
     if not 0 < sum(labels) < len(labels):
-        raise ValueError(f"{data / 'train'}: need both check-worthy and other lines, got {sum(labels)} of {len(labels)}")
+        raise ValueError(f"{data / 'train'}: need both check-worthy and other lines, "
+                         f"got {sum(labels)} check-worthy of {len(labels)}")
 
     def shipped(scorer: Scorer) -> Callable[[Example], float]:
         return lambda e: score_claim(e.claim.text, has_dates=bool(e.claim.dates),
