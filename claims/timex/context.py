@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import DateMention
 from . import anchor
@@ -15,12 +15,13 @@ UNRESOLVED = "no publication date to resolve against"
 
 @dataclass
 class Context:
-    """One document: its text, publication date, and the quarter it last spoke of (for "a year earlier")."""
+    """One document: its text, publication date, and what it last spoke of: a quarter (for "a year
+    earlier") and a calendar date (for "the following year", "later that day")."""
 
     text: str
     published: dt.date | None
     quarter: tuple[int, int] | None = None
-    notes: dict = field(default_factory=dict)
+    reference: str | None = None  # the last calendar value: "1998", "1998-10", "1998-10-23"
 
     def direction(self, m: re.Match, preposition: str = "") -> int:
         """Past (-1) or future (+1) for a year-less expression: its own preposition first, then the clause.

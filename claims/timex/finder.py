@@ -42,7 +42,10 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
         if best is None:
             continue
         covered = best.end()
-        mentions.extend(best_found if isinstance(best_found, list) else [best_found])
+        found_now = best_found if isinstance(best_found, list) else [best_found]
+        mentions.extend(found_now)
+        ctx.reference = next((m.value for m in reversed(found_now) if m.value and _CALENDAR.fullmatch(m.value)),
+                             ctx.reference)
     return _join_clock_and_day(text, _join_year(text, mentions))
 
 
@@ -64,6 +67,7 @@ def _properly_cased(match: re.Match) -> bool:
     return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[match.lastgroup])
 
 
+_CALENDAR = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?")
 _OF = re.compile(r",?\s+(?:of\s+)?")
 _HAS_YEAR = re.compile(r"\d{4}")
 

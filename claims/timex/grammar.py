@@ -91,7 +91,7 @@ BRANCHES = {
     "setweekday": rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)",
     "relunit": (r"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
                 r"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
-                r"the\s+same|the\s+previous|the\s+following|the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
+                r"the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
                 r"(?P<relunit_unit>week|weekend|month|year|quarter|decade|century)\b"
                 r"|(?P<relunit_edge2>earlier|later|early|late)\s+(?:in\s+)?the\s+(?P<relunit_unit2>week|month|year)\b"),
     "duration": (rf"(?:{DURATION_LEAD}\s+){{0,2}}(?P<duration_num>{NUMBER})"
@@ -101,6 +101,9 @@ BRANCHES = {
                  r"(?P<duration_old>-old|\s+old\b)?(?:-long)?\b(?:\s+or\s+so)?"),
     "vague": (rf"(?:{DURATION_LEAD}\s+)?(?:(?P<vague_mod>{VAGUE}|recent|coming|past)\s+)?"
               rf"(?P<vague_unit>{PLURAL_UNIT})\b"),
+    "anaphora": (r"(?:(?P<anaphora_edge>later|earlier|early|late)\s+(?:in\s+)?)?(?:the\s+)?"
+                 r"(?P<anaphora_mod>following|previous|preceding|prior|same|that(?:\s+same)?)\s+"
+                 r"(?P<anaphora_unit>day|week|month|year)\b"),
     "theunit": r"the\s+(?P<theunit_kind>fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
     "weekday": (r"(?:(?P<weekday_prep>on|since|until|till|by|before|after|from)\s+)?"
                 r"(?:(?P<weekday_mod>last|this\s+coming|this|next|the\s+previous|the\s+following|previous|coming)\s+)?"
@@ -153,7 +156,8 @@ CORE_KINDS = {
                 ["monthday", "setweekday", "weekday", "setevery"]),
     "unit": ([*_UNIT_WORDS, *(w + "s" for w in _UNIT_WORDS if not w.endswith("s"))], True,
              ["monthday", "half", "quarter", "quarterref", "yearearlier", "yearend", "spelledyear", "century", "ago",
-              "setevery", "settimes", "relunit", "duration", "vague", "theunit", "dayword", "daypart", "reference"]),
+              "setevery", "settimes", "anaphora", "relunit", "duration", "vague", "theunit", "dayword", "daypart",
+              "reference"]),
     "day": (["yesterday", "today", "tomorrow", "tonight", "ago"], True, ["dayword", "daypart", "ago"]),
     "daypart": ([*PARTS_OF_DAY, *(w + "s" for w in PARTS_OF_DAY)], True,
                 ["clock", "setweekday", "setevery", "weekday", "dayword", "daypart"]),

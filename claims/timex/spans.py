@@ -45,6 +45,9 @@ def _anchored(m, ctx, count, unit):
     return f"{(p - delta).isoformat()}/{p.isoformat()}"
 
 
+_COMPOUND = re.compile(r"-(?!long\b|old\b)[a-z]")
+
+
 def r_duration(m, ctx):
     """90 days, two-year, the past two years, at least 72 hours, 2 1/2 years; "$5 a year" is a set."""
     if m.group("duration_old"):
@@ -54,6 +57,8 @@ def r_duration(m, ctx):
     if unit == "second" and word in {"a", "one"} or unit.startswith("quarter") and \
             re.match(r"\s+of\b", m.string[m.end():]):
         return None  # "a second time", "three-quarters of the vote"
+    if _COMPOUND.match(m.string, m.end()):
+        return None  # "a quarter-century low", "a day-to-day job": part of a longer word
     if word in {"a", "an", "per", "one"} and _rate_before(m):
         letter, clock = UNITS[unit.rstrip("s")]
         return make(m, ("PT1" if clock else "P1") + letter, "set", "SET")
