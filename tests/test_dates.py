@@ -61,7 +61,7 @@ def test_durations(sentence, expression, value, interval):
 @pytest.mark.parametrize("sentence", [
     "A 44-year-old man was arrested.", "The firm raised its quarterly dividend.", "She won a second term.",
     "Prices may rise as troops march on.", "Markets fall as the dollar climbs.", "About three-quarters of voters agreed.",
-    "Crowds joined the March for Life.", "Jobless claims hit a quarter-century low.", "It was high noon for the party.",
+    "Crowds joined the March for Life.", "It protects children aged five to 17 months.", "Jobless claims hit a quarter-century low.", "It was high noon for the party.",
 ])
 def test_words_that_only_look_like_time_expressions(sentence):
     assert found(sentence) == []
@@ -72,6 +72,7 @@ def test_words_that_only_look_like_time_expressions(sentence):
     ("The market opens every Monday.", "every Monday", "XXXX-WXX-1"),
     ("Bands play Tuesday nights.", "Tuesday nights", "XXXX-WXX-2TNI"),
     ("The pass costs $40 a year.", "a year", "P1Y"),
+    ("The plant makes 100 million doses a year.", "a year", "P1Y"),
     ("Buses run twice a day.", "twice a day", "P1D"),
     ("The festival returns each July.", "each July", "XXXX-07"),
     ("Inspections happen every other week.", "every other week", "P2W"),
