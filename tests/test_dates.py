@@ -61,7 +61,8 @@ def test_durations(sentence, expression, value, interval):
 @pytest.mark.parametrize("sentence", [
     "A 44-year-old man was arrested.", "The firm raised its quarterly dividend.", "She won a second term.",
     "Prices may rise as troops march on.", "Markets fall as the dollar climbs.", "About three-quarters of voters agreed.",
-    "Crowds joined the March for Life.", "It protects children aged five to 17 months.", "Jobless claims hit a quarter-century low.", "It was high noon for the party.",
+    "Crowds joined the March for Life.", "It protects children aged five to 17 months.",
+    "Jobless claims hit a quarter-century low.", "It was high noon for the party.",
 ])
 def test_words_that_only_look_like_time_expressions(sentence):
     assert found(sentence) == []

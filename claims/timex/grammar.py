@@ -30,7 +30,8 @@ VAGUE = r"(?:several|a\s+few|few|many|some|a\s+number\s+of|a\s+couple\s+of)"
 UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|quarters?|years?|decades?|centur(?:y|ies))"
 PLURAL_UNIT = r"(?:seconds|minutes|hours|days|nights|weeks|months|years|decades|centuries)"
 DAYPART = alternation(PARTS_OF_DAY)
-ZONE = rf"(?:{alternation(z.upper() for z in ZONES)}|local\s+time|(?:Eastern|Central|Mountain|Pacific)(?:\s+(?:Standard|Daylight))?\s+[Tt]ime)\b"
+ZONE = (rf"(?:{alternation(z.upper() for z in ZONES)}|local\s+time|"
+        r"(?:Eastern|Central|Mountain|Pacific)(?:\s+(?:Standard|Daylight))?\s+[Tt]ime)\b")
 ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|final)"
 SEASON = alternation(SEASONS)
 DURATION_LEAD = (r"(?:at\s+least|at\s+most|more\s+than|less\s+than|fewer\s+than|up\s+to|nearly|almost|about|around|"
@@ -61,7 +62,8 @@ BRANCHES = {
     "half": (r"(?:the\s+)?(?P<half_ord>first|second|last|latter|1st|2nd)\s+half\b"
              rf"(?:\s+of\s+(?:(?P<half_year>{YEAR})|(?P<half_rel>this|last|next)\s+year|the\s+year))?"
              rf"|(?:the\s+)?first\s+two\s+quarters(?:\s+of\s+(?P<half_year2>{YEAR}))?"),
-    "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
+    "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?"
+                rf"(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
                 r"[\s-]+(?:fiscal\s+)?(?:-\s*)?(?P<quarter_unit>quarters?|period)\b"
                 rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<quarter_year2>{YEAR})\b|,\s+(?P<quarter_year3>{YEAR})\b)?"
                 rf"|\bQ(?P<quarter_q>[1-4])(?:\s+(?P<quarter_year4>{YEAR}))?\b"),
@@ -77,7 +79,8 @@ BRANCHES = {
                     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o|oh)(?:[\s-]+(?:one|two|three|four|"
                     r"five|six|seven|eight|nine))?|two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|"
                     r"nine|ten))?)\b(?![\s-]+(?:hundred|thousand|million|people|dollars|percent))"),
-    "spelleddecade": rf"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b",
+    "spelleddecade": (r"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?"
+                      rf"(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b"),
     "season": (r"(?:(?P<season_edge>early|late|mid)[\s-]+)?(?:(?P<season_mod>last|this|next|coming|past|previous)\s+"
                rf"|(?P<season_the>the\s+)|(?P<season_year1>{YEAR})\s+)?(?P<season_name>{SEASON})\b"
                rf"(?:\s+(?:of\s+)?(?P<season_year2>{YEAR})\b)?"),
@@ -88,7 +91,8 @@ BRANCHES = {
                  rf"(?P<setevery_dp>{DAYPART})|(?P<setevery_unit>{UNIT}))\b"),
     "settimes": rf"(?:once|twice|{NUMBER}\s+times)\s+(?:a|an|per|each|every)\s+(?P<settimes_unit>{UNIT})\b",
     "setadverb": rf"(?P<setadverb_word>{alternation(SET_ADVERBS)})\b",
-    "setweekday": rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)",
+    "setweekday": (rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?"
+                   r"|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)"),
     "relunit": (r"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
                 r"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
                 r"the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
@@ -104,7 +108,7 @@ BRANCHES = {
     "anaphora": (r"(?:(?P<anaphora_edge>later|earlier|early|late)\s+(?:in\s+)?)?(?:the\s+)?"
                  r"(?P<anaphora_mod>following|previous|preceding|prior|same|that(?:\s+same)?)\s+"
                  r"(?P<anaphora_unit>day|week|month|year)\b"),
-    "theunit": r"the\s+(?P<theunit_kind>fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
+    "theunit": r"the\s+(?:fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
     "weekday": (r"(?:(?P<weekday_prep>on|since|until|till|by|before|after|from)\s+)?"
                 r"(?:(?P<weekday_mod>last|this\s+coming|this|next|the\s+previous|the\s+following|previous|coming)\s+)?"
                 rf"(?:(?P<weekday_edge>early|late)\s+)?(?P<weekday_weekday>{WEEKDAY})(?:['’]s)?"
