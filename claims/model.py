@@ -71,7 +71,8 @@ class Claim:
         data = asdict(self)
         data["dates"] = [
             {"text": d.text, "start": d.start, "end": d.end, "value": d.value,
-             "precision": d.precision, "resolved": d.resolved, "note": d.note}
+             "precision": d.precision, "resolved": d.resolved, "note": d.note, "type": d.type,
+             "interval": d.interval}
             for d in self.dates
         ]
         return data

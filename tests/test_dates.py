@@ -188,4 +188,4 @@ def test_claim_dicts_keep_the_fields_callers_read():
                           type="DURATION")
     data = Claim(text="x", quote="x", start=0, end=1, sentence_start=0, sentence_end=1, dates=[mention]).to_dict()
     assert data["dates"] == [{"text": "two years", "start": 0, "end": 9, "value": "P2Y", "precision": "duration",
-                              "resolved": True, "note": ""}]
+                              "resolved": True, "note": "", "type": "DURATION", "interval": None}]
