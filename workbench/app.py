@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from . import assets, auth, cli, db, validation
+from . import assets, auth, cli, db, headers, validation
 from .config import DEFAULT_SECRET_KEY, Config
 from .urls import link_href
 from .views import admin, articles, claims, dashboard, evidence, exports, sources
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     validation.init_app(app)  # first: bounds the int converter before any route is added
     db.init_app(app)
+    headers.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     auth.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 
 from ..auth import acting_user
+from ..headers import STANDALONE_DOCUMENT_POLICY
 from ..db import get_session
 from ..errors import InputError
 from ..services.exports import ExportScope, check_scope, export_stream
@@ -44,5 +45,6 @@ def download():
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
     if fmt != "html" or request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = STANDALONE_DOCUMENT_POLICY
     return response
