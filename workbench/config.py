@@ -29,7 +29,15 @@ class Config:
         self.SESSION_COOKIE_SECURE = _flag("WORKBENCH_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
-        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (and is replaced at sign-in)
+        # A session ends after this long without a request, and this long after sign-in whatever happens.
+        self.SESSION_IDLE_MINUTES = float(os.environ.get("WORKBENCH_SESSION_IDLE_MINUTES", 60))
+        self.SESSION_MAX_HOURS = float(os.environ.get("WORKBENCH_SESSION_MAX_HOURS", 12))
+        # Failed sign-ins allowed per account and per address before 429 (moving window, `limits` syntax).
+        self.THROTTLE_LOGIN_PER_ACCOUNT = os.environ.get("WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
+        self.THROTTLE_LOGIN_PER_ADDRESS = os.environ.get("WORKBENCH_THROTTLE_LOGIN_PER_ADDRESS", "50 per 15 minutes")
+        # Where the counts live; empty means Redis when WORKBENCH_REDIS_URL is set, else this process's memory.
+        self.THROTTLE_STORAGE_URI = os.environ.get("WORKBENCH_THROTTLE_STORAGE_URI", "")
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         # When on, an editor approves each verdict before it counts as final.
         self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)

@@ -15,9 +15,9 @@ from .services.ingest import ingest_article, parse_published
 from .services.users import create_user
 
 DEMO_ACCOUNTS = [
-    ("checker@demo.example", "checker-demo", "checker", "Casey Checker"),
-    ("editor@demo.example", "editor-demo", "editor", "Eden Editor"),
-    ("admin@demo.example", "admin-demo", "admin", "Ada Admin"),
+    ("checker@demo.example", "checker-demo-desk", "checker", "Casey Checker"),
+    ("editor@demo.example", "editor-demo-desk", "editor", "Eden Editor"),
+    ("admin@demo.example", "admin-demo-desk", "admin", "Ada Admin"),
 ]
 
 

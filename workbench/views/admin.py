@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..audit import verify_chain
 from ..auth import acting_user, require_role
@@ -10,7 +10,7 @@ from ..db import get_session
 from ..errors import InputError
 from ..models import Role
 from ..rendering import render
-from ..services.users import create_user, list_users
+from ..services.users import create_user, get_user, list_users, update_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,6 +36,29 @@ def create_user_view():
         return render("admin/users.html", "partials/_user_table.html", "user-table", status=422,
                       users=list_users(session=session), roles=list(Role), form=form, error=str(error))
     flash(f"Created {user.email} ({user.role}).", "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>")
+@require_role(Role.admin)
+def update_user_view(user_id: int):
+    """Change a user's role, deactivate or reactivate the account, or set a new password; their sessions end."""
+    session = get_session()
+    user = get_user(session=session, user_id=user_id)
+    if user is None:
+        abort(404)
+    form = request.form
+    action = form.get("action", "")
+    changes = {"role": {"role": form.get("role", "")}, "deactivate": {"active": False},
+               "reactivate": {"active": True}, "password": {"password": form.get("password", "")}}
+    try:
+        if action not in changes:
+            raise InputError("Choose what to change: the role, the password, or whether the account is active.")
+        update_user(session=session, user=user, actor=acting_user(), **changes[action])
+    except InputError as error:
+        return render("admin/users.html", "partials/_user_table.html", "user-table", status=422,
+                      users=list_users(session=session), roles=list(Role), form={}, error=f"{user.email}: {error}")
+    flash(f"Updated {user.email}; their sessions have ended.", "success")
     return redirect(url_for("admin.users"), code=303)
 
 
