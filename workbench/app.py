@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
 from . import assets, auth, cli, db, headers, validation
-from .config import DEFAULT_SECRET_KEY, Config
+from .config import DEFAULT_AUDIT_KEY, DEFAULT_SECRET_KEY, Config
 from .urls import link_href
 from .views import admin, articles, claims, dashboard, evidence, exports, sources
 
@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
         raise RuntimeError("WORKBENCH_SECRET_KEY is not set: refusing to run with the development secret key. "
                            "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`.")
+    if app.config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
+        raise RuntimeError("WORKBENCH_AUDIT_KEY is not set: refusing to run with the development audit key. Set it to a "
+                           "long random value kept outside the database; `workbench init` re-keys an existing chain.")
 
     validation.init_app(app)  # first: bounds the int converter before any route is added
     db.init_app(app)

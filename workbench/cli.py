@@ -100,9 +100,12 @@ def audit_group():
 @audit_group.command("verify")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, exists=True),
               help="Also check an exported report against the database.")
+@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False, exists=True),
+              help="Also check that the head signed in this anchor file is still in the chain (no truncation, "
+                   "no rewrite since).")
 @with_appcontext
-def audit_verify(report_file):
-    """Check every event of the audit chain (and a report); exit 1 naming the first problem."""
+def audit_verify(report_file, anchor_file):
+    """Check every event of the audit chain (and a report, an anchor); exit 1 naming the first problem."""
     from .audit import verify_chain
 
     report = verify_chain(session=get_session())
@@ -111,6 +114,18 @@ def audit_verify(report_file):
         click.echo(f"{report.count} events were intact before it; last good hash {report.head}", err=True)
         sys.exit(1)
     click.echo(f"Audit chain intact: {report.count} events; head {report.head}")
+    if anchor_file:
+        from .audit_anchor import check_anchor, read_anchor
+
+        try:
+            anchor = read_anchor(Path(anchor_file).read_text(encoding="utf-8", errors="replace"))
+        except InputError as error:
+            raise click.ClickException(f"{anchor_file}: {error}") from None
+        check = check_anchor(session=get_session(), anchor=anchor)
+        if not check.ok:
+            click.echo(f"{anchor_file}: {check.message}", err=True)
+            sys.exit(1)
+        click.echo(f"{anchor_file}: {check.message}")
     if report_file:
         from .services.exports import verify_report
 
@@ -119,6 +134,28 @@ def audit_verify(report_file):
             click.echo(f"{report_file}: {check.message}", err=True)
             sys.exit(1)
         click.echo(f"{report_file}: {check.message}")
+
+
+@audit_group.command("anchor")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the anchor to this file (default: print it).")
+@with_appcontext
+def audit_anchor(output):
+    """Sign the chain's current head with the audit key; keep the anchor outside the database."""
+    from .audit_anchor import make_anchor
+
+    try:
+        anchor = make_anchor(session=get_session(), actor=None)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    text = json.dumps(anchor, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror or error}.") from None
+    click.echo(f"Anchored event {anchor['seq']} ({anchor['hash']}) in {output}; keep it outside the database.")
 
 
 @click.command("ingest")

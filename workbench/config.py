@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+DEFAULT_AUDIT_KEY = "dev-only-insecure-audit-key"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -19,6 +20,8 @@ class Config:
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("WORKBENCH_SECRET_KEY", DEFAULT_SECRET_KEY)
+        # Keys the audit chain's HMAC; kept outside the database so that its rows cannot be re-chained or forged.
+        self.AUDIT_KEY = os.environ.get("WORKBENCH_AUDIT_KEY", DEFAULT_AUDIT_KEY)
         # None means: a SQLite file in the instance folder (filled in by create_app).
         self.DATABASE_URL = os.environ.get("WORKBENCH_DATABASE_URL") or None
         self.MAX_ARTICLE_BYTES = int(os.environ.get("WORKBENCH_MAX_ARTICLE_BYTES", 5 * 1024 * 1024))

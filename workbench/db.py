@@ -64,6 +64,10 @@ def migrations_config(engine: Engine):
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["engine"] = engine
+    if engine is not None:
+        from .audit import registered_key
+
+        cfg.attributes["audit_key"] = registered_key(engine)  # for the migration that re-keys the chain
     return cfg
 
 
@@ -100,5 +104,8 @@ def refresh_statistics(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the engine to the app and close sessions after each request."""
+    from .audit import register_key
+
     app.extensions["workbench.engine"] = make_engine(app.config["DATABASE_URL"])
+    register_key(app.extensions["workbench.engine"], app.config["AUDIT_KEY"])
     app.teardown_appcontext(close_session)

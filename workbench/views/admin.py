@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..audit import verify_chain
+from ..audit_anchor import last_anchor
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
@@ -66,5 +67,7 @@ def update_user_view(user_id: int):
 @require_role(Role.editor)
 def audit():
     """Check the audit chain and show its head."""
-    report = verify_chain(session=get_session())
-    return render("admin/audit.html", "partials/_audit_status.html", "audit-status", report=report)
+    session = get_session()
+    report = verify_chain(session=session)
+    return render("admin/audit.html", "partials/_audit_status.html", "audit-status", report=report,
+                  anchor=last_anchor(session=session))
