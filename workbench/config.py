@@ -52,6 +52,7 @@ class Config:
         self.FETCH_MAX_BYTES = int(os.environ.get("WORKBENCH_FETCH_MAX_BYTES", 5 * 1024 * 1024))
         self.FETCH_CONNECT_TIMEOUT = float(os.environ.get("WORKBENCH_FETCH_CONNECT_TIMEOUT", 5))
         self.FETCH_READ_TIMEOUT = float(os.environ.get("WORKBENCH_FETCH_READ_TIMEOUT", 15))
+        self.FETCH_DEADLINE = float(os.environ.get("WORKBENCH_FETCH_DEADLINE", 30))  # the whole fetch, all hops
         # The newsroom named as the author of ClaimReview exports.
         self.ORGANISATION = os.environ.get("WORKBENCH_ORGANISATION", "Fact-checking desk")
 
