@@ -111,7 +111,9 @@ FIELDS: dict[str, dict[str, Text | Integer]] = {
     "sources.add_alias": {"alias": Text(max_length(models.SourceAlias, "alias"))},
     "sources.merge": {"into": ID},
     "exports.download": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
-                         "format": Text(20)},
+                         "format": Text(20), "download": Text(10)},
+    "exports.generate": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
+                         "format": Text(20), "download": Text(10)},
 }
 
 
@@ -126,6 +128,17 @@ def _fields_of(values: Mapping, spec: dict, *, skip: set[str]) -> None:
             if "\x00" in value:
                 raise RejectedInput(f"The field “{name[:40]}” contains a NUL byte; remove it and try again.")
             rule.check(name[:40], value)
+
+
+def check_values(endpoint: str, values: dict[str, str | None]) -> None:
+    """Validate values that arrive outside a request (the command line) against an endpoint's fields."""
+    spec = FIELDS[endpoint]
+    for name, value in values.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise RejectedInput(f"The value of {name} contains a NUL byte.")
+        spec.get(name, Text(DEFAULT_MAX_LENGTH)).check(name, value)
 
 
 def check_request() -> None:

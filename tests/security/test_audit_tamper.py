@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
-from tests.conftest import PG_URL, login, parse
+from tests.conftest import PG_URL, csrf_token, login, parse
 from tests.factories import make_article, make_user
 from workbench.audit import audit_key, canonical_json, event_hash, verify_chain
 from workbench.audit_anchor import check_anchor, make_anchor
@@ -188,7 +188,8 @@ def test_content_after_a_reports_trailer_fails_verification(client, db, chain, r
     login(client, json.loads(chain[0].after)["email"])
     article_id = db.exec(select(AuditEvent).where(AuditEvent.action == "ingest")).first().entity_id
     for fmt in ("csv", "json", "html", "claimreview"):
-        body = client.get("/exports", query_string={"article": article_id, "format": fmt}).get_data()
+        body = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article_id,
+                                             "format": fmt}).get_data()
         path = tmp_path / f"report.{fmt}"
         path.write_bytes(body)
         assert runner.invoke(args=["audit", "verify", "--report", str(path)]).exit_code == 0
