@@ -98,6 +98,7 @@ ARTICLE_TEXT = Text(10**9)  # bounded by MAX_ARTICLE_BYTES in the ingest service
 # The fields of every form and query, by endpoint. Fields not listed get DEFAULT_MAX_LENGTH.
 FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
     "auth.login": {"email": Text(max_length(models.User, "email")), "password": Text(1024)},
+    "auth.account": {"current": Text(1024), "password": Text(1024)},
     "admin.create_user_view": {"email": Text(max_length(models.User, "email")),
                                "name": Text(max_length(models.User, "name")),
                                "role": Text(max_length(models.User, "role")), "password": Text(1024)},
