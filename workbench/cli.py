@@ -112,7 +112,35 @@ def users_list():
     from .services.users import list_users
 
     for user in list_users(session=get_session()):
-        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}\t{last}")
+
+
+@users_group.command("update")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["checker", "editor", "admin"]), help="Give the account this role.")
+@click.option("--deactivate", "active", flag_value=False, default=None, help="Deactivate the account.")
+@click.option("--reactivate", "active", flag_value=True, help="Reactivate the account.")
+@click.option("--password-stdin", is_flag=True, help="Set a new password read from standard input.")
+@with_appcontext
+def users_update(email, role, active, password_stdin):
+    """Change an account's role, deactivate or reactivate it, or set its password; its sessions end (audited)."""
+    from sqlmodel import select
+
+    from .models import User
+    from .services.users import update_user
+
+    session = get_session()
+    user = session.exec(select(User).where(User.email == email.strip().lower()[:254])).first()
+    if user is None:
+        raise click.ClickException(f"There is no account {email[:254]}.")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    _check("admin.update_user_view", {"role": role, "password": password})
+    try:
+        update_user(session=session, user=user, actor=None, role=role, active=active, password=password)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Updated {user.email} ({user.role}, {'active' if user.active else 'inactive'}); its sessions have ended.")
 
 
 @click.group("audit")
