@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role, Status, User
+from ..models import Evidence, Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
@@ -18,8 +18,8 @@ from ..worker import queue_fetches
 bp = Blueprint("claims", __name__)
 
 
-def _version() -> int | None:
-    raw = request.form.get("version", "")
+def _version(field: str = "version") -> int | None:
+    raw = request.form.get(field, "")
     return int(raw) if raw.isdigit() else None
 
 
@@ -73,6 +73,10 @@ def bulk():
             raise InputError("Choose what to do with the selected claims: set a status or assign them.")
     except InputError as error:
         flash(str(error), "error")
+    except review.ConflictError as error:
+        return render_template("error.html", code=409, message=(
+            f"Claim #{error.claim_id} changed while you were choosing; nothing was changed. "
+            "Reload the queue and try again.")), 409
     else:
         flash(f"Updated {count} claim{'s' if count != 1 else ''}.", "success")
     return redirect(back, code=303)
@@ -107,10 +111,10 @@ def _conflict(error: review.ConflictError, action: str):
     """The 409 answer: what changed, the current state, and a form that reapplies the user's change."""
     return render("partials/_conflict.html", "partials/_conflict.html", request.htmx.target or "claim-panel",
                   status=409, current=error.current, attempted=error.attempted, action=action,
-                  labels=review.STATUS_LABELS, target=request.htmx.target or "claim-panel")
+                  claim_id=error.claim_id, labels=review.STATUS_LABELS, target=request.htmx.target or "claim-panel")
 
 
-def _change(claim_id: int, apply, action_endpoint: str):
+def _change(claim_id: int, apply, action_endpoint: str, **url_args):
     """Run one change to a claim and answer with the right fragment, a 422 for bad input or a 409 on conflict."""
     claim = _claim_or_404(claim_id)
     try:
@@ -119,7 +123,9 @@ def _change(claim_id: int, apply, action_endpoint: str):
         get_session().rollback()
         return _claim_response(claim_id, error=str(error), status=422)
     except review.ConflictError as error:
-        return _conflict(error, url_for(action_endpoint, claim_id=claim_id))
+        return _conflict(error, url_for(action_endpoint, claim_id=claim_id, **url_args))
+    if get_claim(session=get_session(), claim_id=claim_id) is None:  # merged into its neighbour
+        return redirect(url_for("claims.queue"), code=303)
     return _claim_response(claim_id)
 
 
@@ -157,8 +163,19 @@ def assign(claim_id: int):
 def approve(claim_id: int):
     """An editor approves the verdict."""
     def apply(claim):
-        review.approve(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version())
+        review.approve(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version(),
+                       allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"])
     return _change(claim_id, apply, "claims.approve")
+
+
+@bp.post("/claims/<int:claim_id>/send-back")
+@require_role(Role.editor)
+def send_back(claim_id: int):
+    """An editor returns a verdict to its checker with a comment."""
+    def apply(claim):
+        review.send_back(session=get_session(), claim=claim, actor=acting_user(),
+                         comment=request.form.get("comment", ""), expected_version=_version())
+    return _change(claim_id, apply, "claims.send_back")
 
 
 @bp.post("/claims/<int:claim_id>/text")
@@ -184,10 +201,11 @@ def split(claim_id: int):
 
 @bp.post("/claims/<int:claim_id>/merge")
 def merge(claim_id: int):
-    """Merge a claim with the one after it."""
+    """Merge a claim with the one before or after it, keeping the text between them."""
     def apply(claim):
-        claim_edits.merge_with_next(session=get_session(), claim=claim, actor=acting_user(),
-                                    expected_version=_version())
+        claim_edits.merge_claims(session=get_session(), claim=claim, actor=acting_user(),
+                                 direction=request.form.get("direction", "next"), expected_version=_version(),
+                                 other_version=_version("other_version"))
     return _change(claim_id, apply, "claims.merge")
 
 
@@ -197,9 +215,37 @@ def add_evidence(claim_id: int):
     def apply(claim):
         evidence = claim_edits.add_evidence(session=get_session(), claim=claim, url=request.form.get("url", ""),
                                             stance=request.form.get("stance", "context"),
-                                            note=request.form.get("note", ""), actor=acting_user())
+                                            note=request.form.get("note", ""), actor=acting_user(),
+                                            expected_version=_version())
         queue_fetches(current_app, [evidence.id])  # fetched in the background, never in this request
     return _change(claim_id, apply, "claims.add_evidence")
+
+
+def _evidence_of(claim, evidence_id: int) -> Evidence:
+    evidence = get_session().get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim.id:
+        abort(404)
+    return evidence
+
+
+@bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>")
+def edit_evidence(claim_id: int, evidence_id: int):
+    """Change an evidence item's relevance or note."""
+    def apply(claim):
+        claim_edits.edit_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
+                                  stance=request.form.get("stance", ""), note=request.form.get("note", ""),
+                                  actor=acting_user(), expected_version=_version())
+    return _change(claim_id, apply, "claims.edit_evidence", evidence_id=evidence_id)
+
+
+@bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>/withdraw")
+def withdraw_evidence(claim_id: int, evidence_id: int):
+    """Withdraw an evidence item; its archive and hash stay on record."""
+    def apply(claim):
+        claim_edits.withdraw_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
+                                      reason=request.form.get("reason", ""), actor=acting_user(),
+                                      expected_version=_version())
+    return _change(claim_id, apply, "claims.withdraw_evidence", evidence_id=evidence_id)
 
 
 @bp.post("/claims/<int:claim_id>/notes")
