@@ -11,7 +11,7 @@ from htmx_flask import Htmx
 
 from . import assets, auth, cli, db
 from .config import DEFAULT_SECRET_KEY, Config
-from .views import admin, articles, claims, dashboard, evidence, exports, sources
+from .views import admin, articles, claims, dashboard, desk, evidence, exports, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(claims.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(desk.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ..audit import record_event
 from ..errors import InputError
 from ..models import Article, Claim, Source, Status, User, utcnow
+from .desk import approval_queue
 from .review import OPEN, VERDICTS
 
 ARTICLE_LIMIT = 100
@@ -125,11 +126,8 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
 
 
 def awaiting_approval(*, session: Session, limit: int = 20) -> list[tuple[Claim, str]]:
-    """Return verdicts that wait for an editor, oldest first."""
-    query = (select(Claim, Article.title).join(Article, Article.id == Claim.article_id)
-             .where(Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
-             .order_by(Claim.updated_at, Claim.id).limit(limit))
-    return list(session.exec(query))
+    """Return verdicts that wait for an editor (not sent back), oldest first."""
+    return [(row.claim, row.article_title) for row in approval_queue(session=session, limit=limit)]
 
 
 def clear_article(*, session: Session, article: Article, actor: User, require_approval: bool) -> Article:

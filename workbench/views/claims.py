@@ -38,13 +38,14 @@ def queue():
     rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
                   rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
+                  choosable=review.CHOOSABLE,
                   labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
 
 
 def _row_context() -> dict:
     """What every queue row shares, rendered once per request rather than once per row."""
     options = "".join(f'<option value="{s.value}">{n} · {escape(review.STATUS_LABELS[s])}</option>'
-                      for n, s in enumerate(Status, 1))
+                      for n, s in enumerate(review.CHOOSABLE, 1))
     return {"row_status_options": Markup(options), "claims_base": url_for("claims.queue")}
 
 
@@ -89,7 +90,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=list(Status), error=error, **_row_context())
+                      labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context())
     if request.htmx and target == "claim-panel":
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
                       **_detail_context(claim_id), error=error)
@@ -102,7 +103,9 @@ def _detail_context(claim_id: int) -> dict:
     detail = claim_detail(session=get_session(), claim_id=claim_id)
     if detail is None:
         abort(404)
-    return {"d": detail, "labels": review.STATUS_LABELS, "statuses": list(Status), "describe": describe_event,
+    return {"d": detail, "labels": review.STATUS_LABELS, "statuses": review.CHOOSABLE, "describe": describe_event,
+            "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"],
+            "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
             "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
             "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"])}
 
