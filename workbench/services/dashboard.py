@@ -11,7 +11,7 @@ from ..audit import record_event
 from ..errors import InputError
 from ..models import Article, Claim, Source, Status, User, utcnow
 from .desk import approval_queue
-from .review import OPEN, VERDICTS
+from .review import COUNTED, OPEN, VERDICTS
 
 ARTICLE_LIMIT = 100
 
@@ -63,7 +63,9 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     for article_id, status, count in session.exec(select(Claim.article_id, Claim.status, func.count())
                                                   .where(Claim.article_id.in_(ids))
                                                   .group_by(Claim.article_id, Claim.status)):
-        counts.setdefault(article_id, {})[str(status.value if hasattr(status, "value") else status)] = count
+        name = str(status.value if hasattr(status, "value") else status)
+        if name != Status.dismissed.value:
+            counts.setdefault(article_id, {})[name] = count
     pending = dict(session.exec(select(Claim.article_id, func.count()).where(
         Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
         .group_by(Claim.article_id)).all()) if require_approval else {}
@@ -87,8 +89,8 @@ def claim_tally(*, session: Session) -> Tally:
     """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
     query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
         Claim.status, Claim.source_id, Claim.assignee_id)
-    return Tally([(str(getattr(status, "value", status)), source, assignee, n)
-                  for status, source, assignee, n in session.exec(query)])
+    rows = [(str(getattr(status, "value", status)), source, assignee, n) for status, source, assignee, n in session.exec(query)]
+    return Tally([row for row in rows if row[0] != Status.dismissed.value])  # "not a claim" is not counted
 
 
 def status_counts(tally: Tally) -> list[tuple[str, int]]:
@@ -96,7 +98,7 @@ def status_counts(tally: Tally) -> list[tuple[str, int]]:
     found: dict[str, int] = {}
     for status, _, _, n in tally.rows:
         found[status] = found.get(status, 0) + n
-    return [(s.value, found.get(s.value, 0)) for s in Status]
+    return [(s.value, found.get(s.value, 0)) for s in COUNTED]
 
 
 def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tuple[str, int, int]]:

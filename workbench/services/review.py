@@ -20,6 +20,8 @@ STATUS_LABELS = {
 }
 # What a checker may choose in a status menu; dismissal has its own action, with a reason.
 CHOOSABLE = [s for s in Status if s is not Status.dismissed]
+# What counts, tallies and progress count: every status but "not a claim".
+COUNTED = CHOOSABLE
 
 
 def parse_status(value: str) -> Status:
@@ -160,6 +162,29 @@ def edit_text(*, session: Session, claim: Claim, text: str, actor: User | None, 
         raise InputError("A claim is limited to 5,000 characters; split it instead.")
     return _save(session=session, claim=claim, expected_version=expected_version, values={"text": text},
                  actor=actor, action="edit", attempted={"text": text})
+
+
+def dismiss(*, session: Session, claim: Claim, reason: str, actor: User | None, expected_version: int | None) -> Claim:
+    """Take a claim out as "not a claim" (extraction noise): out of the queue, counts and publication; restorable."""
+    reason = " ".join((reason or "").split())
+    if claim.status is Status.dismissed:
+        raise InputError("This claim is already dismissed; restore it first.")
+    if not reason:
+        raise InputError("Say why this is not a claim (page furniture, a heading, a duplicate…).")
+    if len(reason) > 2000:
+        raise InputError("A reason is limited to 2,000 characters.")
+    values = {**status_values(claim, Status.dismissed, "", actor), "dismissed_reason": reason}
+    return _save(session=session, claim=claim, expected_version=expected_version, values=values, actor=actor,
+                 action="dismiss", reason=reason, attempted={"reason": reason})
+
+
+def restore(*, session: Session, claim: Claim, actor: User | None, expected_version: int | None) -> Claim:
+    """Bring a dismissed claim back into the queue, unverified."""
+    if claim.status is not Status.dismissed:
+        raise InputError("Only a dismissed claim can be restored.")
+    values = {**status_values(claim, Status.unverified, "", actor), "dismissed_reason": None}
+    return _save(session=session, claim=claim, expected_version=expected_version, values=values, actor=actor,
+                 action="restore", attempted={"restore": "1"})
 
 
 def bulk_update(*, session: Session, claim_ids: list[int], actor: User | None, status: Status | None = None,

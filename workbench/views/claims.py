@@ -181,6 +181,23 @@ def send_back(claim_id: int):
     return _change(claim_id, apply, "claims.send_back")
 
 
+@bp.post("/claims/<int:claim_id>/dismiss")
+def dismiss(claim_id: int):
+    """Dismiss a claim as "not a claim", with a reason."""
+    def apply(claim):
+        review.dismiss(session=get_session(), claim=claim, reason=request.form.get("reason", ""), actor=acting_user(),
+                       expected_version=_version())
+    return _change(claim_id, apply, "claims.dismiss")
+
+
+@bp.post("/claims/<int:claim_id>/restore")
+def restore(claim_id: int):
+    """Bring a dismissed claim back into the queue."""
+    def apply(claim):
+        review.restore(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version())
+    return _change(claim_id, apply, "claims.restore")
+
+
 @bp.post("/claims/<int:claim_id>/text")
 def edit_text(claim_id: int):
     """Reword a claim; the span in the original stays."""
