@@ -165,3 +165,108 @@ def test_merge_keeps_punctuation_between_split_parts(client, db, work):
     merged = _fresh(db, Claim, claim.id)
     assert merged.text == " ".join(claim.quote.split()) and "," in merged.text
     assert len(parts) == len(work["claims"]) + 1
+
+
+def _correct(client, work, claim, **data):
+    return _post(client, work, f"/claims/{claim.id}/correct", version=_fresh(db_holder["db"], Claim, claim.id).version,
+                 **data)
+
+
+db_holder: dict = {}
+
+
+@pytest.fixture
+def corrector(db, work):
+    db_holder["db"] = db
+    return work
+
+
+def _last_correction(db, claim_id):
+    event = _events(db, "claim", claim_id)[-1]
+    assert event.action == "correct"
+    return json.loads(event.before), json.loads(event.after)
+
+
+def test_correct_source_from_the_registry_new_or_none(client, db, corrector):
+    claim = corrector["claims"][1]  # "according to the regional transport agency"
+    response = _correct(client, corrector, claim, field="source", new_source="Reuters")
+    assert response.status_code == 200
+    panel = parse(response)
+    assert panel.select_one(".facts dd").get_text(strip=True).startswith("Reuters")
+    before, after = _last_correction(db, claim.id)
+    assert before["field"] == "source" and after["value"] == "Reuters" and before["value"] != "Reuters"
+    new = _correct(client, corrector, claim, field="source", new_source="Harbour Authority")
+    assert new.status_code == 200
+    created = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "source", AuditEvent.action == "create")
+                      .order_by(AuditEvent.seq.desc())).first()
+    assert json.loads(created.after)["name"] == "Harbour Authority"
+    none = _correct(client, corrector, claim, field="source", new_source="")
+    assert none.status_code == 200 and _fresh(db, Claim, claim.id).source_id is None
+    same = _correct(client, corrector, claim, field="source", new_source="")
+    assert same.status_code == 422 and "Nothing changed" in parse(same).find(id="claim-error").get_text()
+
+
+def test_correct_speaker_and_kind(client, db, corrector):
+    claim = corrector["claims"][0]
+    assert _correct(client, corrector, claim, field="speaker", speaker="  Mayor   Ana Ruiz ").status_code == 200
+    assert _fresh(db, Claim, claim.id).speaker == "Mayor Ana Ruiz"
+    assert _last_correction(db, claim.id)[1] == {"field": "speaker", "value": "Mayor Ana Ruiz",
+                                                 "version": _fresh(db, Claim, claim.id).version}
+    bad = _correct(client, corrector, claim, field="kind", kind="rumour")
+    assert bad.status_code == 422 and "Kind must be one of" in parse(bad).find(id="claim-error").get_text()
+    assert _correct(client, corrector, claim, field="kind", kind="opinion").status_code == 200
+    assert _fresh(db, Claim, claim.id).kind == "opinion"
+    selected = parse(client.get(f"/claims/{claim.id}")).select_one("#correct-kind option[selected]")
+    assert selected["value"] == "opinion"
+
+
+def test_correct_dates_change_remove_and_add(client, db, corrector):
+    claim = corrector["claims"][0]  # "... reopened on Monday after 14 months ..."
+    original = _fresh(db, Claim, claim.id).dates
+    assert original, "the sample claim has a date"
+    response = _correct(client, corrector, claim, field="dates",
+                        date_text=[original[0]["text"], "14 months"], date_value=["2024-05-07", "2023-03"],
+                        date_start=[str(original[0]["start"]), ""], date_end=[str(original[0]["end"]), ""])
+    assert response.status_code == 200
+    dates = _fresh(db, Claim, claim.id).dates
+    assert [(d["text"], d["value"]) for d in dates] == [(original[0]["text"], "2024-05-07"), ("14 months", "2023-03")]
+    article = corrector["article"]
+    assert article.text[dates[1]["start"]:dates[1]["end"]] == "14 months"
+    before, after = _last_correction(db, claim.id)
+    assert before["value"][0]["value"] == original[0]["value"] and after["value"][1] == {"text": "14 months",
+                                                                                         "value": "2023-03"}
+    bad = _correct(client, corrector, claim, field="dates", date_text=["Monday"], date_value=["last week"])
+    assert bad.status_code == 422 and "not a date value" in parse(bad).find(id="claim-error").get_text()
+    removed = _correct(client, corrector, claim, field="dates", date_text=[d["text"] for d in dates],
+                       date_value=[d["value"] for d in dates], date_remove="0",
+                       date_start=[str(d["start"]) for d in dates], date_end=[str(d["end"]) for d in dates])
+    assert removed.status_code == 200
+    assert [d["text"] for d in _fresh(db, Claim, claim.id).dates] == ["14 months"]
+
+
+def test_correct_span_by_selection(client, db, corrector):
+    article = corrector["article"]
+    claim = corrector["claims"][1]
+    start = article.text.index("38 million euros")
+    response = _correct(client, corrector, claim, field="span", start=str(start - 1),
+                        end=str(start + len("38 million euros")))
+    assert response.status_code == 200
+    moved = _fresh(db, Claim, claim.id)
+    assert moved.quote == "38 million euros" and article.text[moved.start:moved.end] == moved.quote
+    assert moved.text == "38 million euros"  # not reworded before: the wording follows the span
+    assert "38 million euros" == parse(response).select_one("#claim-quote").get_text()
+    before, after = _last_correction(db, claim.id)
+    assert before["value"]["quote"] != after["value"]["quote"] and after["value"]["start"] == start
+    outside = _correct(client, corrector, claim, field="span", start="5", end="999999")
+    assert outside.status_code == 422 and _fresh(db, Claim, claim.id).start == start
+
+
+def test_a_correction_on_a_stale_version_is_a_conflict_that_changes_nothing(client, db, corrector):
+    claim = corrector["claims"][0]
+    response = _post(client, corrector, f"/claims/{claim.id}/correct", field="speaker", speaker="A", version=1)
+    assert response.status_code == 200
+    stale = _post(client, corrector, f"/claims/{claim.id}/correct", field="speaker", speaker="B", version=1)
+    assert stale.status_code == 409
+    form = parse(stale).find("form")
+    assert form.find("input", {"name": "speaker"})["value"] == "B"
+    assert _fresh(db, Claim, claim.id).speaker == "A"

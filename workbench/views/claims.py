@@ -10,7 +10,7 @@ from ..db import get_session
 from ..errors import InputError
 from ..models import Evidence, Role, Status, User
 from ..rendering import render
-from ..services import claim_edits, review
+from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
 from ..worker import queue_fetches
@@ -104,7 +104,8 @@ def _detail_context(claim_id: int) -> dict:
     if detail is None:
         abort(404)
     return {"d": detail, "labels": review.STATUS_LABELS, "statuses": review.CHOOSABLE, "describe": describe_event,
-            "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"],
+            "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"], "kinds": corrections.KINDS,
+            "source_names": filter_choices(session=get_session())["sources"],
             "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
             "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
             "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"])}
@@ -179,6 +180,49 @@ def send_back(claim_id: int):
         review.send_back(session=get_session(), claim=claim, actor=acting_user(),
                          comment=request.form.get("comment", ""), expected_version=_version())
     return _change(claim_id, apply, "claims.send_back")
+
+
+def _number(name: str) -> int:
+    raw = request.form.get(name, "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise InputError(f"Select the words in the article first ({name} is missing).")
+    return int(raw)
+
+
+def _apply_correction(claim) -> None:
+    """Dispatch a correction form to the service for its field."""
+    session, form, field = get_session(), request.form, request.form.get("field", "")
+    common = {"session": session, "claim": claim, "actor": acting_user(), "expected_version": _version()}
+    if field == "source":
+        choice = form.get("source_id", "")
+        corrections.correct_source(**common, source_id=int(choice) if choice.isdigit() and len(choice) < 10 else None,
+                                   new_name=form.get("new_source", ""))
+    elif field == "speaker":
+        corrections.correct_speaker(**common, speaker=form.get("speaker", ""))
+    elif field == "kind":
+        corrections.correct_kind(**common, kind=form.get("kind", ""))
+    elif field == "dates":
+        offsets = [(int(a), int(b)) if a.isdigit() and b.isdigit() and len(a) < 10 and len(b) < 10 else None
+                   for a, b in zip(form.getlist("date_start"), form.getlist("date_end"))]
+        removed = {int(i) for i in form.getlist("date_remove") if i.isdigit() and len(i) < 6}
+        dates = corrections.parse_date_rows(form.getlist("date_text"), form.getlist("date_value"), removed, offsets)
+        corrections.correct_dates(**common, dates=dates)
+    elif field == "span":
+        corrections.correct_span(**common, start=_number("start"), end=_number("end"))
+    else:
+        raise InputError("Choose what to correct: source, speaker, dates, kind or span.")
+
+
+@bp.post("/claims/<int:claim_id>/correct")
+def correct(claim_id: int):
+    """Correct one extracted field of a claim: source, speaker, dates, kind or span."""
+    def apply(claim):
+        try:
+            _apply_correction(claim)
+        except review.ConflictError as error:  # the 409 form re-sends what the user asked for
+            error.attempted.update({k: v for k, v in request.form.items() if k not in {"csrf_token", "version"}})
+            raise
+    return _change(claim_id, apply, "claims.correct")
 
 
 @bp.post("/claims/<int:claim_id>/dismiss")
