@@ -71,6 +71,17 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     )
 
 
+def _short(value) -> str:
+    if value in (None, "", []):
+        return "none"
+    if isinstance(value, dict) and "quote" in value:
+        value = value["quote"]
+    if isinstance(value, list):
+        value = ", ".join(f"{d.get('text')}={d.get('value') or '?'}" for d in value if isinstance(d, dict))
+    text = str(value)
+    return f"“{text[:60]}{'…' if len(text) > 60 else ''}”"
+
+
 def describe_event(event: AuditEvent) -> str:
     """Return a one-line human reading of an audit event about a claim."""
     after = json.loads(event.after or "{}")
@@ -95,4 +106,14 @@ def describe_event(event: AuditEvent) -> str:
             return f"Merged with claim #{json.loads(event.after).get('merged_claim_id')}"
         case "note":
             return "Note added"
+        case "correct":
+            return f"Corrected {after.get('field', 'a field')}: {_short(before.get('value'))} → {_short(after.get('value'))}"
+        case "dismiss":
+            return "Dismissed as not a claim"
+        case "restore":
+            return "Restored to the queue"
+        case "send_back":
+            return "Sent back by an editor"
+        case "redate":
+            return "Dates re-resolved for a new publication date"
     return event.action.replace("_", " ").capitalize()
