@@ -11,7 +11,7 @@ from htmx_flask import Htmx
 
 from . import assets, auth, cli, db
 from .config import DEFAULT_SECRET_KEY, Config
-from .views import admin, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
+from .views import activity, admin, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     cli.init_app(app)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(activity.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(article_meta.bp)
     app.register_blueprint(admin.bp)

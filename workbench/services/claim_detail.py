@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ..audit import history_of
 from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+from .activity import claim_history
 from .source_trace import trace
 
 CONTEXT_CHARS = 300
@@ -62,13 +62,28 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     return ClaimDetail(
         claim=claim, article=article, source=session.get(Source, claim.source_id) if claim.source_id else None,
         assignee=people.get(claim.assignee_id), approver=people.get(claim.approved_by_id),
-        evidence=evidence, notes=notes, history=history_of(session=session, entity_type="claim", entity_id=claim.id),
+        evidence=evidence, notes=notes,
+        history=claim_history(session=session, claim_id=claim.id, evidence_ids=[e.id for e in evidence]),
         before=text[max(0, sentence_start - CONTEXT_CHARS):sentence_start],
         sentence_before=text[sentence_start:claim.start], quote=text[claim.start:claim.end],
         sentence_after=text[claim.end:sentence_end], after=text[sentence_end:sentence_end + CONTEXT_CHARS],
         previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
         traces={e.id: trace(claim.text, e.archived_text) for e in evidence},
     )
+
+
+def _describe_evidence(action: str, after: dict) -> str:
+    state = after.get("after", after)
+    match action:
+        case "create":
+            return f"Evidence added ({state.get('stance')}): {state.get('url')}"
+        case "edit":
+            return f"Evidence edited: {state.get('stance')}, note “{(state.get('note') or '')[:60]}”"
+        case "withdraw":
+            return f"Evidence withdrawn: {after.get('reason', '')}"
+        case "fetch":
+            return f"Evidence fetched: {after.get('state')} (HTTP {after.get('status') or '—'})"
+    return f"Evidence {action.replace('_', ' ')}"
 
 
 def _short(value) -> str:
@@ -83,9 +98,11 @@ def _short(value) -> str:
 
 
 def describe_event(event: AuditEvent) -> str:
-    """Return a one-line human reading of an audit event about a claim."""
+    """Return a one-line human reading of an audit event about a claim or its evidence."""
     after = json.loads(event.after or "{}")
     before = json.loads(event.before or "{}")
+    if event.entity_type == "evidence":
+        return _describe_evidence(event.action, after)
     if "after" in after and isinstance(after["after"], dict):  # bulk and span events carry both sides
         before, after = after.get("before", before), after["after"]
     match event.action:
