@@ -36,6 +36,10 @@ class Block:
     kind: str
 
 
+# "“We can build a wall.” ― Steve Quinlan": a quoted sentence signed with a dash is prose, not a heading
+_SIGNED_QUOTE = re.compile(r"[.!?…][”\"]\s*[―—–]\s*\w")
+
+
 def normalise_line(line: str) -> str:
     """Fold case, quotes and spacing so a repeated headline matches its first appearance."""
     line = line.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
@@ -44,7 +48,7 @@ def normalise_line(line: str) -> str:
 
 def _is_prose(text: str, words: int) -> bool:
     """A line reads as prose when it ends like a sentence or is too long to be a heading."""
-    return bool(_SENTENCE_END.search(text)) or words >= 25
+    return bool(_SENTENCE_END.search(text) or _SIGNED_QUOTE.search(text)) or words >= 25
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
-from .discourse import DESCRIPTOR_NOUNS, Memory
-from .entities import (COMMON_SENTENCE_STARTERS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
+from .discourse import DESCRIPTOR_NOUNS, DOCUMENT_NOUNS, Memory
+from .entities import (COMMON_SENTENCE_STARTERS, TITLES as TITLE_WORDS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
                        Token, run_ending_at, run_starting_at, strip_titles, tokenize)
 from .sources import SourceRegistry
 
@@ -18,15 +20,77 @@ SPEECH_VERBS = {
     "acknowledged", "estimated", "estimates", "predicted", "urged", "urges", "reported", "reports", "cited",
     "quoted", "saying", "declared", "revealed", "disclosed", "asserted", "alleged", "alleges", "pledged",
 }
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    with resources.files("claims").joinpath("data/cue_lexicon.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def learned_cues() -> frozenset[str]:
+    """Cue verbs learned from PolNeAR's training split (claims/data/cue_lexicon.json), beyond SPEECH_VERBS."""
+    return frozenset(_lexicon()["words"]) - SPEECH_VERBS
+
+
+@lru_cache(maxsize=1)
+def speaking_nouns() -> frozenset[str]:
+    """Common nouns that can head a source ("protesters", "economists"): ours plus PolNeAR's source heads."""
+    return frozenset(PEOPLE_NOUNS | ROLE_NOUNS | set(_lexicon()["source_heads"]))
+
+
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
 SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
-             "is", "are", "then", "further", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
-             "would", "has", "already", "officially"}
+             "is", "are", "then", "further", "being", "be", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
+             "would", "has", "already", "officially", "often", "never", "always", "still", "now", "just", "even",
+             "had", "did", "does", "do", "not", "been", "may", "might", "could", "should", "can", "soon", "long",
+             "all", "both", "too", "herself", "himself", "themselves", "itself", "first", "last", "flatly"}
 CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "study", "survey", "estimate",
                  "estimates", "analysis", "letter", "video", "tweet"}
 AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
                      "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
                      "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
+AFTER_SPEAKER = {"on", "in", "at", "during", "after", "before", "who", "of", "when", "while", "as", "from", "with",
+                 "to", "last", "this", "yesterday", "today", "earlier", "later", "in", "and", "but", "told", "wrote",
+                 "said", "the", "a", "an", "recently", "adding", "noting", "citing", "according", "via", "through"}
+PEOPLE_NOUNS = {"people", "voters", "critics", "experts", "analysts", "residents", "protesters", "supporters",
+                "opponents", "officials", "lawmakers", "leaders", "members", "workers", "doctors", "scientists",
+                "researchers", "economists", "investors", "traders", "police", "prosecutors", "witnesses", "students",
+                "parents", "teachers", "activists", "advocates", "reporters", "journalists", "aides", "staff",
+                "democrats", "republicans", "conservatives", "liberals", "americans", "citizens", "locals", "fans",
+                "farmers", "nurses", "unions", "executives", "employees", "owners", "scholars", "observers",
+                "diplomats", "sources", "campaign", "administration", "government", "company", "media", "ministry",
+                "agency", "authorities", "spokesman", "spokeswoman", "spokesperson", "survey", "poll", "polls",
+                "report", "study", "data", "statement", "group", "union", "party", "committee", "court", "judge",
+                "department", "office", "council", "board", "commission", "team", "coalition", "organizers"}
+IRREGULAR_PAST = {"said", "told", "wrote", "thought", "felt", "saw", "knew", "sought", "spoke", "made", "took",
+                  "gave", "put", "set", "led", "held", "read", "found", "meant", "heard", "told", "taught"}
+BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+# Words that end a noun phrase read leftwards from its head: determiners, prepositions, conjunctions, verbs.
+NP_BOUNDARY = {"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your",
+               "of", "in", "on", "at", "for", "to", "from", "by", "with", "as", "and", "or", "but", "than", "that",
+               "which", "who", "whom", "whose", "when", "while", "if", "because", "is", "are", "was", "were", "be",
+               "been", "has", "have", "had", "will", "would", "can", "could", "not", "it", "he", "she", "they", "we",
+               "i", "you", "there", "where", "what", "how", "why", "also", "so", "about", "after", "before", "since",
+               "into", "over", "under", "some", "many", "most", "all", "both", "each", "every", "any", "no"}
+NOT_SUBJECTS = NP_BOUNDARY | {"one", "others", "other", "thing", "things", "something", "nothing", "everything",
+                              "anything", "year", "years", "week", "weeks", "day", "days", "time", "times", "way",
+                              "month", "months", "hour", "hours", "minute", "minutes", "decade", "decades",
+                              "moment", "point", "lot", "itself", "himself", "herself", "themselves", "him", "them",
+                              "me", "us", "this", "again", "then", "later", "ago", "yet", "though", "however", "said",
+                              "says", "say", "just", "only", "even", "still", "too", "well", "back", "up", "out"}
+CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                  "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+                  "december", "today", "yesterday", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening",
+                  "night"}
+BODY_HEADS = {"campaign", "camp", "team", "coalition", "alliance", "industry", "lobby", "side", "administration",
+              "union", "unions", "agencies", "companies", "firms", "groups", "parties", "ministries", "governments",
+              "organizers", "organisers", "board", "panel", "tribunal", "jury", "hospital", "school", "university"}
+DOCUMENT_HEADS = {"report", "study", "survey", "poll", "polls", "data", "figures", "statement", "analysis", "review",
+                  "research", "records", "documents", "document", "filing", "memo", "letter", "release", "ad", "video",
+                  "tweet", "post", "audit", "investigation", "assessment", "estimate", "estimates", "census"}
 QUOTE_OPEN = "“«"
 QUOTE_CLOSE = "”»"
 
@@ -41,6 +105,9 @@ class Found:
     spans: list[tuple[int, int]] = field(default_factory=list)
     anaphor: str | None = None  # "pronoun", or the head noun of "the ministry", "the post"…
     affiliation: tuple[str, str | None] | None = None  # "X, a spokeswoman for Y": Y, if nothing better is said
+    fallback: tuple[str, str, str | None] | None = None  # ("source"|"speaker", phrase, kind) when "the ministry" is new
+    generic: bool = False  # the speaker is a common noun phrase ("both countries", "voters"), not a name
+    label: bool = False  # "PENCE: …" opens a turn that the rest of its paragraph belongs to
 
 
 class Classifier:
@@ -59,9 +126,15 @@ class Classifier:
             return "source", found, self.registry.kind_of(found)
         lowered = {w.lower().rstrip(".") for w in words}
         described = first >= 1 and tokens[first - 1].lower in LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
-        if lowered & ORG_WORDS or described or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+        # people's names take no article: "the Irish Independent", "The Centers for Disease Control"
+        definite = first >= 1 and tokens[first - 1].lower == "the" and not lowered & TITLE_WORDS
+        if lowered & ORG_WORDS or described or definite or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+            if definite and not (lowered & ORG_WORDS or described) and outlet_slot:
+                return "source", self.registry.canonical(phrase)[0], "outlet"
             name, kind = self.registry.canonical(phrase)
             return "source", name, kind or _kind_from_words(lowered | ({tokens[first - 1].lower} if described else set()))
+        if all(w.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS for w in lowered):
+            return None  # "said Tuesday", "Monday's" (but "Theresa May" is a name)
         if len(words) == 1:
             word = words[0]
             if word.lower() in PLATFORMS or word.lower() in COMMON_SENTENCE_STARTERS:
@@ -72,15 +145,29 @@ class Classifier:
                 return "source", word, "government"
             if outlet_slot:
                 return "source", word, "outlet"
-            return ("speaker", word, None) if first > 0 else None
+            return "speaker", word, None
         name_words = strip_titles(words)
         while len(name_words) > 2 and self.registry.demonym(name_words[0]):
             name_words = strip_titles(name_words[1:])
         if outlet_slot:
             return "source", phrase, "outlet"
+        name_words = _person_name(name_words)
         if 1 <= len(name_words) <= 4:
             return "speaker", " ".join(name_words), None
         return None
+
+
+def _person_name(words: list[str]) -> list[str]:
+    """The name inside a long run: "Charles B. Rangel of New York" → "Charles B. Rangel";
+    "Interim DNC Chairwoman Donna Brazile" → "Donna Brazile"."""
+    if len(words) <= 4:
+        return words
+    if "of" in words[2:]:  # a place or body after the name
+        words = words[:words.index("of", 2)]
+    titled = [i for i, w in enumerate(words) if w.lower().rstrip(".") in TITLE_WORDS]
+    if titled and titled[-1] < len(words) - 1:
+        words = words[titled[-1] + 1:]
+    return words if len(words) <= 4 else words[-3:]
 
 
 def _kind_from_words(words: set[str]) -> str:
@@ -96,15 +183,47 @@ def _kind_from_words(words: set[str]) -> str:
 def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
     """Find who did the saying, reading back from the verb over adverbs and an appositive."""
     index = verb - 1
-    while index >= 0 and tokens[index].lower in SKIPPABLE:
+    while index >= 0:
+        token = tokens[index]
+        if token.lower.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS and index >= 1 \
+                and tokens[index - 1].lower in {"on", "last", "this", "late", "early", "next"}:
+            index -= 2  # "The Times on Saturday wrote"
+            continue
+        if token.capitalised or not (token.lower in SKIPPABLE or _is_adverb(token)):
+            break
+        if token.lower in BE_FORMS and tokens[verb].lower.rstrip(".").endswith(("ed", "told", "said")):
+            return None  # "12 cases were confirmed": passive, the subject is not who said it
         index -= 1
     if index < 0:
         return None
+    if tokens[index].text == ")":  # "the Centers for … (CDC) reported", "Paul D. Ryan (R-Wis.) said"
+        opening = next((i for i in range(index - 1, max(-1, index - 8), -1) if tokens[i].text == "("), None)
+        if opening is not None and opening >= 1:
+            index = opening - 1
+    if tokens[index].lower in RELATIVE_PRONOUNS and index >= 2 and tokens[index - 1].text == ",":
+        index -= 2  # "Trump, who has accused …": the antecedent before the comma
     if tokens[index].text == ",":  # "Martin Sebena, a lecturer at …, told": skip the appositive
         comma = index - 1
         while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
             comma -= 1
+        opening = run_starting_at(tokens, 0)
+        if opening is not None and opening[1] + 1 < comma and tokens[opening[1] + 1].text == ",":
+            # "Jean-Marc Ayrault, the foreign minister of France, a permanent member …, said": the opening name
+            named = _from_run(tokens, opening, classify, memory)
+            if named is not None and named.speaker:
+                named.affiliation = _affiliation(tokens, opening[1] + 2, index, classify, memory)
+                return named
         if comma >= 1 and tokens[comma].text == ",":
+            inner = run_ending_at(tokens, index - 1)
+            if inner is not None and inner[0] == comma + 1 and run_ending_at(tokens, comma - 1) is None:
+                # "The state's campaign chairman, Phil Lovas, said"; "The club that runs the race, SCC Events, said"
+                named = _from_run(tokens, inner, classify, memory)
+                described = {t.lower for t in tokens[:comma]} & (LOWER_BODY_NOUNS | BODY_HEADS | ORG_WORDS)
+                if named is not None and named.speaker and described and tokens[0].lower in {"the", "a", "an"} \
+                        and tokens[1].lower in described:
+                    return Found(source=named.speaker, source_kind=_kind_from_words(described), spans=named.spans)
+                if named is not None and (named.speaker or named.source):
+                    return named
             run = run_ending_at(tokens, comma - 1)
             result = _from_run(tokens, run, classify, memory) if run else None
             if result:
@@ -117,6 +236,9 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         return Found(anaphor="pronoun", spans=[(token.start, token.end)])
     if not token.capitalised and token.is_word:
         head = token.lower
+        owner = _owner_of_phrase(tokens, index)
+        if owner is not None:
+            return owner
         if head in ROLE_NOUNS:  # "a WHO spokesperson said", "Ukrainian officials said"
             run = run_ending_at(tokens, index - 1)
             if run and run[0] == run[1] and classify.registry.demonym(tokens[run[0]].text) \
@@ -126,11 +248,15 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             if run:
                 result = _from_run(tokens, run, classify, memory)
                 if result and result.source:
-                    result.spans.append((token.start, token.end))
-                    return result
+                    # "a CDC spokesperson": the person speaks for the CDC, which is on record unless an outlet is
+                    name = " ".join(t.text for t in tokens[run[0]:run[1] + 1])
+                    return Found(speaker=f"{name} {token.text}", affiliation=(result.source, result.source_kind),
+                                 spans=[*result.spans, (token.start, token.end)])
             if head in {"statement", "post"}:
                 return Found(anaphor=head, spans=[(token.start, token.end)])
-            return None
+            return _common_noun_subject(tokens, index, classify)
+        if index >= 1 and tokens[index - 1].capitalised and tokens[index - 1].is_word and index - 1 > 0:
+            return _common_noun_subject(tokens, index, classify)  # "the FNV union said": a named body, not "the union"
         if head in LOWER_BODY_NOUNS or head in {"post", "statement", "release", "report"}:
             first = index
             while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"} \
@@ -141,14 +267,140 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
                 phrase = " ".join(t.text for t in tokens[first:index + 1])
                 start = tokens[first - 1].start if determiner == "the" else tokens[first].start
                 if first == index:
-                    return Found(anaphor=head, spans=[(start, token.end)])
+                    found = _common_noun_subject(tokens, index, classify) or Found()
+                    found.fallback = (("source", found.source, found.source_kind) if found.source
+                                      else ("speaker", found.speaker, None) if found.speaker else None)
+                    found.source = found.speaker = None
+                    found.anaphor, found.spans = head, [(start, token.end)]
+                    return found
                 return Found(source=phrase, source_kind=_kind_from_words({head}), spans=[(start, token.end)])
-        return None
+        return _common_noun_subject(tokens, index, classify)
     run = run_ending_at(tokens, index)
     if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
             and token.lower.rstrip(".") in ORG_WORDS | LOWER_BODY_NOUNS and not classify.registry.lookup(token.text):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
-    return _from_run(tokens, run, classify, memory) if run else None
+    found = _from_run(tokens, run, classify, memory) if run else None
+    if found is None and index == 0:
+        found = _common_noun_subject(tokens, index, classify)  # "Officials said", "Critics argue"
+    return found
+
+
+def _owner_of_phrase(tokens: list[Token], head: int) -> Found | None:
+    """ "Lawyers for the council argued", "a spokesman for the ministry said": the noun before "for"/"of" speaks."""
+    first = head
+    while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"for", "of"} \
+            and head - first < 4 and not tokens[first - 1].lower in {"said", "says"}:
+        first -= 1
+    if first < 2 or tokens[first - 1].lower not in {"for", "of"}:
+        return None
+    speaker = tokens[first - 2]
+    if not speaker.is_word or speaker.lower not in speaking_nouns() or speaker.lower in {"one", "some", "many", "most"}:
+        return None
+    affiliation = " ".join(t.text for t in tokens[first:head + 1] if t.lower not in {"the", "a", "an"})
+    start = first - 2
+    while start - 1 >= 0 and tokens[start - 1].is_word and tokens[start - 1].lower not in NP_BOUNDARY \
+            and start > first - 5:
+        start -= 1
+    phrase = " ".join(t.text for t in tokens[start:first - 1])
+    return Found(speaker=phrase, affiliation=(affiliation, "organisation"), generic=True,
+                 spans=[(tokens[start].start, tokens[head].end)])
+
+
+def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
+    """The subject of a cue learned from data, held to a stricter standard than "said": many such words are
+    nouns as often as verbs ("swing states", "late-night calls"), so the subject must look like one."""
+    word = tokens[verb].lower.rstrip(".")
+    previous = tokens[verb - 1] if verb else None
+    if word.endswith("ing"):
+        if previous is not None and previous.text == ",":  # "Clinton spoke out, arguing that …": the clause's subject
+            return _sentence_subject(tokens, verb, classify, memory)
+        before = verb - 1
+        while before >= 0 and (_is_adverb(tokens[before]) or tokens[before].lower in {"also", "still", "now", "been"}):
+            before -= 1
+        if before < 0 or tokens[before].lower not in BE_FORMS:  # "tweets criticizing X" is no attribution
+            return None
+    subject = _subject_before(tokens, verb, classify, memory)
+    if subject is None or not (subject.source or subject.speaker or subject.anaphor):
+        return None
+    if subject.anaphor == "pronoun":
+        return None  # "since it launched its war": a pronoun before a learned cue is too weak to carry a speaker
+    if subject.generic:
+        head = (subject.speaker or "").split()[-1].lower()
+        start = next((i for i, t in enumerate(tokens) if t.start == subject.spans[0][0]), 0) if subject.spans else 0
+        owned = start >= 1 and (tokens[start - 1].lower in {"his", "her", "their", "its", "our"}
+                                or tokens[start].lower.endswith(("’s", "'s")))
+        if head not in speaking_nouns() and not (owned and head.endswith("s")):
+            return None  # "the box labeled", "this month announced"; but "his surrogates called"
+    base_form = not word.endswith(("s", "ed", "ing")) and word not in IRREGULAR_PAST
+    if base_form and not _plural(subject, tokens, verb):
+        return None  # "Apple Music show": a singular name takes "shows"; "show" here is a noun
+    return subject
+
+
+def _passive(tokens: list[Token], verb: int) -> bool:
+    before = verb - 1
+    while before >= 0 and (_is_adverb(tokens[before]) or tokens[before].lower in {"also", "first", "later", "been"}):
+        before -= 1
+    return before >= 0 and tokens[before].lower in BE_FORMS
+
+
+def _plural(subject: Found, tokens: list[Token], verb: int) -> bool:
+    name = (subject.speaker or subject.source or "").split()
+    head = name[-1].lower() if name else ""
+    if subject.anaphor == "pronoun":
+        return any(t.lower in {"they", "we", "i", "you"} for t in tokens[max(0, verb - 4):verb])
+    return head.endswith("s") or head in PEOPLE_NOUNS or " and " in " ".join(name)
+
+
+def _sentence_subject(tokens: list[Token], stop: int, classify: Classifier, memory: Memory) -> Found | None:
+    """The subject that opens the sentence ("Hillary Clinton spoke out …"), if it is a name or a pronoun."""
+    if not tokens or stop == 0:
+        return None
+    if tokens[0].lower in PRONOUNS:
+        return Found(anaphor="pronoun", spans=[(tokens[0].start, tokens[0].end)])
+    run = run_starting_at(tokens, 0)
+    if run is None or run[1] + 1 >= stop or tokens[run[1] + 1].capitalised or not tokens[run[1] + 1].is_word:
+        return None
+    return _from_run(tokens, run, classify, memory)
+
+
+def _is_adverb(token: Token) -> bool:
+    return token.is_word and not token.capitalised and len(token.lower) > 4 and token.lower.endswith("ly") \
+        and token.lower not in {"only", "family", "early", "italy", "ally", "assembly", "july"}
+
+
+def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -> Found | None:
+    """A subject that is no proper name: "voters say", "the FNV union said", "12 percent said", "polls show"."""
+    token = tokens[head]
+    if not token.is_word and not token.text[:1].isdigit():
+        return None
+    if token.lower in NOT_SUBJECTS or token.lower in PRONOUNS or token.lower in CALENDAR_WORDS:
+        return None
+    first = head
+    while first - 1 >= 0 and head - first < 4:
+        previous = tokens[first - 1]
+        if not (previous.is_word or previous.text[:1].isdigit() or previous.text in {"’s", "'s", "-"}) \
+                or previous.lower in NP_BOUNDARY or previous.lower in SPEECH_VERBS:
+            break
+        first -= 1
+    words = tokens[first:head + 1]
+    while words and words[0].lower in NP_BOUNDARY:
+        words = words[1:]
+    if not words:
+        return None
+    phrase = " ".join(t.text for t in words)
+    lowered = {t.lower for t in words}
+    span = [(words[0].start, token.end)]
+    named = classify.registry.lookup(phrase)
+    if named:
+        return Found(source=named, source_kind=classify.registry.kind_of(named), spans=span)
+    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS | BODY_HEADS:
+        return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
+    owned = first >= 1 and tokens[first - 1].lower in {"his", "her", "their", "its", "our"}
+    if token.lower not in speaking_nouns() and not (owned and token.lower.endswith("s")) \
+            and not token.text[:1].isdigit() and token.lower not in {"percent", "%"}:
+        return None  # "Other photos posted on Monday showed …": photos say nothing
+    return Found(speaker=phrase, spans=span, generic=True)
 
 
 def _from_run(tokens, run, classify: Classifier, memory: Memory, *, outlet_slot=False) -> Found | None:
@@ -178,6 +430,9 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
         # "according to a statement from the Interior Ministry": the source is who issued it
         return _phrase_after(tokens, tokens.index(words[1]) + 1, classify, memory)
     phrase = " ".join(t.text for t in words).rstrip(".")
+    if len(words) == 1 and tokens[start].lower == "the" and words[0].lower.rstrip(".") in DOCUMENT_NOUNS:
+        # "according to the statement": the statement named earlier, whoever issued it
+        return Found(anaphor=DOCUMENT_NOUNS[words[0].lower.rstrip(".")], spans=[(words[0].start, words[0].end)])
     found = classify.registry.lookup(phrase)
     span = [(words[0].start, words[-1].end)]
     if found:
@@ -229,26 +484,49 @@ def _merge(target: Found, other: Found | None) -> None:
         target.speaker = other.speaker
     if other.anaphor and not target.anaphor:
         target.anaphor = other.anaphor
+        target.fallback = other.fallback
     if other.affiliation and not target.affiliation:
         target.affiliation = other.affiliation
+    target.generic = target.generic or (other.generic and target.speaker == other.speaker)
 
 
 @lru_cache(maxsize=1)
-def _cue_hint() -> re.Pattern:
-    """A quick test for any cue word, so sentences without one are never tokenised."""
-    words = SPEECH_VERBS | {"according", "citing", "quoting"}
-    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
+def _cue_words() -> frozenset[str]:
+    """Every word that can open an attribution, for a quick test before a sentence is tokenised."""
+    return SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting"}
+
+
+_WORDS = re.compile(r"[a-z]+")
+DASHES = {"―", "—"}
+
+
+def _may_attribute(sentence: str) -> bool:
+    """Cheap test: a cue word, a "NAME:" label or a dash after a quotation could attribute this sentence."""
+    return (not _cue_words().isdisjoint(_WORDS.findall(sentence.lower())) or ":" in sentence[:60]
+            or any(dash in sentence for dash in DASHES))
 
 
 def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Found | None:
-    if not _cue_hint().search(sentence.lower()):
+    """Read one sentence's own attribution: its cues and who is named around them, before any carry-over."""
+    if not _may_attribute(sentence):
         return None
     tokens = tokenize(sentence)
     result = Found()
     cue_seen = False
+    quoted = _inside_quotation(tokens)
+    weaker: Found | None = None
     for index, token in enumerate(tokens):
         word = token.lower.rstrip(".")
-        if word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
+        if quoted[index]:
+            continue  # "“You say you accept responsibility,” Merkley said": a cue inside a quotation is not ours
+        if token.text in DASHES and index >= 1 and tokens[index - 1].text in QUOTE_CLOSE + '"':
+            run = run_starting_at(tokens, index + 1)  # "…the fabric of America.” ― Julie A. Diaz Martinez"
+            signed = _from_run(tokens, run, classify, memory) if run else None
+            if signed is not None:
+                cue_seen = True
+                signed.spans.append((token.start, token.end))
+                _merge(result, signed)
+        elif word == "according" and index + 1 < len(tokens) and tokens[index + 1].lower == "to":
             cue_seen = True
             result.spans.append((token.start, tokens[index + 1].end))
             _merge(result, _phrase_after(tokens, index + 2, classify, memory))
@@ -263,10 +541,24 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             result.spans.append((token.start, token.end))
             if not result.source:
                 _merge(result, _phrase_after(tokens, index + 1, classify, memory))
+        elif index > 0 and token.capitalised:
+            continue  # "United States", "Says Who": a capitalised word inside a sentence is a name, not a cue
+        elif (word in SPEECH_VERBS or word in learned_cues()) and _next_is(tokens, index, "by") and _passive(tokens, index):
+            agent = _phrase_after(tokens, index + 2, classify, memory)  # "was first reported by The Washington Post"
+            if agent is not None and (agent.source or agent.speaker):
+                cue_seen = True
+                agent.spans.append((token.start, token.end))
+                _merge(result, agent)
+        elif word in learned_cues():
+            if weaker is None:  # kept aside: a speech verb elsewhere in the sentence names the main speaker
+                subject = _learned_cue_subject(tokens, index, classify, memory)
+                if subject is not None:
+                    subject.spans.append((token.start, token.end))
+                    weaker = subject
         elif word in SPEECH_VERBS:
             cue_seen = True
             result.spans.append((token.start, token.end))
-            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"'} or (
+            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"', "'"} or (
                 index > 1 and tokens[index - 1].text in {",", "”"} )
             after = None
             if word == "told" or (word in PUBLISHING_VERBS and (inverted or _next_is(tokens, index, "in"))):
@@ -276,6 +568,8 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                     after = Found(source=after.speaker, source_kind="outlet", spans=after.spans)
             elif inverted and word in {"said", "says", "added", "adds", "wrote", "stated"}:
                 run = run_starting_at(tokens, index + 1)
+                if run and _clause_goes_on(tokens, run[1] + 1):
+                    run = None  # "X, who served …, said Clinton reached out": Clinton begins what was said
                 after = _from_run(tokens, run, classify, memory) if run else None
                 if after is not None and after.speaker:
                     after.affiliation = _appositive_after(tokens, run[1], classify, memory)
@@ -287,13 +581,63 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
             if word == "told":
                 inverted = False  # "X, a lecturer, told the Post": the subject is before the verb
             subject = _subject_before(tokens, index, classify, memory) if not (inverted and after) else None
+            if subject is not None and word in PUBLISHING_VERBS and subject.source_kind == "organisation":
+                subject.source_kind = "outlet"  # "the Irish Independent first reported": who publishes is an outlet
             _merge(result, subject)
             _merge(result, after)
+    label = _speaker_label(tokens, classify, memory)
+    if label is not None:  # "PENCE: Well, look, Hillary Clinton thinks …": the whole line is the labelled speaker's
+        label.label = True
+        return label
+    if weaker is not None and not (result.source or result.speaker or result.anaphor):
+        cue_seen = True
+        _merge(result, weaker)
     if not cue_seen:
         return None
     if not result.source and result.affiliation:
         result.source, result.source_kind = result.affiliation
     return result
+
+
+def _speaker_label(tokens: list[Token], classify: Classifier, memory: Memory) -> Found | None:
+    """ "PENCE: Gennifer Flowers will not…", "Pat Caddell: Voters worried…": a name and a colon open the sentence."""
+    colon = next((i for i, t in enumerate(tokens[:6]) if t.text == ":"), None)
+    if colon is None or colon == 0 or colon + 1 >= len(tokens):
+        return None
+    run = run_ending_at(tokens, colon - 1)
+    if run is None or run[0] != 0:
+        return None
+    found = _from_run(tokens, run, classify, memory)
+    if found is not None and run[0] == run[1] and tokens[0].text.isupper() and found.source \
+            and not classify.registry.lookup(tokens[0].text):
+        found = Found(speaker=tokens[0].text, spans=[(tokens[0].start, tokens[0].end)])  # "PENCE:" in a transcript
+    if found is not None:
+        found.spans.append((tokens[colon].start, tokens[colon].end))
+    return found
+
+
+def _inside_quotation(tokens: list[Token]) -> list[bool]:
+    """For each token, whether it sits between quotation marks (curly, guillemets or straight)."""
+    inside, depth, straight = [], 0, False
+    for token in tokens:
+        if token.text in QUOTE_OPEN:
+            depth += 1
+        elif token.text in QUOTE_CLOSE:
+            depth = max(0, depth - 1)
+        elif token.text == '"':
+            straight = not straight
+        inside.append(depth > 0 or straight)
+    if depth > 0 and not any(t.text in QUOTE_CLOSE for t in tokens):
+        return [False] * len(tokens)  # an opening mark never closed here: the quotation runs on, the frame is ours
+    return inside
+
+
+def _clause_goes_on(tokens: list[Token], index: int) -> bool:
+    """After "said NAME": does a verb phrase follow, making NAME the subject of what was said?"""
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    return token.is_word and not token.capitalised and token.lower not in AFTER_SPEAKER
 
 
 def _next_is(tokens: list[Token], index: int, word: str) -> bool:

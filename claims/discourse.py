@@ -12,6 +12,9 @@ from .entities import LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS
 if TYPE_CHECKING:
     from .cues import Found
 
+# "the company", "the club": nouns that refer back to an organisation named before
+BODY_ANAPHORS = {"company", "firm", "group", "club", "team", "carrier", "airline", "bank", "retailer", "manufacturer",
+                 "operator", "organisation", "organization", "charity", "union", "lab", "insurer", "utility"}
 DESCRIPTOR_NOUNS = {"operator", "agency", "outlet", "newspaper", "broadcaster", "regulator", "firm", "company",
                     "group", "daily", "website", "channel", "network", "watchdog", "charity", "utility", "ministry"}
 
@@ -51,7 +54,16 @@ def resolve_anaphora(found: Found, memory: Memory) -> tuple[bool, str | None, st
         else:
             source, kind = next(((name, name_kind) for name, name_kind in reversed(memory.sources)
                                  if head in name.lower()), (None, None))
+        if source is None and head in BODY_ANAPHORS and memory.last_speaker and " " not in memory.last_speaker:
+            # "Maersk said …. The company added …": the one-word name was a company all along
+            source, kind = memory.last_speaker, "organisation"
         carried = source is not None
+        if source is None and found.fallback:  # "the FNV union said" with no union named before: the phrase itself
+            role, phrase, phrase_kind = found.fallback
+            if role == "source":
+                source, kind = phrase, phrase_kind
+            else:
+                speaker = phrase
     return carried, source, kind, speaker
 
 

@@ -55,14 +55,16 @@ class Token:
 
     def __init__(self, text: str, start: int, end: int):
         self.text, self.start, self.end = text, start, end
-        self.lower = text.lower().replace("’", "'")  # compared often: computed once
-        self.capitalised = text[:1].isupper()
-        self.is_word = text[:1].isalpha()
+        lower = text.lower()
+        self.lower = lower.replace("’", "'") if "’" in lower else lower  # compared often: computed once
+        first = text[0]
+        self.capitalised = first.isupper()
+        self.is_word = first.isalpha()
 
 
 def tokenize(sentence: str) -> list[Token]:
     """Split a sentence into word and punctuation tokens with offsets."""
-    return [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(sentence)]
+    return [Token(m[0], *m.span()) for m in TOKEN.finditer(sentence)]
 
 
 def _is_name_word(token: Token) -> bool:

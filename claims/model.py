@@ -16,15 +16,19 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
-    """A date expression and the value it resolves to, at the precision the text gives."""
+    """A time expression (a TimeML TIMEX3: date, time, duration or set) and its value, at the text's precision."""
 
     text: str
     start: int
     end: int
-    value: str | None  # ISO 8601: "2024-07-08", "2024-07", "2023"; None when unresolved
-    precision: str  # "day", "month", "year"
+    value: str | None  # TimeML value: "2024-07-08", "2024-07", "2023", "P2Y", "PRESENT_REF"; None when unresolved
+    precision: str  # "day", "week", "weekend", "month", "quarter", "half", "season", "year", "decade", "century",
+    #                 "interval", "time" (a time of day on a day), "clock" (a clock time on a day taken from the
+    #                 context), "duration", "set", "reference" (PRESENT_REF, PAST_REF, FUTURE_REF)
     resolved: bool
     note: str = ""
+    type: str = "DATE"  # TimeML type: "DATE", "TIME", "DURATION" or "SET"
+    interval: str | None = None  # an ISO interval the expression covers when anchored: "2022-03-08/2024-03-08"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,7 @@ class Attribution:
     cue_start: int | None = None
     cue_end: int | None = None
     carried: bool = False  # True when taken over from an earlier sentence ("He said: …")
+    affiliation: str | None = None  # the body the speaker speaks for ("a CDC spokesperson": CDC)
 
 
 @dataclass(slots=True)
@@ -55,6 +60,7 @@ class Claim:
     source: str | None = None
     source_kind: str | None = None
     speaker: str | None = None
+    speaker_affiliation: str | None = None
     attribution: str | None = None
     dates: list[DateMention] = field(default_factory=list)
     checkworthiness: float = 0.0
@@ -65,7 +71,8 @@ class Claim:
         data = asdict(self)
         data["dates"] = [
             {"text": d.text, "start": d.start, "end": d.end, "value": d.value,
-             "precision": d.precision, "resolved": d.resolved, "note": d.note}
+             "precision": d.precision, "resolved": d.resolved, "note": d.note, "type": d.type,
+             "interval": d.interval}
             for d in self.dates
         ]
         return data

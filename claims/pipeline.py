@@ -9,6 +9,7 @@ from .attribution import attribute_sentences
 from .clean import split_blocks
 from .dates import find_dates
 from .model import Claim, Span
+from .readable import is_question, readable_text
 from .score import score_claim
 from .segment import split_sentences
 from .sources import SourceRegistry
@@ -38,15 +39,22 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
     claims: list[Claim] = []
     for sentence, attribution in zip(sentences, attributions):
         attributed = bool(attribution.source or attribution.speaker)
+        previous = None
         for part in split_claims(sentence):
+            if is_question(part.text):
+                previous = part
+                continue  # a question asks; it claims nothing a checker could verify
             low = bisect.bisect_left(date_starts, part.start)
             high = bisect.bisect_left(date_starts, part.end)
             part_dates = [d for d in dates[low:high] if d.end <= part.end]
             score, kind = score_claim(part.text, has_dates=bool(part_dates), attributed=attributed)
             claims.append(Claim(
-                text=part.text, quote=part.text, start=part.start, end=part.end,
+                text=readable_text(part, sentence, attribution, previous), quote=part.text,
+                start=part.start, end=part.end,
                 sentence_start=sentence.start, sentence_end=sentence.end,
                 source=attribution.source, source_kind=attribution.source_kind, speaker=attribution.speaker,
+                speaker_affiliation=attribution.affiliation,
                 attribution=attribution.cue, dates=part_dates, checkworthiness=score, kind=kind,
             ))
+            previous = part
     return claims

@@ -1,8 +1,19 @@
-"""Check-worthiness: how much a claim is worth a checker's time, in [0, 1], and what kind it is."""
+"""Check-worthiness: how much a claim is worth a checker's time, in [0, 1], and what kind it is.
+
+The score comes from a linear model learned from CLEF-2019 CheckThat! task 1 (see claims/training/):
+its weights ship as claims/data/checkworthiness.json and are applied here in plain Python.
+The kind comes from the hand-written rules below, which can also be blended into the score.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from functools import lru_cache
+from importlib import resources
+
+MODEL_FILE = "data/checkworthiness.json"
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                      r"fifty|hundred|thousand|million|billion|trillion|dozens?|half|third|quarter|double|twice|triple)\b")
@@ -20,9 +31,13 @@ _OPINION = re.compile(r"\b(?:too\s+\w+|best|worst|great|terrible|disgrace\w*|sha
 _EVENT = re.compile(r"\b(?:began|begun|started|launched|held|met|signed|joined|announced|arrived|killed|destroyed|"
                     r"approved|passed|voted|won|lost|attacked|struck|visited|opened|closed|reopened|elected)\b")
 
+# The learned model's words: lower-cased words (with their apostrophe part), numbers as one token "0",
+# and the signs that matter on their own ($ % ?).
+_TOKEN = re.compile(r"[a-z]+(?:['’][a-z]+)?|\d[\d,.]*|[$%?£€]")
 
-def score_claim(text: str, *, has_dates: bool, attributed: bool) -> tuple[float, str]:
-    """Return (check-worthiness in [0, 1], kind) for a claim's text."""
+
+def rule_score(text: str, *, has_dates: bool, attributed: bool) -> tuple[float, str]:
+    """Return the hand-written rules' (score in [0, 1], kind) for a claim's text."""
     score = 0.3
     lower = text.lower()  # the word patterns are written in lower case: faster than IGNORECASE
     numbers = bool(_NUMBER.search(lower))
@@ -66,3 +81,53 @@ def score_claim(text: str, *, has_dates: bool, attributed: bool) -> tuple[float,
     else:
         kind = "statement"
     return round(score, 3), kind
+
+
+def claim_features(text: str) -> list[str]:
+    """Return the learned model's features of a claim's text: its words and word pairs."""
+    words = ["0" if token[0].isdigit() else token for token in _TOKEN.findall(text.lower())]
+    features = ["w:" + word for word in words]
+    previous = "<s>"
+    for word in words:
+        features.append(f"b:{previous} {word}")
+        previous = word
+    features.append(f"b:{previous} </s>")
+    return features
+
+
+class Scorer:
+    """A learned check-worthiness model: a bias, feature weights and the weight given to the rule score."""
+
+    def __init__(self, model: dict) -> None:
+        self.bias = float(model["bias"])
+        self.weights: dict[str, float] = model["weights"]
+        self.rule_weight = float(model.get("rule_weight", 0.0))
+
+    def logit(self, text: str, rule: float = 0.5) -> float:
+        """Return the model's log-odds that a claim is check-worthy."""
+        weights = self.weights
+        total = self.bias + self.rule_weight * (rule - 0.5)
+        for feature in dict.fromkeys(claim_features(text)):  # each once, in text order: the same sum every run
+            total += weights.get(feature, 0.0)
+        return total
+
+    def score(self, text: str, rule: float = 0.5) -> float:
+        """Return the check-worthiness of a claim's text in [0, 1]."""
+        logit = self.logit(text, rule)
+        if logit >= 0:  # the logistic function in the form that cannot overflow
+            return 1.0 / (1.0 + math.exp(-logit))
+        odds = math.exp(logit)
+        return odds / (1.0 + odds)
+
+
+@lru_cache(maxsize=1)
+def default_scorer() -> Scorer:
+    """Return the scorer built from the weights shipped with the package (read once)."""
+    with resources.files("claims").joinpath(MODEL_FILE).open(encoding="utf-8") as handle:
+        return Scorer(json.load(handle))
+
+
+def score_claim(text: str, *, has_dates: bool, attributed: bool, scorer: Scorer | None = None) -> tuple[float, str]:
+    """Return (check-worthiness in [0, 1], kind) for a claim's text; scorer defaults to the shipped model."""
+    rule, kind = rule_score(text, has_dates=has_dates, attributed=attributed)
+    return round((scorer or default_scorer()).score(text, rule), 4), kind

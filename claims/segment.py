@@ -47,4 +47,88 @@ def split_sentences(text: str, *, language: str = "en", base: int = 0) -> list[S
                 spans.append(Span(base + start + lead, base + end - trail, piece.strip()))
         if cursor != window_end:
             raise AssertionError("segmenter lost characters")
-    return spans
+    return _repair(text, spans, base)
+
+
+# "1." or "b)" standing alone, or at the end of the sentence before an item
+_BARE_MARKER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
+_TRAILING_MARKER = re.compile(r"\s((?:\d{1,2}|[a-h])[.)])$")
+_INLINE_MARKER = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-h])[.)]\s+(?=\S)")
+_CLOCK_END = re.compile(r"\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.$", re.IGNORECASE)
+_CONTINUES_CLOCK = re.compile(r"^(?:[A-Z]{2,4}T?\b|[a-z])")  # a zone ("EST", "GMT") or a lower-case word
+_SIGNATURE = re.compile(r"^[―—–]\s*\S")
+
+
+def _span(text: str, base: int, start: int, end: int) -> Span:
+    while start < end and text[start - base].isspace():
+        start += 1
+    while end > start and text[end - base - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start - base:end - base])
+
+
+def _list_cuts(sentence: Span) -> list[int]:
+    """Offsets inside a sentence where the items of an inline list begin: "rules: a) …; b) …", "1. … 2. …"."""
+    markers = list(_INLINE_MARKER.finditer(sentence.text))
+    run: list[re.Match] = []
+    for match in markers:
+        label = match.group(1)
+        expected = "1" if label.isdigit() else "a"
+        if run:
+            previous = run[-1].group(1)
+            expected = str(int(previous) + 1) if previous.isdigit() else chr(ord(previous) + 1)
+        if label == expected:
+            run.append(match)
+        elif label in {"1", "a"}:
+            run = [match]
+    if len(run) < 2:
+        return []
+    before = sentence.text[:run[0].start()].rstrip()
+    if before and before[-1] not in ":.;!?":
+        return []  # "voted on a. the budget, b. the roads": a sentence that merely contains letters
+    return [sentence.start + m.start() for m in run if m.start() > 0]
+
+
+def _opens_list(marker: str, before: str, following: list[Span]) -> bool:
+    """Is "1." at the end of "…three parts: 1." the first marker of a list, not "on July 1."?"""
+    label = marker[:-1]
+    if label not in {"1", "a"}:
+        return False
+    if before.rstrip().endswith(":"):
+        return True
+    second = "2" if label == "1" else "b"
+    return any(span.text.startswith(second + marker[-1]) or span.text.endswith(" " + second + marker[-1])
+               or span.text == second + marker[-1] for span in following)
+
+
+def _repair(text: str, spans: list[Span], base: int) -> list[Span]:
+    """Fix where sentencex cuts: list markers belong to their item, inline lists split into items, and a
+    dash signature ("― Steve Quinlan") belongs to the quotation it signs."""
+    out: list[Span] = []
+    pending: int | None = None  # start of a marker waiting for its item
+    for index, span in enumerate(spans):
+        if _BARE_MARKER.match(span.text) and index + 1 < len(spans):
+            pending = span.start if pending is None else pending
+            continue
+        if pending is not None:
+            span = _span(text, base, pending, span.end)
+            pending = None
+        trailing = _TRAILING_MARKER.search(span.text)
+        if trailing and index + 1 < len(spans) and len(span.text) > len(trailing.group(0)) \
+                and _opens_list(trailing.group(1), span.text[:trailing.start()], spans[index + 1:index + 4]):
+            pending = span.start + trailing.start(1)  # "The plan has three parts: 1." → the marker opens item one
+            span = _span(text, base, span.start, pending)
+        if out and _CLOCK_END.search(out[-1].text) and _CONTINUES_CLOCK.match(span.text) \
+                and "\n" not in text[out[-1].end - base:span.start - base]:
+            out[-1] = _span(text, base, out[-1].start, span.end)  # "at 5 p.m. EST on Tuesday" is one sentence
+            continue
+        if _SIGNATURE.match(span.text) and out and len(span.text.split()) <= 6 \
+                and "\n" not in text[out[-1].end - base:span.start - base]:
+            out[-1] = _span(text, base, out[-1].start, span.end)
+            continue
+        cuts = _list_cuts(span)
+        for start, end in zip([span.start, *cuts], [*cuts, span.end]):
+            piece = _span(text, base, start, end)
+            if piece.text:
+                out.append(piece)
+    return out

@@ -117,7 +117,7 @@ def test_activity_page_filters_by_person_action_article_and_date_and_shows_evide
 
     by_editor = rows_for(actor=desk["editor"].id)
     assert by_editor and all(r.select("td")[1].get_text() == desk["editor"].email for r in by_editor)
-    assert {r["data-action"] for r in rows_for(action="assign")} == {"assign"}
+    assert {r["data-event"] for r in rows_for(action="assign")} == {"assign"}
     other = rows_for(article=desk["other"].id)
     assert other and all(f"#{desk['other'].id}" in r.get_text() or r["data-entity"] == "claim" for r in other)
     mine = rows_for(article=desk["article"].id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.conftest import SHARED
 from tests.gold import check_against_gold
 
 SAMPLES = Path(__file__).parent / "samples"
+FRAGMENT = re.compile(r"^(?:[a-z]|(?:And|But|Or|So|Yet|While|Whereas|That|Which|Who|Where|Whom)\b)")
 PACKAGE_SAMPLES = Path(claims.__file__).resolve().parent.parent / "workbench" / "samples"
 
 
@@ -25,7 +27,9 @@ def _cases():
         cases.append(pytest.param(None, None, id="shared-corpus",
                                   marks=pytest.mark.skip(reason="../shared/corpus is not present on this machine")))
     for gold_file in sorted(SAMPLES.glob("*.gold.json")):
-        cases.append(pytest.param(PACKAGE_SAMPLES, gold_file, id=f"sample:{gold_file.stem}"))
+        article = json.loads(gold_file.read_text(encoding="utf-8"))["article"]
+        folder = SAMPLES if (SAMPLES / article).exists() else PACKAGE_SAMPLES  # test-only samples sit beside their gold
+        cases.append(pytest.param(folder, gold_file, id=f"sample:{gold_file.stem}"))
     return cases
 
 
@@ -45,6 +49,9 @@ def test_extraction_meets_reference_annotation(folder, gold_file):
     text, found = _extract(folder, gold)
     assert all(text[c.start:c.end] == c.quote for c in found), "every quote must be the exact span of the text"
     assert all(c.sentence_start <= c.start and c.end <= c.sentence_end for c in found)
+    for claim in found:  # what a checker reads in the queue stands on its own
+        assert not FRAGMENT.match(claim.text), f"claim text reads as a fragment: {claim.text!r}"
+        assert not claim.text.rstrip("”\"’) ").endswith("?"), f"a question is not a claim: {claim.text!r}"
     report = check_against_gold(text, found, gold)
     assert report.checked == len(gold["claims"])
     assert not report.problems, "\n".join(report.problems)

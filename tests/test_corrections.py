@@ -144,13 +144,14 @@ def test_merge_with_the_previous_claim_keeps_the_text_between(client, db, work):
     article = work["article"]
     first, second = work["claims"][:2]
     start, end, first_id = first.start, second.end, first.id
+    expected = " ".join(f"{first.text}{article.text[first.end:second.start]}{second.text}".split())
     response = _post(client, work, f"/claims/{second.id}/merge", direction="previous", version=1)
     assert response.status_code == 200
     merged = _fresh(db, Claim, second.id)
     assert _fresh(db, Claim, first_id) is None
     assert (merged.start, merged.end) == (start, end)
     assert merged.quote == article.text[start:end]
-    assert merged.text == " ".join(article.text[start:end].split())
+    assert merged.text == expected  # each claim's wording, and the text between them as it stands
     assert _events(db, "claim", second.id)[-1].action == "merge"
 
 

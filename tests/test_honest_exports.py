@@ -135,3 +135,14 @@ def test_withdrawn_evidence_is_shown_as_withdrawn_in_the_report(db, newsroom):
     assert response.status_code == 303
     page = parse(newsroom["editor"].get("/exports", query_string={"article": newsroom["article"].id, "format": "html"}))
     assert "withdrawn (Wrong meeting)" in page.get_text()
+
+
+def test_a_verdict_whose_evidence_failed_or_was_withdrawn_is_not_published(db, newsroom):
+    claim_id = newsroom["claims"][0].id
+    graph = json.loads(_export(newsroom["editor"], newsroom["article"].id, "claimreview"))["@graph"]
+    assert [r["url"] for r in graph] == [f"https://factcheck.example/claims/{claim_id}"]
+    evidence = db.exec(select(Evidence).where(Evidence.claim_id == claim_id)).one()
+    evidence.fetch_state = "failed"
+    db.add(evidence)
+    db.commit()
+    assert json.loads(_export(newsroom["editor"], newsroom["article"].id, "claimreview"))["@graph"] == []

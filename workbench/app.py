@@ -9,8 +9,9 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
-from . import assets, auth, cli, db
+from . import assets, auth, cli, db, validation
 from .config import DEFAULT_SECRET_KEY, Config
+from .urls import link_href
 from .views import activity, admin, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
 
 csrf = CSRFProtect()
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("WORKBENCH_SECRET_KEY is not set: refusing to run with the development secret key. "
                            "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`.")
 
+    validation.init_app(app)  # first: bounds the int converter before any route is added
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -57,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)
+    app.jinja_env.filters["link_href"] = link_href
     _register_error_pages(app)
     return app
 
@@ -75,6 +78,8 @@ def _register_error_pages(app: Flask) -> None:
     def handler(error):
         code = getattr(error, "code", 500) or 500
         message = messages.get(code, "Something went wrong.")
+        if isinstance(error, validation.RejectedInput):
+            message = error.description
         if isinstance(error, CSRFError):
             message = "The form expired or was sent from elsewhere (missing or bad CSRF token); reload the page and try again."
         if code == 413 and request.endpoint == "articles.create":

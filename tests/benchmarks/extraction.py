@@ -22,6 +22,7 @@ from claims.segment import split_sentences
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT.parent / "shared" / "corpus" / "china-belarus-drills.txt"
 SAMPLES = ROOT / "workbench" / "samples"
+POLNEAR = ROOT.parent / "shared" / "datasets" / "polnear" / "dev" / "text"
 
 
 def sample_texts() -> list[str]:
@@ -86,6 +87,22 @@ def main() -> None:
           f"target >= 100)")
     print(f"  extract / bare segmentation : {full / segment_only:.1f}x  (sentencex is compiled Rust; "
           f"extract / split_sentences: {full / with_offsets:.1f}x)")
+
+    if POLNEAR.is_dir():  # real news of the size issue 8 asks about: >= 200 articles/s on one core
+        news = [p.read_text(encoding="utf-8") for p in sorted(POLNEAR.glob("*.txt"))]
+        claims.extract(news[0])
+        bare = min(timed(lambda: [list(sentencex.segment("en", t)) for t in news], repeat=3))
+        ours = min(timed(lambda: [claims.extract(t, published=published) for t in news], repeat=3))
+        cpu = time.process_time()
+        for t in news:
+            claims.extract(t, published=published)
+        cpu = time.process_time() - cpu
+        print(f"PolNeAR dev articles: {len(news)}, {sum(map(len, news)) / len(news):,.0f} chars each")
+        print(f"  bare sentencex segmentation : {len(news) / bare:,.0f} articles/s")
+        print(f"  full claims.extract         : {len(news) / ours:,.0f} articles/s wall, {len(news) / cpu:,.0f} "
+              f"articles/s of CPU time (target >= 200)")
+    else:
+        print("PolNeAR dev articles: ../shared/datasets not present, skipped")
 
     print("scaling (time should grow linearly with size):")
     unit = "\n\n".join(corpus[:20])

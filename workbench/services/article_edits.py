@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import claims as claims_lib
 from sqlmodel import Session, select
@@ -12,6 +11,7 @@ from sqlmodel import Session, select
 from ..audit import record_event, record_events
 from ..errors import InputError
 from ..models import Article, Claim, User
+from ..urls import optional_url
 from .claim_writes import claim_state, write_claim
 
 
@@ -42,11 +42,7 @@ def edit_article(*, session: Session, article: Article, title: str, outlet: str,
     title = _clean(title, 500, "A title")
     if not title:
         raise InputError("An article needs a title.")
-    url = (url or "").strip() or None
-    if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 2000:
-            raise InputError(f"“{url[:80]}” is not a web address; give a full http:// or https:// URL.")
+    url = optional_url(url, label="The article's address")
     before = _meta(article)
     article.title, article.outlet, article.url = title, _clean(outlet, 300, "An outlet's name"), url
     redate = published != article.published

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import claims as claims_lib
 from sqlmodel import Session, select
 
 from ..audit import record_events
 from ..errors import InputError
 from ..models import Article, Claim, ClaimNote, Evidence, User, utcnow
+from ..urls import validate_url
 from .claim_writes import claim_state, write_claim
 
 STANCES = ("supports", "refutes", "context")
@@ -150,12 +149,7 @@ def create_from_selection(*, session: Session, article: Article, start: int, end
 def add_evidence(*, session: Session, claim: Claim, url: str, stance: str, note: str, actor: User | None,
                  expected_version: int | None = None) -> Evidence:
     """Attach a URL (with its stance and a note) to a claim; fetching it is a separate step."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InputError(f"“{url[:80]}” is not a web address; give a full http:// or https:// URL.")
-    if len(url) > 2000:
-        raise InputError("That URL is longer than 2,000 characters.")
+    url = validate_url(url, label="The evidence address")
     if stance not in STANCES:
         raise InputError(f"Stance must be one of: {', '.join(STANCES)}.")
     _check_note(note)

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from urllib.parse import urlsplit
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,7 +21,8 @@ from sqlmodel import Session, select
 from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
 from ..models import Article, AuditEvent, Claim, Evidence, Source, Status, User
-from .review import REVIEW_STATE_LABELS, STATUS_LABELS, VERDICTS, final_at, review_state
+from ..urls import link_href, validate_url
+from .review import EVIDENCE_VERDICTS, REVIEW_STATE_LABELS, STATUS_LABELS, VERDICTS, backs_verdict, final_at, review_state
 
 FORMATS = ("csv", "json", "html", "claimreview")
 BATCH = 1000
@@ -192,18 +192,14 @@ def _json_chunks(records: Iterable[ClaimRecord], header: dict) -> Iterator[str]:
     yield "\n]"
 
 
-def _absolute(url: str | None) -> bool:
-    parts = urlsplit(url or "")
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
-
-
 def check_public_url(public_url: str | None) -> str:
     """Return the public address ClaimReview URLs are built from; InputError when it is missing or not absolute."""
-    if not _absolute(public_url):
+    try:
+        return validate_url(public_url, label="WORKBENCH_PUBLIC_URL").rstrip("/")
+    except InputError:
         raise InputError("ClaimReview needs the public address of your published fact-checks: set "
                          "WORKBENCH_PUBLIC_URL to an absolute http(s) address, e.g. https://factcheck.example. "
-                         "Nothing was exported.")
-    return public_url.rstrip("/")
+                         "Nothing was exported.") from None
 
 
 def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> dict | None:
@@ -211,11 +207,13 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
     claim, article = record.claim, record.article
     if record.state != "final" or claim.status not in RATINGS or record.final_at is None:
         return None
+    if claim.status in EVIDENCE_VERDICTS and not any(backs_verdict(e) for e in record.evidence):
+        return None  # its evidence failed to fetch or was withdrawn since: nothing to publish it on
     author = {"@type": "Person", "name": claim.speaker} if claim.speaker else \
         {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
     appearance = {"@type": "CreativeWork", "headline": article.title}
-    if _absolute(article.url):
-        appearance["url"] = article.url
+    if link_href(article.url):  # only an address that passes the URL validator is published
+        appearance["url"] = link_href(article.url)
     if article.published:
         appearance["datePublished"] = article.published.isoformat()
     item = {"@type": "Claim", "author": author, "appearance": appearance}
@@ -231,13 +229,21 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
     }
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def jsonld_dumps(value) -> str:
+    """Serialise JSON-LD safe to paste inside <script type="application/ld+json">: <, > and & are escaped."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 def _claimreview_chunks(records: Iterable[ClaimRecord], header: dict, organisation: str, public_url: str) -> Iterator[str]:
-    yield json.dumps(header, ensure_ascii=False)[:-1] + ', "@graph": ['
+    yield jsonld_dumps(header)[:-1] + ', "@graph": ['
     first = True
     for record in records:
         review = claim_review(record, organisation=organisation, public_url=public_url)
         if review is not None:
-            yield ("" if first else ",") + "\n" + json.dumps(review, ensure_ascii=False)
+            yield ("" if first else ",") + "\n" + jsonld_dumps(review)
             first = False
     yield "\n]"
 
@@ -276,6 +282,8 @@ def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html
                   require_approval: bool = False) -> Iterator[bytes]:
     """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
     check_export(session=session, scope=scope, fmt=fmt, public_url=public_url)
+    if fmt == "claimreview":
+        public_url = check_public_url(public_url)
     head_seq, head_hash = chain_head(session=session)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     header = {"generated_at": generated, "scope": scope.describe(),
@@ -337,6 +345,9 @@ def verify_report(*, session: Session, content: bytes) -> ReportCheck:
             break
     else:
         return ReportCheck(False, "No integrity trailer found: this is not a workbench export, or it was cut short.")
+    if integrity.get("format") not in FORMATS or content[position:] != trailer(integrity["format"], integrity).encode("utf-8"):
+        return ReportCheck(False, "The report was altered: something was added after its integrity trailer, "
+                                  "or the trailer itself was edited.")
     actual = hashlib.sha256(content[:position]).hexdigest()
     if actual != integrity.get("sha256"):
         return ReportCheck(False, f"The report was altered: its content hashes to {actual[:16]}…, "

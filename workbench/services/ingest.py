@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from ..audit import record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, User, utcnow
+from ..urls import optional_url
 from .sources import source_registry
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -107,6 +108,7 @@ def ingest_article(
 ) -> IngestResult:
     """Store an article and its extracted claims in one transaction; a duplicate text is not stored again."""
     text = normalise_line_ends(text)
+    url = optional_url(url, label="The article's address")
     digest = content_hash(text)
     existing = session.exec(select(Article).where(Article.content_hash == digest)).first()
     if existing is not None:

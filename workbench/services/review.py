@@ -37,6 +37,11 @@ def counting_evidence():
     return Evidence.withdrawn_at.is_(None) & (Evidence.fetch_state != "failed")
 
 
+def backs_verdict(evidence: Evidence) -> bool:
+    """The same rule for an evidence item in hand (exports): not withdrawn, and not a failed fetch."""
+    return evidence.withdrawn_at is None and evidence.fetch_state != "failed"
+
+
 def evidence_count(*, session: Session, claim_id: int) -> int:
     """Return how many evidence items can back a verdict on a claim."""
     return session.exec(select(func.count()).select_from(Evidence)

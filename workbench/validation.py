@@ -1,0 +1,151 @@
+"""The one validation layer between a request and the services.
+
+Every request passes `check_request` before its view runs: no NUL byte anywhere, every id in the path within
+the database's integer range (the `int` URL converter), and each form or query field within the bounds
+declared here for its endpoint — lengths taken from the model's `max_length`, integers bounded. A value that
+fails answers 400 with a message and reaches no service. Fields no endpoint declares are still bounded by
+DEFAULT_MAX_LENGTH, so a forgotten form cannot carry a megabyte into a column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask import request
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+
+from . import models
+from .urls import MAX_URL_LENGTH
+
+MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL and SQLite alike
+DEFAULT_MAX_LENGTH = 10_000
+LONG_TEXT = 10_000  # rationales, notes, claim wording: Text columns with a sane bound
+
+
+class RejectedInput(BadRequest):
+    """A request refused by the validation layer; its description is the message for the user."""
+
+
+def max_length(model: type, field: str) -> int:
+    """Return the max_length a SQLModel table declares for a column (the one source of those limits)."""
+    for meta in model.model_fields[field].metadata:
+        if getattr(meta, "max_length", None):
+            return meta.max_length
+    raise LookupError(f"{model.__name__}.{field} declares no max_length")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text field of at most max_length characters."""
+
+    max_length: int
+
+    def check(self, name: str, value: str) -> None:
+        """Raise RejectedInput when the value is too long."""
+        if len(value) > self.max_length:
+            raise RejectedInput(f"The field “{name}” is longer than {self.max_length:,} characters.")
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A whole number within [minimum, maximum]; words listed in `words` are allowed too ("me", "none")."""
+
+    minimum: int = 0
+    maximum: int = MAX_ID
+    words: tuple[str, ...] = ()
+
+    def check(self, name: str, value: str) -> None:
+        """Raise RejectedInput when the value is not a bounded integer (empty is left to the view)."""
+        value = value.strip()
+        if not value or value in self.words:
+            return
+        digits = value.removeprefix("-")
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 12 \
+                or not self.minimum <= int(value) <= self.maximum:
+            raise RejectedInput(f"The field “{name}” must be a whole number from {self.minimum} to {self.maximum}.")
+
+
+class Id(Integer):
+    """A database id: 1 to MAX_ID."""
+
+    def __init__(self, *words: str):
+        super().__init__(1, MAX_ID, tuple(words))
+
+
+ID = Id()
+VERSION = Integer(0, MAX_ID)
+ARTICLE_TEXT = Text(10**9)  # bounded by MAX_ARTICLE_BYTES in the ingest service, with its own message
+
+# The fields of every form and query, by endpoint. Fields not listed get DEFAULT_MAX_LENGTH.
+FIELDS: dict[str, dict[str, Text | Integer]] = {
+    "auth.login": {"email": Text(max_length(models.User, "email")), "password": Text(1024)},
+    "admin.create_user_view": {"email": Text(max_length(models.User, "email")),
+                               "name": Text(max_length(models.User, "name")),
+                               "role": Text(max_length(models.User, "role")), "password": Text(1024)},
+    "admin.update_user": {"role": Text(max_length(models.User, "role")), "password": Text(1024)},
+    "articles.create": {"title": Text(max_length(models.Article, "title")),
+                        "outlet": Text(max_length(models.Article, "outlet")),
+                        "url": Text(MAX_URL_LENGTH), "section": Text(max_length(models.Article, "section")),
+                        "published": Text(40), "text": ARTICLE_TEXT},
+    "articles.create_claim": {"start": Integer(), "end": Integer()},
+    "claims.queue": {"source": ID, "article": ID, "assignee": Id("me", "none"), "q": Text(200),
+                     "status": Text(40), "sort": Text(40), "after": Text(64), "min_score": Text(40),
+                     "published_from": Text(40), "published_to": Text(40)},
+    "claims.bulk": {"ids": ID, "assignee": Id("me", "none"), "rationale": Text(LONG_TEXT),
+                    "status": Text(40), "action": Text(40), "back": Text(MAX_URL_LENGTH)},
+    "claims.set_status": {"status": Text(40), "rationale": Text(LONG_TEXT), "version": VERSION},
+    "claims.assign": {"assignee": Id("me", "none"), "version": VERSION},
+    "claims.approve": {"version": VERSION},
+    "claims.edit_text": {"text": Text(LONG_TEXT), "version": VERSION},
+    "claims.split": {"at": Integer(-MAX_ID, MAX_ID), "version": VERSION},
+    "claims.merge": {"version": VERSION},
+    "claims.add_evidence": {"url": Text(MAX_URL_LENGTH), "stance": Text(max_length(models.Evidence, "stance")),
+                            "note": Text(LONG_TEXT)},
+    "claims.add_note": {"body": Text(LONG_TEXT)},
+    "sources.index": {"q": Text(200)},
+    "sources.update": {"name": Text(max_length(models.Source, "name")), "kind": Text(max_length(models.Source, "kind")),
+                       "domain": Text(max_length(models.Source, "domain")), "notes": Text(LONG_TEXT)},
+    "sources.add_alias": {"alias": Text(max_length(models.SourceAlias, "alias"))},
+    "sources.merge": {"into": ID},
+    "exports.download": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
+                         "format": Text(20)},
+}
+
+
+def _fields_of(values: Mapping, spec: dict, *, skip: set[str]) -> None:
+    for name in values:
+        if "\x00" in name:
+            raise RejectedInput("The request contains a NUL byte; remove it and try again.")
+        if name in skip:
+            continue
+        rule = spec.get(name, Text(DEFAULT_MAX_LENGTH))
+        for value in values.getlist(name):
+            if "\x00" in value:
+                raise RejectedInput(f"The field “{name[:40]}” contains a NUL byte; remove it and try again.")
+            rule.check(name[:40], value)
+
+
+def check_request() -> None:
+    """Validate the current request's query string and form against its endpoint's fields (before_request)."""
+    spec = FIELDS.get(request.endpoint or "", {})
+    _fields_of(request.args, spec, skip=set())
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        _fields_of(request.form, spec, skip={"csrf_token"})
+        for upload in request.files.values():
+            if "\x00" in (upload.filename or ""):
+                raise RejectedInput("The file name contains a NUL byte.")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The `int` URL converter, bounded to the database's id range: a 30-digit id is a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+def init_app(app) -> None:
+    """Bound every integer in paths and check every request before its view."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(check_request)
