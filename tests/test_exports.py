@@ -30,6 +30,7 @@ def exported(app, client, db):
     claims = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all()
     db.add(Evidence(claim_id=claims[1].id, url="https://reuters.example/a", stance="supports",
                     sha256="ab" * 32))
+    db.add(Evidence(claim_id=claims[2].id, url="https://weather.example/b", stance="refutes"))  # "false" needs it
     claims[1].status, claims[1].rationale = Status.verified, "Reuters confirms 44."
     claims[2].status, claims[2].rationale = Status.false, "=SUM(A1) it was 2 degrees above"
     db.add_all(claims[1:3])
