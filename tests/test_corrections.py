@@ -271,3 +271,25 @@ def test_a_correction_on_a_stale_version_is_a_conflict_that_changes_nothing(clie
     form = parse(stale).find("form")
     assert form.find("input", {"name": "speaker"})["value"] == "B"
     assert _fresh(db, Claim, claim.id).speaker == "A"
+
+
+def test_withdrawing_evidence_reopens_a_cleared_article(app, client, db, work):
+    from workbench.models import Article
+
+    claims = work["claims"]
+    _post(client, work, f"/claims/{claims[0].id}/evidence", url="https://c.example/", stance="supports", version=1)
+    for claim in claims:
+        current = _fresh(db, Claim, claim.id)
+        assert _post(client, work, f"/claims/{claim.id}/status", status="not_checkable", rationale="Opinion",
+                     version=current.version).status_code == 200
+    editor = make_user(db, Role.editor)
+    other = app.test_client()
+    login(other, editor.email)
+    assert other.post(f"/articles/{work['article'].id}/clear", data={"csrf_token": csrf_token(other)}).status_code == 303
+    assert _fresh(db, Article, work["article"].id).cleared_at is not None
+    evidence = db.exec(select(Evidence)).one()
+    response = _post(client, work, f"/claims/{claims[0].id}/evidence/{evidence.id}/withdraw", reason="Wrong page",
+                     version=_fresh(db, Claim, claims[0].id).version)
+    assert response.status_code == 200
+    assert _fresh(db, Article, work["article"].id).cleared_at is None
+    assert _events(db, "article", work["article"].id)[-1].action == "unclear"

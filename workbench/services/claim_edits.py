@@ -185,7 +185,7 @@ def edit_evidence(*, session: Session, claim: Claim, evidence: Evidence, stance:
     _check_note(note)
     before = _evidence_state(evidence)
     write_claim(session=session, claim=claim, values={}, actor=actor, expected_version=expected_version,
-                attempted={"evidence_id": evidence.id, "stance": stance, "note": note or ""})
+                attempted={"evidence_id": evidence.id, "stance": stance, "note": note or ""}, material=True)
     session.refresh(evidence)
     evidence.stance, evidence.note = stance, (note or "").strip()
     session.add(evidence)
@@ -206,7 +206,7 @@ def withdraw_evidence(*, session: Session, claim: Claim, evidence: Evidence, rea
         raise InputError("Say why the evidence is withdrawn; the record keeps the reason.")
     before = _evidence_state(evidence)
     write_claim(session=session, claim=claim, values={}, actor=actor, expected_version=expected_version,
-                attempted={"evidence_id": evidence.id, "reason": reason})
+                attempted={"evidence_id": evidence.id, "reason": reason}, material=True)
     session.refresh(evidence)
     evidence.withdrawn_at, evidence.withdrawn_by_id, evidence.withdrawn_reason = utcnow(), actor.id if actor else None, reason
     session.add(evidence)

@@ -37,12 +37,14 @@ def claim_state(claim: Claim) -> dict:
 
 
 def write_claim(*, session: Session, claim: Claim, values: dict, actor: User | None,
-                expected_version: int | None = None, attempted: dict | None = None) -> Claim:
+                expected_version: int | None = None, attempted: dict | None = None,
+                material: bool | None = None) -> Claim:
     """Apply values to a claim only if it is still at expected_version (default: the version read), bumping it.
 
     Runs inside the caller's transaction and does not commit. A change of wording or span voids the approval;
-    a change other than bookkeeping reopens a cleared article (audited). On a lost race the transaction is
-    rolled back and ConflictError is raised.
+    a change other than bookkeeping reopens a cleared article (audited); material=True says so for a change
+    that lives outside the row (evidence withdrawn or re-judged). On a lost race the transaction is rolled back
+    and ConflictError is raised.
     """
     version = claim.version if expected_version is None else expected_version
     values = dict(values)
@@ -64,7 +66,7 @@ def write_claim(*, session: Session, claim: Claim, values: dict, actor: User | N
         raise ConflictError(current, {**(attempted if attempted is not None else values), "version": version},
                             claim_id=claim_id)
     session.refresh(claim)
-    if values.keys() - BOOKKEEPING_FIELDS:
+    if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=claim.id, actor=actor)
     return claim
 
