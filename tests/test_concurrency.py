@@ -86,7 +86,7 @@ def _assert_row_is_last_accepted_change(db, claim_id):
     else:
         raise AssertionError("no event recorded the claim's state")
     for key, value in state.items():
-        if key in {"version", "text", "status", "rationale", "start", "end", "quote", "assignee_id"}:
+        if key in {"version", "text", "status", "rationale", "start", "end", "quote", "assignee_id", "speaker"}:
             assert str(getattr(claim, key)) == str(value), (key, getattr(claim, key), value)
     return claim
 
@@ -103,6 +103,12 @@ def _edit(kind: str, claim: Claim, number: int) -> tuple[str, dict]:
         "evidence": (f"/claims/{claim.id}/evidence", {"url": f"https://stats.example/{number}", "stance": "supports",
                                                       **v}),
         "bulk": ("/claims/bulk", {"ids": str(claim.id), "action": "status", "status": "in_progress"}),
+        "dismiss": (f"/claims/{claim.id}/dismiss", {"reason": f"Page furniture, {number}", **v}),
+        "source": (f"/claims/{claim.id}/correct", {"field": "source", "new_source": f"Agency {number}", **v}),
+        "dates": (f"/claims/{claim.id}/correct", {"field": "dates", "date_text": "on Monday",
+                                                   "date_value": f"2024-05-0{number % 9 + 1}", **v}),
+        "span": (f"/claims/{claim.id}/correct", {"field": "span", "start": str(claim.start + number + 1),
+                                                  "end": str(claim.end), **v}),
     }[kind]
 
 
@@ -115,8 +121,9 @@ KINDS = ["status", "verdict", "reword", "split", "merge", "assign", "evidence", 
     ["split"] * 8,                           # two splits used to give two claims with one span
     ["bulk", "status"] * 4,                  # bulk vs single status used to both write version 2
     ["verdict"] * 8, ["reword"] * 8, ["assign"] * 8, ["evidence"] * 8, ["merge"] * 8,
+    ["dismiss", "source", "dates", "span"] * 2,  # corrections and dismissal against each other
 ], ids=["all-kinds", "reword-vs-split", "split-vs-split", "bulk-vs-status", "verdicts", "rewords", "assigns",
-        "evidence", "merges"])
+        "evidence", "merges", "corrections"])
 def test_eight_clients_on_one_claim_lose_nothing(desk, db, kinds):
     article_id = desk["article"].id
     claims = _claims(db, article_id)
