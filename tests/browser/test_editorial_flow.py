@@ -114,10 +114,14 @@ def test_approval_queue_send_back_reaches_the_checker(app, live_server, browser,
     row.get_by_label("Comment for the checker").fill("Which minutes? Link the page.")
     row.get_by_role("button", name="Send back").click()
     editor_tab.wait_for_function("() => document.querySelectorAll('#approval-list tr[data-claim-id]').length === 1")
+    assert "sent back" in editor_tab.locator("#approval-message").inner_text()
     editor_tab.get_by_label(f"Select the verdict on claim {claims[1].id}").check()
     editor_tab.get_by_role("button", name="Approve selected").click()
-    editor_tab.wait_for_selector("#approval-message")
+    # the send back left its own message: wait for the approval's
+    editor_tab.wait_for_function("() => (document.querySelector('#approval-message') || {}).textContent"
+                                 "?.includes('Approved')")
     assert "Approved 1 verdict" in editor_tab.locator("#approval-message").inner_text()
+    assert editor_tab.locator("#approval-list tr[data-claim-id]").count() == 0
     screenshot(editor_tab, "approval-queue")
     editor_tab.context.close()
 
