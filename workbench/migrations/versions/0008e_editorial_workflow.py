@@ -43,6 +43,8 @@ def upgrade() -> None:
         _add("claim", name, kind)
     for name, kind in EVIDENCE_COLUMNS:
         _add("evidence", name, kind)
+    op.create_index("ix_claim_approval", "claim", ["approved_by_id", "sent_back_at", "verdict_at"])
+    op.create_index("ix_claim_verdict_by", "claim", ["verdict_by_id", "sent_back_at"])
     # Existing verdicts: their author is whoever last set the status (from the audit chain), their date the last change.
     op.execute(f"""
         UPDATE claim SET verdict_at = updated_at,
@@ -55,6 +57,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("UPDATE claim SET status = 'unverified' WHERE status = 'dismissed'")
+    op.drop_index("ix_claim_verdict_by", table_name="claim")
+    op.drop_index("ix_claim_approval", table_name="claim")
     for table, columns in (("evidence", EVIDENCE_COLUMNS), ("claim", CLAIM_COLUMNS)):
         for name, kind in reversed(columns):
             if kind == "user" and op.get_bind().dialect.name == "postgresql":
