@@ -119,9 +119,20 @@ def _conflict(error: review.ConflictError, action: str):
 
 
 def _change(claim_id: int, apply, action_endpoint: str, **url_args):
-    """Run one change to a claim and answer with the right fragment, a 422 for bad input or a 409 on conflict."""
-    claim = _claim_or_404(claim_id)
+    """Run one change to a claim and answer with the right fragment, a 422 for bad input or a 409 on conflict.
+
+    A change made on a version that no longer holds (or on a claim merged away since) is a conflict before it is
+    anything else: the user's input is not judged against a state they never saw. The conditional update in
+    claim_writes still decides the races that this early answer cannot see.
+    """
+    claim = get_claim(session=get_session(), claim_id=claim_id)
+    expected = _version()
     try:
+        if expected is not None and (claim is None or claim.version != expected):
+            attempted = {k: v for k, v in request.form.items() if k not in {"csrf_token", "version"}}
+            raise review.ConflictError(claim, {**attempted, "version": expected}, claim_id=claim_id)
+        if claim is None:
+            abort(404)
         apply(claim)
     except InputError as error:
         get_session().rollback()
