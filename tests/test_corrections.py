@@ -293,3 +293,17 @@ def test_withdrawing_evidence_reopens_a_cleared_article(app, client, db, work):
     assert response.status_code == 200
     assert _fresh(db, Article, work["article"].id).cleared_at is None
     assert _events(db, "article", work["article"].id)[-1].action == "unclear"
+
+
+def test_stale_split_and_edits_of_a_merged_away_claim_are_conflicts(client, db, work):
+    first, second, third = work["claims"][:3]
+    assert _post(client, work, f"/claims/{first.id}/split", at=20, version=1).status_code == 200
+    again = _post(client, work, f"/claims/{first.id}/split", at=40, version=1)  # a 422 once: judged on the new span
+    assert again.status_code == 409 and "Someone else saved this claim first" in parse(again).find("h2").get_text()
+    third_id = third.id
+    assert _post(client, work, f"/claims/{second.id}/merge", direction="next", version=1).status_code == 200
+    db.expire_all()
+    assert db.get(Claim, third_id) is None
+    gone = _post(client, work, f"/claims/{third_id}/text", text="Too late", version=1)  # a 404 once
+    assert gone.status_code == 409 and "no longer exists" in parse(gone).find("h2").get_text()
+    assert client.post("/claims/999999/text", data={"csrf_token": work["token"], "text": "x"}).status_code == 404
