@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_init_reports_the_migration(runner):
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory(str(ROOT / "workbench" / "migrations")).get_current_head()
+    from workbench.db import migrations_config
+
+    head = ScriptDirectory.from_config(migrations_config(None)).get_current_head()
     result = runner.invoke(args=["init"])
     assert result.exit_code == 0 and f"migration {head}" in result.output
 
