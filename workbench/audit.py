@@ -65,6 +65,12 @@ def event_hash(event: AuditEvent | dict, key: bytes) -> str:
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def lock_chain(*, session: Session) -> None:
+    """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+
+
 def record_event(
     *, session: Session, actor: User | None, entity_type: str, entity_id: int, action: str,
     before: dict | None = None, after: dict | None = None, reason: str = "",
@@ -80,8 +86,7 @@ def record_events(
 ) -> list[dict]:
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    lock_chain(session=session)
     last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")

@@ -277,7 +277,7 @@ def extract_command(file, published, output_format):
 @with_appcontext
 def export_command(article_id, source, since, fmt, output):
     """Export claims with verdicts, evidence and history, ending with an integrity trailer."""
-    from .services.exports import ExportScope, check_scope, count_claims, export_stream
+    from .services.exports import ExportScope, check_export, count_claims, export_stream
     from .services.ingest import parse_published
     from .views.exports import html_renderer
 
@@ -287,7 +287,7 @@ def export_command(article_id, source, since, fmt, output):
     session = get_session()
     try:
         scope = ExportScope(article_id=article_id, source=source, since=parse_published(since))
-        check_scope(session=session, scope=scope)
+        check_export(session=session, scope=scope, fmt=fmt, public_url=current_app.config["PUBLIC_URL"])
     except InputError as error:
         raise click.ClickException(str(error)) from None
     total = count_claims(session=session, scope=scope)
@@ -300,7 +300,8 @@ def export_command(article_id, source, since, fmt, output):
         with click.progressbar(length=total, label=f"Exporting {total:,} claims", file=sys.stderr,
                                hidden=total < 5000 or not output) as bar:
             for chunk in export_stream(session=session, scope=scope, fmt=fmt, render_html=html_renderer(app),
-                                       organisation=app.config["ORGANISATION"], public_url="", progress=bar.update):
+                                       organisation=app.config["ORGANISATION"], public_url=app.config["PUBLIC_URL"],
+                                       require_approval=app.config["REQUIRE_APPROVAL"], progress=bar.update):
                 target.write(chunk)
     finally:
         if output:

@@ -109,12 +109,14 @@ def test_cli_ingest_refuses_a_bad_url(runner, db, tmp_path):
     assert _count(db, Article) == 0
 
 
-def test_claimreview_publishes_only_a_valid_url_and_is_safe_inside_a_script_element(client, db, checker):
+def test_claimreview_publishes_only_a_valid_url_and_is_safe_inside_a_script_element(app, client, db, checker):
+    app.config["PUBLIC_URL"] = "https://factcheck.example"  # ClaimReview is refused without a public address
     text = "Officials said </script><script>alert(1)</script> & 40 roads <b>closed</b> on Monday, Reuters reported.\n"
     article = make_article(db, actor=checker, text=text, url="https://news.example/a").article
     claim = db.exec(select(Claim).where(Claim.article_id == article.id)).first()
     claim.status, claim.rationale = Status.false, "</script><!-- & -->"
     article.url = "javascript:alert(1)"
+    db.add(Evidence(claim_id=claim.id, url="https://ok.example/", fetch_state="done"))  # a published "false" needs it
     db.add_all([claim, article])
     db.commit()
     body = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article.id,

@@ -77,6 +77,11 @@ def looks_like_html(text: str, filename: str | None = None) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
+def normalise_line_ends(text: str) -> str:
+    """Turn \r\n and lone \r into \n, as browsers count them, so that selections land on the stored offsets."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def content_hash(text: str) -> str:
     """Return the SHA-256 that identifies an article's exact text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -89,6 +94,7 @@ def ingest_article(
     source_sha256: str | None = None,
 ) -> IngestResult:
     """Store an article and its extracted claims in one transaction; a duplicate text is not stored again."""
+    text = normalise_line_ends(text)
     url = optional_url(url, label="The article's address")
     digest = content_hash(text)
     existing = session.exec(select(Article).where(Article.content_hash == digest)).first()
