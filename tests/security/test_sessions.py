@@ -268,3 +268,17 @@ def test_changing_ones_own_password_ends_the_other_sessions_but_keeps_this_one(a
     db.expire_all()
     event = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "user").order_by(AuditEvent.seq.desc())).first()
     assert event.action == "password" and event.actor == user.email
+
+
+def test_guessing_the_current_password_on_the_account_page_is_throttled(app, client, db):
+    app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "3 per 15 minutes", "100 per 15 minutes")
+    user = make_user(db)
+    login(client, user.email)
+    statuses = [client.post("/account", data={"csrf_token": csrf_token(client), "current": f"guess {i}",
+                                              "password": "a brand new passphrase"}).status_code for i in range(3)]
+    assert statuses == [422] * 3
+    blocked = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD,
+                                            "password": "a brand new passphrase"})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    db.expire_all()
+    assert db.get(User, user.id).session_version == user.session_version
