@@ -282,3 +282,23 @@ def test_guessing_the_current_password_on_the_account_page_is_throttled(app, cli
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     db.expire_all()
     assert db.get(User, user.id).session_version == user.session_version
+
+
+def test_behind_a_proxy_the_forwarded_address_is_throttled_and_not_otherwise(database_url, tmp_path):
+    from workbench import create_app
+
+    for hops, expect_blocked_elsewhere in ((1, False), (0, True)):
+        app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
+                          "SESSION_COOKIE_SECURE": False, "PROXY_HOPS": hops})
+        app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "100 per 15 minutes", "2 per 15 minutes")
+        client = app.test_client()
+        token = csrf_token(client)
+        for _ in range(2):
+            client.post("/login", data={"csrf_token": token, "email": "x@x.example", "password": "x"},
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+        other = client.post("/login", data={"csrf_token": token, "email": "y@x.example", "password": "y"},
+                            headers={"X-Forwarded-For": "198.51.100.2"})
+        assert (other.status_code == 429) is expect_blocked_elsewhere
+        from workbench.db import get_engine
+
+        get_engine(app).dispose()
