@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_login import current_user
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
 
@@ -90,6 +91,8 @@ def _register_error_pages(app: Flask) -> None:
         message = messages.get(code, "Something went wrong.")
         if isinstance(error, validation.RejectedInput):
             message = error.description
+        if isinstance(error, CSRFError) and request.headers.get("HX-Request") and not current_user.is_authenticated:
+            return auth.htmx_sign_in()  # the session expired: its CSRF token went with it
         if isinstance(error, CSRFError):
             message = "The form expired or was sent from elsewhere (missing or bad CSRF token); reload the page and try again."
         if code == 413 and request.endpoint == "articles.create":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, redirect, url_for
 
 bp = Blueprint("assets", __name__)
 
@@ -18,3 +18,9 @@ def htmx():
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page; point them at the SVG icon instead of a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

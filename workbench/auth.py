@@ -6,7 +6,8 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 
 from .errors import InputError
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -23,7 +24,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon"}
 
 
 class SessionUser:
@@ -92,6 +93,16 @@ def require_role(role: Role | str):
 def acting_user() -> User | None:
     """Return the stored User behind the current request, if signed in."""
     return current_user.user if current_user.is_authenticated else None
+
+
+def htmx_sign_in():
+    """An htmx request without a session: send the whole page to sign-in (not a login form swapped into a row),
+    coming back afterwards to the page the user was on."""
+    here = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = here.path + ("?" + here.query if here.query else "") if here.path else request.path
+    response = make_response("", 401)
+    response.headers["HX-Redirect"] = url_for("auth.login", next=_safe_next(back))
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -175,5 +186,5 @@ def init_app(app) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            return htmx_sign_in() if request.headers.get("HX-Request") else login_manager.unauthorized()
         return None

@@ -10,7 +10,8 @@ from sqlalchemy import and_, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ..models import Article, Claim, Source, Status, User
+from ..models import Article, Claim, Evidence, Source, Status, User
+from .review import counting_evidence
 
 SORTS = {"score": "Most check-worthy first", "newest": "Newest first", "oldest": "Oldest first",
          "updated": "Recently changed"}
@@ -32,6 +33,7 @@ class QueueFilters:
     q: str = ""
     sort: str = "score"
     after: str = ""
+    before: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def to_args(self, **changes) -> dict:
@@ -40,7 +42,7 @@ class QueueFilters:
         args = {"status": list(values.status), "source": values.source, "article": values.article,
                 "assignee": values.assignee, "min_score": values.min_score, "published_from": values.published_from,
                 "published_to": values.published_to, "q": values.q, "sort": values.sort if values.sort != "score" else "",
-                "after": values.after}
+                "after": values.after, "before": values.before}
         return {k: v for k, v in args.items() if v not in (None, "", [])}
 
 
@@ -86,6 +88,7 @@ def parse_filters(args) -> QueueFilters:
         min_score=None if min_score is None else max(0.0, min(1.0, min_score)),
         published_from=date("published_from"), published_to=date("published_to"),
         q=(args.get("q") or "").strip()[:200], sort=sort, after=(args.get("after") or "")[:64],
+        before="" if args.get("after") else (args.get("before") or "")[:64],
         problems=tuple(problems),
     )
 
@@ -98,6 +101,7 @@ class QueueRow:
     article_title: str
     source_name: str | None
     assignee_name: str | None
+    evidence_count: int = 0
 
 
 # Up to this many matches, the queue sorts the matching claims; beyond it, it walks the sort order and keeps
@@ -122,8 +126,10 @@ def _search_condition(session: Session, q: str):
     return text("claim.text_tsv @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=query)
 
 
-def _order_and_cursor(sort: str, after: str):
-    """Return the ORDER BY columns and the keyset condition for the rows after the cursor."""
+def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
+    """Return the ORDER BY columns and the keyset condition for the rows after the cursor (before it, backwards)."""
+    if backwards:
+        return _order_before(sort, after)
     if sort == "newest":
         order = [Claim.id.desc()]
         condition = Claim.id < int(after) if after.isdigit() else None
@@ -156,6 +162,29 @@ def _order_and_cursor(sort: str, after: str):
     return order, condition
 
 
+def _order_before(sort: str, before: str):
+    """The reversed ORDER BY and the keyset condition for the rows just before the cursor (the previous page)."""
+    if sort in {"newest", "oldest"}:
+        newest = sort == "newest"
+        order = [Claim.id.asc() if newest else Claim.id.desc()]
+        condition = None
+        if before.isdigit():
+            condition = Claim.id > int(before) if newest else Claim.id < int(before)
+        return order, condition
+    column = Claim.updated_at if sort == "updated" else Claim.checkworthiness
+    order = [column.asc(), Claim.id.asc()]
+    condition = None
+    if "|" in before:
+        raw, _, last_id = before.partition("|")
+        try:
+            value = dt.datetime.fromisoformat(raw) if sort == "updated" else float(raw)
+        except ValueError:
+            value = None
+        if value is not None and last_id.isdigit():
+            condition = and_(column >= value, or_(column > value, Claim.id > int(last_id)))
+    return order, condition
+
+
 def cursor_for(sort: str, claim: Claim) -> str:
     """Return the cursor that continues the queue after this claim."""
     if sort in {"newest", "oldest"}:
@@ -168,16 +197,31 @@ def cursor_for(sort: str, claim: Claim) -> str:
 def _rows_select():
     """Claims with the names a queue row shows, fetched in the same query."""
     assignee = aliased(User)
-    return (select(Claim, Article.title, Source.name, assignee.name)
+    evidence = (select(func.count()).select_from(Evidence)
+                .where(Evidence.claim_id == Claim.id, counting_evidence()).correlate(Claim).scalar_subquery())
+    return (select(Claim, Article.title, Source.name, assignee.name, evidence)
             .join(Article, Article.id == Claim.article_id)
             .join(Source, Source.id == Claim.source_id, isouter=True)
             .join(assignee, assignee.id == Claim.assignee_id, isouter=True))
 
 
-def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
-               limit: int = PAGE_SIZE) -> tuple[list[QueueRow], str | None]:
-    """Return one page of the queue and the cursor of the next page (None on the last)."""
-    query = _rows_select()
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its rows, the cursors of the pages around it, and how many claims match."""
+
+    rows: list[QueueRow]
+    next_cursor: str | None
+    previous_cursor: str | None
+    total: int
+    more: bool  # True when more than COUNT_CAP claims match (total is then the cap)
+
+
+# The result count is exact up to this many claims, then "more than": counting a million rows on every
+# keystroke would break the queue's latency budget.
+COUNT_CAP = 1000
+
+
+def _conditions(session: Session, filters: QueueFilters, user_id: int | None) -> list:
     conditions = []
     if filters.status:
         conditions.append(Claim.status.in_(filters.status))
@@ -202,13 +246,42 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
     search = _search_condition(session, filters.q)
     if search is not None:
         conditions.append(search)
-    order, after = _order_and_cursor(filters.sort, filters.after)
-    if after is not None:
-        conditions.append(after)
-    rows = session.exec(query.where(*conditions).order_by(*order).limit(limit + 1)).all()
-    page = [QueueRow(claim, title, source, assignee_name) for claim, title, source, assignee_name in rows[:limit]]
-    next_cursor = cursor_for(filters.sort, page[-1].claim) if len(rows) > limit else None
-    return page, next_cursor
+    return conditions
+
+
+def count_matches(*, session: Session, filters: QueueFilters, user_id: int | None) -> tuple[int, bool]:
+    """Return how many claims match the filters, capped at COUNT_CAP, and whether there are more."""
+    conditions = _conditions(session, filters, user_id)
+    inner = (select(Claim.id).join(Article, Article.id == Claim.article_id).where(*conditions)
+             .limit(COUNT_CAP + 1).subquery())
+    total = session.exec(select(func.count()).select_from(inner)).one()
+    return min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
+               limit: int | None = None) -> QueuePage:
+    """Return one page of the queue, the cursors of the next and previous pages, and the result count."""
+    limit = limit or PAGE_SIZE  # read at call time, so a test (or a setting) can change the page size
+    conditions = _conditions(session, filters, user_id)
+    backwards = bool(filters.before) and not filters.after
+    order, keyset = _order_and_cursor(filters.sort, filters.before if backwards else filters.after,
+                                      backwards=backwards)
+    if keyset is not None:
+        conditions.append(keyset)
+    rows = session.exec(_rows_select().where(*conditions).order_by(*order).limit(limit + 1)).all()
+    more_beyond = len(rows) > limit
+    rows = list(rows[:limit])
+    if backwards:
+        rows.reverse()
+    page = [QueueRow(*row) for row in rows]
+    if backwards:
+        next_cursor = cursor_for(filters.sort, page[-1].claim) if page else None
+        previous_cursor = cursor_for(filters.sort, page[0].claim) if page and more_beyond else None
+    else:
+        next_cursor = cursor_for(filters.sort, page[-1].claim) if more_beyond else None
+        previous_cursor = cursor_for(filters.sort, page[0].claim) if page and filters.after else None
+    total, more = count_matches(session=session, filters=filters, user_id=user_id)
+    return QueuePage(page, next_cursor, previous_cursor, total, more)
 
 
 def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:

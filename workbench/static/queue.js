@@ -1,20 +1,27 @@
-// Review queue keyboard shortcuts: j/k move, x selects, 1–8 set a status, a assigns to me,
-// Enter/o opens, / focuses search, ? lists the shortcuts. Plain script, no build step.
+// Review queue keyboard loop: j/k move, x selects, 1–8 set a status on the selection (else the cursor) and move
+// on, a assigns to me, Enter/o opens, / searches, ? lists the keys. The cursor survives Back; the selection
+// survives row updates. Plain script, no build step.
 (function () {
   "use strict";
   const STATUSES = ["unverified", "in_progress", "verified", "mostly_accurate", "misleading", "false",
                     "unverifiable", "not_checkable"];
+  const NEEDS_EVIDENCE = ["verified", "mostly_accurate", "misleading", "false"];
+  const selected = new Set();  // claim ids, kept across row swaps
   let current = null;
 
-  function rows() { return Array.from(document.querySelectorAll("#queue-results tr.claim-row")); }
+  function rows() { return Array.from(document.querySelectorAll("#queue-results tr.claim-row[data-claim-id]")); }
+  function bar() { return document.getElementById("bulk-form"); }
+  function placeKey() { return "queue-cursor:" + location.pathname + location.search; }
 
-  function focusRow(row) {
+  function focusRow(row, scroll) {
     if (!row) return;
     if (current) current.classList.remove("current");
     current = row;
     row.classList.add("current");
     row.focus({ preventScroll: true });
-    row.scrollIntoView({ block: "nearest" });
+    if (scroll !== false) row.scrollIntoView({ block: "nearest" });
+    try { sessionStorage.setItem(placeKey(), JSON.stringify({ id: row.dataset.claimId, y: window.scrollY })); } catch (e) { /* private mode */ }
+    describeTarget();
   }
 
   function move(step) {
@@ -24,32 +31,93 @@
     focusRow(all[Math.max(0, Math.min(all.length - 1, index + step))] || all[0]);
   }
 
-  function updateCount() {
+  function describeTarget() {
     const counter = document.querySelector("[data-selected-count]");
-    if (counter) counter.textContent = document.querySelectorAll('#queue-results input[name="ids"]:checked').length;
+    if (counter) counter.textContent = selected.size;
+    const acting = document.querySelector("[data-acting]");
+    if (!acting) return;
+    if (selected.size) acting.textContent = "Acting on the selected claims";
+    else if (current) acting.textContent = "Acting on claim #" + current.dataset.claimId;
+    else acting.textContent = "Select claims with x, or move with j/k";
   }
 
-  function setStatus(row, number) {
-    const form = row.querySelector("form.row-status");
-    const select = form.querySelector("select[name=status]");
-    select.value = STATUSES[number - 1];
-    if (number <= 2) { htmx.trigger(form, "submit"); return; }
-    const rationale = form.querySelector("input[name=rationale]");
-    rationale.focus();  // a verdict needs its reason: Enter in this field saves
+  function say(message, isError) {
+    const box = document.querySelector("[data-bar-message]");
+    if (!box) return;
+    box.textContent = message || "";
+    box.classList.toggle("error-text", Boolean(isError));
+  }
+
+  function syncBoxes() {
+    document.querySelectorAll('#queue-results input[name="ids"]').forEach(function (box) {
+      box.checked = selected.has(box.value);
+    });
+    describeTarget();
+  }
+
+  function toggle(row) {
+    const id = row.dataset.claimId;
+    if (selected.has(id)) selected.delete(id); else selected.add(id);
+    syncBoxes();
+  }
+
+  // One status change, on the selection (all or none, through the bulk action) or else on the cursor row.
+  function applyStatus(status, rationale) {
+    const form = bar();
+    if (selected.size) {
+      form.querySelector("#bulk-status").value = status;
+      form.querySelector('button[value="status"]').click();  // a whole-page answer with the flash message
+      return;
+    }
+    if (!current) { say("Move to a claim with j/k or select some with x first.", true); return; }
+    const row = current;
+    const id = row.dataset.claimId;
+    const token = document.querySelector('meta[name="csrf-token"]').content;
+    htmx.ajax("POST", "/claims/" + id + "/status", {
+      target: "#claim-row-" + id, swap: "outerHTML",
+      values: { status: status, rationale: rationale || "", version: row.dataset.version, csrf_token: token },
+    }).then(function () {
+      const fresh = document.getElementById("claim-row-" + id);
+      const problem = fresh && fresh.querySelector(".row-error, .conflict");
+      if (problem) {
+        focusRow(fresh);
+        say("Not saved: " + problem.textContent.trim() + " Your rationale is kept below.", true);
+        if (status !== "unverified" && status !== "in_progress") form.querySelector("#bulk-rationale").focus();
+        return;
+      }
+      form.querySelector("#bulk-rationale").value = "";
+      form.querySelector("#bulk-status").value = "";
+      say("Saved claim #" + id + ".");
+      const all = rows();
+      const at = fresh ? all.indexOf(fresh) : -1;
+      focusRow(all[at + 1] || fresh);
+    });
+  }
+
+  function setStatus(number) {
+    const status = STATUSES[number - 1];
+    if (number <= 2) { applyStatus(status, ""); return; }
+    const form = bar();
+    form.querySelector("#bulk-status").value = status;
+    const missing = ["a rationale"];
+    if (!selected.size && current && NEEDS_EVIDENCE.includes(status) && current.dataset.evidence === "0") {
+      missing.push("at least one evidence item (add it on the claim page: o)");
+    }
+    say("This verdict needs " + missing.join(" and ") + ". Type the rationale, then Enter saves; Esc cancels.");
+    form.querySelector("#bulk-rationale").focus();
   }
 
   function assignToMe(row) {
     const token = document.querySelector('meta[name="csrf-token"]').content;
-    const version = row.querySelector('input[name="version"]').value;
     htmx.ajax("POST", "/claims/" + row.dataset.claimId + "/assign",
-              { target: row, swap: "outerHTML", values: { assignee: "me", version: version, csrf_token: token } });
+              { target: row, swap: "outerHTML", values: { assignee: "me", version: row.dataset.version, csrf_token: token } });
   }
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const typing = event.target.closest("input, textarea, select, [contenteditable]");
     if (typing) {
-      if (event.key === "Escape") { event.target.blur(); if (current) current.focus(); }
+      if (event.key === "Escape") { event.target.blur(); say(""); if (current) current.focus(); }
       return;
     }
     const key = event.key;
@@ -57,31 +125,72 @@
     else if (key === "k") { move(-1); }
     else if (key === "/") { document.getElementById("q").focus(); }
     else if (key === "?") { document.getElementById("shortcuts").showModal(); }
+    else if (/^[1-8]$/.test(key)) { setStatus(Number(key)); }
     else if (!current) { return; }
-    else if (key === "x") { const box = current.querySelector('input[name="ids"]'); box.checked = !box.checked; updateCount(); }
-    else if (/^[1-8]$/.test(key)) { setStatus(current, Number(key)); }
+    else if (key === "x") { toggle(current); }
     else if (key === "a") { assignToMe(current); }
     else if (key === "Enter" || key === "o") { current.querySelector("a.claim-link").click(); }
     else { return; }
     event.preventDefault();
   });
 
+  // The bar's own submit: a status for the cursor row goes through htmx; a selection posts the bulk form.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.id !== "bulk-form") return;
+    const action = event.submitter ? event.submitter.value : "status";
+    if (selected.size) {
+      return;  // the browser posts the bulk form
+    }
+    event.preventDefault();
+    if (action === "assign") {
+      if (current) assignToMe(current); else say("Move to a claim with j/k or select some with x first.", true);
+      return;
+    }
+    const status = form.querySelector("#bulk-status").value;
+    if (!status) { say("Choose a status first.", true); return; }
+    applyStatus(status, form.querySelector("#bulk-rationale").value);
+  });
+
   document.addEventListener("change", function (event) {
-    if (event.target.matches('input[name="ids"]')) updateCount();
+    if (event.target.matches('#queue-results input[name="ids"]')) {
+      if (event.target.checked) selected.add(event.target.value); else selected.delete(event.target.value);
+      describeTarget();
+    }
   });
   document.addEventListener("click", function (event) {
-    const row = event.target.closest("#queue-results tr.claim-row");
-    if (row) { if (current) current.classList.remove("current"); current = row; row.classList.add("current"); }
+    const row = event.target.closest("#queue-results tr.claim-row[data-claim-id]");
+    if (row && !event.target.closest("input, a")) focusRow(row, false);
     if (event.target.closest("[data-show-shortcuts]")) document.getElementById("shortcuts").showModal();
   });
-  // After htmx swaps a row, keep the keyboard position on the new element.
+  // Before following a claim link, remember where the cursor was so that Back returns to it.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("#queue-results a.claim-link");
+    if (link) focusRow(link.closest("tr"), false);
+  }, true);
+
+  // After htmx swaps a row or the results, keep the cursor on the new element and the selection checked.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    const swapped = event.detail.target;
+    const visible = new Set(rows().map(function (row) { return row.dataset.claimId; }));
+    selected.forEach(function (id) { if (!visible.has(id)) selected.delete(id); });  // never act on unseen claims
     if (current && !document.body.contains(current)) {
-      const replacement = swapped && swapped.id ? document.getElementById(swapped.id) : null;
+      const replacement = current.id ? document.getElementById(current.id) : null;
       current = null;
-      if (replacement && replacement.matches("tr.claim-row")) focusRow(replacement);
+      if (replacement && replacement.matches("tr.claim-row[data-claim-id]")) focusRow(replacement, false);
     }
-    updateCount();
+    syncBoxes();
   });
+
+  function restore() {
+    let place = null;
+    try { place = JSON.parse(sessionStorage.getItem(placeKey()) || "null"); } catch (e) { place = null; }
+    if (!place) return;
+    const row = document.getElementById("claim-row-" + place.id);
+    if (!row) return;
+    if (typeof place.y === "number") window.scrollTo(0, place.y);
+    focusRow(row);
+  }
+  document.querySelectorAll('#queue-results input[name="ids"]:checked').forEach(function (box) { selected.add(box.value); });
+  restore();
+  window.addEventListener("pageshow", function (event) { if (event.persisted) restore(); });
 })();

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 
 from ..auth import acting_user, require_role
 from ..db import get_session
@@ -35,18 +34,16 @@ def queue():
     """The review queue, filtered by the URL's arguments; htmx swaps only the results while typing."""
     session = get_session()
     filters = parse_filters(request.args)
-    rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
+    page = queue_page(session=session, filters=filters, user_id=acting_user().id)
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
-                  rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
+                  rows=page.rows, results=page, filters=filters, sorts=SORTS, statuses=list(Status),
                   choosable=review.CHOOSABLE,
                   labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
 
 
 def _row_context() -> dict:
     """What every queue row shares, rendered once per request rather than once per row."""
-    options = "".join(f'<option value="{s.value}">{n} · {escape(review.STATUS_LABELS[s])}</option>'
-                      for n, s in enumerate(review.CHOOSABLE, 1))
-    return {"row_status_options": Markup(options), "claims_base": url_for("claims.queue")}
+    return {"claims_base": url_for("claims.queue")}
 
 
 @bp.post("/claims/bulk")
