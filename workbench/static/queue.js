@@ -36,9 +36,9 @@
     if (counter) counter.textContent = selected.size;
     const acting = document.querySelector("[data-acting]");
     if (!acting) return;
-    if (selected.size) acting.textContent = "Acting on the selected claims";
-    else if (current) acting.textContent = "Acting on claim #" + current.dataset.claimId;
-    else acting.textContent = "Select claims with x, or move with j/k";
+    if (selected.size) acting.textContent = "On the selection";
+    else if (current) acting.textContent = "On claim #" + current.dataset.claimId;
+    else acting.textContent = "No claim chosen";
   }
 
   function say(message, isError) {

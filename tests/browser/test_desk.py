@@ -1,0 +1,177 @@
+"""In a real browser, a day at the desk: the dense queue fits a screenful, phones never scroll sideways, and the
+keyboard loop acts on the selection or the cursor, moves on, keeps the typed rationale, and returns after Back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import make_article, make_user
+from workbench.models import Claim, Evidence, Role, Source, Status
+
+TEXT = ("Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
+        "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def desk(db):
+    checker = make_user(db, Role.checker, email="casey@test.example")
+    admin = make_user(db, Role.admin, email="ada@test.example")
+    articles = [make_article(db, actor=checker, text=TEXT.format(n=n + 10)).article for n in range(10)]
+    claim = db.exec(select(Claim).order_by(Claim.id)).first()
+    db.add(Evidence(claim_id=claim.id, url="https://evidence.example/a-rather-long-path/that/keeps/going/and/going",
+                    added_by_id=checker.id, note="Minutes"))
+    db.commit()
+    return {"checker": checker, "admin": admin, "article": articles[0], "claim": claim}
+
+
+def _tab(browser, viewport):
+    context = browser.new_context(viewport=viewport)
+    tab = context.new_page()
+    blocked = []
+    tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    return context, tab, blocked
+
+
+def test_dense_queue_fits_at_least_twelve_claims_above_the_fold(live_server, browser, desk, sign_in, screenshot):
+    context, tab, blocked = _tab(browser, DESKTOP)
+    try:
+        sign_in(tab, desk["checker"].email)
+        tab.goto(live_server + "/claims")
+        above = tab.evaluate("""() => Array.from(document.querySelectorAll('tr.claim-row'))
+            .filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length""")
+        heights = tab.evaluate("() => Array.from(document.querySelectorAll('tr.claim-row'), r => r.getBoundingClientRect().height)")
+        print(f"rows above the fold at 1280x800: {above}; row heights {sorted(set(round(h) for h in heights))}")
+        tab.screenshot(path=str(screenshot(tab, "desk-queue-1280").with_name("desk-queue-1280-fold.png")))
+        assert above >= 12
+        assert max(heights) < 40  # one line per claim
+        assert tab.locator("[data-result-count]").inner_text() == "30 claims"
+    finally:
+        context.close()
+    assert blocked == []
+
+
+def test_no_page_scrolls_sideways_on_a_phone(live_server, browser, db, desk, sign_in, screenshot):
+    context, tab, blocked = _tab(browser, PHONE)
+    source = db.exec(select(Source)).first()
+    pages = ["/articles", "/articles/new", f"/articles/{desk['article'].id}", f"/articles/{desk['article'].id}/details",
+             "/claims", f"/claims/{desk['claim'].id}", "/my-work", "/sources", f"/sources/{source.id}", "/dashboard",
+             "/approvals", "/activity", "/exports", "/admin/audit", "/admin/users", "/account"]
+    widths = {}
+    try:
+        tab.goto(live_server + "/login")
+        widths["/login"] = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        sign_in(tab, desk["admin"].email)
+        for path in pages:
+            response = tab.goto(live_server + path)
+            assert response.status == 200, path
+            widths[path] = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            if path in {"/claims", "/articles", "/dashboard"} or path.startswith(("/claims/", "/articles/")):
+                screenshot(tab, "desk-phone" + path.replace("/", "-"))
+        print("scrollWidth, innerWidth at 390 px:", widths)
+        assert {p: w for p, w in widths.items() if w[0] > w[1]} == {}
+        # the navigation folds behind a button and opens on demand, with Sign out on screen
+        assert not tab.locator("#main-nav").is_visible()
+        tab.get_by_role("button", name="Menu").click()
+        assert tab.locator("#main-nav").get_by_role("link", name="Queue").is_visible()
+        box = tab.get_by_role("button", name="Sign out").bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"]
+        screenshot(tab, "desk-phone-menu")
+    finally:
+        context.close()
+    assert blocked == []
+
+
+def test_status_keys_act_on_the_cursor_and_move_on(live_server, page, db, desk, sign_in, screenshot):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims")
+    rows = page.locator("tr.claim-row")
+    ids = [rows.nth(i).get_attribute("data-claim-id") for i in range(4)]
+    page.keyboard.press("j")
+    page.keyboard.press("2")
+    page.locator(f"#claim-row-{ids[0]} .badge.status-in_progress").wait_for()
+    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId === '{ids[1]}'")
+    page.keyboard.press("2")
+    page.locator(f"#claim-row-{ids[1]} .badge.status-in_progress").wait_for()
+    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId === '{ids[2]}'")
+    db.expire_all()
+    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [Status.in_progress, Status.in_progress,
+                                                                Status.unverified]
+
+
+def test_verdict_without_evidence_keeps_the_rationale_and_says_what_is_missing(live_server, page, db, desk, sign_in,
+                                                                                screenshot):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims?sort=oldest")
+    target = page.locator("tr.claim-row").nth(1).get_attribute("data-claim-id")  # no evidence on this one
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("3")  # verified: needs a rationale and evidence
+    rationale = page.locator("#bulk-rationale")
+    assert rationale.evaluate("el => el === document.activeElement")
+    assert "evidence" in page.locator("[data-bar-message]").inner_text()
+    rationale.fill("The port authority's annual report gives the figure.")
+    rationale.press("Enter")
+    page.locator(f"#claim-row-{target} .row-error").wait_for()
+    assert "Not saved" in page.locator("[data-bar-message]").inner_text()
+    assert rationale.input_value() == "The port authority's annual report gives the figure."
+    screenshot(page, "desk-verdict-kept")
+    page.keyboard.press("Escape")
+    page.keyboard.press("8")  # not checkable needs only the rationale: the kept text goes with it
+    rationale.fill("An opinion about prices, not a checkable fact.")
+    rationale.press("Enter")
+    page.locator(f"#claim-row-{target} .badge.status-not_checkable").wait_for()
+    db.expire_all()
+    claim = db.get(Claim, int(target))
+    assert claim.status == Status.not_checkable and claim.rationale == "An opinion about prices, not a checkable fact."
+
+
+def test_selection_survives_row_updates_and_status_keys_act_on_it(live_server, page, db, desk, sign_in):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims")
+    rows = page.locator("tr.claim-row")
+    ids = [rows.nth(i).get_attribute("data-claim-id") for i in range(4)]
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("a")  # a row update (assign) on a selected row
+    page.locator(f"#claim-row-{ids[1]} td", has_text=desk["checker"].name).wait_for()
+    assert page.locator(f'#claim-row-{ids[1]} input[name="ids"]').is_checked()
+    assert page.locator("[data-selected-count]").inner_text() == "2"
+    page.keyboard.press("2")  # acts on both selected claims, not on the cursor alone
+    page.locator(".flash-success", has_text="Updated 2 claims").wait_for()
+    db.expire_all()
+    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [Status.in_progress, Status.in_progress,
+                                                                Status.unverified]
+
+
+def test_cursor_is_restored_after_back(live_server, page, desk, sign_in):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims")
+    for _ in range(7):
+        page.keyboard.press("j")
+    seventh = page.locator("tr.claim-row.current").get_attribute("data-claim-id")
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/claims/{seventh}")
+    page.go_back()
+    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current')?.dataset.claimId === '{seventh}'")
+    page.keyboard.press("j")
+    assert page.locator("tr.claim-row.current").get_attribute("data-claim-id") != seventh
+
+
+def test_expired_session_sends_an_htmx_action_to_sign_in_and_back(live_server, page, desk, sign_in):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims?sort=oldest")
+    page.context.clear_cookies()  # the session expires while the queue is open
+    page.keyboard.press("j")
+    page.keyboard.press("2")
+    page.wait_for_url("**/login?next=**")
+    assert page.locator("tr.claim-row").count() == 0
+    from tests.factories import PASSWORD
+    page.get_by_label("Email").fill(desk["checker"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/claims?sort=oldest")
