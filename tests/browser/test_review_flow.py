@@ -30,16 +30,18 @@ def test_keyboard_moves_and_sets_statuses(live_server, page, db, seeded, sign_in
     page.keyboard.press("k")
     first_id = rows.nth(0).get_attribute("data-claim-id")
     assert page.locator("tr.claim-row.current").get_attribute("data-claim-id") == first_id
-    page.keyboard.press("2")  # in progress: saves at once
+    page.keyboard.press("2")  # in progress: saves at once, then the cursor moves on
     page.locator(f"#claim-row-{first_id} .badge.status-in_progress").wait_for()
-    page.keyboard.press("j")
+    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId !== '{first_id}'")
     second_id = page.locator("tr.claim-row.current").get_attribute("data-claim-id")
-    page.keyboard.press("8")  # not checkable: a verdict, so it asks for the rationale
-    rationale = page.locator(f"#rationale-{second_id}")
+    page.keyboard.press("8")  # not checkable: a verdict, so it asks for the rationale in the status bar
+    rationale = page.locator("#bulk-rationale")
     assert rationale.evaluate("el => el === document.activeElement")
     rationale.fill("An opinion, not a checkable fact.")
     rationale.press("Enter")
     page.locator(f"#claim-row-{second_id} .badge.status-not_checkable").wait_for()
+    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId !== '{second_id}'")
+    page.keyboard.press("k")
     page.keyboard.press("x")
     page.keyboard.press("a")
     page.locator(f"#claim-row-{second_id} td", has_text=seeded["checker"].name).wait_for()
@@ -160,7 +162,9 @@ def test_bulk_status_change(live_server, page, db, seeded, sign_in, screenshot):
     for i in range(3):
         boxes.nth(i).check()
     assert page.locator("[data-selected-count]").inner_text() == "3"
-    page.get_by_label("Status", exact=True).select_option("in_progress")
+    status = page.get_by_label("Status", exact=True)
+    assert status.input_value() == ""  # no status is preselected: a careless click changes nothing
+    status.select_option("in_progress")
     page.get_by_role("button", name="Set status").click()
     page.locator(".flash-success", has_text="Updated 3 claims").wait_for()
     db.expire_all()
