@@ -104,3 +104,48 @@ def test_favicon_is_served(client):
     assert response.status_code == 301
     with client.get(response.headers["Location"]) as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.get_data()
+
+
+def _article_titles(html) -> list[str]:
+    return [a.get_text(strip=True) for a in html.select("#article-list tbody tr td:first-child a")]
+
+
+def test_articles_list_pages_by_keyset_in_every_sort_and_searches(client, db, monkeypatch):
+    from workbench.models import Article, Status
+
+    checker = make_user(db, Role.checker)
+    for n in range(13):  # ties on the publication date, and some without one
+        published = None if n % 5 == 0 else dt.date(2024, 5, 1 + n % 3)
+        make_article(db, actor=checker, text=TEXT.format(n=n + 10), published=published,
+                     outlet="Harbour Gazette" if n % 4 == 0 else "Daily Grain")
+    verdicts = db.exec(select(Claim).order_by(Claim.id).limit(5)).all()
+    for claim in verdicts:
+        claim.status = Status.not_checkable
+    db.commit()
+    login(client, checker.email)
+    monkeypatch.setattr("workbench.services.articles.ARTICLE_PAGE", 4)
+    articles = db.exec(select(Article)).all()
+    expected_orders = {
+        "ingested": sorted(articles, key=lambda a: (a.ingested_at, a.id), reverse=True),
+        "published": sorted(articles, key=lambda a: (a.published or dt.date(1, 1, 1), a.id), reverse=True),
+    }
+    for sort in ("ingested", "published", "progress"):
+        seen, url = [], f"/articles?sort={sort}"
+        while url:
+            html = parse(client.get(url))
+            titles = _article_titles(html)
+            assert len(titles) <= 4
+            seen += titles
+            link = html.select_one('#article-list a[rel="next"]')
+            url = link["href"] if link else None
+        assert sorted(seen) == sorted(a.title for a in articles) and len(seen) == 13, sort
+        if sort in expected_orders:
+            assert seen == [a.title for a in expected_orders[sort]], sort
+        else:  # the article with verdicts comes last: least verified first
+            done_title = db.get(Article, verdicts[0].article_id).title
+            assert seen[-1] == done_title and seen.index(done_title) == 12
+    html = parse(client.get("/articles?q=harbour"))
+    assert len(_article_titles(html)) == 4  # n = 0, 4, 8, 12
+    assert parse(client.get("/articles?q=100%25")).select_one("#article-list .empty") is not None
+    fragment = client.get("/articles?q=story+21", headers={"HX-Request": "true", "HX-Target": "article-list"})
+    assert parse(fragment).select_one("h1") is None and _article_titles(parse(fragment)) == ["Port Story 21"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import Float, and_, case, cast, func, literal, or_
 from sqlmodel import Session, select
 
 from ..models import Article, Claim, Source, Status
@@ -25,14 +26,68 @@ class ArticleProgress:
         return round(100 * self.done / self.claims) if self.claims else 0
 
 
-def list_articles(*, session: Session, limit: int = 200) -> list[ArticleProgress]:
-    """Return the newest articles with their claim counts, in one query."""
+ARTICLE_SORTS = {"ingested": "Newest ingested first", "published": "Newest published first",
+                 "progress": "Least verified first"}
+ARTICLE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ArticleListing:
+    """One page of the article list and the cursor of the next page (None on the last)."""
+
+    rows: list[ArticleProgress]
+    next_cursor: str | None
+
+
+def _sort_key(sort: str, counted, done):
+    """The value an article is ordered by (descending, ties by id descending) for each sort."""
+    if sort == "published":
+        return func.coalesce(Article.published, literal(dt.date(1, 1, 1)))
+    if sort == "progress":  # least verified first: order by the negated share done
+        share = cast(func.coalesce(done, 0), Float) / case((func.coalesce(counted, 0) > 0, counted), else_=1)
+        return cast(-share, Float)
+    return Article.ingested_at
+
+
+def _cursor_value(sort: str, raw: str):
+    try:
+        if sort == "published":
+            return dt.date.fromisoformat(raw)
+        if sort == "progress":
+            return float(raw)
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def list_articles(*, session: Session, q: str = "", sort: str = "ingested", after: str = "",
+                  limit: int | None = None) -> ArticleListing:
+    """Return one page of articles (matching q in title or outlet) with their claim counts, in one query."""
+    limit = limit or ARTICLE_PAGE
+    sort = sort if sort in ARTICLE_SORTS else "ingested"
     done = func.sum(case((Claim.status.in_([s.value for s in VERDICTS]), 1), else_=0))
     counted = func.sum(case((Claim.status != Status.dismissed.value, 1), else_=0))
-    query = (select(Article, func.coalesce(counted, 0), func.coalesce(done, 0))
-             .join(Claim, Claim.article_id == Article.id, isouter=True)
-             .group_by(Article.id).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit))
-    return [ArticleProgress(article, int(total), int(finished)) for article, total, finished in session.exec(query)]
+    key = _sort_key(sort, counted, done)
+    query = (select(Article, func.coalesce(counted, 0), func.coalesce(done, 0), key)
+             .join(Claim, Claim.article_id == Article.id, isouter=True).group_by(Article.id))
+    words = q.strip().lower()[:200]
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(Article.title).like(pattern, escape="\\"),
+                                func.lower(func.coalesce(Article.outlet, "")).like(pattern, escape="\\")))
+    raw, _, last_id = after.rpartition("|")
+    value = _cursor_value(sort, raw) if raw and last_id.isdigit() else None
+    if value is not None:
+        keyset = or_(key < value, and_(key == value, Article.id < int(last_id)))
+        query = query.having(keyset) if sort == "progress" else query.where(keyset)
+    rows = session.exec(query.order_by(key.desc(), Article.id.desc()).limit(limit + 1)).all()
+    page = [ArticleProgress(article, int(total), int(finished)) for article, total, finished, _ in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last_key = rows[limit - 1][3]
+        shown = last_key.isoformat() if hasattr(last_key, "isoformat") else repr(float(last_key))
+        next_cursor = f"{shown}|{page[-1].article.id}"
+    return ArticleListing(page, next_cursor)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,14 @@ def home():
 
 @bp.get("/articles")
 def index():
-    """List articles with their verification progress."""
-    rows = article_service.list_articles(session=get_session())
-    return render("articles/index.html", "partials/_article_list.html", "article-list", rows=rows)
+    """List articles with their verification progress: searched by title or outlet, sorted, paged by keyset."""
+    q = (request.args.get("q") or "").strip()[:200]
+    sort = request.args.get("sort") or "ingested"
+    sort = sort if sort in article_service.ARTICLE_SORTS else "ingested"
+    after = (request.args.get("after") or "")[:80]
+    listing = article_service.list_articles(session=get_session(), q=q, sort=sort, after=after)
+    return render("articles/index.html", "partials/_article_list.html", "article-list", rows=listing.rows,
+                  next_cursor=listing.next_cursor, q=q, sort=sort, after=after, sorts=article_service.ARTICLE_SORTS)
 
 
 @bp.get("/articles/new")
