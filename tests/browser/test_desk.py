@@ -175,3 +175,26 @@ def test_expired_session_sends_an_htmx_action_to_sign_in_and_back(live_server, p
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server + "/claims?sort=oldest")
+
+
+def test_u_undoes_the_last_change_as_a_new_audited_change(live_server, page, db, desk, sign_in):
+    from workbench.models import AuditEvent
+
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims?sort=oldest")
+    first = page.locator("tr.claim-row").first.get_attribute("data-claim-id")
+    events_before = len(db.exec(select(AuditEvent)).all())
+    page.keyboard.press("j")
+    page.keyboard.press("8")
+    page.locator("#bulk-rationale").fill("Opinion.")
+    page.locator("#bulk-rationale").press("Enter")
+    page.locator(f"#claim-row-{first} .badge.status-not_checkable").wait_for()
+    assert "undo" in page.locator("[data-bar-message]").inner_text()
+    page.keyboard.press("u")
+    page.locator(f"#claim-row-{first} .badge.status-unverified").wait_for()
+    assert "Undone" in page.locator("[data-bar-message]").inner_text()
+    db.expire_all()
+    assert db.get(Claim, int(first)).status == Status.unverified
+    assert len(db.exec(select(AuditEvent)).all()) == events_before + 2  # both changes stay on record
+    page.keyboard.press("u")  # only one step back
+    assert "Nothing to undo" in page.locator("[data-bar-message]").inner_text()

@@ -8,6 +8,8 @@
   const NEEDS_EVIDENCE = ["verified", "mostly_accurate", "misleading", "false"];
   const selected = new Set();  // claim ids, kept across row swaps
   let current = null;
+  let lastChange = null;  // {id, status, rationale, at}: what "u" puts back within UNDO_MS
+  const UNDO_MS = 10000;
 
   function rows() { return Array.from(document.querySelectorAll("#queue-results tr.claim-row[data-claim-id]")); }
   function bar() { return document.getElementById("bulk-form"); }
@@ -62,9 +64,9 @@
   }
 
   // One status change, on the selection (all or none, through the bulk action) or else on the cursor row.
-  function applyStatus(status, rationale) {
+  function applyStatus(status, rationale, undoing) {
     const form = bar();
-    if (selected.size) {
+    if (selected.size && !undoing) {
       form.querySelector("#bulk-status").value = status;
       form.querySelector('button[value="status"]').click();  // a whole-page answer with the flash message
       return;
@@ -72,6 +74,7 @@
     if (!current) { say("Move to a claim with j/k or select some with x first.", true); return; }
     const row = current;
     const id = row.dataset.claimId;
+    const before = { id: id, status: row.dataset.status, rationale: row.dataset.rationale || "" };
     const token = document.querySelector('meta[name="csrf-token"]').content;
     htmx.ajax("POST", "/claims/" + id + "/status", {
       target: "#claim-row-" + id, swap: "outerHTML",
@@ -87,7 +90,9 @@
       }
       form.querySelector("#bulk-rationale").value = "";
       form.querySelector("#bulk-status").value = "";
-      say("Saved claim #" + id + ".");
+      if (undoing) { lastChange = null; say("Undone: claim #" + id + " is back as it was (recorded in its history)."); focusRow(fresh); return; }
+      lastChange = Object.assign(before, { at: Date.now() });
+      say("Saved claim #" + id + ". Press u within 10 seconds to undo.");
       const all = rows();
       const at = fresh ? all.indexOf(fresh) : -1;
       focusRow(all[at + 1] || fresh);
@@ -105,6 +110,14 @@
     }
     say("This verdict needs " + missing.join(" and ") + ". Type the rationale, then Enter saves; Esc cancels.");
     form.querySelector("#bulk-rationale").focus();
+  }
+
+  function undo() {
+    if (!lastChange || Date.now() - lastChange.at > UNDO_MS) { say("Nothing to undo (undo lasts 10 seconds after a change).", true); return; }
+    const row = document.getElementById("claim-row-" + lastChange.id);
+    if (!row) { say("That claim is no longer on this page.", true); return; }
+    focusRow(row);
+    applyStatus(lastChange.status, lastChange.rationale, true);  // a new, audited change: history keeps both
   }
 
   function assignToMe(row) {
@@ -126,6 +139,7 @@
     else if (key === "/") { document.getElementById("q").focus(); }
     else if (key === "?") { document.getElementById("shortcuts").showModal(); }
     else if (/^[1-8]$/.test(key)) { setStatus(Number(key)); }
+    else if (key === "u") { undo(); }
     else if (!current) { return; }
     else if (key === "x") { toggle(current); }
     else if (key === "a") { assignToMe(current); }
