@@ -155,7 +155,7 @@ def test_cursor_is_restored_after_back(live_server, page, desk, sign_in):
         page.keyboard.press("j")
     seventh = page.locator("tr.claim-row.current").get_attribute("data-claim-id")
     page.keyboard.press("o")
-    page.wait_for_url(f"**/claims/{seventh}")
+    page.wait_for_url(f"**/claims/{seventh}?**")
     page.go_back()
     page.wait_for_function(f"() => document.querySelector('tr.claim-row.current')?.dataset.claimId === '{seventh}'")
     page.keyboard.press("j")
@@ -198,3 +198,35 @@ def test_u_undoes_the_last_change_as_a_new_audited_change(live_server, page, db,
     assert len(db.exec(select(AuditEvent)).all()) == events_before + 2  # both changes stay on record
     page.keyboard.press("u")  # only one step back
     assert "Nothing to undo" in page.locator("[data-bar-message]").inner_text()
+
+
+def test_claim_page_keys_follow_the_queue_you_came_from(live_server, page, db, desk, sign_in):
+    sign_in(page, desk["checker"].email)
+    page.goto(live_server + "/claims?q=spokesperson&sort=newest")
+    ids = [page.locator("tr.claim-row").nth(i).get_attribute("data-claim-id") for i in range(3)]
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/claims/{ids[1]}?queue=**")
+    page.keyboard.press("j")
+    page.wait_for_url(f"**/claims/{ids[2]}?queue=**")  # the next claim of the filtered queue, not of the article
+    page.keyboard.press("k")
+    page.wait_for_url(f"**/claims/{ids[1]}?queue=**")
+    page.keyboard.press("k")
+    page.wait_for_url(f"**/claims/{ids[0]}?queue=**")
+    page.keyboard.press("e")
+    assert page.locator("#evidence-url").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    assert page.locator("#note-body").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    page.keyboard.press("8")
+    assert page.locator("#status").input_value() == "not_checkable"
+    assert page.locator("#rationale").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    assert page.locator("#claim-shortcuts").is_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("g")
+    page.keyboard.press("q")
+    page.wait_for_url("**/claims?q=spokesperson&sort=newest")

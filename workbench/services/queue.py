@@ -259,7 +259,7 @@ def count_matches(*, session: Session, filters: QueueFilters, user_id: int | Non
 
 
 def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
-               limit: int | None = None) -> QueuePage:
+               limit: int | None = None, count: bool = True) -> QueuePage:
     """Return one page of the queue, the cursors of the next and previous pages, and the result count."""
     limit = limit or PAGE_SIZE  # read at call time, so a test (or a setting) can change the page size
     conditions = _conditions(session, filters, user_id)
@@ -280,8 +280,19 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
     else:
         next_cursor = cursor_for(filters.sort, page[-1].claim) if more_beyond else None
         previous_cursor = cursor_for(filters.sort, page[0].claim) if page and filters.after else None
-    total, more = count_matches(session=session, filters=filters, user_id=user_id)
+    total, more = count_matches(session=session, filters=filters, user_id=user_id) if count else (len(page), False)
     return QueuePage(page, next_cursor, previous_cursor, total, more)
+
+
+def queue_neighbours(*, session: Session, filters: QueueFilters, user_id: int | None,
+                     claim: Claim) -> tuple[int | None, int | None]:
+    """Return the ids of the claims before and after this one in the queue these filters make (None at an end)."""
+    here = cursor_for(filters.sort, claim)
+    before = queue_page(session=session, filters=replace(filters, after="", before=here), user_id=user_id,
+                        limit=1, count=False).rows
+    after = queue_page(session=session, filters=replace(filters, after=here, before=""), user_id=user_id,
+                       limit=1, count=False).rows
+    return (before[0].claim.id if before else None), (after[0].claim.id if after else None)
 
 
 def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:

@@ -180,7 +180,13 @@
   // Before following a claim link, remember where the cursor was so that Back returns to it.
   document.addEventListener("click", function (event) {
     const link = event.target.closest("#queue-results a.claim-link");
-    if (link) focusRow(link.closest("tr"), false);
+    if (!link) return;
+    focusRow(link.closest("tr"), false);
+    // The claim page's j/k and "Next in queue" follow this queue, filters and sort kept.
+    const url = new URL(link.href, location.href);
+    if (location.search.length > 1) url.searchParams.set("queue", location.search.slice(1));
+    else url.searchParams.set("queue", "sort=score");
+    link.href = url.pathname + url.search;
   }, true);
 
   // After htmx swaps a row or the results, keep the cursor on the new element and the selection checked.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from werkzeug.datastructures import MultiDict
 
 from ..auth import acting_user, require_role
 from ..db import get_session
@@ -11,7 +15,7 @@ from ..models import Evidence, Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
+from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
 from ..worker import queue_fetches
 
 bp = Blueprint("claims", __name__)
@@ -89,8 +93,9 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
                       labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context())
     if request.htmx and target == "claim-panel":
+        context = _detail_context(claim_id)
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
-                      **_detail_context(claim_id), error=error)
+                      **context, error=error, **_queue_context(context["d"].claim))
     if error:
         flash(error, "error")
     return redirect(url_for("claims.show", claim_id=claim_id), code=303)
@@ -143,9 +148,24 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
 
 @bp.get("/claims/<int:claim_id>")
 def show(claim_id: int):
-    """The claim in context, with its source, dates, evidence, notes and history."""
-    return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", **_detail_context(claim_id),
-                  error=None)
+    """The claim in context, with its source, dates, evidence, notes and history; j/k follow the queue it came from."""
+    context = _detail_context(claim_id)
+    return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", **context, error=None,
+                  **_queue_context(context["d"].claim))
+
+
+def _queue_context(claim) -> dict:
+    """The queue the user came from (its query string in ?queue=), and this claim's neighbours in it."""
+    raw = request.args.get("queue") or ""
+    if not raw and request.htmx:  # a change made on the claim page: the page's own URL names the queue
+        raw = dict(parse_qsl(urlsplit(request.headers.get("HX-Current-URL", "")).query)).get("queue", "")
+    raw = raw.lstrip("?")[:2000]
+    if not raw:
+        return {"queue_args": "", "queue_prev": None, "queue_next": None}
+    filters = parse_filters(MultiDict(parse_qsl(raw)))
+    previous_id, next_id = queue_neighbours(session=get_session(), filters=filters, user_id=acting_user().id,
+                                            claim=claim)
+    return {"queue_args": raw, "queue_prev": previous_id, "queue_next": next_id}
 
 
 @bp.post("/claims/<int:claim_id>/status")
