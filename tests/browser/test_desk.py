@@ -230,3 +230,10 @@ def test_claim_page_keys_follow_the_queue_you_came_from(live_server, page, db, d
     page.keyboard.press("g")
     page.keyboard.press("q")
     page.wait_for_url("**/claims?q=spokesperson&sort=newest")
+
+
+def test_an_article_without_verdicts_shows_no_green_in_its_progress_bar(live_server, page, desk, sign_in):
+    sign_in(page, desk["checker"].email)
+    page.goto(f"{live_server}/articles/{desk['article'].id}")
+    fills = page.evaluate("() => Array.from(document.querySelectorAll('.progress rect.seg'), r => getComputedStyle(r).fill)")
+    assert fills and set(fills) == {"rgb(180, 188, 198)"}  # all unverified: grey, not the "done" green
