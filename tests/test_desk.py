@@ -149,3 +149,15 @@ def test_articles_list_pages_by_keyset_in_every_sort_and_searches(client, db, mo
     assert parse(client.get("/articles?q=100%25")).select_one("#article-list .empty") is not None
     fragment = client.get("/articles?q=story+21", headers={"HX-Request": "true", "HX-Target": "article-list"})
     assert parse(fragment).select_one("h1") is None and _article_titles(parse(fragment)) == ["Port Story 21"]
+
+
+def test_ready_made_views_link_to_their_filters(client, db):
+    checker = _seed(client, db, articles=2)
+    mine = db.exec(select(Claim).order_by(Claim.id)).first()
+    mine.assignee_id = checker.id
+    db.commit()
+    html = parse(client.get("/claims"))
+    views = {a.get_text(strip=True): a["href"] for a in html.select(".views a")}
+    assert "Awaiting approval" not in views  # a checker approves nothing
+    assert views["Sent back to me"].endswith("/my-work#sent-back")
+    assert _ids(parse(client.get(views["My open claims"]))) == [str(mine.id)]
