@@ -237,3 +237,18 @@ def test_an_article_without_verdicts_shows_no_green_in_its_progress_bar(live_ser
     page.goto(f"{live_server}/articles/{desk['article'].id}")
     fills = page.evaluate("() => Array.from(document.querySelectorAll('.progress rect.seg'), r => getComputedStyle(r).fill)")
     assert fills and set(fills) == {"rgb(180, 188, 198)"}  # all unverified: grey, not the "done" green
+
+
+def test_question_mark_lists_keys_on_every_page(live_server, page, desk, sign_in):
+    sign_in(page, desk["admin"].email)
+    for path, dialog in (("/articles", "#site-shortcuts"), ("/dashboard", "#site-shortcuts"),
+                         ("/claims", "#shortcuts"), (f"/claims/{desk['claim'].id}", "#claim-shortcuts")):
+        page.goto(live_server + path)
+        page.keyboard.press("?")
+        assert page.locator(dialog).is_visible(), path
+        assert page.locator("dialog[open]").count() == 1, path  # one list, not the site's on top of the page's
+        page.keyboard.press("Escape")
+    page.goto(live_server + "/articles")
+    page.keyboard.press("g")
+    page.keyboard.press("q")
+    page.wait_for_url(live_server + "/claims")

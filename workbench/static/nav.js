@@ -1,6 +1,20 @@
 // On narrow screens the main navigation folds behind a "Menu" button (without script it simply wraps).
 (function () {
   "use strict";
+  // Site-wide keys, on pages without their own: ? lists them, g then q/a/w goes to the queue, articles, my work.
+  const PLACES = { q: "/claims", a: "/articles", w: "/my-work" };
+  let pendingG = false;
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (document.getElementById("shortcuts") || document.getElementById("claim-shortcuts")) return;  // page keys
+    const dialog = document.getElementById("site-shortcuts");
+    if (!dialog) return;
+    if (pendingG) { pendingG = false; if (PLACES[event.key]) { location.href = PLACES[event.key]; event.preventDefault(); } return; }
+    if (event.key === "g") { pendingG = true; event.preventDefault(); }
+    else if (event.key === "?") { dialog.showModal(); event.preventDefault(); }
+  });
+
   const bar = document.querySelector(".topbar");
   const button = bar && bar.querySelector(".menu-toggle");
   if (!button) return;
