@@ -309,15 +309,17 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
+from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402
+
 for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                generate_command, worker_command, serve_command, demo_command):
+                generate_command, worker_command, serve_command, demo_command, *MATCHING_COMMANDS):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
     for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                    generate_command, worker_command, serve_command):
+                    generate_command, worker_command, serve_command, *MATCHING_COMMANDS):
         app.cli.add_command(command)
 
 

@@ -1,0 +1,62 @@
+"""The matcher: an incremental BM25 index of earlier verdicts and reviews, re-ranked on figures, names and time."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from .bm25 import BM25Index
+from .normalise import Analysis, analyse
+from .rerank import combine, features
+
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked candidate: its key, the re-ranked score and the BM25 score it started from."""
+
+    key: Hashable
+    score: float
+    bm25: float
+
+
+class Matcher:
+    """Holds what can be matched against; add and remove one record at a time."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.index = BM25Index()
+        self.analyses: dict[Hashable, Analysis] = {}
+
+    def __len__(self) -> int:
+        """Return how many records can be matched."""
+        return len(self.index)
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Tell whether a record is matchable."""
+        return key in self.index
+
+    def add(self, key: Hashable, text: str) -> None:
+        """Make a record matchable at once (replacing its earlier text)."""
+        analysis = analyse(text)
+        self.analyses[key] = analysis
+        self.index.add(key, analysis.terms)
+
+    def remove(self, key: Hashable) -> None:
+        """Stop matching a record."""
+        self.analyses.pop(key, None)
+        self.index.remove(key)
+
+    def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset()) -> list[Match]:
+        """Rank the records most likely to check the same thing as text, best first."""
+        query = analyse(text)
+        found = [(k, s) for k, s in self.index.top(query.terms, CANDIDATES + len(exclude)) if k not in exclude]
+        if not found:
+            return []
+        best = found[0][1]
+        ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best,
+                                                  idf=self.index.idf)), score)
+                  for key, score in found[:CANDIDATES]]
+        ranked.sort(key=lambda match: -match.score)
+        return ranked[:limit]
