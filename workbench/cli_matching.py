@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import get_session
@@ -42,16 +41,15 @@ def similar_command(text, queries_file, limit, as_json):
 
     if bool(text) == bool(queries_file):
         raise click.UsageError("Give either TEXT or --queries FILE.")
-    require_approval = current_app.config.get("REQUIRE_APPROVAL", False)
     session = get_session()
     try:
         if queries_file:
             output = [{"id": query_id, "results": [r.as_dict() for r in find_similar(
-                session=session, text=query, limit=limit, require_approval=require_approval)]}
+                session=session, text=query, limit=limit)]}
                 for query_id, query in _read_queries(queries_file)]
             click.echo(json.dumps(output, ensure_ascii=False))
             return
-        results = find_similar(session=session, text=text, limit=limit, require_approval=require_approval)
+        results = find_similar(session=session, text=text, limit=limit)
     except InputError as error:
         raise click.ClickException(str(error)) from None
     if as_json:

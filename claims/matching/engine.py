@@ -7,18 +7,19 @@ from dataclasses import dataclass
 
 from .bm25 import BM25Index
 from .normalise import Analysis, analyse
-from .rerank import combine, features
+from .rerank import combine, features, strength
 
 CANDIDATES = 30
 
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked candidate: its key, the re-ranked score and the BM25 score it started from."""
+    """One ranked candidate: its key, the re-ranked score, the BM25 score it started from, and its strength in [0, 1]."""
 
     key: Hashable
     score: float
     bm25: float
+    strength: float
 
 
 class Matcher:
@@ -55,8 +56,9 @@ class Matcher:
         if not found:
             return []
         best = found[0][1]
-        ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best,
-                                                  idf=self.index.idf)), score)
+        idf = self.index.idf
+        ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)), score,
+                        strength(query, self.analyses[key], idf=idf))
                   for key, score in found[:CANDIDATES]]
         ranked.sort(key=lambda match: -match.score)
         return ranked[:limit]

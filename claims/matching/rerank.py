@@ -45,6 +45,27 @@ def features(query: Analysis, doc: Analysis, *, bm25: float, best: float,
     }
 
 
+def strength(query: Analysis, doc: Analysis, *, idf: Callable[[str], float]) -> float:
+    """How surely two texts check the same thing, in [0, 1], comparable across collections of any size.
+
+    The idf-weighted overlap of their terms (Dice), halved when both state figures and share none
+    ("3 days" against "11 days") and cut when one is negated and the other not ("rose", "did not rise").
+    """
+    query_terms, doc_terms = set(query.terms), set(doc.terms)
+    total = sum(idf(t) for t in query_terms) + sum(idf(t) for t in doc_terms)
+    if not total:
+        return 0.0
+    value = 2 * sum(idf(t) for t in query_terms & doc_terms) / total
+    figures, other_figures = query.numbers - query.years, doc.numbers - doc.years
+    if figures and other_figures and not figures & other_figures:
+        value *= 0.5
+    if query.years and doc.years and not query.years & doc.years:
+        value *= 0.7
+    if query.negated != doc.negated:
+        value *= 0.6
+    return value
+
+
 def combine(values: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
     """Return the re-ranking score: the weighted sum of the features."""
     return sum(weights[name] * values[name] for name in FEATURES)

@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, User, utcnow
 from ..urls import optional_url
 from .sources import source_registry
+from .matching import propose_matches
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -133,6 +134,7 @@ def ingest_article(
             ))
         session.add_all(rows)
         session.flush()
+        propose_matches(session=session, claims=rows)  # checked before? (issue 12)
         events = [("article", article.id, "ingest", {"title": article.title, "content_hash": digest,
                                                      "published": str(published or ""), "claims": len(rows),
                                                      "url": url or "", "source_sha256": source_sha256 or ""})]
