@@ -12,7 +12,7 @@ from htmx_flask import Htmx
 from . import assets, auth, cli, db, validation
 from .config import DEFAULT_SECRET_KEY, Config
 from .urls import link_href
-from .views import admin, articles, claims, dashboard, evidence, exports, sources
+from .views import admin, articles, claims, dashboard, evidence, exports, matching, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)
+    app.register_blueprint(matching.bp)
     app.jinja_env.filters["link_href"] = link_href
     _register_error_pages(app)
     return app

@@ -12,6 +12,7 @@ from ..models import Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
+from ..services.matching import matches_of
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
 from ..worker import queue_fetches
 
@@ -100,7 +101,8 @@ def _detail_context(claim_id: int) -> dict:
         abort(404)
     return {"d": detail, "labels": review.STATUS_LABELS, "statuses": list(Status), "describe": describe_event,
             "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
-            "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"])}
+            "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+            "matches": matches_of(session=get_session(), claim_id=claim_id)}
 
 
 def _conflict(error: review.ConflictError, action: str):
