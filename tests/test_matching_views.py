@@ -73,3 +73,17 @@ def test_a_match_of_another_claim_is_refused(client, db, matched):
                            headers={"HX-Request": "true", "HX-Target": "claim-panel"})
     assert response.status_code == 422 and "does not belong" in parse(response).find(id="claim-error").get_text()
     assert client.post(f"/claims/{other.id}/matches/{matched['match'].id}/reject").status_code in (400, 403)
+
+
+def test_the_queue_marks_and_filters_claims_checked_before(client, db, matched):
+    claim = matched["claim"]
+    page = parse(client.get("/claims"))
+    marked = {int(row["data-claim-id"]) for row in page.select("tr.claim-row")
+              if row.find(class_="checked-before-cell").find("a")}
+    assert marked == {claim.id}
+    assert page.find("select", id="checked_before") is not None
+    only = parse(client.get("/claims?checked_before=1", headers={"HX-Request": "true", "HX-Target": "queue-results"}))
+    assert [int(row["data-claim-id"]) for row in only.select("tr.claim-row")] == [claim.id]
+    client.post(f"/claims/{claim.id}/matches/{matched['match'].id}/reject", data={"csrf_token": matched["token"]})
+    after = parse(client.get("/claims?checked_before=1"))
+    assert after.select("tr.claim-row") == []

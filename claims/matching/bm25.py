@@ -54,10 +54,14 @@ class BM25Index:
                 if not posting:
                     del self.postings[term]
 
-    def idf(self, term: str) -> float:
-        """Return the term's inverse document frequency (the non-negative BM25+ form)."""
+    def idf(self, term: str, *, at_least_documents: int = 0) -> float:
+        """Return the term's inverse document frequency (the non-negative BM25+ form).
+
+        at_least_documents counts a small collection as that large, so that in a desk's first days a shared
+        word is not worth less than a word nobody used yet.
+        """
         df = len(self.postings.get(term, ()))
-        return math.log(1 + (len(self.lengths) - df + 0.5) / (df + 0.5))
+        return math.log(1 + (max(len(self.lengths), at_least_documents) - df + 0.5) / (df + 0.5))
 
     def scores(self, terms: Iterable[str]) -> dict[Hashable, float]:
         """Return every document's BM25 score for the query terms (documents sharing no term are left out)."""

@@ -10,6 +10,8 @@ from .normalise import Analysis, analyse
 from .rerank import combine, features, strength
 
 CANDIDATES = 30
+# Strength weighs words as if the collection held at least this many records (see BM25Index.idf).
+STRENGTH_MIN_DOCUMENTS = 1000
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Matcher:
         self.analyses.pop(key, None)
         self.index.remove(key)
 
+    def _strength_idf(self, term: str) -> float:
+        return self.index.idf(term, at_least_documents=STRENGTH_MIN_DOCUMENTS)
+
     def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset()) -> list[Match]:
         """Rank the records most likely to check the same thing as text, best first."""
         query = analyse(text)
@@ -58,7 +63,7 @@ class Matcher:
         best = found[0][1]
         idf = self.index.idf
         ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)), score,
-                        strength(query, self.analyses[key], idf=idf))
+                        strength(query, self.analyses[key], idf=self._strength_idf))
                   for key, score in found[:CANDIDATES]]
         ranked.sort(key=lambda match: -match.score)
         return ranked[:limit]

@@ -12,7 +12,7 @@ from ..models import Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.matching import matches_of
+from ..services.matching import matches_of, strong_claim_ids
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
 from ..worker import queue_fetches
 
@@ -37,8 +37,9 @@ def queue():
     session = get_session()
     filters = parse_filters(request.args)
     rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
+    checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in rows])
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
-                  rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
+                  rows=rows, next_cursor=next_cursor, checked_before_ids=checked, filters=filters, sorts=SORTS, statuses=list(Status),
                   labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
 
 
@@ -86,7 +87,8 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=list(Status), error=error, **_row_context())
+                      labels=review.STATUS_LABELS, statuses=list(Status), error=error, **_row_context(),
+                      checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]))
     if request.htmx and target == "claim-panel":
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
                       **_detail_context(claim_id), error=error)
