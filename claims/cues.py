@@ -91,6 +91,12 @@ BODY_HEADS = {"campaign", "camp", "team", "coalition", "alliance", "industry", "
 DOCUMENT_HEADS = {"report", "study", "survey", "poll", "polls", "data", "figures", "statement", "analysis", "review",
                   "research", "records", "documents", "document", "filing", "memo", "letter", "release", "ad", "video",
                   "tweet", "post", "audit", "investigation", "assessment", "estimate", "estimates", "census"}
+# unions used in hot paths, built once
+_DESCRIBING = LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
+_BODY_WORDS = LOWER_BODY_NOUNS | BODY_HEADS | ORG_WORDS
+_ORG_OR_BODY = ORG_WORDS | LOWER_BODY_NOUNS
+_BODY_HEADS_ALL = LOWER_BODY_NOUNS | BODY_HEADS
+_CARRIERS = LOWER_BODY_NOUNS | {"figures", "data", "estimates", "records", "media"}
 QUOTE_OPEN = "“«"
 QUOTE_CLOSE = "”»"
 
@@ -125,7 +131,7 @@ class Classifier:
         if found:
             return "source", found, self.registry.kind_of(found)
         lowered = {w.lower().rstrip(".") for w in words}
-        described = first >= 1 and tokens[first - 1].lower in LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
+        described = first >= 1 and tokens[first - 1].lower in _DESCRIBING
         # people's names take no article: "the Irish Independent", "The Centers for Disease Control"
         definite = first >= 1 and tokens[first - 1].lower == "the" and not lowered & TITLE_WORDS
         if lowered & ORG_WORDS or described or definite or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
@@ -218,7 +224,7 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             if inner is not None and inner[0] == comma + 1 and run_ending_at(tokens, comma - 1) is None:
                 # "The state's campaign chairman, Phil Lovas, said"; "The club that runs the race, SCC Events, said"
                 named = _from_run(tokens, inner, classify, memory)
-                described = {t.lower for t in tokens[:comma]} & (LOWER_BODY_NOUNS | BODY_HEADS | ORG_WORDS)
+                described = {t.lower for t in tokens[:comma]} & _BODY_WORDS
                 if named is not None and named.speaker and described and tokens[0].lower in {"the", "a", "an"} \
                         and tokens[1].lower in described:
                     return Found(source=named.speaker, source_kind=_kind_from_words(described), spans=named.spans)
@@ -277,7 +283,7 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         return _common_noun_subject(tokens, index, classify)
     run = run_ending_at(tokens, index)
     if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
-            and token.lower.rstrip(".") in ORG_WORDS | LOWER_BODY_NOUNS and not classify.registry.lookup(token.text):
+            and token.lower.rstrip(".") in _ORG_OR_BODY and not classify.registry.lookup(token.text):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
     found = _from_run(tokens, run, classify, memory) if run else None
     if found is None and index == 0:
@@ -394,7 +400,7 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
     named = classify.registry.lookup(phrase)
     if named:
         return Found(source=named, source_kind=classify.registry.kind_of(named), spans=span)
-    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in LOWER_BODY_NOUNS | BODY_HEADS:
+    if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in _BODY_HEADS_ALL:
         return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
     owned = first >= 1 and tokens[first - 1].lower in {"his", "her", "their", "its", "our"}
     if token.lower not in speaking_nouns() and not (owned and token.lower.endswith("s")) \
@@ -445,7 +451,7 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
         result = _from_run(tokens, run, classify, memory)
         if result:
             return result
-    if words[-1].lower.rstrip(".") in LOWER_BODY_NOUNS | {"figures", "data", "estimates", "records", "media"}:
+    if words[-1].lower.rstrip(".") in _CARRIERS:
         name, kind = classify.registry.canonical(phrase)
         return Found(source=name, source_kind=kind or "organisation", spans=span)
     for index in range(offset, end):  # "the state weather agency AEMET": the name inside the phrase
@@ -493,11 +499,12 @@ def _merge(target: Found, other: Found | None) -> None:
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
     """Every word that can open an attribution, for a quick test before a sentence is tokenised."""
-    return SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting"}
+    return SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting", "interview"}
 
 
 _WORDS = re.compile(r"[a-z]+")
 DASHES = {"―", "—"}
+_QUOTE_CHARS = re.compile('[“”«»"]')
 
 
 def _may_attribute(sentence: str) -> bool:
@@ -513,12 +520,16 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
     tokens = tokenize(sentence)
     result = Found()
     cue_seen = False
-    quoted = _inside_quotation(tokens)
+    quoted = _inside_quotation(tokens) if _QUOTE_CHARS.search(sentence) else [False] * len(tokens)
     weaker: Found | None = None
+    openers = _cue_words()
+    learned = learned_cues()
     for index, token in enumerate(tokens):
-        word = token.lower.rstrip(".")
         if quoted[index]:
             continue  # "“You say you accept responsibility,” Merkley said": a cue inside a quotation is not ours
+        word = token.lower.rstrip(".")
+        if word not in openers and token.text not in DASHES:
+            continue  # most words open nothing: skip them before the tests below
         if token.text in DASHES and index >= 1 and tokens[index - 1].text in QUOTE_CLOSE + '"':
             run = run_starting_at(tokens, index + 1)  # "…the fabric of America.” ― Julie A. Diaz Martinez"
             signed = _from_run(tokens, run, classify, memory) if run else None
@@ -543,13 +554,13 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                 _merge(result, _phrase_after(tokens, index + 1, classify, memory))
         elif index > 0 and token.capitalised:
             continue  # "United States", "Says Who": a capitalised word inside a sentence is a name, not a cue
-        elif (word in SPEECH_VERBS or word in learned_cues()) and _next_is(tokens, index, "by") and _passive(tokens, index):
+        elif (word in SPEECH_VERBS or word in learned) and _next_is(tokens, index, "by") and _passive(tokens, index):
             agent = _phrase_after(tokens, index + 2, classify, memory)  # "was first reported by The Washington Post"
             if agent is not None and (agent.source or agent.speaker):
                 cue_seen = True
                 agent.spans.append((token.start, token.end))
                 _merge(result, agent)
-        elif word in learned_cues():
+        elif word in learned:
             if weaker is None:  # kept aside: a speech verb elsewhere in the sentence names the main speaker
                 subject = _learned_cue_subject(tokens, index, classify, memory)
                 if subject is not None:

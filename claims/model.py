@@ -16,13 +16,15 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
-    """A date expression and the value it resolves to, at the precision the text gives."""
+    """A time expression (a TimeML TIMEX3: date, time, duration or set) and its value, at the text's precision."""
 
     text: str
     start: int
     end: int
     value: str | None  # TimeML value: "2024-07-08", "2024-07", "2023", "P2Y", "PRESENT_REF"; None when unresolved
-    precision: str  # "day", "week", "month", "quarter", "season", "year", "decade", "time", "duration", "set", ...
+    precision: str  # "day", "week", "weekend", "month", "quarter", "half", "season", "year", "decade", "century",
+    #                 "interval", "time" (a time of day on a day), "clock" (a clock time on a day taken from the
+    #                 context), "duration", "set", "reference" (PRESENT_REF, PAST_REF, FUTURE_REF)
     resolved: bool
     note: str = ""
     type: str = "DATE"  # TimeML type: "DATE", "TIME", "DURATION" or "SET"
@@ -69,7 +71,8 @@ class Claim:
         data = asdict(self)
         data["dates"] = [
             {"text": d.text, "start": d.start, "end": d.end, "value": d.value,
-             "precision": d.precision, "resolved": d.resolved, "note": d.note}
+             "precision": d.precision, "resolved": d.resolved, "note": d.note, "type": d.type,
+             "interval": d.interval}
             for d in self.dates
         ]
         return data

@@ -68,19 +68,32 @@ def rule_score(text: str, *, has_dates: bool, attributed: bool) -> tuple[float, 
         score -= 0.15
     score = max(0.0, min(1.0, score))
 
+    return round(score, 3), _kind(question=question, hedged=hedged, quantity=quantity, numbers=numbers,
+                                  quoted=quoted, has_dates=has_dates)
+
+
+def rule_kind(text: str, *, has_dates: bool) -> str:
+    """Return the rules' kind of a claim alone (what the pipeline needs when no rule score is blended in)."""
+    lower = text.lower()
+    question = text.rstrip(" ”\"'’").endswith("?")
+    quantity = bool(_QUANTITY.search(lower))
+    hedged = not question and not quantity and bool(_HEDGE.search(lower))
+    numbers = not question and not hedged and not quantity and bool(_NUMBER.search(lower))
+    quoted = not (question or hedged or quantity or numbers and not has_dates) and len(_QUOTE.findall(text)) >= 2
+    return _kind(question=question, hedged=hedged, quantity=quantity, numbers=numbers, quoted=quoted,
+                 has_dates=has_dates)
+
+
+def _kind(*, question: bool, hedged: int | bool, quantity: bool, numbers: bool, quoted: bool, has_dates: bool) -> str:
     if question:
-        kind = "question"
-    elif hedged and not quantity:
-        kind = "opinion"
-    elif quantity or numbers and not has_dates:
-        kind = "quantity"
-    elif quoted:
-        kind = "quote"
-    elif has_dates:
-        kind = "event"
-    else:
-        kind = "statement"
-    return round(score, 3), kind
+        return "question"
+    if hedged and not quantity:
+        return "opinion"
+    if quantity or numbers and not has_dates:
+        return "quantity"
+    if quoted:
+        return "quote"
+    return "event" if has_dates else "statement"
 
 
 def claim_features(text: str) -> list[str]:
@@ -102,13 +115,19 @@ class Scorer:
         self.bias = float(model["bias"])
         self.weights: dict[str, float] = model["weights"]
         self.rule_weight = float(model.get("rule_weight", 0.0))
+        # the same weights keyed the way logit looks them up, so no feature string is built per claim
+        self._words = {k[2:]: w for k, w in self.weights.items() if k.startswith("w:")}
+        self._pairs = {tuple(k[2:].split(" ", 1)): w for k, w in self.weights.items() if k.startswith("b:")}
 
     def logit(self, text: str, rule: float = 0.5) -> float:
-        """Return the model's log-odds that a claim is check-worthy."""
-        weights = self.weights
+        """Return the model's log-odds that a claim is check-worthy (claim_features' weights, each once)."""
+        words = ["0" if token[0].isdigit() else token for token in _TOKEN.findall(text.lower())]
+        word, pair = self._words.get, self._pairs.get
         total = self.bias + self.rule_weight * (rule - 0.5)
-        for feature in dict.fromkeys(claim_features(text)):  # each once, in text order: the same sum every run
-            total += weights.get(feature, 0.0)
+        for feature in dict.fromkeys(words):  # each once, in text order: the same sum every run
+            total += word(feature, 0.0)
+        for feature in dict.fromkeys(zip(["<s>", *words], [*words, "</s>"])):
+            total += pair(feature, 0.0)
         return total
 
     def score(self, text: str, rule: float = 0.5) -> float:
@@ -129,5 +148,8 @@ def default_scorer() -> Scorer:
 
 def score_claim(text: str, *, has_dates: bool, attributed: bool, scorer: Scorer | None = None) -> tuple[float, str]:
     """Return (check-worthiness in [0, 1], kind) for a claim's text; scorer defaults to the shipped model."""
+    scorer = scorer or default_scorer()
+    if scorer.rule_weight == 0.0:  # the shipped model blends no rules in: only their kind is needed
+        return round(scorer.score(text), 4), rule_kind(text, has_dates=has_dates)
     rule, kind = rule_score(text, has_dates=has_dates, attributed=attributed)
-    return round((scorer or default_scorer()).score(text, rule), 4), kind
+    return round(scorer.score(text, rule), 4), kind

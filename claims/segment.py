@@ -54,6 +54,10 @@ def split_sentences(text: str, *, language: str = "en", base: int = 0) -> list[S
 _BARE_MARKER = re.compile(r"^(?:\d{1,2}|[a-zA-Z])[.)]$")
 _TRAILING_MARKER = re.compile(r"\s((?:\d{1,2}|[a-h])[.)])$")
 _INLINE_MARKER = re.compile(r"(?:(?<=\s)|^)(\d{1,2}|[a-h])[.)]\s+(?=\S)")
+_CLOCK_END = re.compile(r"\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.$", re.IGNORECASE)
+_CONTINUES_CLOCK = re.compile(r"^(?:[A-Z]{2,4}T?\b|[a-z])")  # a zone ("EST", "GMT") or a lower-case word
+_FIRST_MARKERS = ("1. ", "1) ", "a. ", "a) ")
+_TAIL = 16  # the end-anchored patterns below only ever look at a sentence's last few characters
 _SIGNATURE = re.compile(r"^[―—–]\s*\S")
 
 
@@ -67,7 +71,10 @@ def _span(text: str, base: int, start: int, end: int) -> Span:
 
 def _list_cuts(sentence: Span) -> list[int]:
     """Offsets inside a sentence where the items of an inline list begin: "rules: a) …; b) …", "1. … 2. …"."""
-    markers = list(_INLINE_MARKER.finditer(sentence.text))
+    text = sentence.text
+    if not (text.startswith(_FIRST_MARKERS) or any(f" {m}" in text for m in _FIRST_MARKERS)):
+        return []  # no "1." or "a)" anywhere: no list (a quick test; most sentences stop here)
+    markers = list(_INLINE_MARKER.finditer(text))
     run: list[re.Match] = []
     for match in markers:
         label = match.group(1)
@@ -87,6 +94,18 @@ def _list_cuts(sentence: Span) -> list[int]:
     return [sentence.start + m.start() for m in run if m.start() > 0]
 
 
+def _opens_list(marker: str, before: str, following: list[Span]) -> bool:
+    """Is "1." at the end of "…three parts: 1." the first marker of a list, not "on July 1."?"""
+    label = marker[:-1]
+    if label not in {"1", "a"}:
+        return False
+    if before.rstrip().endswith(":"):
+        return True
+    second = "2" if label == "1" else "b"
+    return any(span.text.startswith(second + marker[-1]) or span.text.endswith(" " + second + marker[-1])
+               or span.text == second + marker[-1] for span in following)
+
+
 def _repair(text: str, spans: list[Span], base: int) -> list[Span]:
     """Fix where sentencex cuts: list markers belong to their item, inline lists split into items, and a
     dash signature ("― Steve Quinlan") belongs to the quotation it signs."""
@@ -99,15 +118,23 @@ def _repair(text: str, spans: list[Span], base: int) -> list[Span]:
         if pending is not None:
             span = _span(text, base, pending, span.end)
             pending = None
-        trailing = _TRAILING_MARKER.search(span.text)
-        if trailing and index + 1 < len(spans) and len(span.text) > len(trailing.group(0)):
+        trailing = _TRAILING_MARKER.search(span.text, max(0, len(span.text) - _TAIL))
+        if trailing and index + 1 < len(spans) and len(span.text) > len(trailing.group(0)) \
+                and _opens_list(trailing.group(1), span.text[:trailing.start()], spans[index + 1:index + 4]):
             pending = span.start + trailing.start(1)  # "The plan has three parts: 1." → the marker opens item one
             span = _span(text, base, span.start, pending)
+        if out and _CONTINUES_CLOCK.match(span.text) and _CLOCK_END.search(out[-1].text, max(0, len(out[-1].text) - _TAIL)) \
+                and "\n" not in text[out[-1].end - base:span.start - base]:
+            out[-1] = _span(text, base, out[-1].start, span.end)  # "at 5 p.m. EST on Tuesday" is one sentence
+            continue
         if _SIGNATURE.match(span.text) and out and len(span.text.split()) <= 6 \
                 and "\n" not in text[out[-1].end - base:span.start - base]:
             out[-1] = _span(text, base, out[-1].start, span.end)
             continue
         cuts = _list_cuts(span)
+        if not cuts:
+            out.append(span)
+            continue
         for start, end in zip([span.start, *cuts], [*cuts, span.end]):
             piece = _span(text, base, start, end)
             if piece.text:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
 from tests.factories import make_article, make_user
-from workbench.audit import GENESIS_HASH, event_hash, verify_chain
+from workbench.audit import GENESIS_HASH, audit_key, event_hash, verify_chain
 from workbench.db import get_engine
 from workbench.models import AuditEvent, Claim
 
@@ -49,7 +49,7 @@ def test_user_creation_and_ingest_write_chained_events(db, chain):
     for previous, event in zip(chain, chain[1:]):
         assert event.prev_hash == previous.hash
         assert event.seq == previous.seq + 1
-    assert all(event_hash(e) == e.hash for e in chain)
+    assert all(event_hash(e, audit_key(db)) == e.hash for e in chain)
     assert "password" not in chain[0].after
 
 

@@ -139,3 +139,15 @@ def test_training_refuses_data_without_both_labels(tiny_data):
         path.write_text(path.read_text(encoding="utf-8").replace("\t1\n", "\t0\n"), encoding="utf-8")
     with pytest.raises(ValueError, match="both check-worthy and other lines"):
         train(tiny_data)
+
+
+def test_kind_alone_matches_the_rules_kind():
+    """The pipeline asks only for the kind when no rule score is blended in; it must be the same kind."""
+    from claims.score import rule_kind
+
+    texts = CHECKWORTHY + CHIT_CHAT + [
+        "It may rise 5% next year.", "He said “no” and “never” to the plan.", "We had 3 of them on Monday.",
+        "Prices could fall.", "“Stop,” she said.", "The vote was held on May 3.", "Is it 40 miles?"]
+    for has_dates in (False, True):
+        for text in texts:
+            assert rule_kind(text, has_dates=has_dates) == rule_score(text, has_dates=has_dates, attributed=False)[1]

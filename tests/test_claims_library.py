@@ -273,6 +273,9 @@ def test_claims_package_imports_nothing_from_the_web_or_database_layers():
      ["He paused . . . and then said the budget was 40 million.", "The vote was 7-2."]),
     ("The total was 12 million . . . The vote failed.", ["The total was 12 million . . .", "The vote failed."]),
     ("“We can build a wall.” ― Steve Quinlan\n\nNext paragraph.", ["“We can build a wall.” ― Steve Quinlan", "Next paragraph."]),
+    ("The new fines take effect on July 1. The change is big.", ["The new fines take effect on July 1.", "The change is big."]),
+    ("The polls closed at 8 p.m. EST on Tuesday. Counting began at 9 p.m. The count ended.",
+     ["The polls closed at 8 p.m. EST on Tuesday.", "Counting began at 9 p.m.", "The count ended."]),
 ])
 def test_sentence_boundaries_where_a_reader_puts_them(text, sentences):
     spans = claims.split_sentences(text)

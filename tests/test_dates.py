@@ -61,6 +61,8 @@ def test_durations(sentence, expression, value, interval):
 @pytest.mark.parametrize("sentence", [
     "A 44-year-old man was arrested.", "The firm raised its quarterly dividend.", "She won a second term.",
     "Prices may rise as troops march on.", "Markets fall as the dollar climbs.", "About three-quarters of voters agreed.",
+    "Crowds joined the March for Life.", "It protects children aged five to 17 months.",
+    "Jobless claims hit a quarter-century low.", "It was high noon for the party.",
 ])
 def test_words_that_only_look_like_time_expressions(sentence):
     assert found(sentence) == []
@@ -71,6 +73,7 @@ def test_words_that_only_look_like_time_expressions(sentence):
     ("The market opens every Monday.", "every Monday", "XXXX-WXX-1"),
     ("Bands play Tuesday nights.", "Tuesday nights", "XXXX-WXX-2TNI"),
     ("The pass costs $40 a year.", "a year", "P1Y"),
+    ("The plant makes 100 million doses a year.", "a year", "P1Y"),
     ("Buses run twice a day.", "twice a day", "P1D"),
     ("The festival returns each July.", "each July", "XXXX-07"),
     ("Inspections happen every other week.", "every other week", "P2W"),
@@ -150,6 +153,13 @@ def test_a_named_weekday_or_a_following_year_fixes_the_year(sentence, expression
     assert found(sentence) == [(expression, value, "DATE")]
 
 
+def test_the_following_year_and_later_that_day_count_from_the_date_last_named():
+    text = "The plant opened in 2019. The following year it closed. On Oct. 23, 2021 it reopened; later that day it shut."
+    assert [(t, v) for t, v, _ in found(text)] == [
+        ("in 2019", "2019"), ("The following year", "2020"), ("Oct. 23, 2021", "2021-10-23"),
+        ("later that day", "2021-10-23")]
+
+
 def test_a_year_range_gives_both_years_the_interval():
     first, second = find_dates("The 2009-2010 season was cancelled.", published=PUBLISHED)
     assert first.interval == second.interval == "2009/2010"
@@ -178,4 +188,4 @@ def test_claim_dicts_keep_the_fields_callers_read():
                           type="DURATION")
     data = Claim(text="x", quote="x", start=0, end=1, sentence_start=0, sentence_end=1, dates=[mention]).to_dict()
     assert data["dates"] == [{"text": "two years", "start": 0, "end": 9, "value": "P2Y", "precision": "duration",
-                              "resolved": True, "note": ""}]
+                              "resolved": True, "note": "", "type": "DURATION", "interval": None}]

@@ -38,7 +38,11 @@ def exported(app, client, db):
 
 
 def _get(client, **args):
-    response = client.get("/exports", query_string=args)
+    """Ask for an export (a GET that only offers it), then generate it through the offered POST form."""
+    offer = client.get("/exports", query_string=args)
+    assert offer.status_code == 200, offer.get_data(as_text=True)[:300]
+    form = parse(offer).find("form", id="export-form")
+    response = client.post(form["action"], data={i["name"]: i["value"] for i in form.find_all("input")})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response
 

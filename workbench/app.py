@@ -7,10 +7,11 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
 
-from . import assets, auth, cli, db, validation
-from .config import DEFAULT_SECRET_KEY, Config
+from . import assets, auth, cli, db, headers, validation
+from .config import DEFAULT_AUDIT_KEY, DEFAULT_SECRET_KEY, Config
 from .urls import link_href
 from .views import admin, articles, claims, dashboard, evidence, exports, matching, sources
 
@@ -41,9 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
         raise RuntimeError("WORKBENCH_SECRET_KEY is not set: refusing to run with the development secret key. "
                            "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`.")
+    if app.config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
+        raise RuntimeError("WORKBENCH_AUDIT_KEY is not set: refusing to run with the development audit key. Set it to a "
+                           "long random value kept outside the database; `workbench init` re-keys an existing chain.")
 
     validation.init_app(app)  # first: bounds the int converter before any route is added
     db.init_app(app)
+    headers.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     auth.init_app(app)
@@ -87,3 +92,23 @@ def _register_error_pages(app: Flask) -> None:
     for code in messages:
         app.register_error_handler(code, handler)
     app.register_error_handler(CSRFError, handler)
+    app.register_error_handler(DBAPIError, _database_error)
+
+
+BUSY_MARKERS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock",
+                "deadlock detected", "could not serialize access", "canceling statement due to statement timeout")
+
+
+def _database_error(error: DBAPIError):
+    """A busy database is a 503 with Retry-After; input the database refuses is a 400; neither is ever a 500."""
+    from .db import get_session
+
+    get_session().rollback()  # whatever the request had begun is undone: nothing was saved
+    reason = str(getattr(error, "orig", error)).lower()
+    if isinstance(error, OperationalError) and any(marker in reason for marker in BUSY_MARKERS):
+        message = "The database is busy with other work; nothing was saved. Try again in a few seconds."
+        return render_template("error.html", code=503, message=message), 503, {"Retry-After": "5"}
+    if isinstance(error, (DataError, IntegrityError)):
+        message = "The database refused that input (too long, out of range or invalid characters); nothing was saved."
+        return render_template("error.html", code=400, message=message), 400
+    raise error

@@ -1,14 +1,22 @@
-"""The append-only, hash-chained audit trail."""
+"""The append-only, hash-chained audit trail.
+
+Each event's hash is an HMAC-SHA256 keyed by WORKBENCH_AUDIT_KEY, a secret kept outside the database: someone
+who can write to the database can delete or edit events but cannot re-chain or forge them so that they verify.
+Truncation (deleting the newest events) is caught against an anchor: the signed head, kept outside the database.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .models import AuditEvent, User
@@ -22,15 +30,39 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_hash(event: AuditEvent) -> str:
-    """Return the SHA-256 of an event's canonical form together with the previous hash."""
+_KEYS: "weakref.WeakKeyDictionary[Engine, bytes]" = weakref.WeakKeyDictionary()
+
+
+def register_key(engine: Engine, key: str) -> None:
+    """Tell the audit trail which key signs the chain stored behind this engine (done by the app factory)."""
+    _KEYS[engine] = key.encode("utf-8")
+
+
+def registered_key(engine: Engine) -> str | None:
+    """Return the key registered for an engine as text, or None (migrations then read WORKBENCH_AUDIT_KEY)."""
+    key = _KEYS.get(engine)
+    return key.decode("utf-8") if key is not None else None
+
+
+def audit_key(bind: Engine | Session) -> bytes:
+    """Return the chain key for a session or engine; refuse to work without one."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    engine = getattr(engine, "engine", engine)
+    try:
+        return _KEYS[engine]
+    except KeyError:
+        raise RuntimeError("No audit key registered for this database; create the app (create_app) first.") from None
+
+
+def event_hash(event: AuditEvent, key: bytes) -> str:
+    """Return the HMAC-SHA256, under the chain key, of an event's canonical form together with the previous hash."""
     body = canonical_json({
         "seq": event.seq, "at": event.at, "actor": event.actor, "actor_id": event.actor_id,
         "entity_type": event.entity_type, "entity_id": event.entity_id, "action": event.action,
         "before": event.before, "after": event.after, "reason": event.reason,
         "prev_hash": event.prev_hash,
     })
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def record_event(
@@ -53,7 +85,7 @@ def record_events(
     last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    written = []
+    written, key = [], audit_key(session)
     for entity_type, entity_id, action, after in events:
         seq += 1
         event = AuditEvent(
@@ -61,7 +93,7 @@ def record_events(
             entity_type=entity_type, entity_id=entity_id, action=action,
             before=canonical_json(before or {}), after=canonical_json(after), reason=reason, prev_hash=prev_hash,
         )
-        event.hash = prev_hash = event_hash(event)
+        event.hash = prev_hash = event_hash(event, key)
         written.append(event)
     session.add_all(written)
     session.flush()
@@ -83,7 +115,7 @@ class ChainReport:
         return self.error is None
 
 
-def verify_events(events: Iterable[AuditEvent], seq_exists=None) -> ChainReport:
+def verify_events(events: Iterable[AuditEvent], key: bytes, seq_exists=None) -> ChainReport:
     """Check events in storage order: sequence, link to the previous hash, and each hash.
 
     seq_exists(seq) tells a reordered chain (the expected event is stored elsewhere) from a gap.
@@ -99,8 +131,9 @@ def verify_events(events: Iterable[AuditEvent], seq_exists=None) -> ChainReport:
         if event.prev_hash != previous_hash:
             return ChainReport(count, previous_hash,
                                f"{label}: does not link to the event before it (reordered or removed)", event.id)
-        if event_hash(event) != event.hash:
-            return ChainReport(count, previous_hash, f"{label}: contents altered (hash mismatch)", event.id)
+        if not hmac.compare_digest(event_hash(event, key), event.hash):
+            return ChainReport(count, previous_hash, f"{label}: contents altered or forged (hash mismatch under "
+                                                     "the audit key)", event.id)
         previous_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     return ChainReport(count, previous_hash)
 
@@ -112,7 +145,7 @@ def verify_chain(*, session: Session) -> ChainReport:
         return session.exec(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
 
     try:
-        return verify_events(rows, seq_exists)
+        return verify_events(rows, audit_key(session), seq_exists)
     finally:
         rows.close()  # an early return leaves PostgreSQL's server-side cursor open otherwise
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from . import throttle
 from .db import get_session
 from .models import Role, User
-from .services.users import authenticate
+from .services.users import authenticate, end_sessions, record_sign_in
+from .throttle import login_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -42,11 +45,29 @@ class SessionUser:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    """Reload the signed-in user from the database on each request."""
-    if not user_id.isdigit():
+    """Reload the signed-in user on each request; None when the session was ended, timed out or the user left."""
+    if not user_id.isdigit() or len(user_id) > 10:
         return None
     user = get_session().get(User, int(user_id))
-    return SessionUser(user) if user is not None and user.active else None
+    if user is None or not user.active or session.get("session_version") != user.session_version:
+        return None
+    now = time.time()
+    signed_in_at, seen_at = session.get("signed_in_at", 0), session.get("seen_at", 0)
+    if now - signed_in_at > current_app.config["SESSION_MAX_HOURS"] * 3600 \
+            or now - seen_at > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        session.clear()
+        return None
+    if now - seen_at > 30:  # refresh the idle clock without rewriting the cookie on every request
+        session["seen_at"] = int(now)
+    return SessionUser(user)
+
+
+def start_session(user: User) -> None:
+    """Sign a user in on a fresh session: a new CSRF token, the user's session version and the clocks."""
+    session.clear()  # nothing from before sign-in survives it, the CSRF token included
+    login_user(SessionUser(user))
+    now = int(time.time())
+    session.update(session_version=user.session_version, signed_in_at=now, seen_at=now)
 
 
 def require_role(role: Role | str):
@@ -79,24 +100,39 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the sign-in form and sign the user in."""
+    """Show the sign-in form and sign the user in; repeated failures per account or address answer 429."""
     error = None
     status = 200
+    headers = {}
     if request.method == "POST":
-        user = authenticate(session=get_session(), email=request.form.get("email", ""),
-                            password=request.form.get("password", ""))
-        if user is not None:
-            login_user(SessionUser(user))
-            return redirect(_safe_next(request.args.get("next")), code=303)
-        error = "That email and password do not match an active account."
-        status = 401
-    return render_template("login.html", error=error, email=request.form.get("email", "")), status
+        email, address = request.form.get("email", ""), request.remote_addr or ""
+        limiter = login_throttle()
+        wait = limiter.retry_after(account=email, address=address)
+        if wait is not None:
+            error = f"Too many failed sign-ins; wait {wait // 60} min {wait % 60} s and try again."
+            status, headers = 429, {"Retry-After": str(wait)}
+        else:
+            user = authenticate(session=get_session(), email=email, password=request.form.get("password", ""))
+            if user is not None:
+                limiter.succeeded(account=email)
+                start_session(user)
+                record_sign_in(session=get_session(), user=user)
+                return redirect(_safe_next(request.args.get("next")), code=303)
+            limiter.failed(account=email, address=address)
+            error = "That email and password do not match an active account."
+            status = 401
+    return render_template("login.html", error=error, email=request.form.get("email", "")), status, headers
 
 
 @bp.post("/logout")
 def logout():
-    """Sign the user out."""
+    """Sign the user out, ending every session of the account (a copied cookie stops working too)."""
+    if current_user.is_authenticated:
+        db = get_session()
+        end_sessions(session=db, user=current_user.user)
+        db.commit()
     logout_user()
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
 
@@ -104,6 +140,7 @@ def logout():
 def init_app(app) -> None:
     """Wire Flask-Login in and require sign-in for every endpoint but the public ones."""
     login_manager.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(bp)
 
     @app.before_request

@@ -13,6 +13,17 @@ from flask.cli import FlaskGroup, with_appcontext
 from .config import DEFAULT_SECRET_KEY
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
+from .validation import MAX_ID, check_values
+
+
+def _check(endpoint: str, values: dict) -> None:
+    """Pass command-line values through the same validation layer as the web forms; one line when refused."""
+    from .validation import RejectedInput
+
+    try:
+        check_values(endpoint, values)
+    except RejectedInput as error:
+        raise click.ClickException(error.description) from None
 
 
 def _cli_app():
@@ -29,12 +40,23 @@ class WorkbenchGroup(FlaskGroup):
         """Run the command; turn an unreachable or uninitialised database into a message."""
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
+        from sqlalchemy.exc import DBAPIError
+
+        from .validation import RejectedInput
+
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise click.ClickException(f"The database could not be used ({reason}). Check WORKBENCH_DATABASE_URL "
                                        "and run `workbench init` to create or upgrade the schema.") from None
+        except DBAPIError as error:  # bad data that slipped past validation: one line, nothing saved
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise click.ClickException(f"The database refused the input ({reason[:200]}); nothing was saved.") from None
+        except RejectedInput as error:
+            raise click.ClickException(error.description) from None
+        except OSError as error:
+            raise click.ClickException(f"{error.filename or 'A file'}: {error.strerror or error}.") from None
 
 
 @click.group(cls=WorkbenchGroup, create_app=_cli_app, add_version_option=False)
@@ -75,6 +97,7 @@ def users_create(email, name, role, password_stdin):
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _check("admin.create_user_view", {"email": email, "name": name, "password": password})
     try:
         user = create_user(session=get_session(), email=email, name=name, role=role, password=password, actor=None)
     except InputError as error:
@@ -100,9 +123,12 @@ def audit_group():
 @audit_group.command("verify")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, exists=True),
               help="Also check an exported report against the database.")
+@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False, exists=True),
+              help="Also check that the head signed in this anchor file is still in the chain (no truncation, "
+                   "no rewrite since).")
 @with_appcontext
-def audit_verify(report_file):
-    """Check every event of the audit chain (and a report); exit 1 naming the first problem."""
+def audit_verify(report_file, anchor_file):
+    """Check every event of the audit chain (and a report, an anchor); exit 1 naming the first problem."""
     from .audit import verify_chain
 
     report = verify_chain(session=get_session())
@@ -111,6 +137,18 @@ def audit_verify(report_file):
         click.echo(f"{report.count} events were intact before it; last good hash {report.head}", err=True)
         sys.exit(1)
     click.echo(f"Audit chain intact: {report.count} events; head {report.head}")
+    if anchor_file:
+        from .audit_anchor import check_anchor, read_anchor
+
+        try:
+            anchor = read_anchor(Path(anchor_file).read_text(encoding="utf-8", errors="replace"))
+        except InputError as error:
+            raise click.ClickException(f"{anchor_file}: {error}") from None
+        check = check_anchor(session=get_session(), anchor=anchor)
+        if not check.ok:
+            click.echo(f"{anchor_file}: {check.message}", err=True)
+            sys.exit(1)
+        click.echo(f"{anchor_file}: {check.message}")
     if report_file:
         from .services.exports import verify_report
 
@@ -119,6 +157,28 @@ def audit_verify(report_file):
             click.echo(f"{report_file}: {check.message}", err=True)
             sys.exit(1)
         click.echo(f"{report_file}: {check.message}")
+
+
+@audit_group.command("anchor")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the anchor to this file (default: print it).")
+@with_appcontext
+def audit_anchor(output):
+    """Sign the chain's current head with the audit key; keep the anchor outside the database."""
+    from .audit_anchor import make_anchor
+
+    try:
+        anchor = make_anchor(session=get_session(), actor=None)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    text = json.dumps(anchor, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror or error}.") from None
+    click.echo(f"Anchored event {anchor['seq']} ({anchor['hash']}) in {output}; keep it outside the database.")
 
 
 @click.command("ingest")
@@ -135,6 +195,7 @@ def ingest_command(files, published, title, outlet, url, as_json):
     from .services.ingest import parse_published
     from .services.importing import import_file
 
+    _check("articles.create", {"title": title, "outlet": outlet, "url": url, "published": published})
     try:
         published_date = parse_published(published)
     except InputError as error:
@@ -179,7 +240,7 @@ def extract_command(file, published, output_format):
 
 
 @click.command("export")
-@click.option("--article", "article_id", type=int, help="Export one article's claims.")
+@click.option("--article", "article_id", type=click.IntRange(1, MAX_ID), help="Export one article's claims.")
 @click.option("--source", help="Export the claims of one source (its canonical name).")
 @click.option("--since", help="Export claims of articles published on or after YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html", "claimreview"]), default="csv",
@@ -194,6 +255,7 @@ def export_command(article_id, source, since, fmt, output):
 
     if sum(x is not None for x in (article_id, source, since)) != 1:
         raise click.UsageError("Give exactly one of --article, --source or --since.")
+    _check("exports.download", {"source": source, "since": since})
     session = get_session()
     try:
         scope = ExportScope(article_id=article_id, source=source, since=parse_published(since))
@@ -202,7 +264,10 @@ def export_command(article_id, source, since, fmt, output):
         raise click.ClickException(str(error)) from None
     total = count_claims(session=session, scope=scope)
     app = current_app._get_current_object()
-    target = open(output, "wb") if output else sys.stdout.buffer
+    try:
+        target = open(output, "wb") if output else sys.stdout.buffer
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror or error}.") from None
     try:
         with click.progressbar(length=total, label=f"Exporting {total:,} claims", file=sys.stderr,
                                hidden=total < 5000 or not output) as bar:

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
+def make_engine(url: str, *, busy_timeout: float = 15.0) -> Engine:
+    """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout (then the request answers 503)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -64,6 +64,10 @@ def migrations_config(engine: Engine):
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["engine"] = engine
+    if engine is not None:
+        from .audit import registered_key
+
+        cfg.attributes["audit_key"] = registered_key(engine)  # for the migration that re-keys the chain
     return cfg
 
 
@@ -100,5 +104,9 @@ def refresh_statistics(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach the engine to the app and close sessions after each request."""
-    app.extensions["workbench.engine"] = make_engine(app.config["DATABASE_URL"])
+    from .audit import register_key
+
+    app.extensions["workbench.engine"] = make_engine(app.config["DATABASE_URL"],
+                                                     busy_timeout=app.config.get("DATABASE_BUSY_TIMEOUT", 15.0))
+    register_key(app.extensions["workbench.engine"], app.config["AUDIT_KEY"])
     app.teardown_appcontext(close_session)

@@ -15,9 +15,9 @@ from .services.ingest import ingest_article, parse_published
 from .services.users import create_user
 
 DEMO_ACCOUNTS = [
-    ("checker@demo.example", "checker-demo", "checker", "Casey Checker"),
-    ("editor@demo.example", "editor-demo", "editor", "Eden Editor"),
-    ("admin@demo.example", "admin-demo", "admin", "Ada Admin"),
+    ("checker@demo.example", "checker-demo-desk", "checker", "Casey Checker"),
+    ("editor@demo.example", "editor-demo-desk", "editor", "Eden Editor"),
+    ("admin@demo.example", "admin-demo-desk", "admin", "Ada Admin"),
 ]
 
 
@@ -37,17 +37,18 @@ def sample_articles() -> list[dict]:
 
 
 def build_demo_app(instance: Path):
-    """Create an app on a SQLite file in the demo folder, with a secret kept beside it."""
+    """Create an app on a SQLite file in the demo folder, with its secret and audit keys kept beside it."""
     from . import create_app
     from .db import get_engine, upgrade_schema
 
     instance.mkdir(parents=True, exist_ok=True)
-    secret_file = instance / "secret_key"
-    if not secret_file.exists():
-        secret_file.write_text(secrets.token_hex(32))
+    secret_file, audit_key_file = instance / "secret_key", instance / "audit_key"
+    for file in (secret_file, audit_key_file):
+        if not file.exists():
+            file.write_text(secrets.token_hex(32))
     app = create_app({
         "DATABASE_URL": "sqlite:///" + str((instance / "demo.sqlite3").resolve()),
-        "SECRET_KEY": secret_file.read_text().strip(),
+        "SECRET_KEY": secret_file.read_text().strip(), "AUDIT_KEY": audit_key_file.read_text().strip(),
         "SESSION_COOKIE_SECURE": False,  # the demo is served over plain http on this machine
         "REMEMBER_COOKIE_SECURE": False,
     })

@@ -1,8 +1,10 @@
 """Fetching a URL safely: only public addresses, bounded time, size and redirects, every hop re-checked.
 
-The fetcher must not become a way into the newsroom's own network (SSRF): every host is resolved and each
-address checked before connecting, after every redirect, and the connected peer is checked again (a DNS
-answer can change between the check and the connection).
+The fetcher must not become a way into the newsroom's own network (SSRF). Each hop's URL passes the one URL
+validator (scheme, host, port), its host is resolved once, every address is vetted (IPv4 hidden inside IPv6
+forms is decoded or refused), and the connection goes to that vetted address: a transport adapter pins it
+while keeping the name for TLS (SNI and certificate) and the Host header, so a DNS answer that changes
+between the check and the connection (rebinding) cannot steer the socket. One deadline bounds the whole fetch.
 """
 
 from __future__ import annotations
@@ -10,13 +12,23 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from .errors import InputError
+from .urls import validate_url
 
 USER_AGENT = "FactCheckWorkbench/0.1 (+evidence archiver)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+# IPv6 ranges that carry or translate IPv4 (or are deprecated) and that is_global does not reliably reject:
+# IPv4-compatible, SIIT, NAT64 (well-known and local-use), 6to4, Teredo, site-local.
+SPECIAL_IPV6 = tuple(ipaddress.ip_network(n) for n in (
+    "::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "fec0::/10"))
 
 
 class FetchRefused(Exception):
@@ -33,6 +45,7 @@ class FetchPolicy:
     read_timeout: float = 15.0
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
+    deadline: float = 30.0  # the whole fetch, every hop and every byte, however slowly they come
 
 
 @dataclass
@@ -49,7 +62,7 @@ class FetchResult:
 
 
 def address_allowed(address: str, policy: FetchPolicy) -> bool:
-    """True when an IP address is public (or explicitly allowed by the operator)."""
+    """True when an IP address is public (or explicitly allowed by the operator); IPv4 inside IPv6 is decoded."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if getattr(ip, "ipv4_mapped", None):
         ip = ip.ipv4_mapped
@@ -57,60 +70,88 @@ def address_allowed(address: str, policy: FetchPolicy) -> bool:
         return True
     if policy.allow_private:
         return True
+    if ip.version == 6 and any(ip in network for network in SPECIAL_IPV6):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
-def check_host(host: str, port: int, policy: FetchPolicy) -> None:
-    """Resolve a host and refuse it if any of its addresses is private, loopback, link-local or reserved."""
+def check_host(host: str, port: int, policy: FetchPolicy) -> str:
+    """Resolve a host once; refuse it if any address is not public; return the vetted address to connect to."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
-        raise FetchRefused(f"The host {host} could not be resolved ({error.strerror or error}).") from None
-    for *_rest, sockaddr in infos:
-        if not address_allowed(sockaddr[0], policy):
-            raise FetchRefused(f"Refused: {host} resolves to {sockaddr[0]}, a private or internal address.")
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchRefused(f"The host {host} could not be resolved ({getattr(error, 'strerror', None) or error}).") from None
+    addresses = [sockaddr[0] for *_rest, sockaddr in infos]
+    if not addresses:
+        raise FetchRefused(f"The host {host} has no address.")
+    for address in addresses:
+        if not address_allowed(address, policy):
+            raise FetchRefused(f"Refused: {host} resolves to {address}, a private or internal address.")
+    return addresses[0]
 
 
-def _check_url(url: str, policy: FetchPolicy) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
-        raise FetchRefused(f"Only http and https addresses are fetched, not “{parts.scheme}:”.")
-    if not parts.hostname:
-        raise FetchRefused("The address has no host name.")
-    if parts.username or parts.password:
-        raise FetchRefused("Addresses with a user name or password are not fetched.")
-    check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), policy)
-
-
-def _peer_address(response: requests.Response) -> str | None:
-    """The IP address the connection actually went to, where the transport exposes it."""
+def check_url(url: str, policy: FetchPolicy) -> tuple[str, str]:
+    """Validate a URL for fetching and resolve its host: return (normalised URL, vetted address)."""
     try:
-        return response.raw._connection.sock.getpeername()[0]  # noqa: SLF001 (urllib3 keeps it here)
-    except AttributeError:
-        return None
+        url = validate_url(url)
+    except InputError as error:
+        raise FetchRefused(str(error)) from None
+    parts = urlsplit(url)
+    return url, check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), policy)
 
 
-def fetch(url: str, *, policy: FetchPolicy, session: requests.Session | None = None) -> FetchResult:
+class PinnedAdapter(HTTPAdapter):
+    """Connects to one vetted IP address while TLS (SNI, certificate) and the Host header keep the name."""
+
+    def __init__(self, hostname: str, address: str):
+        self.hostname, self.address = hostname, address
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        """Check the certificate against the host name, not the IP address the URL now carries."""
+        kwargs["server_hostname"] = self.hostname
+        kwargs["assert_hostname"] = self.hostname
+        super().init_poolmanager(*args, **kwargs)
+
+    def send(self, request, **kwargs):
+        """Send to the pinned address, with the original Host header."""
+        parts = urlsplit(request.url)
+        if parts.hostname != self.hostname:
+            raise FetchRefused("Internal error: a request left its pinned host.")
+        ip = f"[{self.address}]" if ":" in self.address else self.address
+        request.headers["Host"] = parts.netloc
+        request.url = urlunsplit(parts._replace(netloc=ip + (f":{parts.port}" if parts.port else "")))
+        return super().send(request, **kwargs)
+
+
+def _get(url: str, address: str, *, timeout: tuple[float, float]) -> requests.Response:
+    with requests.Session() as http:
+        http.trust_env = False  # no proxy from the environment: the connection goes where it was vetted
+        adapter = PinnedAdapter(urlsplit(url).hostname, address)
+        http.mount("http://", adapter)
+        http.mount("https://", adapter)
+        return http.get(url, allow_redirects=False, stream=True, timeout=timeout,
+                        headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"})
+
+
+def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
     """Fetch a URL under the policy; raise FetchRefused with the reason when it is refused or fails."""
-    if session is None:
-        with requests.Session() as own:
-            return fetch(url, policy=policy, session=own)
-    http = session
+    deadline = time.monotonic() + policy.deadline
     current, hops = url, []
     for _ in range(policy.max_redirects + 1):
-        _check_url(current, policy)
+        current, address = check_url(current, policy)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchRefused(f"The fetch took longer than {policy.deadline:g} s in all; stopped.")
+        host = urlsplit(current).hostname
         try:
-            response = http.get(current, allow_redirects=False, stream=True,
-                                timeout=(policy.connect_timeout, policy.read_timeout),
-                                headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"})
+            response = _get(current, address, timeout=(min(policy.connect_timeout, remaining),
+                                                       min(policy.read_timeout, remaining)))
         except requests.Timeout:
-            raise FetchRefused(f"No answer from {urlsplit(current).hostname} in time (timed out).") from None
-        except requests.RequestException as error:
-            raise FetchRefused(f"Could not connect to {urlsplit(current).hostname}: {type(error).__name__}.") from None
+            raise FetchRefused(f"No answer from {host} in time (timed out).") from None
+        except (requests.RequestException, Urllib3Error, OSError) as error:
+            raise FetchRefused(f"Could not connect to {host}: {type(error).__name__}.") from None
         try:
-            peer = _peer_address(response)
-            if peer is not None and not address_allowed(peer, policy):
-                raise FetchRefused(f"Refused: the connection went to {peer}, a private or internal address.")
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 if not location:
@@ -118,7 +159,7 @@ def fetch(url: str, *, policy: FetchPolicy, session: requests.Session | None = N
                 hops.append(current)
                 current = urljoin(current, location)
                 continue
-            body = _read_capped(response, policy)
+            body = _read_capped(response, policy, deadline)
             content_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
             return FetchResult(url=url, final_url=current, status=response.status_code, content_type=content_type,
                                body=body, sha256=hashlib.sha256(body).hexdigest(), redirects=hops)
@@ -127,21 +168,31 @@ def fetch(url: str, *, policy: FetchPolicy, session: requests.Session | None = N
     raise FetchRefused(f"More than {policy.max_redirects} redirects; stopped following them.")
 
 
-def _read_capped(response: requests.Response, policy: FetchPolicy) -> bytes:
+def _read_capped(response: requests.Response, policy: FetchPolicy, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise FetchRefused(f"The page is {int(declared) / 1_048_576:.1f} MB; the limit is "
                            f"{policy.max_bytes / 1_048_576:g} MB.")
     chunks, size = [], 0
     try:
-        for chunk in response.iter_content(65536):
+        while True:
+            # read1 returns whatever one receive brings, so a page dripping bytes meets the deadline check
+            chunk = response.raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > policy.max_bytes:
                 raise FetchRefused(f"The page is larger than the {policy.max_bytes / 1_048_576:g} MB limit; stopped reading.")
             chunks.append(chunk)
-    except requests.Timeout:
+            if time.monotonic() > deadline:
+                raise FetchRefused(f"The page took longer than {policy.deadline:g} s to arrive; stopped reading.")
+    except (requests.Timeout, TimeoutError, socket.timeout):
         raise FetchRefused("The page took too long to arrive (read timed out).") from None
-    except requests.RequestException as error:
+    except Urllib3Error as error:
+        if "timed out" in str(error).lower():
+            raise FetchRefused("The page took too long to arrive (read timed out).") from None
+        raise FetchRefused(f"The connection broke while reading: {type(error).__name__}.") from None
+    except (requests.RequestException, OSError) as error:
         raise FetchRefused(f"The connection broke while reading: {type(error).__name__}.") from None
     return b"".join(chunks)
 

@@ -67,6 +67,10 @@ class User(UserBase, table=True):
     password_hash: str = Field(max_length=300)
     active: bool = Field(default=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Every session carries the version it was signed in under; bumping it ends all of them at once
+    # (sign-out, password change, role change, deactivation).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_login_at: dt.datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):

@@ -84,7 +84,8 @@ FIELDS: dict[str, dict[str, Text | Integer]] = {
     "admin.create_user_view": {"email": Text(max_length(models.User, "email")),
                                "name": Text(max_length(models.User, "name")),
                                "role": Text(max_length(models.User, "role")), "password": Text(1024)},
-    "admin.update_user": {"role": Text(max_length(models.User, "role")), "password": Text(1024)},
+    "admin.update_user_view": {"role": Text(max_length(models.User, "role")), "password": Text(1024),
+                               "action": Text(20)},
     "articles.create": {"title": Text(max_length(models.Article, "title")),
                         "outlet": Text(max_length(models.Article, "outlet")),
                         "url": Text(MAX_URL_LENGTH), "section": Text(max_length(models.Article, "section")),
@@ -110,7 +111,9 @@ FIELDS: dict[str, dict[str, Text | Integer]] = {
     "sources.add_alias": {"alias": Text(max_length(models.SourceAlias, "alias"))},
     "sources.merge": {"into": ID},
     "exports.download": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
-                         "format": Text(20)},
+                         "format": Text(20), "download": Text(10)},
+    "exports.generate": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
+                         "format": Text(20), "download": Text(10)},
 }
 
 
@@ -125,6 +128,17 @@ def _fields_of(values: Mapping, spec: dict, *, skip: set[str]) -> None:
             if "\x00" in value:
                 raise RejectedInput(f"The field “{name[:40]}” contains a NUL byte; remove it and try again.")
             rule.check(name[:40], value)
+
+
+def check_values(endpoint: str, values: dict[str, str | None]) -> None:
+    """Validate values that arrive outside a request (the command line) against an endpoint's fields."""
+    spec = FIELDS[endpoint]
+    for name, value in values.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise RejectedInput(f"The value of {name} contains a NUL byte.")
+        spec.get(name, Text(DEFAULT_MAX_LENGTH)).check(name, value)
 
 
 def check_request() -> None:

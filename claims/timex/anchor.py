@@ -100,6 +100,8 @@ def nearest_year(published: dt.date, month: int, day: int | None, direction: int
         if (direction < 0 and first > published) or (direction > 0 and last < published):
             continue
         gap = 0 if first <= published <= last else min(abs((first - published).days), abs((last - published).days))
+        if first > published:
+            gap *= 2  # with no tense to go by, news more often reports what happened than what will
         if best_gap is None or gap < best_gap:
             best_year, best_gap = year, gap
     return best_year

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from ..model import DateMention
 from . import anchor
@@ -15,17 +15,20 @@ UNRESOLVED = "no publication date to resolve against"
 
 @dataclass
 class Context:
-    """One document: its text, publication date, and the quarter it last spoke of (for "a year earlier")."""
+    """One document: its text, publication date, and what it last spoke of: a quarter (for "a year
+    earlier") and a calendar date (for "the following year", "later that day")."""
 
     text: str
     published: dt.date | None
     quarter: tuple[int, int] | None = None
-    notes: dict = field(default_factory=dict)
+    reference: str | None = None  # the last calendar value: "1998", "1998-10", "1998-10-23"
 
     def direction(self, m: re.Match, preposition: str = "") -> int:
-        """Past (-1) or future (+1) for a year-less expression: its own preposition first, then the clause.
+        """Past (-1), future (+1) or either (0) for a year-less expression.
 
-        An expression used as a modifier ("the Jan. 14 deadline") takes no direction from the clause's verb.
+        "since" and "until" decide by themselves; an expression used as a modifier ("the Jan. 14 deadline")
+        takes no direction from the clause; otherwise the tense of the clause decides, and "by" or "before"
+        point ahead only when the clause is silent.
         """
         preposition = " ".join(preposition.lower().split())
         if preposition in anchor.PAST_PREPOSITIONS:
@@ -85,8 +88,5 @@ def trimmed(mention: DateMention, m: re.Match, group: str, words: set[str]) -> D
         start = m.end(group)
         while start < len(m.string) and not m.string[start].isalnum():
             start += 1
-        text = m.string[start:mention.end]
-        return DateMention(text=text, start=start, end=mention.end, value=mention.value, precision=mention.precision,
-                           resolved=mention.resolved, note=mention.note, type=mention.type,
-                           interval=mention.interval)
+        return replace(mention, text=m.string[start:mention.end], start=start)
     return mention

@@ -112,6 +112,30 @@ def r_relunit(m, ctx):
 _FISCAL_SPAN = re.compile(r"\s+(?:ended|ending|to|through|before|after|since|that)\b|\s+and\s+a\s+half", re.IGNORECASE)
 
 
+_ANAPHORA_STEP = {"following": 1, "previous": -1, "preceding": -1, "prior": -1}
+_GRANULARITY = {"year": 4, "month": 7, "week": 10, "day": 10}
+
+
+def r_anaphora(m, ctx):
+    """the following year, the previous day, later that month: counted from the date the text last named."""
+    unit = m.group("anaphora_unit").lower()
+    step = _ANAPHORA_STEP.get(lower(m, "anaphora_mod"), 0)
+    reference = ctx.reference
+    if reference is None or len(reference) < _GRANULARITY[unit]:
+        if ctx.published is None:
+            return unresolved(m, unit)
+        reference = ctx.published.isoformat()  # nothing named yet: the publication date is the reference
+    year = int(reference[:4])
+    if unit == "year":
+        return make(m, f"{year + step:04d}", "year")
+    month = int(reference[5:7])
+    if unit == "month":
+        shifted = dt.date(year, month, 1) + relativedelta(months=step)
+        return make(m, f"{shifted.year:04d}-{shifted.month:02d}", "month")
+    day = dt.date.fromisoformat(reference[:10]) + dt.timedelta(days=step * (7 if unit == "week" else 1))
+    return make(m, anchor.iso_week(day) if unit == "week" else day.isoformat(), unit)
+
+
 def r_theunit(m, ctx):
     """the year ended June 30 (a span of one year), the year, the full year (this one), the week, the weekend."""
     unit = m.group("theunit_unit").lower()

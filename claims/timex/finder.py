@@ -27,7 +27,7 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
             continue
         window = max(covered, core.start() - LOOKBACK)
         starts = _lead_starts(text, window, core.start())
-        best, pattern = None, PATTERNS[core_kind(core)]
+        best, best_found, pattern = None, None, PATTERNS[core_kind(core)]
         for start in starts:  # the reading that reaches furthest wins; the earliest start among equals
             match = pattern.match(text, start)
             if match is None or match.end() <= core.start() or (best and match.end() <= best.end()):
@@ -42,7 +42,10 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
         if best is None:
             continue
         covered = best.end()
-        mentions.extend(best_found if isinstance(best_found, list) else [best_found])
+        found_now = best_found if isinstance(best_found, list) else [best_found]
+        mentions.extend(found_now)
+        ctx.reference = next((found.value for found in reversed(found_now)
+                              if found.value and _CALENDAR.fullmatch(found.value)), ctx.reference)
     return _join_clock_and_day(text, _join_year(text, mentions))
 
 
@@ -64,6 +67,7 @@ def _properly_cased(match: re.Match) -> bool:
     return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[match.lastgroup])
 
 
+_CALENDAR = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?")
 _OF = re.compile(r",?\s+(?:of\s+)?")
 _HAS_YEAR = re.compile(r"\d{4}")
 
@@ -94,8 +98,9 @@ def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMent
                 _JOIN.fullmatch(text, previous.end, mention.start):
             clock, day = (previous, mention) if previous.precision == "clock" else (mention, previous)
             if clock.value and day.value:
-                joined[-1] = replace(clock, text=text[previous.start:mention.end], start=previous.start, precision="time",
-                                     end=mention.end, value=f"{day.value}T{clock.value.split('T', 1)[1]}")
+                joined[-1] = replace(clock, text=text[previous.start:mention.end], start=previous.start,
+                                     end=mention.end, precision="time",
+                                     value=f"{day.value}T{clock.value.split('T', 1)[1]}")
                 continue
         joined.append(mention)
     last_day = None

@@ -30,7 +30,8 @@ VAGUE = r"(?:several|a\s+few|few|many|some|a\s+number\s+of|a\s+couple\s+of)"
 UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?|quarters?|years?|decades?|centur(?:y|ies))"
 PLURAL_UNIT = r"(?:seconds|minutes|hours|days|nights|weeks|months|years|decades|centuries)"
 DAYPART = alternation(PARTS_OF_DAY)
-ZONE = rf"(?:{alternation(z.upper() for z in ZONES)}|local\s+time|(?:Eastern|Central|Mountain|Pacific)(?:\s+(?:Standard|Daylight))?\s+[Tt]ime)\b"
+ZONE = (rf"(?:{alternation(z.upper() for z in ZONES)}|local\s+time|"
+        r"(?:Eastern|Central|Mountain|Pacific)(?:\s+(?:Standard|Daylight))?\s+[Tt]ime)\b")
 ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|final)"
 SEASON = alternation(SEASONS)
 DURATION_LEAD = (r"(?:at\s+least|at\s+most|more\s+than|less\s+than|fewer\s+than|up\s+to|nearly|almost|about|around|"
@@ -61,7 +62,8 @@ BRANCHES = {
     "half": (r"(?:the\s+)?(?P<half_ord>first|second|last|latter|1st|2nd)\s+half\b"
              rf"(?:\s+of\s+(?:(?P<half_year>{YEAR})|(?P<half_rel>this|last|next)\s+year|the\s+year))?"
              rf"|(?:the\s+)?first\s+two\s+quarters(?:\s+of\s+(?P<half_year2>{YEAR}))?"),
-    "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
+    "quarter": (rf"(?:the\s+|(?P<quarter_rel>this|last|next)\s+year['’]s\s+)?(?:(?P<quarter_year1>{YEAR})\s+)?"
+                rf"(?:fiscal\s+)?(?P<quarter_ord>{ORDINAL})"
                 r"[\s-]+(?:fiscal\s+)?(?:-\s*)?(?P<quarter_unit>quarters?|period)\b"
                 rf"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<quarter_year2>{YEAR})\b|,\s+(?P<quarter_year3>{YEAR})\b)?"
                 rf"|\bQ(?P<quarter_q>[1-4])(?:\s+(?P<quarter_year4>{YEAR}))?\b"),
@@ -77,7 +79,8 @@ BRANCHES = {
                     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|o|oh)(?:[\s-]+(?:one|two|three|four|"
                     r"five|six|seven|eight|nine))?|two\s+thousand(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|"
                     r"nine|ten))?)\b(?![\s-]+(?:hundred|thousand|million|people|dollars|percent))"),
-    "spelleddecade": rf"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b",
+    "spelleddecade": (r"the\s+(?:(?P<spelleddecade_edge>early|late|mid)[\s-]+)?"
+                      rf"(?P<spelleddecade_tens>{'|'.join(t[:-1] for t in TENS)})ies\b"),
     "season": (r"(?:(?P<season_edge>early|late|mid)[\s-]+)?(?:(?P<season_mod>last|this|next|coming|past|previous)\s+"
                rf"|(?P<season_the>the\s+)|(?P<season_year1>{YEAR})\s+)?(?P<season_name>{SEASON})\b"
                rf"(?:\s+(?:of\s+)?(?P<season_year2>{YEAR})\b)?"),
@@ -88,10 +91,11 @@ BRANCHES = {
                  rf"(?P<setevery_dp>{DAYPART})|(?P<setevery_unit>{UNIT}))\b"),
     "settimes": rf"(?:once|twice|{NUMBER}\s+times)\s+(?:a|an|per|each|every)\s+(?P<settimes_unit>{UNIT})\b",
     "setadverb": rf"(?P<setadverb_word>{alternation(SET_ADVERBS)})\b",
-    "setweekday": rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)",
+    "setweekday": (rf"(?:on\s+)?(?P<setweekday_weekday>{WEEKDAY})(?:s\b(?:\s+(?P<setweekday_dp1>{DAYPART}))?"
+                   r"|\s+(?P<setweekday_dp2>mornings|afternoons|evenings|nights)\b)"),
     "relunit": (r"(?:(?P<relunit_edge>early|late|mid|earlier|later|(?:the\s+)?(?:end|beginning|start|middle|rest)\s+of)"
                 r"[\s-]+(?:in\s+)?)?(?P<relunit_mod>last|this|next|past|current|coming|previous|the\s+current|"
-                r"the\s+same|the\s+previous|the\s+following|the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
+                r"the\s+past)\s+(?P<relunit_fiscal>fiscal\s+)?"
                 r"(?P<relunit_unit>week|weekend|month|year|quarter|decade|century)\b"
                 r"|(?P<relunit_edge2>earlier|later|early|late)\s+(?:in\s+)?the\s+(?P<relunit_unit2>week|month|year)\b"),
     "duration": (rf"(?:{DURATION_LEAD}\s+){{0,2}}(?P<duration_num>{NUMBER})"
@@ -101,7 +105,10 @@ BRANCHES = {
                  r"(?P<duration_old>-old|\s+old\b)?(?:-long)?\b(?:\s+or\s+so)?"),
     "vague": (rf"(?:{DURATION_LEAD}\s+)?(?:(?P<vague_mod>{VAGUE}|recent|coming|past)\s+)?"
               rf"(?P<vague_unit>{PLURAL_UNIT})\b"),
-    "theunit": r"the\s+(?P<theunit_kind>fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
+    "anaphora": (r"(?:(?P<anaphora_edge>later|earlier|early|late)\s+(?:in\s+)?)?(?:the\s+)?"
+                 r"(?P<anaphora_mod>following|previous|preceding|prior|same|that(?:\s+same)?)\s+"
+                 r"(?P<anaphora_unit>day|week|month|year)\b"),
+    "theunit": r"the\s+(?:fiscal\s+|full\s+|calendar\s+|entire\s+|whole\s+)?(?P<theunit_unit>year|month|week|weekend)\b",
     "weekday": (r"(?:(?P<weekday_prep>on|since|until|till|by|before|after|from)\s+)?"
                 r"(?:(?P<weekday_mod>last|this\s+coming|this|next|the\s+previous|the\s+following|previous|coming)\s+)?"
                 rf"(?:(?P<weekday_edge>early|late)\s+)?(?P<weekday_weekday>{WEEKDAY})(?:['’]s)?"
@@ -153,7 +160,8 @@ CORE_KINDS = {
                 ["monthday", "setweekday", "weekday", "setevery"]),
     "unit": ([*_UNIT_WORDS, *(w + "s" for w in _UNIT_WORDS if not w.endswith("s"))], True,
              ["monthday", "half", "quarter", "quarterref", "yearearlier", "yearend", "spelledyear", "century", "ago",
-              "setevery", "settimes", "relunit", "duration", "vague", "theunit", "dayword", "daypart", "reference"]),
+              "setevery", "settimes", "anaphora", "relunit", "duration", "vague", "theunit", "dayword", "daypart",
+              "reference"]),
     "day": (["yesterday", "today", "tomorrow", "tonight", "ago"], True, ["dayword", "daypart", "ago"]),
     "daypart": ([*PARTS_OF_DAY, *(w + "s" for w in PARTS_OF_DAY)], True,
                 ["clock", "setweekday", "setevery", "weekday", "dayword", "daypart"]),

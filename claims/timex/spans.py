@@ -45,15 +45,20 @@ def _anchored(m, ctx, count, unit):
     return f"{(p - delta).isoformat()}/{p.isoformat()}"
 
 
+_COMPOUND = re.compile(r"-(?!long\b|old\b)[a-z]")
+
+
 def r_duration(m, ctx):
     """90 days, two-year, the past two years, at least 72 hours, 2 1/2 years; "$5 a year" is a set."""
-    if m.group("duration_old"):
-        return None  # an age, "a 44-year-old"
+    if m.group("duration_old") or _AGE.search(m.string, max(0, m.start() - 20), m.start()):
+        return None  # an age: "a 44-year-old", "children aged five to 17 months"
     word = normalised(m.group("duration_num"))
     unit = m.group("duration_unit").lower()
     if unit == "second" and word in {"a", "one"} or unit.startswith("quarter") and \
             re.match(r"\s+of\b", m.string[m.end():]):
         return None  # "a second time", "three-quarters of the vote"
+    if _COMPOUND.match(m.string, m.end()):
+        return None  # "a quarter-century low", "a day-to-day job": part of a longer word
     if word in {"a", "an", "per", "one"} and _rate_before(m):
         letter, clock = UNITS[unit.rstrip("s")]
         return make(m, ("PT1" if clock else "P1") + letter, "set", "SET")
@@ -64,12 +69,14 @@ def r_duration(m, ctx):
     return duration_of(m, ctx, count, unit, fraction=fraction)
 
 
-_RATE = re.compile(r"(?:\d[\d,.]*\s*(?:%|percent|million|billion|trillion|thousand|dollars|euros|pounds|yuan|"
-                   r"yen|barrels|tons|tonnes|people|cents)?|\b(?:once|twice|times))\s*$", re.IGNORECASE)
+# "$5 a year", "100 million doses a year", "18% a year", "twice a week": a quantity per unit is a rate
+_RATE = re.compile(r"(?:\d[\d,.]*\s*(?:%|percent|million|billion|trillion|thousand)?(?:\s+[a-z]+){0,2}"
+                   r"|\b(?:once|twice|times))\s*$", re.IGNORECASE)
+_AGE = re.compile(r"\b(?:aged|ages?)\s+(?:between\s+)?(?:[\w.]+\s*(?:to|and|-|–)\s*)?$", re.IGNORECASE)
 
 
 def _rate_before(m) -> bool:
-    return bool(_RATE.search(m.string[max(0, m.start() - 30):m.start()]))
+    return bool(_RATE.search(m.string[max(0, m.start() - 40):m.start()]))
 
 
 def r_vague(m, ctx):

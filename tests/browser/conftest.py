@@ -43,11 +43,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser page with a desktop-sized viewport."""
+    """A fresh browser page with a desktop-sized viewport; fails the test on any CSP violation."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     tab = context.new_page()
+    blocked = []  # every browser test also proves the pages need nothing the Content-Security-Policy forbids
+    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     yield tab
     context.close()
+    assert blocked == [], f"CSP violations: {blocked}"
 
 
 @pytest.fixture

@@ -117,7 +117,8 @@ def test_claimreview_publishes_only_a_valid_url_and_is_safe_inside_a_script_elem
     article.url = "javascript:alert(1)"
     db.add_all([claim, article])
     db.commit()
-    body = client.get("/exports", query_string={"article": article.id, "format": "claimreview"}).get_data(as_text=True)
+    body = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article.id,
+                                         "format": "claimreview"}).get_data(as_text=True)
     assert "<" not in body and ">" not in body and "&" not in body
     review = json.loads(body)["@graph"][0]
     assert review["reviewRating"]["ratingExplanation"] == "</script><!-- & -->"
@@ -147,6 +148,20 @@ def test_bad_query_strings_are_400_with_a_message(client, checker, query):
 
 def test_export_with_huge_id_is_400(client, checker):
     assert client.get("/exports", query_string={"article": "1" * 30, "format": "csv"}).status_code == 400
+    assert client.post("/exports", data={"csrf_token": csrf_token(client), "article": "1" * 30}).status_code == 400
+
+
+def test_get_exports_never_writes_and_the_post_needs_a_csrf_token(client, db, checker):
+    article = make_article(db, actor=checker).article
+    events = _count(db, AuditEvent)
+    offer = client.get("/exports", query_string={"article": article.id, "format": "csv"})
+    assert offer.status_code == 200 and parse(offer).find("form", id="export-form")["method"] == "post"
+    assert _count(db, AuditEvent) == events
+    assert client.post("/exports", data={"article": article.id, "format": "csv"}).status_code == 400
+    assert _count(db, AuditEvent) == events
+    done = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article.id, "format": "csv"})
+    done.get_data()
+    assert done.status_code == 200 and _count(db, AuditEvent) == events + 1
 
 
 @pytest.mark.parametrize(("path", "field", "value"), [
@@ -194,3 +209,57 @@ def test_login_with_nul_is_400(client, db):
     response = client.post("/login", data={"csrf_token": csrf_token(client), "email": user.email + "\x00",
                                            "password": "correct horse battery"})
     assert response.status_code == 400
+
+
+# --- a busy database, the command line ------------------------------------------------------------------------
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("WORKBENCH_TEST_DATABASE_URL")), reason="SQLite's write lock")
+def test_a_busy_database_answers_503_with_retry_after(database_url, tmp_path):
+    import sqlite3
+
+    from workbench import create_app
+    from workbench.db import get_engine
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": False,
+                      "DATABASE_BUSY_TIMEOUT": 0.2})
+    client = app.test_client()
+    from sqlmodel import Session
+
+    with Session(get_engine(app), expire_on_commit=False) as db:
+        user = make_user(db)
+        claim = _setup_claim(db, user)
+        claim_id, notes_before, email = claim.id, _count(db, ClaimNote), user.email
+    login(client, email)
+    token = csrf_token(client)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0.1)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock (a long ingest, say)
+    try:
+        response = client.post(f"/claims/{claim_id}/notes", data={"csrf_token": token, "body": "a note"})
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "busy" in parse(response).find("main").get_text()
+    with Session(get_engine(app)) as db:
+        assert _count(db, ClaimNote) == notes_before
+    get_engine(app).dispose()
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--article", "1", "-o", "/nonexistent-dir/out.csv"],
+    ["export", "--source", "S" * 301],
+    ["ingest", "{file}", "--title", "T" * 501],
+    ["ingest", "{file}", "--url", "javascript:alert(1)"],
+    ["users", "create", "a@b.example", "--name", "N" * 201, "--password-stdin"],
+    ["users", "create", "a@b.example", "--name", "N", "--password-stdin"],
+    ["audit", "verify", "--anchor", "{file}"],
+])
+def test_cli_errors_are_one_line_without_traceback(runner, db, tmp_path, args):
+    article = tmp_path / "a.txt"
+    article.write_text("The council said 40 roads closed on Monday.\n")
+    make_article(db)
+    result = runner.invoke(args=[a.replace("{file}", str(article)) for a in args], input="password\n")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert 1 <= len(errors) <= 2 and errors[-1].startswith(("Error:", "error:")), result.output

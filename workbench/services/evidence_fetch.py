@@ -22,7 +22,7 @@ def fetch_policy(config) -> FetchPolicy:
                      for n in (config.get("FETCH_ALLOW_NETWORKS") or "").split(",") if n.strip())
     return FetchPolicy(allow_private=bool(config.get("FETCH_ALLOW_PRIVATE")), allowed_networks=networks,
                        connect_timeout=config.get("FETCH_CONNECT_TIMEOUT", 5.0),
-                       read_timeout=config.get("FETCH_READ_TIMEOUT", 15.0),
+                       read_timeout=config.get("FETCH_READ_TIMEOUT", 15.0), deadline=config.get("FETCH_DEADLINE", 30.0),
                        max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024))
 
 
@@ -46,7 +46,22 @@ def take_next_job(*, session: Session) -> int | None:
 
 
 def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
-    """Fetch one evidence URL, archive what came back (or why not), flag changes, record the event."""
+    """Fetch one evidence URL and archive it; whatever goes wrong, the job ends "failed" with the reason."""
+    try:
+        return _run_fetch(session=session, evidence_id=evidence_id, policy=policy)
+    except Exception as error:  # noqa: BLE001 (a job never stays "fetching": it fails, saying why)
+        session.rollback()
+        evidence = session.get(Evidence, evidence_id)
+        evidence.fetch_state = "failed"
+        evidence.fetch_error = f"The fetch failed unexpectedly ({type(error).__name__}); try again or tell an admin."
+        session.add(evidence)
+        record_event(session=session, actor=None, entity_type="evidence", entity_id=evidence.id, action="fetch",
+                     after={"state": "failed", "error": evidence.fetch_error})
+        session.commit()
+        return evidence
+
+
+def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
     evidence = session.get(Evidence, evidence_id)
     previous_hash = evidence.sha256
     snapshot = EvidenceSnapshot(evidence_id=evidence.id)
@@ -58,6 +73,8 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
         evidence.flag = "dead" if previous_hash else ""
     else:
         title, text = page_text(result)
+        # PostgreSQL text cannot hold NUL; a page that contains one is archived without it (the bytes keep it).
+        title, text = (title or "").replace("\x00", "") or None, text.replace("\x00", "") if text else text
         snapshot.final_url, snapshot.http_status = result.final_url, result.status
         snapshot.content_type, snapshot.page_title = result.content_type, (title or "")[:500] or None
         snapshot.sha256, snapshot.archived_text, snapshot.body = result.sha256, text, result.body

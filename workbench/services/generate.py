@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
-from ..audit import GENESIS_HASH, canonical_json, event_hash
+from ..audit import GENESIS_HASH, audit_key, canonical_json, event_hash
 from ..models import Article, AuditEvent, Claim, Source, SourceKind, User, utcnow
 
 SOURCES = [("Reuters", "wire"), ("Associated Press", "wire"), ("Agence France-Presse", "wire"), ("BBC", "outlet"),
@@ -105,7 +105,7 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
                                    entity_type="claim", entity_id=claim_id, action="status",
                                    before=canonical_json({"status": "unverified"}), after=canonical_json({"status": status}),
                                    reason="", prev_hash=prev_hash)
-                event.hash = prev_hash = event_hash(event)
+                event.hash = prev_hash = event_hash(event, audit_key(engine))
                 events.append(event.model_dump(exclude={"id"}))
             if events:
                 connection.execute(insert(AuditEvent), events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 
 from ..auth import acting_user
+from ..headers import STANDALONE_DOCUMENT_POLICY
 from ..db import get_session
 from ..errors import InputError
 from ..services.exports import ExportScope, check_scope, export_stream
@@ -24,25 +25,42 @@ def html_renderer(app):
     return render
 
 
+def _scope_from(values) -> tuple[ExportScope, str]:
+    """Read and check an export's scope and format; raise InputError with the reason."""
+    fmt = values.get("format", "csv")
+    article = values.get("article", "")
+    scope = ExportScope(article_id=int(article) if article.isdigit() else None,
+                        source=(values.get("source") or "").strip() or None,
+                        since=parse_published(values.get("since")))
+    if fmt not in MIMETYPES:
+        raise InputError(f"Unknown format “{fmt[:20]}”; choose csv, json, html or claimreview.")
+    check_scope(session=get_session(), scope=scope)
+    return scope, fmt
+
+
 @bp.get("/exports")
 def download():
-    """Stream an export of one article, one source or a date range."""
-    fmt = request.args.get("format", "csv")
-    article = request.args.get("article", "")
+    """Offer an export of one article, one source or a date range; a GET never writes, so this only asks."""
     try:
-        scope = ExportScope(article_id=int(article) if article.isdigit() else None,
-                            source=(request.args.get("source") or "").strip() or None,
-                            since=parse_published(request.args.get("since")))
-        if fmt not in MIMETYPES:
-            raise InputError(f"Unknown format “{fmt[:20]}”; choose csv, json, html or claimreview.")
-        check_scope(session=get_session(), scope=scope)
+        scope, fmt = _scope_from(request.args)
+    except InputError as error:
+        return render_template("error.html", code=422, message=str(error)), 422
+    return render_template("exports/confirm.html", scope=scope, fmt=fmt, args=request.args)
+
+
+@bp.post("/exports")
+def generate():
+    """Stream the export and record it in the audit chain (a POST with a CSRF token: no cross-site trigger)."""
+    try:
+        scope, fmt = _scope_from(request.form)
     except InputError as error:
         return render_template("error.html", code=422, message=str(error)), 422
     chunks = export_stream(session=get_session(), scope=scope, fmt=fmt, render_html=html_renderer(current_app),
                            organisation=current_app.config["ORGANISATION"], public_url=request.host_url,
                            actor=acting_user())
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
-    if fmt != "html" or request.args.get("download"):
+    if fmt != "html" or request.form.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = STANDALONE_DOCUMENT_POLICY
     return response
