@@ -61,9 +61,23 @@ class Matcher:
         if not found:
             return []
         best = found[0][1]
-        idf = self.index.idf
+        strength_idf = _memo(self._strength_idf)
+        idf = _memo(self.index.idf)
         ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)), score,
-                        strength(query, self.analyses[key], idf=self._strength_idf))
+                        strength(query, self.analyses[key], idf=strength_idf))
                   for key, score in found[:CANDIDATES]]
         ranked.sort(key=lambda match: -match.score)
         return ranked[:limit]
+
+
+def _memo(function):
+    """Remember a one-argument function's answers for the length of one search."""
+    cache: dict = {}
+
+    def remembered(term):
+        value = cache.get(term)
+        if value is None:
+            value = cache[term] = function(term)
+        return value
+
+    return remembered
