@@ -67,3 +67,20 @@ def test_strength_drops_for_other_figures_and_opposite_polarity():
     other_figure = matcher.search("the strike will last 11 days")[0].strength
     negated = matcher.search("the strike will not last three days")[0].strength
     assert same > 0.8 and other_figure < same / 2 + 0.01 and negated < same * 0.6 + 0.01
+
+
+def test_a_small_walk_budget_still_finds_the_rare_term_and_weighs_the_common_ones():
+    index = BM25Index(walk_budget=10, shortlist=5)
+    for number in range(200):
+        index.add(number, ["common", "filler"])
+    index.add("rare-and-common", ["zanzibar", "common"])
+    index.add("rare-only", ["zanzibar", "other"])
+    ranked = index.top(["zanzibar", "common"], 3)
+    assert [key for key, _ in ranked[:2]] == ["rare-and-common", "rare-only"]
+    assert ranked[0][1] > ranked[1][1]
+    exact = BM25Index()
+    for number in range(200):
+        exact.add(number, ["common", "filler"])
+    exact.add("rare-and-common", ["zanzibar", "common"])
+    exact.add("rare-only", ["zanzibar", "other"])
+    assert [key for key, _ in exact.top(["zanzibar", "common"], 2)] == [key for key, _ in ranked[:2]]

@@ -12,7 +12,7 @@ FEATURES = ("bm25", "bm25_share", "query_cover", "doc_cover", "bigrams", "number
 # Fitted on the CLEF-2020 CheckThat! claim-retrieval train split by coordinate ascent on MAP@5
 # (tests/benchmarks/matching_tune.py); dev is only ever used to report.
 WEIGHTS = {
-    "bm25": 0.5, "bm25_share": 0.5, "query_cover": 2.25, "doc_cover": 0.0, "bigrams": 0.0, "numbers_shared": -0.5,
+    "bm25": 3.5, "bm25_share": 0.5, "query_cover": 2.25, "doc_cover": -3.0, "bigrams": 1.0, "numbers_shared": -0.6,
     "numbers_clash": -0.25, "names_shared": 0.5, "years_clash": -0.35, "negation_clash": -0.05,
 }
 
