@@ -8,7 +8,7 @@ import datetime as dt
 from .attribution import attribute_sentences
 from .clean import split_blocks
 from .dates import find_dates
-from .model import Claim, Span
+from .model import Attribution, Claim, Span
 from .readable import is_question, readable_text
 from .score import score_claim
 from .segment import split_sentences
@@ -36,11 +36,15 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
     dates = find_dates(text, published=published) if sentences else []
     date_starts = [d.start for d in dates]
 
+    split = [split_claims(sentence) for sentence in sentences]
+    own = _own_attributions(text, split, registry=registry, outlet=outlet)
+
     claims: list[Claim] = []
-    for sentence, attribution in zip(sentences, attributions):
-        attributed = bool(attribution.source or attribution.speaker)
+    for sentence, sentence_attribution, parts in zip(sentences, attributions, split):
+        attributed = bool(sentence_attribution.source or sentence_attribution.speaker)
         previous = None
-        for part in split_claims(sentence):
+        for part in parts:
+            attribution = own.get(part.start) or sentence_attribution
             if is_question(part.text):
                 previous = part
                 continue  # a question asks; it claims nothing a checker could verify
@@ -58,3 +62,13 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
             ))
             previous = part
     return claims
+
+
+def _own_attributions(text: str, split: list[list[Span]], **options) -> dict[int, Attribution]:
+    """For sentences cut into several claims, the parts that name their own source ("A rose, the union said, and
+    B fell, the ministry said"), keyed by the part's start; the other parts keep their sentence's attribution."""
+    parts = [part for pieces in split if len(pieces) > 1 for part in pieces]
+    if not parts:
+        return {}
+    return {part.start: found for part, found in zip(parts, attribute_sentences(text, parts, **options))
+            if (found.source or found.speaker) and not found.carried}

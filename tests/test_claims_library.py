@@ -310,3 +310,10 @@ def test_questions_are_not_claims():
     found = claims.extract("Will the bridge reopen in May? The council voted 7-2 to reopen it on May 3.")
     assert [c.quote for c in found] == ["The council voted 7-2 to reopen it on May 3."]
 
+
+
+def test_each_part_of_a_split_sentence_keeps_its_own_source():
+    text = "The union said prices rose 4% in May, and the ministry said wages fell 2% in June."
+    first, second = claims.extract(text, published="2024-07-01")
+    assert (first.source, second.source) == ("union", "ministry")
+    assert second.text.startswith("The ministry said wages fell")
