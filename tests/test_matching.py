@@ -74,10 +74,10 @@ def test_cli_imports_and_matches_single_and_batch(runner, tmp_path):
     assert results[0]["kind"] == "review" and results[0]["url"] == STRIKE["url"]
     assert results[0]["verdict"] == "Mostly True" and results[0]["publisher"] == "Full Fact"
     queries = tmp_path / "queries.tsv"
-    queries.write_text("q1\tBridge repairs cost 38m euros\nq2\tThe strike lasts eleven days\n", encoding="utf-8")
+    queries.write_text("q1\tBridge repairs cost 38m euros\nq2\tThe strike lasts eleven days\nq3\t \n", encoding="utf-8")
     batch = runner.invoke(args=["similar", "--queries", str(queries), "--json"])
     answers = json.loads(batch.output)
-    assert [a["id"] for a in answers] == ["q1", "q2"]
+    assert [a["id"] for a in answers] == ["q1", "q2", "q3"] and answers[2]["results"] == []
     assert answers[0]["results"][0]["url"] == BRIDGE["url"] and answers[1]["results"][0]["url"] == STRIKE["url"]
     table = runner.invoke(args=["similar", "bridge repairs"])
     assert table.exit_code == 0 and BRIDGE["url"] in table.output

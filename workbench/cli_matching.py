@@ -45,7 +45,7 @@ def similar_command(text, queries_file, limit, as_json):
     try:
         if queries_file:
             output = [{"id": query_id, "results": [r.as_dict() for r in find_similar(
-                session=session, text=query, limit=limit)]}
+                session=session, text=query, limit=limit)] if query else []}
                 for query_id, query in _read_queries(queries_file)]
             click.echo(json.dumps(output, ensure_ascii=False))
             return

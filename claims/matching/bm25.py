@@ -15,7 +15,7 @@ class BM25Index:
     documents), so a query only multiplies by idf and adds. Nothing is recomputed when documents come or go.
     """
 
-    def __init__(self, *, k1: float = 1.2, b: float = 0.75, walk_budget: int = 8_000, shortlist: int = 1_000):
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75, walk_budget: int = 5_000, shortlist: int = 500):
         """Make an empty index.
 
         A query walks the posting lists of its rarest terms, up to walk_budget postings in all; its commoner

@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 
 from sqlmodel import Session, select
 
-from claims.matching import Matcher
+from claims.matching import Match, Matcher
 
 from ..audit import record_event
 from ..errors import InputError
@@ -51,8 +51,12 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def matcher_for(*, session: Session, require_approval: bool | None = None) -> Matcher:
-    """Return this database's matcher, brought up to date with new reviews and verdicts (never rebuilt)."""
+def search_matches(*, session: Session, texts: list[tuple[str, frozenset]], limit: int,
+                   require_approval: bool | None = None) -> list[list[Match]]:
+    """Bring this database's index up to date (never rebuilt), then rank matches for each (text, keys to skip).
+
+    The index is shared by the threads of a process: it is read and changed under one lock.
+    """
     require_approval = approval_required(require_approval)
     with _lock:
         states = _states.setdefault(session.get_bind(), {})
@@ -60,7 +64,9 @@ def matcher_for(*, session: Session, require_approval: bool | None = None) -> Ma
         if state is None:
             state = states[require_approval] = _State(require_approval=require_approval)
         _sync(session, state)
-        return state.matcher
+        if not len(state.matcher):
+            return [[] for _ in texts]
+        return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
 
 
 def forget_matchers() -> None:
@@ -123,8 +129,8 @@ def find_similar(*, session: Session, text: str, limit: int = 5, require_approva
         raise InputError("Give the text of a claim to match.")
     if not 1 <= limit <= 100:
         raise InputError("The limit must be between 1 and 100.")
-    matches = matcher_for(session=session, require_approval=require_approval).search(text, limit=limit,
-                                                                                      exclude=exclude)
+    [matches] = search_matches(session=session, texts=[(text, exclude)], limit=limit,
+                               require_approval=require_approval)
     return describe(session=session, scored=[(m.key[0], m.key[1], m.score) for m in matches])
 
 
@@ -150,12 +156,11 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
 
 def propose_matches(*, session: Session, claims: list[Claim], require_approval: bool | None = None) -> int:
     """Store the strong-enough matches of newly ingested claims (inside the caller's transaction)."""
-    matcher = matcher_for(session=session, require_approval=require_approval)
-    if not len(matcher):
-        return 0
+    found = search_matches(session=session, texts=[(c.text, frozenset({("claim", c.id)})) for c in claims],
+                           limit=PROPOSALS_PER_CLAIM, require_approval=require_approval)
     stored = 0
-    for claim in claims:
-        for match in matcher.search(claim.text, limit=PROPOSALS_PER_CLAIM, exclude=frozenset({("claim", claim.id)})):
+    for claim, matches in zip(claims, found):
+        for match in matches:
             if match.strength < PROPOSE:
                 continue
             session.add(ClaimMatch(claim_id=claim.id, kind=match.key[0], target_id=match.key[1],
@@ -169,10 +174,10 @@ def rematch_claim(*, session: Session, claim: Claim, require_approval: bool | No
     """Look again for matches of one claim, keeping every decision already taken; commit."""
     decided = session.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim.id)).all()
     known = {(m.kind, m.target_id) for m in decided}
-    matcher = matcher_for(session=session, require_approval=require_approval)
+    [matches] = search_matches(session=session, texts=[(claim.text, frozenset({("claim", claim.id)}))],
+                               limit=PROPOSALS_PER_CLAIM + len(known), require_approval=require_approval)
     stored = 0
-    for match in matcher.search(claim.text, limit=PROPOSALS_PER_CLAIM + len(known),
-                                exclude=frozenset({("claim", claim.id)})):
+    for match in matches:
         if stored >= PROPOSALS_PER_CLAIM:
             break
         if match.strength >= PROPOSE and match.key not in known:
