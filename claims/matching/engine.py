@@ -51,9 +51,6 @@ class Matcher:
         self.analyses.pop(key, None)
         self.index.remove(key)
 
-    def _strength_idf(self, term: str) -> float:
-        return self.index.idf(term, at_least_documents=STRENGTH_MIN_DOCUMENTS)
-
     def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset()) -> list[Match]:
         """Rank the records most likely to check the same thing as text, best first."""
         query = analyse(text)
@@ -61,23 +58,13 @@ class Matcher:
         if not found:
             return []
         best = found[0][1]
-        strength_idf = _memo(self._strength_idf)
-        idf = _memo(self.index.idf)
+        found = found[:CANDIDATES]
+        vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
+        idf = self.index.idfs(vocabulary).__getitem__
+        strength_idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
         ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)), score,
                         strength(query, self.analyses[key], idf=strength_idf))
-                  for key, score in found[:CANDIDATES]]
+                  for key, score in found]
         ranked.sort(key=lambda match: -match.score)
         return ranked[:limit]
 
-
-def _memo(function):
-    """Remember a one-argument function's answers for the length of one search."""
-    cache: dict = {}
-
-    def remembered(term):
-        value = cache.get(term)
-        if value is None:
-            value = cache[term] = function(term)
-        return value
-
-    return remembered

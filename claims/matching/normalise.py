@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 
@@ -69,6 +69,11 @@ class Analysis:
     names: frozenset[str]
     years: frozenset[str]
     negated: bool
+
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        """The distinct terms."""
+        return frozenset(self.terms)
 
 
 def clean_text(text: str) -> str:

@@ -24,11 +24,11 @@ def _bigrams(terms: tuple[str, ...]) -> set[tuple[str, str]]:
 def features(query: Analysis, doc: Analysis, *, bm25: float, best: float,
              idf: Callable[[str], float]) -> dict[str, float]:
     """Describe how a candidate relates to the query, one number per name in FEATURES."""
-    query_terms, doc_terms = set(query.terms), set(doc.terms)
+    query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms
-    shared_weight = sum(idf(t) for t in shared)
-    query_weight = sum(idf(t) for t in query_terms) or 1.0
-    doc_weight = sum(idf(t) for t in doc_terms) or 1.0
+    shared_weight = sum(map(idf, shared))
+    query_weight = sum(map(idf, query_terms)) or 1.0
+    doc_weight = sum(map(idf, doc_terms)) or 1.0
     query_bigrams, doc_bigrams = _bigrams(query.terms), _bigrams(doc.terms)
     numbers_shared = len(query.numbers & doc.numbers)
     return {
@@ -51,11 +51,11 @@ def strength(query: Analysis, doc: Analysis, *, idf: Callable[[str], float]) -> 
     The idf-weighted overlap of their terms (Dice), halved when both state figures and share none
     ("3 days" against "11 days") and cut when one is negated and the other not ("rose", "did not rise").
     """
-    query_terms, doc_terms = set(query.terms), set(doc.terms)
-    total = sum(idf(t) for t in query_terms) + sum(idf(t) for t in doc_terms)
+    query_terms, doc_terms = query.term_set, doc.term_set
+    total = sum(map(idf, query_terms)) + sum(map(idf, doc_terms))
     if not total:
         return 0.0
-    value = 2 * sum(idf(t) for t in query_terms & doc_terms) / total
+    value = 2 * sum(map(idf, query_terms & doc_terms)) / total
     figures, other_figures = query.numbers - query.years, doc.numbers - doc.years
     if figures and other_figures and not figures & other_figures:
         value *= 0.5
