@@ -13,7 +13,7 @@ from htmx_flask import Htmx
 from . import assets, auth, cli, db, headers, validation
 from .config import DEFAULT_AUDIT_KEY, DEFAULT_SECRET_KEY, Config
 from .urls import link_href
-from .views import admin, articles, claims, dashboard, evidence, exports, matching, sources
+from .views import activity, admin, article_meta, articles, claims, dashboard, desk, evidence, exports, matching, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -54,10 +54,13 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     cli.init_app(app)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(activity.bp)
     app.register_blueprint(articles.bp)
+    app.register_blueprint(article_meta.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(claims.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(desk.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)

@@ -44,6 +44,10 @@ class Config:
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         # When on, an editor approves each verdict before it counts as final.
         self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)
+        # Four eyes: the author of a verdict may not approve it, unless a one-person desk turns this on.
+        self.ALLOW_SELF_APPROVAL = _flag("WORKBENCH_ALLOW_SELF_APPROVAL", False)
+        # The public address of the published fact-checks; ClaimReview URLs are built from it (no ClaimReview without).
+        self.PUBLIC_URL = (os.environ.get("WORKBENCH_PUBLIC_URL") or "").strip() or None
         # Background jobs go through Redis (RQ) when this is set; otherwise the embedded worker polls the database.
         self.REDIS_URL = os.environ.get("WORKBENCH_REDIS_URL") or None
         # Evidence fetching: private and internal addresses are refused unless an operator allows them.

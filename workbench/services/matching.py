@@ -154,16 +154,16 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
     return out
 
 
-def propose_matches(*, session: Session, claims: list[Claim], require_approval: bool | None = None) -> int:
-    """Store the strong-enough matches of newly ingested claims (inside the caller's transaction)."""
-    found = search_matches(session=session, texts=[(c.text, frozenset({("claim", c.id)})) for c in claims],
+def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_approval: bool | None = None) -> int:
+    """Store the strong-enough matches of newly ingested (claim id, text) pairs, inside the caller's transaction."""
+    found = search_matches(session=session, texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
                            limit=PROPOSALS_PER_CLAIM, require_approval=require_approval)
     stored = 0
-    for claim, matches in zip(claims, found):
+    for (claim_id, _), matches in zip(claims, found):
         for match in matches:
             if match.strength < PROPOSE:
                 continue
-            session.add(ClaimMatch(claim_id=claim.id, kind=match.key[0], target_id=match.key[1],
+            session.add(ClaimMatch(claim_id=claim_id, kind=match.key[0], target_id=match.key[1],
                                    score=round(match.strength, 4)))
             stored += 1
     session.flush()

@@ -1,7 +1,7 @@
 """Checked before: imported fact-checks (ClaimReview) and proposed matches per claim
 
 Revision ID: 0010m
-Revises: 0009s
+Revises: 0010e
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010m"
-down_revision = "0009s"
+down_revision = "0010e"
 branch_labels = None
 depends_on = None
 
