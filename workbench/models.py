@@ -159,6 +159,7 @@ class Claim(SQLModel, table=True):
     sentence_end: int
     source_id: int | None = Field(default=None, foreign_key="source.id")
     speaker: str | None = Field(default=None, max_length=300)
+    speaker_affiliation: str | None = Field(default=None, max_length=300)  # "a CDC spokesperson": the CDC
     attribution: str | None = Field(default=None, max_length=300)
     kind: str = Field(default="statement", max_length=30)
     checkworthiness: float = Field(default=0.0)

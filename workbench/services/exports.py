@@ -155,7 +155,7 @@ def _claim_data(record: ClaimRecord) -> dict:
         "claim_id": claim.id, "article_id": article.id, "article_title": article.title, "article_url": article.url,
         "published": article.published.isoformat() if article.published else None, "claim": claim.text,
         "quote": claim.quote, "start": claim.start, "end": claim.end, "source": record.source,
-        "speaker": claim.speaker, "attribution": claim.attribution,
+        "speaker": claim.speaker, "speaker_affiliation": claim.speaker_affiliation, "attribution": claim.attribution,
         "dates": [{"text": d.get("text"), "value": d.get("value")} for d in claim.dates],
         "checkworthiness": claim.checkworthiness, "kind": claim.kind, "status": claim.status.value,
         "rationale": claim.rationale, "approved_by": record.approver,

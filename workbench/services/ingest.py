@@ -113,8 +113,9 @@ def ingest_article(
     now = utcnow()
     rows = [{"text": found.text, "quote": found.quote, "start": found.start, "end": found.end,
              "sentence_start": found.sentence_start, "sentence_end": found.sentence_end, "speaker": found.speaker,
-             "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
-             "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value} for d in found.dates],
+             "speaker_affiliation": found.speaker_affiliation, "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
+             "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type}
+                       for d in found.dates],
              "status": Status.unverified, "rationale": "", "priority": 0, "version": 1, "assignee_id": None,
              "approved_by_id": None, "created_at": now, "updated_at": now, "source_name": found.source}
             for found in extracted]
