@@ -1,7 +1,7 @@
 """Checked before: imported fact-checks (ClaimReview) and proposed matches per claim
 
 Revision ID: 0010m
-Revises: 0010e
+Revises: 0011a
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0010m"
-down_revision = "0010e"
+down_revision = "0011a"
 branch_labels = None
 depends_on = None
 
