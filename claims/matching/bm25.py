@@ -79,13 +79,13 @@ class BM25Index:
         at_least_documents counts a small collection as that large, so that in a desk's first days a shared
         word is not worth less than a word nobody used yet.
         """
-        return self.idfs((term,), at_least_documents=at_least_documents)[term]
+        df = len(self.postings.get(term, ()))
+        return math.log(1 + (max(len(self.lengths), at_least_documents) - df + 0.5) / (df + 0.5))
 
     def idfs(self, terms: Iterable[str], *, at_least_documents: int = 0) -> dict[str, float]:
         """Return idf (as in idf()) for many terms at once."""
-        size = max(len(self.lengths), at_least_documents)
-        postings, log = self.postings, math.log
-        return {t: log(1 + (size - (df := len(postings.get(t, ()))) + 0.5) / (df + 0.5)) for t in set(terms)}
+        idf = self.idf
+        return {t: idf(t, at_least_documents=at_least_documents) for t in set(terms)}
 
     def _scores(self, terms: Iterable[str]) -> dict[int, float]:
         """Return the BM25 score of the documents sharing a term with the query (see walk_budget)."""

@@ -51,14 +51,15 @@ class Matcher:
         self.analyses.pop(key, None)
         self.index.remove(key)
 
-    def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset()) -> list[Match]:
-        """Rank the records most likely to check the same thing as text, best first."""
+    def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset(),
+               candidates: int = CANDIDATES) -> list[Match]:
+        """Rank the records most likely to check the same thing as text, best first (re-ranking BM25's best few)."""
         query = analyse(text)
-        found = [(k, s) for k, s in self.index.top(query.terms, CANDIDATES + len(exclude)) if k not in exclude]
+        found = [(k, s) for k, s in self.index.top(query.terms, candidates + len(exclude)) if k not in exclude]
         if not found:
             return []
         best = found[0][1]
-        found = found[:CANDIDATES]
+        found = found[:candidates]
         vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
         idf = self.index.idfs(vocabulary).__getitem__
         strength_idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
