@@ -84,3 +84,14 @@ def test_a_small_walk_budget_still_finds_the_rare_term_and_weighs_the_common_one
     exact.add("rare-and-common", ["zanzibar", "common"])
     exact.add("rare-only", ["zanzibar", "other"])
     assert [key for key, _ in exact.top(["zanzibar", "common"], 2)] == [key for key, _ in ranked[:2]]
+
+
+def test_strongest_orders_by_strength_and_honours_exclusions():
+    matcher = Matcher()
+    matcher.add("same", "The transit strike will last three days.")
+    matcher.add("other-figure", "The transit strike will last eleven days.")
+    matcher.add("unrelated", "Bread prices rose in 2019.")
+    found = matcher.strongest("the transit strike will last three days", limit=2)
+    assert [m.key for m in found] == ["same", "other-figure"] and found[0].strength > found[1].strength
+    assert [m.key for m in matcher.strongest("transit strike three days", limit=1,
+                                             exclude=frozenset({"same"}))] == ["other-figure"]

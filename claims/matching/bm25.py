@@ -87,7 +87,7 @@ class BM25Index:
         idf = self.idf
         return {t: idf(t, at_least_documents=at_least_documents) for t in set(terms)}
 
-    def _scores(self, terms: Iterable[str]) -> dict[int, float]:
+    def _scores(self, terms: Iterable[str], walk_budget: int) -> dict[int, float]:
         """Return the BM25 score of the documents sharing a term with the query (see walk_budget)."""
         query = Counter(terms)
         ordered = sorted((t for t in query if t in self.postings), key=lambda t: len(self.postings[t]))
@@ -97,7 +97,7 @@ class BM25Index:
         walked = 0
         for term in ordered:
             size = len(self.postings[term])
-            if rare and walked + size > self.walk_budget:
+            if rare and walked + size > walk_budget:
                 break
             rare.append(term)
             walked += size
@@ -119,9 +119,9 @@ class BM25Index:
                     totals[number] += weight * impact
         return totals
 
-    def top(self, terms: Iterable[str], limit: int) -> list[tuple[Hashable, float]]:
-        """Return the limit best (key, score) pairs, best first."""
-        best = _best(self._scores(terms), limit)
+    def top(self, terms: Iterable[str], limit: int, *, walk_budget: int | None = None) -> list[tuple[Hashable, float]]:
+        """Return the limit best (key, score) pairs, best first (walk_budget: this query's, else the index's)."""
+        best = _best(self._scores(terms, walk_budget or self.walk_budget), limit)
         key_of = self._key_of
         return [(key_of[number], score) for number, score in sorted(best.items(), key=lambda item: -item[1])[:limit]]
 

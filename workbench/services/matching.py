@@ -12,7 +12,6 @@ from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
 from claims.matching import Match, Matcher
-from claims.matching.engine import CANDIDATES
 
 from ..audit import record_event
 from ..errors import InputError
@@ -26,9 +25,10 @@ from .review import VERDICTS, is_final
 PROPOSE = 0.25
 STRONG = 0.4
 PROPOSALS_PER_CLAIM = 3
-# At ingest fewer BM25 candidates are re-ranked than for a search: only the few strongest are kept anyway,
-# and ingest with matching must stay within twice the time of ingest without it.
+# At ingest only the strongest of BM25's first few candidates are kept (no re-ranking features), so that
+# ingest with matching stays within twice the time of ingest without it.
 INGEST_CANDIDATES = 10
+INGEST_WALK_BUDGET = 1_500
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def search_matches(*, session: Session, texts: list[tuple[str, frozenset]], limit: int,
-                   require_approval: bool | None = None, candidates: int = CANDIDATES) -> list[list[Match]]:
+                   require_approval: bool | None = None, strongest: bool = False) -> list[list[Match]]:
     """Bring this database's index up to date (never rebuilt), then rank matches for each (text, keys to skip).
 
     The index is shared by the threads of a process: it is read and changed under one lock.
@@ -70,8 +70,10 @@ def search_matches(*, session: Session, texts: list[tuple[str, frozenset]], limi
         _sync(session, state)
         if not len(state.matcher):
             return [[] for _ in texts]
-        return [state.matcher.search(text, limit=limit, exclude=exclude, candidates=candidates)
-                for text, exclude in texts]
+        if strongest:
+            return [state.matcher.strongest(text, limit=limit, exclude=exclude, candidates=INGEST_CANDIDATES,
+                                            walk_budget=INGEST_WALK_BUDGET) for text, exclude in texts]
+        return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
 
 
 def forget_matchers() -> None:
@@ -162,7 +164,7 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
 def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_approval: bool | None = None) -> int:
     """Store the strong-enough matches of newly ingested (claim id, text) pairs, inside the caller's transaction."""
     found = search_matches(session=session, texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
-                           limit=PROPOSALS_PER_CLAIM, require_approval=require_approval, candidates=INGEST_CANDIDATES)
+                           limit=PROPOSALS_PER_CLAIM, require_approval=require_approval, strongest=True)
     stored = 0
     for (claim_id, _), matches in zip(claims, found):
         for match in matches:
