@@ -46,6 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("WORKBENCH_AUDIT_KEY is not set: refusing to run with the development audit key. Set it to a "
                            "long random value kept outside the database; `workbench init` re-keys an existing chain.")
 
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     validation.init_app(app)  # first: bounds the int converter before any route is added
     db.init_app(app)
     headers.init_app(app)

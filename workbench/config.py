@@ -41,6 +41,9 @@ class Config:
         self.THROTTLE_LOGIN_PER_ADDRESS = os.environ.get("WORKBENCH_THROTTLE_LOGIN_PER_ADDRESS", "50 per 15 minutes")
         # Where the counts live; empty means Redis when WORKBENCH_REDIS_URL is set, else this process's memory.
         self.THROTTLE_STORAGE_URI = os.environ.get("WORKBENCH_THROTTLE_STORAGE_URI", "")
+        # Reverse proxies in front of the app: their X-Forwarded-For/-Proto are trusted (the address that
+        # sign-in throttling counts, HTTPS for HSTS). 0 trusts no header.
+        self.PROXY_HOPS = int(os.environ.get("WORKBENCH_PROXY_HOPS", 0))
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         # When on, an editor approves each verdict before it counts as final.
         self.REQUIRE_APPROVAL = _flag("WORKBENCH_REQUIRE_APPROVAL", False)
