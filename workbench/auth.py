@@ -21,7 +21,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "health.healthz", "health.readyz"}
 
 
 class SessionUser:

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .config import DEFAULT_SECRET_KEY
+from .config import describe, require_secrets
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
 from .validation import MAX_ID, check_values
@@ -29,8 +29,7 @@ def _check(endpoint: str, values: dict) -> None:
 def _cli_app():
     from . import create_app
 
-    # Commands other than `serve` never sign anyone in, so the development secret is harmless there.
-    return create_app({"ALLOW_DEV_SECRET": True})
+    return create_app()  # inside a command: the development keys are allowed until `serve` checks them
 
 
 class WorkbenchGroup(FlaskGroup):
@@ -62,6 +61,15 @@ class WorkbenchGroup(FlaskGroup):
 @click.group(cls=WorkbenchGroup, create_app=_cli_app, add_version_option=False)
 def main():
     """Fact-checking workbench: ingest articles, review claims, keep an audit trail."""
+
+
+@click.command("config")
+@with_appcontext
+def config_command():
+    """Print the effective settings (environment and defaults), secrets masked."""
+    for variable, shown, help_text in describe(current_app.config):
+        click.echo(f"{variable}={shown}")
+        click.echo(f"    # {help_text}")
 
 
 @click.command("init")
@@ -331,9 +339,8 @@ def generate_command(articles, claims_per_article, seed):
 def serve_command(host, port, threads):
     """Serve the app with the Waitress production WSGI server."""
     app = current_app._get_current_object()
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not app.debug:
-        raise click.ClickException("WORKBENCH_SECRET_KEY is not set: refusing to serve with the development key. "
-                                   "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))').")
+    if not app.debug:
+        require_secrets(app.config)
     run_server(app, host=host, port=port, threads=threads)
 
 
@@ -374,14 +381,14 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
+for command in (config_command, init_command, users_group, audit_group, ingest_command, extract_command, export_command,
                 generate_command, worker_command, serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
+    for command in (config_command, init_command, users_group, audit_group, ingest_command, extract_command, export_command,
                     generate_command, worker_command, serve_command):
         app.cli.add_command(command)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
@@ -11,12 +12,20 @@ from .services.evidence_fetch import work_once
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "workbench"
+_last_beat: float | None = None  # time.monotonic() of the embedded worker's last loop in this process
+
+
+def last_embedded_beat() -> float | None:
+    """When the embedded worker of this process last looked for work (time.monotonic), or None."""
+    return _last_beat
 
 
 def run_embedded(app: Flask, stop: threading.Event, *, poll: float = 1.0, burst: bool = False) -> int:
     """Run pending fetches until stopped (or, with burst, until none is left); return how many ran."""
+    global _last_beat
     done = 0
     while not stop.is_set():
+        _last_beat = time.monotonic()
         try:
             ran = work_once(app)
         except Exception:  # one bad job must not stop the worker; the job stays visible as "fetching"
