@@ -14,7 +14,7 @@ WORKER_FRESH_SECONDS = 60
 @bp.get("/healthz")
 def healthz():
     """Answer 200 while the process runs; touches nothing else."""
-    return _no_store(jsonify(status="ok"))
+    return jsonify(status="ok")
 
 
 @bp.get("/readyz")
@@ -24,12 +24,7 @@ def readyz():
     ready = all(check["ok"] for check in checks.values())
     response = jsonify(status="ready" if ready else "not ready", checks=checks)
     response.status_code = 200 if ready else 503
-    return _no_store(response)
-
-
-def _no_store(response):
-    response.cache_control.no_store = True
-    return response
+    return response  # the security headers add no-store, as on every dynamic answer
 
 
 def readiness(app: Flask) -> dict[str, dict[str, Any]]:

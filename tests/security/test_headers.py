@@ -63,7 +63,7 @@ def test_every_get_route_sends_the_headers_signed_in_and_out(app, client, world)
         for who in (client, anonymous):
             response = who.get(url + query)
             response.get_data()  # a streamed export ends (and closes its database session) once read
-            assert response.status_code < 500, url
+            assert response.status_code < 500 or rule.endpoint == "health.readyz", url  # 503: no worker in tests
             _assert_secure(response, cacheable=cacheable)
         fragment = client.get(url + query, headers={"HX-Request": "true", "HX-Target": "main"})
         fragment.get_data()
@@ -80,7 +80,7 @@ def test_every_post_route_sends_the_headers_even_when_refused(app, client, world
             continue
         for data in ({}, {"csrf_token": token}):
             response = client.post(url, data=data)
-            assert response.status_code < 500, url
+            assert response.status_code < 500 or rule.endpoint == "health.readyz", url  # 503: no worker in tests
             _assert_secure(response)
 
 
