@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
 
-from . import assets, auth, cli, db, headers, health, validation
+from . import assets, auth, cli, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets
 from .urls import link_href
 from .views import admin, articles, claims, dashboard, evidence, exports, sources
@@ -47,7 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]  # the client's address, scheme and host as the proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
-    validation.init_app(app)  # first: bounds the int converter before any route is added
+    logs.init_app(app)  # first: every answer, a refused one included, is logged with its request id
+    validation.init_app(app)  # before any route is added: it bounds the int converter
     db.init_app(app)
     headers.init_app(app)
     csrf.init_app(app)

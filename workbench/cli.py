@@ -296,7 +296,7 @@ def worker_command(burst):
     """Fetch and archive evidence: RQ over Redis with WORKBENCH_REDIS_URL, else poll the database."""
     import threading
 
-    from .worker import QUEUE_NAME, run_embedded
+    from .worker import QUEUE_NAME, reclaim_abandoned, run_embedded, run_reclaimer
 
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
@@ -304,7 +304,14 @@ def worker_command(burst):
         from rq import Worker
 
         click.echo(f"Worker on Redis queue “{QUEUE_NAME}”")
-        Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
+        reclaim_abandoned(app)  # what a killed worker left "fetching" is queued again (RQ itself forgets it)
+        stop = threading.Event()
+        if not burst:
+            threading.Thread(target=run_reclaimer, args=(app, stop), name="workbench-reclaimer", daemon=True).start()
+        try:
+            Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
+        finally:
+            stop.set()
         return
     click.echo("Worker polling the database for pending fetches" + (" (burst)" if burst else "; Ctrl+C to stop"))
     try:

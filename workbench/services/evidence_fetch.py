@@ -26,12 +26,16 @@ def fetch_policy(config) -> FetchPolicy:
                        max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024))
 
 
+def _abandoned():
+    """A fetch "fetching" for longer than STALE_AFTER, or with no start time (an older RQ job set none)."""
+    return (Evidence.fetch_state == "fetching") & or_(Evidence.fetch_started_at.is_(None),
+                                                       Evidence.fetch_started_at < utcnow() - STALE_AFTER)
+
+
 def take_next_job(*, session: Session) -> int | None:
     """Mark the oldest pending (or abandoned) fetch as taken by this worker and return its evidence id."""
-    stale = utcnow() - STALE_AFTER
     candidates = session.exec(select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
-                              .where(or_(Evidence.fetch_state == "pending",
-                                         (Evidence.fetch_state == "fetching") & (Evidence.fetch_started_at < stale)))
+                              .where(or_(Evidence.fetch_state == "pending", _abandoned()))
                               .order_by(Evidence.id).limit(5)).all()
     for evidence_id, state, started in candidates:
         taken = session.execute(update(Evidence).where(Evidence.id == evidence_id, Evidence.fetch_state == state,
@@ -43,6 +47,21 @@ def take_next_job(*, session: Session) -> int | None:
         if taken.rowcount == 1:  # another worker may have taken it between the read and the update
             return evidence_id
     return None
+
+
+def take_job(*, session: Session, evidence_id: int) -> bool:
+    """Take one item's fetch for this worker when it is pending or abandoned; False when another has it or it is done."""
+    taken = session.execute(update(Evidence).where(Evidence.id == evidence_id,
+                                                   or_(Evidence.fetch_state == "pending", _abandoned()))
+                            .values(fetch_state="fetching", fetch_started_at=utcnow(),
+                                    fetch_attempts=Evidence.fetch_attempts + 1))
+    session.commit()
+    return taken.rowcount == 1
+
+
+def abandoned_fetches(*, session: Session, limit: int = 100) -> list[int]:
+    """Return the ids of fetches a dead worker left "fetching", for the RQ workers to queue again."""
+    return list(session.exec(select(Evidence.id).where(_abandoned()).order_by(Evidence.id).limit(limit)))
 
 
 def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
