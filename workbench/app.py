@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from . import assets, auth, cli, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets

@@ -37,9 +37,7 @@ class WorkbenchGroup(FlaskGroup):
 
     def invoke(self, ctx):
         """Run the command; turn an unreachable or uninitialised database into a message."""
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
-        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
         from .validation import RejectedInput
 
@@ -200,8 +198,8 @@ def audit_anchor(output):
 def ingest_command(files, published, title, outlet, url, as_json):
     """Store articles from .txt or .html files (or fetched from URLs) and the claims extracted from them."""
     from .services.evidence_fetch import fetch_policy
-    from .services.ingest import parse_published
     from .services.importing import import_file
+    from .services.ingest import parse_published
 
     _check("articles.create", {"title": title, "outlet": outlet, "url": url, "published": published})
     try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError

@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
