@@ -70,6 +70,40 @@ def config_command():
         click.echo(f"    # {help_text}")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(file):
+    """Write a consistent backup of the database to FILE (SQLite backup API, or pg_dump for PostgreSQL)."""
+    from .backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], Path(file))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {_safe_url(current_app.config['DATABASE_URL'])} to {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(file, yes):
+    """Replace the database with a backup, after checking the backup's audit chain under the audit key."""
+    from .backup import BackupError, restore
+
+    url = current_app.config["DATABASE_URL"]
+    if not yes:
+        click.confirm(f"Replace everything in {_safe_url(url)} with {file}?", abort=True)
+    get_session().close()
+    get_engine().dispose()  # no connection of ours may hold the tables being replaced
+    try:
+        report = restore(url, Path(file), current_app.config["AUDIT_KEY"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file}: audit chain intact, {report.count} events; head {report.head}")
+
+
 @click.command("init")
 @with_appcontext
 def init_command():
@@ -386,15 +420,15 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (config_command, init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                generate_command, worker_command, serve_command, demo_command):
+for command in (config_command, backup_command, restore_command, init_command, users_group, audit_group, ingest_command,
+                extract_command, export_command, generate_command, worker_command, serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (config_command, init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                    generate_command, worker_command, serve_command):
+    for command in (config_command, backup_command, restore_command, init_command, users_group, audit_group,
+                    ingest_command, extract_command, export_command, generate_command, worker_command, serve_command):
         app.cli.add_command(command)
 
 
