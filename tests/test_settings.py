@@ -38,6 +38,7 @@ def test_booleans_are_read(word, expected):
     ({"WORKBENCH_TRUSTED_PROXIES": "-1"}, "WORKBENCH_TRUSTED_PROXIES"),
     ({"WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT": "ten a day"}, "WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT"),
     ({"WORKBENCH_LOG_FORMAT": "xml"}, "WORKBENCH_LOG_FORMAT"),
+    ({"WORKBENCH_FETCH_STALE_SECONDS": "20"}, "WORKBENCH_FETCH_STALE_SECONDS"),  # not above the 30 s deadline
 ])
 def test_bad_values_are_refused_naming_the_variable(environ, variable):
     with pytest.raises(SettingsError) as refused:

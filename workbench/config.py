@@ -134,6 +134,8 @@ SETTINGS = (
     Setting("FETCH_CONNECT_TIMEOUT", _positive_float, 5.0, "Seconds to connect to an evidence host."),
     Setting("FETCH_READ_TIMEOUT", _positive_float, 15.0, "Seconds to wait between received bytes."),
     Setting("FETCH_DEADLINE", _positive_float, 30.0, "Seconds for a whole fetch, all redirects included."),
+    Setting("FETCH_STALE_SECONDS", _positive_float, 300.0,
+            "A fetch still 'fetching' after this long was left by a dead worker and is taken again."),
     Setting("ORGANISATION", _text, "Fact-checking desk", "The newsroom named as author of ClaimReview exports."),
     Setting("TRUSTED_PROXIES", _count, 0,
             "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none."),
@@ -166,6 +168,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         except ValueError as error:
             shown = "(hidden)" if setting.secret else repr(raw)
             raise SettingsError(f"{setting.variable}={shown} is not valid: {error}.") from None
+    if values["FETCH_STALE_SECONDS"] <= values["FETCH_DEADLINE"]:  # a live fetch must never look abandoned
+        raise SettingsError(f"WORKBENCH_FETCH_STALE_SECONDS={values['FETCH_STALE_SECONDS']:g} is not valid: it must "
+                            f"exceed WORKBENCH_FETCH_DEADLINE ({values['FETCH_DEADLINE']:g}).")
     return values
 
 
@@ -230,7 +235,7 @@ class Config:
         for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "THROTTLE_LOGIN_PER_ACCOUNT",
                     "THROTTLE_LOGIN_PER_ADDRESS", "THROTTLE_STORAGE_URI", "REQUIRE_APPROVAL", "REDIS_URL",
                     "FETCH_ALLOW_PRIVATE", "FETCH_ALLOW_NETWORKS", "FETCH_MAX_BYTES", "FETCH_CONNECT_TIMEOUT",
-                    "FETCH_READ_TIMEOUT", "FETCH_DEADLINE", "ORGANISATION", "TRUSTED_PROXIES", "LOG_FORMAT"):
+                    "FETCH_READ_TIMEOUT", "FETCH_DEADLINE", "FETCH_STALE_SECONDS", "ORGANISATION", "TRUSTED_PROXIES", "LOG_FORMAT"):
             setattr(self, key, values[key])
 
     def as_dict(self) -> dict[str, Any]:

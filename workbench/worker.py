@@ -73,10 +73,10 @@ def reclaim_abandoned(app: Flask) -> int:
     from sqlmodel import Session
 
     from .db import get_engine
-    from .services.evidence_fetch import abandoned_fetches
+    from .services.evidence_fetch import abandoned_fetches, stale_after
 
     with Session(get_engine(app)) as session:
-        ids = abandoned_fetches(session=session)
+        ids = abandoned_fetches(session=session, stale=stale_after(app.config))
     if ids:
         log.warning("reclaiming %d abandoned fetch(es)", len(ids), extra={"evidence_ids": ids})
         queue = redis_queue(app)
@@ -85,8 +85,9 @@ def reclaim_abandoned(app: Flask) -> int:
     return len(ids)
 
 
-def run_reclaimer(app: Flask, stop: threading.Event, *, every: float = 30.0) -> None:
-    """Beside an RQ worker: look for abandoned fetches every so often until stopped."""
+def run_reclaimer(app: Flask, stop: threading.Event) -> None:
+    """Beside an RQ worker: look for abandoned fetches every 30 s (sooner with a short stale time) until stopped."""
+    every = max(1.0, min(30.0, app.config.get("FETCH_STALE_SECONDS", 300) / 2))
     while not stop.wait(every):
         try:
             reclaim_abandoned(app)
@@ -106,7 +107,7 @@ def fetch_job(evidence_id: int) -> str:
     from . import create_app
     from .db import get_engine
     from .logs import job_log
-    from .services.evidence_fetch import fetch_policy, run_fetch, take_job
+    from .services.evidence_fetch import fetch_policy, run_fetch, stale_after, take_job
 
     if _job_app is None:
         _job_app = create_app({"ALLOW_DEV_SECRET": True})
@@ -114,7 +115,7 @@ def fetch_job(evidence_id: int) -> str:
     request_id = job.meta.get("request_id") if job is not None else None
     started = time.perf_counter()
     with _job_app.app_context(), Session(get_engine(_job_app), expire_on_commit=False) as session:
-        if not take_job(session=session, evidence_id=evidence_id):  # done, or another worker has it
+        if not take_job(session=session, evidence_id=evidence_id, stale=stale_after(_job_app.config)):  # done, or another worker has it
             state = "skipped"
         else:
             state = run_fetch(session=session, evidence_id=evidence_id, policy=fetch_policy(_job_app.config)).fetch_state
