@@ -13,7 +13,7 @@ from sqlalchemy import text
 from workbench import worker
 from workbench.db import get_engine
 
-REDIS = os.environ.get("WORKBENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS = os.environ.get("WORKBENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def test_healthz_answers_without_sign_in(client):

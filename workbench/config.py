@@ -17,7 +17,8 @@ PREFIX = "WORKBENCH_"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 # Read elsewhere (before the app exists, or only by the test suite and benchmarks); known so they are not typos.
-OTHER_VARIABLES = {"WORKBENCH_INSTANCE_PATH", "WORKBENCH_TEST_DATABASE_URL", "WORKBENCH_BENCH_PG", "WORKBENCH_CHROMIUM"}
+OTHER_VARIABLES = {"WORKBENCH_INSTANCE_PATH", "WORKBENCH_TEST_DATABASE_URL", "WORKBENCH_TEST_REDIS_URL",
+                   "WORKBENCH_BENCH_PG", "WORKBENCH_CHROMIUM"}
 
 
 class SettingsError(click.ClickException):
