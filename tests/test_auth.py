@@ -122,3 +122,9 @@ def test_refuses_to_run_with_the_default_secret_outside_debug_and_tests(database
     monkeypatch.delenv("WORKBENCH_SECRET_KEY", raising=False)
     with pytest.raises(SettingsError, match="^WORKBENCH_SECRET_KEY is not set"):
         create_app({"DATABASE_URL": database_url})
+
+
+def test_refuses_to_run_with_the_default_audit_key_outside_debug_and_tests(database_url, monkeypatch):
+    monkeypatch.delenv("WORKBENCH_AUDIT_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="WORKBENCH_AUDIT_KEY is not set"):
+        create_app({"DATABASE_URL": database_url, "SECRET_KEY": "a real secret"})

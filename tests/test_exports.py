@@ -24,11 +24,13 @@ HOSTILE = ("Formula Test\n\n=HYPERLINK(\"http://evil.example\") said the mayor o
 @pytest.fixture
 def exported(app, client, db):
     """An article whose claims carry a verdict, evidence and history; a signed-in checker."""
+    app.config["PUBLIC_URL"] = "https://factcheck.example/"
     user = make_user(db, Role.checker)
     article = make_article(db, actor=user, text=HOSTILE, url="https://news.example/formula").article
     claims = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all()
     db.add(Evidence(claim_id=claims[1].id, url="https://reuters.example/a", stance="supports",
                     sha256="ab" * 32))
+    db.add(Evidence(claim_id=claims[2].id, url="https://weather.example/b", stance="refutes"))  # "false" needs it
     claims[1].status, claims[1].rationale = Status.verified, "Reuters confirms 44."
     claims[2].status, claims[2].rationale = Status.false, "=SUM(A1) it was 2 degrees above"
     db.add_all(claims[1:3])
@@ -76,7 +78,8 @@ def test_json_export_parses_back_with_chain_head(client, db, exported):
     assert payload["integrity"]["chain_head_hash"] == head.hash
     verified = next(c for c in payload["claims"] if c["status"] == "verified")
     assert verified["evidence"] == [{"url": "https://reuters.example/a", "stance": "supports", "note": "",
-                                     "sha256": "ab" * 32, "fetched_at": None}]
+                                     "sha256": "ab" * 32, "fetched_at": None, "fetch_state": "pending",
+                                     "withdrawn": False}]
     article = exported["article"]
     assert all(article.text[c["start"]:c["end"]] == c["quote"] for c in payload["claims"])
 
@@ -88,7 +91,7 @@ def test_claimreview_fields(client, exported):
     review = reviews[0]
     claim = exported["claims"][1]
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
-    assert review["claimReviewed"] == claim.text and review["url"].endswith(f"/claims/{claim.id}")
+    assert review["claimReviewed"] == claim.text and review["url"] == f"https://factcheck.example/claims/{claim.id}"
     assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 5, "bestRating": 5, "worstRating": 1,
                                       "alternateName": "Verified", "ratingExplanation": "Reuters confirms 44."}
     assert review["author"] == {"@type": "Organization", "name": "Fact-checking desk"}

@@ -160,3 +160,18 @@ def test_cli_ingest_bad_date_and_missing_file(runner, db, tmp_path):
     assert result.exit_code != 0 and "is not a date" in result.output
     result = runner.invoke(args=["ingest", str(tmp_path / "nope.txt")])
     assert result.exit_code == 1 and "There is no file" in result.output
+
+
+def test_speaker_affiliation_is_stored_and_shown(client, db):
+    """'A CDC spokesperson told CNN …': CNN is on record, the spokesperson speaks, for the CDC (issue 8)."""
+    from tests.factories import make_article
+    from workbench.models import Claim, Role
+
+    editor = make_user(db, Role.editor)
+    make_article(db, actor=editor, text="Measles\n\nA CDC spokesperson told CNN that 40 cases were confirmed in May.\n")
+    claim = db.exec(select(Claim)).one()
+    assert (claim.speaker, claim.speaker_affiliation) == ("CDC spokesperson", "CDC")
+    login(client, editor.email)
+    page = parse(client.get(f"/claims/{claim.id}"))
+    facts = page.select_one("dl.facts").get_text(" ", strip=True)
+    assert "CDC spokesperson (for CDC)" in facts

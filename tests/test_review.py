@@ -56,14 +56,17 @@ def test_evidence_backed_verdict_needs_evidence_then_succeeds(client, db, setup)
     assert response.status_code == 200
     assert parse(response).select_one(".evidence a")["href"] == "https://council.example/minutes"
     assert db.exec(select(Evidence)).one().stance == "supports"
+    # Evidence is a change to the claim: the panel that comes back carries the next version.
+    shown_version = parse(response).select_one("#claim-panel input[name=version]")["value"]
+    assert shown_version == "2"
 
     response = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel",
-                     status="verified", rationale="Council minutes confirm it.", version=claim.version)
+                     status="verified", rationale="Council minutes confirm it.", version=shown_version)
     assert response.status_code == 200
     panel = parse(response)
     assert "Verified" in panel.select_one("#claim-status .badge").get_text()
     db.refresh(claim)
-    assert claim.status == Status.verified and claim.rationale == "Council minutes confirm it." and claim.version == 2
+    assert claim.status == Status.verified and claim.rationale == "Council minutes confirm it." and claim.version == 3
     event = _events(db, claim.id)[-1]
     assert event.action == "status" and event.reason == "Council minutes confirm it."
     assert json.loads(event.before)["status"] == "unverified" and json.loads(event.after)["status"] == "verified"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from . import assets, auth, cli, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets
 from .urls import link_href
-from .views import admin, articles, claims, dashboard, evidence, exports, sources
+from .views import activity, admin, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -57,10 +57,13 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(assets.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(activity.bp)
     app.register_blueprint(articles.bp)
+    app.register_blueprint(article_meta.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(claims.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(desk.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)

@@ -55,21 +55,27 @@ def audit_key(bind: Engine | Session) -> bytes:
         raise RuntimeError("No audit key registered for this database; create the app (create_app) first.") from None
 
 
-def event_hash(event: AuditEvent, key: bytes) -> str:
+HASHED_FIELDS = ("seq", "at", "actor", "actor_id", "entity_type", "entity_id", "action", "before", "after", "reason",
+                 "prev_hash")
+
+
+def event_hash(event: AuditEvent | dict, key: bytes) -> str:
     """Return the HMAC-SHA256, under the chain key, of an event's canonical form together with the previous hash."""
-    body = canonical_json({
-        "seq": event.seq, "at": event.at, "actor": event.actor, "actor_id": event.actor_id,
-        "entity_type": event.entity_type, "entity_id": event.entity_id, "action": event.action,
-        "before": event.before, "after": event.after, "reason": event.reason,
-        "prev_hash": event.prev_hash,
-    })
+    read = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    body = canonical_json({name: read(name) for name in HASHED_FIELDS})
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def lock_chain(*, session: Session) -> None:
+    """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
 
 
 def record_event(
     *, session: Session, actor: User | None, entity_type: str, entity_id: int, action: str,
     before: dict | None = None, after: dict | None = None, reason: str = "",
-) -> AuditEvent:
+) -> dict:
     """Append one event to the chain inside the caller's transaction (the caller commits)."""
     return record_events(session=session, actor=actor, reason=reason,
                          events=[(entity_type, entity_id, action, after or {})], before=before)[0]
@@ -78,26 +84,24 @@ def record_event(
 def record_events(
     *, session: Session, actor: User | None, events: list[tuple[str, int, str, dict]],
     before: dict | None = None, reason: str = "",
-) -> list[AuditEvent]:
+) -> list[dict]:
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    lock_chain(session=session)
+    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
+    common = {"at": at, "actor_id": actor.id if actor else None, "actor": actor.email if actor else "system",
+              "before": canonical_json(before or {}), "reason": reason}
     for entity_type, entity_id, action, after in events:
         seq += 1
-        event = AuditEvent(
-            seq=seq, at=at, actor_id=actor.id if actor else None, actor=actor.email if actor else "system",
-            entity_type=entity_type, entity_id=entity_id, action=action,
-            before=canonical_json(before or {}), after=canonical_json(after), reason=reason, prev_hash=prev_hash,
-        )
-        event.hash = prev_hash = event_hash(event, key)
+        event = {**common, "seq": seq, "entity_type": entity_type, "entity_id": entity_id, "action": action,
+                 "after": canonical_json(after), "prev_hash": prev_hash}
+        event["hash"] = prev_hash = event_hash(event, key)
         written.append(event)
-    session.add_all(written)
-    session.flush()
+    if written:  # one multi-row INSERT: a large ingest holds the write lock for seconds, not a minute
+        session.execute(AuditEvent.__table__.insert(), written)
     return written
 
 

@@ -11,8 +11,9 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from . import throttle
 from .db import get_session
+from .errors import InputError
 from .models import Role, User
-from .services.users import authenticate, end_sessions, record_sign_in
+from .services.users import authenticate, change_own_password, end_sessions, record_sign_in
 from .throttle import login_throttle
 
 bp = Blueprint("auth", __name__)
@@ -135,6 +136,24 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Change one's own password; every other session of the account ends, this one starts afresh."""
+    error, status = None, 200
+    if request.method == "POST":
+        db = get_session()
+        try:
+            user = change_own_password(session=db, user=current_user.user, current=request.form.get("current", ""),
+                                       new=request.form.get("password", ""))
+        except InputError as problem:
+            error, status = str(problem), 422
+        else:
+            start_session(user)
+            flash("Password changed; your other sessions have ended.", "success")
+            return redirect(url_for("auth.account"), code=303)
+    return render_template("account.html", error=error), status
 
 
 def init_app(app) -> None:

@@ -152,7 +152,35 @@ def users_list():
     from .services.users import list_users
 
     for user in list_users(session=get_session()):
-        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}")
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{'active' if user.active else 'inactive'}\t{last}")
+
+
+@users_group.command("update")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["checker", "editor", "admin"]), help="Give the account this role.")
+@click.option("--deactivate", "active", flag_value=False, default=None, help="Deactivate the account.")
+@click.option("--reactivate", "active", flag_value=True, help="Reactivate the account.")
+@click.option("--password-stdin", is_flag=True, help="Set a new password read from standard input.")
+@with_appcontext
+def users_update(email, role, active, password_stdin):
+    """Change an account's role, deactivate or reactivate it, or set its password; its sessions end (audited)."""
+    from sqlmodel import select
+
+    from .models import User
+    from .services.users import update_user
+
+    session = get_session()
+    user = session.exec(select(User).where(User.email == email.strip().lower()[:254])).first()
+    if user is None:
+        raise click.ClickException(f"There is no account {email[:254]}.")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    _check("admin.update_user_view", {"role": role, "password": password})
+    try:
+        update_user(session=session, user=user, actor=None, role=role, active=active, password=password)
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Updated {user.email} ({user.role}, {'active' if user.active else 'inactive'}); its sessions have ended.")
 
 
 @click.group("audit")
@@ -289,7 +317,7 @@ def extract_command(file, published, output_format):
 @with_appcontext
 def export_command(article_id, source, since, fmt, output):
     """Export claims with verdicts, evidence and history, ending with an integrity trailer."""
-    from .services.exports import ExportScope, check_scope, count_claims, export_stream
+    from .services.exports import ExportScope, check_export, count_claims, export_stream
     from .services.ingest import parse_published
     from .views.exports import html_renderer
 
@@ -299,7 +327,7 @@ def export_command(article_id, source, since, fmt, output):
     session = get_session()
     try:
         scope = ExportScope(article_id=article_id, source=source, since=parse_published(since))
-        check_scope(session=session, scope=scope)
+        check_export(session=session, scope=scope, fmt=fmt, public_url=current_app.config["PUBLIC_URL"])
     except InputError as error:
         raise click.ClickException(str(error)) from None
     total = count_claims(session=session, scope=scope)
@@ -312,7 +340,8 @@ def export_command(article_id, source, since, fmt, output):
         with click.progressbar(length=total, label=f"Exporting {total:,} claims", file=sys.stderr,
                                hidden=total < 5000 or not output) as bar:
             for chunk in export_stream(session=session, scope=scope, fmt=fmt, render_html=html_renderer(app),
-                                       organisation=app.config["ORGANISATION"], public_url="", progress=bar.update):
+                                       organisation=app.config["ORGANISATION"], public_url=app.config["PUBLIC_URL"],
+                                       require_approval=app.config["REQUIRE_APPROVAL"], progress=bar.update):
                 target.write(chunk)
     finally:
         if output:

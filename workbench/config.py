@@ -21,8 +21,8 @@ OTHER_VARIABLES = {"WORKBENCH_INSTANCE_PATH", "WORKBENCH_TEST_DATABASE_URL", "WO
                    "WORKBENCH_BENCH_PG", "WORKBENCH_CHROMIUM"}
 
 
-class SettingsError(click.ClickException):
-    """A setting that cannot be used; its message is one line naming the variable."""
+class SettingsError(click.ClickException, RuntimeError):
+    """A setting that cannot be used; its message is one line naming the variable (a RuntimeError, as before)."""
 
 
 def _boolean(raw: str) -> bool:
@@ -129,6 +129,10 @@ SETTINGS = (
     Setting("THROTTLE_STORAGE_URI", _text, "",
             "Where the counts live; empty: Redis when WORKBENCH_REDIS_URL is set, else this process's memory."),
     Setting("REQUIRE_APPROVAL", _boolean, False, "An editor approves each verdict before it counts as final."),
+    Setting("ALLOW_SELF_APPROVAL", _boolean, False,
+            "Four eyes: the author of a verdict may not approve it, unless a one-person desk turns this on."),
+    Setting("PUBLIC_URL", _url("http", "https"), None,
+            "The public address of the published fact-checks; ClaimReview URLs are built from it (none without)."),
     Setting("FETCH_ALLOW_PRIVATE", _boolean, False, "Evidence may be fetched from private and internal addresses."),
     Setting("FETCH_ALLOW_NETWORKS", _text, "", "Networks (CIDR, comma-separated) evidence may be fetched from."),
     Setting("FETCH_MAX_BYTES", _positive_int, 5 * 1024 * 1024, "Largest evidence page fetched."),
@@ -234,9 +238,10 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (and is replaced at sign-in)
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "THROTTLE_LOGIN_PER_ACCOUNT",
-                    "THROTTLE_LOGIN_PER_ADDRESS", "THROTTLE_STORAGE_URI", "REQUIRE_APPROVAL", "REDIS_URL",
-                    "FETCH_ALLOW_PRIVATE", "FETCH_ALLOW_NETWORKS", "FETCH_MAX_BYTES", "FETCH_CONNECT_TIMEOUT",
-                    "FETCH_READ_TIMEOUT", "FETCH_DEADLINE", "FETCH_STALE_SECONDS", "ORGANISATION", "TRUSTED_PROXIES", "LOG_FORMAT"):
+                    "THROTTLE_LOGIN_PER_ADDRESS", "THROTTLE_STORAGE_URI", "REQUIRE_APPROVAL", "ALLOW_SELF_APPROVAL",
+                    "PUBLIC_URL", "REDIS_URL", "FETCH_ALLOW_PRIVATE", "FETCH_ALLOW_NETWORKS", "FETCH_MAX_BYTES",
+                    "FETCH_CONNECT_TIMEOUT", "FETCH_READ_TIMEOUT", "FETCH_DEADLINE", "FETCH_STALE_SECONDS",
+                    "ORGANISATION", "TRUSTED_PROXIES", "LOG_FORMAT"):
             setattr(self, key, values[key])
 
     def as_dict(self) -> dict[str, Any]:

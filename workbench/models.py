@@ -38,6 +38,7 @@ class Status(StrEnum):
     false = "false"
     unverifiable = "unverifiable"
     not_checkable = "not_checkable"
+    dismissed = "dismissed"  # "not a claim": extraction noise, out of the queue, counts and exports; restorable
 
 
 class SourceKind(StrEnum):
@@ -144,6 +145,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_article_score", "article_id", "checkworthiness", "id"),
         Index("ix_claim_tally", "status", "source_id", "assignee_id"),  # the dashboard counts in one index scan
         Index("ix_claim_status_updated", "status", "updated_at", "id"),
+        Index("ix_claim_approval", "approved_by_id", "sent_back_at", "verdict_at"),  # the approval queue
+        Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at"),  # "My work": sent back to me, mine waiting
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -156,6 +159,7 @@ class Claim(SQLModel, table=True):
     sentence_end: int
     source_id: int | None = Field(default=None, foreign_key="source.id")
     speaker: str | None = Field(default=None, max_length=300)
+    speaker_affiliation: str | None = Field(default=None, max_length=300)  # "a CDC spokesperson": the CDC
     attribution: str | None = Field(default=None, max_length=300)
     kind: str = Field(default="statement", max_length=30)
     checkworthiness: float = Field(default=0.0)
@@ -165,6 +169,13 @@ class Claim(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
     priority: int = Field(default=0)
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: dt.datetime | None = None
+    verdict_by_id: int | None = Field(default=None, foreign_key="user.id")  # who gave the current verdict
+    verdict_at: dt.datetime | None = None
+    sent_back_by_id: int | None = Field(default=None, foreign_key="user.id")
+    sent_back_at: dt.datetime | None = None
+    sent_back_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    dismissed_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     version: int = Field(default=1)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -195,6 +206,10 @@ class Evidence(SQLModel, table=True):
     fetch_started_at: dt.datetime | None = None
     # "changed" when a re-check found a different page, "dead" when it found none; the archive stays.
     flag: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    # Withdrawn evidence stays on record (archive and hash) but no longer backs a verdict.
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="user.id")
+    withdrawn_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class EvidenceSnapshot(SQLModel, table=True):

@@ -9,6 +9,7 @@ DEFAULT_MAX_LENGTH, so a forgotten form cannot carry a megabyte into a column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -67,6 +68,19 @@ class Integer:
             raise RejectedInput(f"The field “{name}” must be a whole number from {self.minimum} to {self.maximum}.")
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """Text that must match a regular expression in full (empty is left to the view)."""
+
+    regex: str
+    description: str
+
+    def check(self, name: str, value: str) -> None:
+        """Raise RejectedInput when the value does not match."""
+        if value and (len(value) > 200 or not re.fullmatch(self.regex, value)):
+            raise RejectedInput(f"The field “{name}” must be {self.description}.")
+
+
 class Id(Integer):
     """A database id: 1 to MAX_ID."""
 
@@ -75,12 +89,16 @@ class Id(Integer):
 
 
 ID = Id()
+# The queue's keyset cursor: an id, or "<score or timestamp>|<id>", each id within the database's range.
+CURSOR = Pattern(r"(?:[0-9][0-9.eE+\-:T ]{0,39}\|)?(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|0)",
+                 "a position in the queue as the page wrote it")
 VERSION = Integer(0, MAX_ID)
 ARTICLE_TEXT = Text(10**9)  # bounded by MAX_ARTICLE_BYTES in the ingest service, with its own message
 
 # The fields of every form and query, by endpoint. Fields not listed get DEFAULT_MAX_LENGTH.
-FIELDS: dict[str, dict[str, Text | Integer]] = {
+FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
     "auth.login": {"email": Text(max_length(models.User, "email")), "password": Text(1024)},
+    "auth.account": {"current": Text(1024), "password": Text(1024)},
     "admin.create_user_view": {"email": Text(max_length(models.User, "email")),
                                "name": Text(max_length(models.User, "name")),
                                "role": Text(max_length(models.User, "role")), "password": Text(1024)},
@@ -92,7 +110,7 @@ FIELDS: dict[str, dict[str, Text | Integer]] = {
                         "published": Text(40), "text": ARTICLE_TEXT},
     "articles.create_claim": {"start": Integer(), "end": Integer()},
     "claims.queue": {"source": ID, "article": ID, "assignee": Id("me", "none"), "q": Text(200),
-                     "status": Text(40), "sort": Text(40), "after": Text(64), "min_score": Text(40),
+                     "status": Text(40), "sort": Text(40), "after": CURSOR, "min_score": Text(40),
                      "published_from": Text(40), "published_to": Text(40)},
     "claims.bulk": {"ids": ID, "assignee": Id("me", "none"), "rationale": Text(LONG_TEXT),
                     "status": Text(40), "action": Text(40), "back": Text(MAX_URL_LENGTH)},

@@ -184,7 +184,8 @@ def test_the_audit_page_shows_the_last_anchor(client, db, chain):
     assert f"event {anchor['seq']}" in shown and anchor["hash"] in shown
 
 
-def test_content_after_a_reports_trailer_fails_verification(client, db, chain, runner, tmp_path):
+def test_content_after_a_reports_trailer_fails_verification(app, client, db, chain, runner, tmp_path):
+    app.config["PUBLIC_URL"] = "https://factcheck.example"  # ClaimReview is refused without a public address
     login(client, json.loads(chain[0].after)["email"])
     article_id = db.exec(select(AuditEvent).where(AuditEvent.action == "ingest")).first().entity_id
     for fmt in ("csv", "json", "html", "claimreview"):

@@ -109,12 +109,14 @@ def test_cli_ingest_refuses_a_bad_url(runner, db, tmp_path):
     assert _count(db, Article) == 0
 
 
-def test_claimreview_publishes_only_a_valid_url_and_is_safe_inside_a_script_element(client, db, checker):
+def test_claimreview_publishes_only_a_valid_url_and_is_safe_inside_a_script_element(app, client, db, checker):
+    app.config["PUBLIC_URL"] = "https://factcheck.example"  # ClaimReview is refused without a public address
     text = "Officials said </script><script>alert(1)</script> & 40 roads <b>closed</b> on Monday, Reuters reported.\n"
     article = make_article(db, actor=checker, text=text, url="https://news.example/a").article
     claim = db.exec(select(Claim).where(Claim.article_id == article.id)).first()
     claim.status, claim.rationale = Status.false, "</script><!-- & -->"
     article.url = "javascript:alert(1)"
+    db.add(Evidence(claim_id=claim.id, url="https://ok.example/", fetch_state="done"))  # a published "false" needs it
     db.add_all([claim, article])
     db.commit()
     body = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article.id,
@@ -263,3 +265,20 @@ def test_cli_errors_are_one_line_without_traceback(runner, db, tmp_path, args):
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     errors = [line for line in result.output.strip().splitlines() if line.strip()]
     assert 1 <= len(errors) <= 2 and errors[-1].startswith(("Error:", "error:")), result.output
+
+
+@pytest.mark.parametrize("query", ["after=" + "9" * 30, "sort=newest&after=" + "9" * 30, "sort=oldest&after=2147483648",
+                                   "sort=updated&after=2024-01-01T00:00:00|" + "9" * 30, "after=1e999|99",
+                                   "after=0.5|" + "9" * 12, "min_score=nan", "min_score=1e999", "min_score=-inf",
+                                   "published_from=99999-01-01", "published_to=0000-00-00", "q=%00", "q=%25%00",
+                                   "status=" + "x" * 41, "article=-1", "source=0", "assignee=-5"])
+def test_hostile_queue_queries_are_4xx_or_ignored_never_500(client, db, checker, query):
+    make_article(db, actor=checker)
+    response = client.get("/claims?" + query)
+    assert response.status_code in {200, 400}, response.status_code
+
+
+def test_a_real_cursor_still_pages(client, db, checker):
+    make_article(db, actor=checker)
+    for query in ("after=5", "sort=newest&after=3", "after=0.45|3", "sort=updated&after=2026-11-30T09:00:00.123456+00:00|2"):
+        assert client.get("/claims?" + query).status_code == 200, query

@@ -231,3 +231,40 @@ def test_the_password_may_not_be_the_email(db):
         create_user(session=db, email="longname@test.example", name="New", role="checker",
                     password="longname@test.example", actor=None)
     check_password("iloveyou1234 but longer")
+
+
+def test_cli_updates_accounts_through_the_same_service(app, runner, db):
+    user = make_user(db)
+    victim = app.test_client()
+    login(victim, user.email)
+    result = runner.invoke(args=["users", "update", user.email, "--role", "editor", "--password-stdin"],
+                           input="a brand new passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert not _signed_in(victim)
+    login(victim, user.email, "a brand new passphrase")
+    assert runner.invoke(args=["users", "update", user.email, "--deactivate"]).exit_code == 0
+    assert not _signed_in(victim)
+    weak = runner.invoke(args=["users", "update", user.email, "--password-stdin"], input="password1234\n")
+    assert weak.exit_code == 1 and "common" in weak.output
+    listing = runner.invoke(args=["users", "list"]).output
+    assert f"{user.email}\t" in listing and "inactive" in listing
+    assert runner.invoke(args=["users", "update", "nobody@x.example", "--reactivate"]).exit_code == 1
+
+
+def test_changing_ones_own_password_ends_the_other_sessions_but_keeps_this_one(app, client, db):
+    user = make_user(db)
+    login(client, user.email)
+    laptop = app.test_client()
+    login(laptop, user.email)
+    wrong = client.post("/account", data={"csrf_token": csrf_token(client), "current": "not it",
+                                          "password": "a brand new passphrase"})
+    assert wrong.status_code == 422 and "not right" in parse(wrong).find(role="alert").get_text()
+    weak = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD, "password": "password1234"})
+    assert weak.status_code == 422 and _signed_in(laptop)
+    done = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD,
+                                         "password": "a brand new passphrase"})
+    assert done.status_code == 303 and _signed_in(client) and not _signed_in(laptop)
+    login(laptop, user.email, "a brand new passphrase")
+    db.expire_all()
+    event = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "user").order_by(AuditEvent.seq.desc())).first()
+    assert event.action == "password" and event.actor == user.email

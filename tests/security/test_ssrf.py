@@ -194,3 +194,14 @@ def test_a_job_that_fails_for_any_reason_ends_failed_with_the_reason(app, db, mo
     db.expire_all()
     stored = db.get(Evidence, evidence.id)
     assert result.fetch_state == stored.fetch_state == "failed" and "RuntimeError" in stored.fetch_error
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999/", "http://[::127.0.0.1]/", "http://2130706433/"])
+def test_ingest_from_a_bad_or_internal_url_is_a_422_not_a_500(client, db, url):
+    from workbench.models import Article
+
+    user = make_user(db)
+    login(client, user.email)
+    response = client.post("/articles", data={"csrf_token": csrf_token(client), "url": url, "text": ""})
+    assert response.status_code == 422
+    assert db.exec(select(Article)).all() == []

@@ -8,7 +8,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from ..models import Article, Claim, Source, Status
-from .review import VERDICTS
+from .review import VERDICTS, is_final
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,11 @@ class ArticleProgress:
 def list_articles(*, session: Session, limit: int = 200) -> list[ArticleProgress]:
     """Return the newest articles with their claim counts, in one query."""
     done = func.sum(case((Claim.status.in_([s.value for s in VERDICTS]), 1), else_=0))
-    query = (select(Article, func.count(Claim.id), func.coalesce(done, 0))
+    counted = func.sum(case((Claim.status != Status.dismissed.value, 1), else_=0))
+    query = (select(Article, func.coalesce(counted, 0), func.coalesce(done, 0))
              .join(Claim, Claim.article_id == Article.id, isouter=True)
              .group_by(Article.id).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit))
-    return [ArticleProgress(article, total, int(finished)) for article, total, finished in session.exec(query)]
+    return [ArticleProgress(article, int(total), int(finished)) for article, total, finished in session.exec(query)]
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ def progress_of(claims: list[Claim], *, require_approval: bool) -> Progress:
     """Count an article's claims by status, and those whose verdict is final."""
     counts: dict[str, int] = {}
     done = 0
+    claims = [claim for claim in claims if claim.status is not Status.dismissed]  # "not a claim" is not counted
     for claim in claims:
         counts[claim.status.value] = counts.get(claim.status.value, 0) + 1
-        if claim.status in VERDICTS and (claim.approved_by_id is not None or not require_approval):
+        if is_final(claim, require_approval=require_approval):
             done += 1
     segments = [(status, counts[status]) for status in STATUS_ORDER if counts.get(status)]
     return Progress(len(claims), done, segments)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ..audit import history_of
 from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+from .activity import claim_history
 from .source_trace import trace
 
 CONTEXT_CHARS = 300
@@ -62,7 +62,8 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     return ClaimDetail(
         claim=claim, article=article, source=session.get(Source, claim.source_id) if claim.source_id else None,
         assignee=people.get(claim.assignee_id), approver=people.get(claim.approved_by_id),
-        evidence=evidence, notes=notes, history=history_of(session=session, entity_type="claim", entity_id=claim.id),
+        evidence=evidence, notes=notes,
+        history=claim_history(session=session, claim_id=claim.id, evidence_ids=[e.id for e in evidence]),
         before=text[max(0, sentence_start - CONTEXT_CHARS):sentence_start],
         sentence_before=text[sentence_start:claim.start], quote=text[claim.start:claim.end],
         sentence_after=text[claim.end:sentence_end], after=text[sentence_end:sentence_end + CONTEXT_CHARS],
@@ -71,10 +72,37 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     )
 
 
+def _describe_evidence(action: str, after: dict) -> str:
+    state = after.get("after", after)
+    match action:
+        case "create":
+            return f"Evidence added ({state.get('stance')}): {state.get('url')}"
+        case "edit":
+            return f"Evidence edited: {state.get('stance')}, note “{(state.get('note') or '')[:60]}”"
+        case "withdraw":
+            return f"Evidence withdrawn: {after.get('reason', '')}"
+        case "fetch":
+            return f"Evidence fetched: {after.get('state')} (HTTP {after.get('status') or '—'})"
+    return f"Evidence {action.replace('_', ' ')}"
+
+
+def _short(value) -> str:
+    if value in (None, "", []):
+        return "none"
+    if isinstance(value, dict) and "quote" in value:
+        value = value["quote"]
+    if isinstance(value, list):
+        value = ", ".join(f"{d.get('text')}={d.get('value') or '?'}" for d in value if isinstance(d, dict))
+    text = str(value)
+    return f"“{text[:60]}{'…' if len(text) > 60 else ''}”"
+
+
 def describe_event(event: AuditEvent) -> str:
-    """Return a one-line human reading of an audit event about a claim."""
+    """Return a one-line human reading of an audit event about a claim or its evidence."""
     after = json.loads(event.after or "{}")
     before = json.loads(event.before or "{}")
+    if event.entity_type == "evidence":
+        return _describe_evidence(event.action, after)
     if "after" in after and isinstance(after["after"], dict):  # bulk and span events carry both sides
         before, after = after.get("before", before), after["after"]
     match event.action:
@@ -95,4 +123,14 @@ def describe_event(event: AuditEvent) -> str:
             return f"Merged with claim #{json.loads(event.after).get('merged_claim_id')}"
         case "note":
             return "Note added"
+        case "correct":
+            return f"Corrected {after.get('field', 'a field')}: {_short(before.get('value'))} → {_short(after.get('value'))}"
+        case "dismiss":
+            return "Dismissed as not a claim"
+        case "restore":
+            return "Restored to the queue"
+        case "send_back":
+            return "Sent back by an editor"
+        case "redate":
+            return "Dates re-resolved for a new publication date"
     return event.action.replace("_", " ").capitalize()

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from ..audit import record_event
 from ..errors import InputError
 from ..models import Article, Claim, Source, Status, User, utcnow
-from .review import OPEN, VERDICTS
+from .desk import approval_queue
+from .review import COUNTED, OPEN, VERDICTS, final_at
 
 ARTICLE_LIMIT = 100
 
@@ -62,7 +63,9 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     for article_id, status, count in session.exec(select(Claim.article_id, Claim.status, func.count())
                                                   .where(Claim.article_id.in_(ids))
                                                   .group_by(Claim.article_id, Claim.status)):
-        counts.setdefault(article_id, {})[str(status.value if hasattr(status, "value") else status)] = count
+        name = str(status.value if hasattr(status, "value") else status)
+        if name != Status.dismissed.value:
+            counts.setdefault(article_id, {})[name] = count
     pending = dict(session.exec(select(Claim.article_id, func.count()).where(
         Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
         .group_by(Claim.article_id)).all()) if require_approval else {}
@@ -86,8 +89,8 @@ def claim_tally(*, session: Session) -> Tally:
     """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
     query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
         Claim.status, Claim.source_id, Claim.assignee_id)
-    return Tally([(str(getattr(status, "value", status)), source, assignee, n)
-                  for status, source, assignee, n in session.exec(query)])
+    rows = [(str(getattr(status, "value", status)), source, assignee, n) for status, source, assignee, n in session.exec(query)]
+    return Tally([row for row in rows if row[0] != Status.dismissed.value])  # "not a claim" is not counted
 
 
 def status_counts(tally: Tally) -> list[tuple[str, int]]:
@@ -95,7 +98,7 @@ def status_counts(tally: Tally) -> list[tuple[str, int]]:
     found: dict[str, int] = {}
     for status, _, _, n in tally.rows:
         found[status] = found.get(status, 0) + n
-    return [(s.value, found.get(s.value, 0)) for s in Status]
+    return [(s.value, found.get(s.value, 0)) for s in COUNTED]
 
 
 def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tuple[str, int, int]]:
@@ -125,11 +128,8 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
 
 
 def awaiting_approval(*, session: Session, limit: int = 20) -> list[tuple[Claim, str]]:
-    """Return verdicts that wait for an editor, oldest first."""
-    query = (select(Claim, Article.title).join(Article, Article.id == Claim.article_id)
-             .where(Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
-             .order_by(Claim.updated_at, Claim.id).limit(limit))
-    return list(session.exec(query))
+    """Return verdicts that wait for an editor (not sent back), oldest first."""
+    return [(row.claim, row.article_title) for row in approval_queue(session=session, limit=limit)]
 
 
 def clear_article(*, session: Session, article: Article, actor: User, require_approval: bool) -> Article:
@@ -148,10 +148,78 @@ def clear_article(*, session: Session, article: Article, actor: User, require_ap
 
 
 def bar_chart(items: list[tuple[str, int]], *, width: int = 400, bar: int = 18, gap: int = 6) -> dict:
-    """Lay out a horizontal bar chart as plain numbers for an inline SVG template."""
-    biggest = max((n for _, n in items), default=0) or 1
+    """Lay out a horizontal bar chart as plain numbers for an inline SVG template.
+
+    When one bar dwarfs the rest (more than four times the next), the chart is scaled to the next largest and
+    the dominant bar is drawn cut (``broken``) with its true value, so the other bars stay readable.
+    """
+    values = sorted((n for _, n in items), reverse=True)
+    biggest = values[0] if values else 0
+    runner_up = values[1] if len(values) > 1 else 0
+    broken_at = biggest if biggest and runner_up and biggest > 4 * runner_up else None
+    scale = (runner_up if broken_at else biggest) or 1
     label_width = 170
-    bars = [{"label": label, "value": n, "y": i * (bar + gap), "width": round((width - label_width - 40) * n / biggest, 1)}
+    room = width - label_width - 40
+    bars = [{"label": label, "value": n, "y": i * (bar + gap), "broken": n == broken_at,
+             "width": round(room if n == broken_at else room * min(n, scale) / scale * (0.8 if broken_at else 1), 1)}
             for i, (label, n) in enumerate(items)]
     return {"bars": bars, "height": max(len(items) * (bar + gap), bar), "bar": bar, "label_width": label_width,
-            "width": width}
+            "width": width, "broken": broken_at is not None}
+
+
+SOURCE_SORTS = {"claims": "Most claims", "flagged": "Most false or misleading", "name": "Name"}
+SOURCE_PAGE = 25
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One page of every source's claims and claims judged false or misleading."""
+
+    rows: list[tuple[int, str, int, int]]
+    page: int
+    pages: int
+    sort: str
+    total: int
+
+
+def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: int = 1) -> SourcePage:
+    """Return one page of all sources with claims, sorted by claims, flagged claims or name."""
+    sort = sort if sort in SOURCE_SORTS else "claims"
+    flagged_statuses = {Status.false.value, Status.misleading.value}
+    totals: dict[int, list[int]] = {}
+    for status, source, _, n in tally.rows:
+        if source is not None:
+            entry = totals.setdefault(source, [0, 0])
+            entry[0] += n
+            entry[1] += n if status in flagged_statuses else 0
+    names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all()) \
+        if sort == "name" or len(totals) <= 5000 else None
+    rows = list(totals.items())
+    if sort == "name":
+        rows.sort(key=lambda item: names.get(item[0], "").lower())
+    else:
+        rows.sort(key=lambda item: (-item[1][1 if sort == "flagged" else 0], -item[1][0], item[0]))
+    pages = max(1, -(-len(rows) // SOURCE_PAGE))
+    page = min(max(1, page), pages)
+    chosen = rows[(page - 1) * SOURCE_PAGE:page * SOURCE_PAGE]
+    if names is None:
+        names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in chosen] or [-1]))).all())
+    return SourcePage([(i, names.get(i, "?"), total, flagged) for i, (total, flagged) in chosen], page, pages, sort,
+                      len(rows))
+
+
+def median_days_to_final(*, session: Session, require_approval: bool, sample: int = 5000) -> tuple[float | None, int]:
+    """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many."""
+    query = (select(Claim, Article.ingested_at).join(Article, Article.id == Claim.article_id)
+             .where(Claim.status.in_(_verdict_values())).order_by(Claim.updated_at.desc(), Claim.id.desc()).limit(sample))
+    durations = []
+    for claim, ingested in session.exec(query):
+        final = final_at(claim, require_approval=require_approval)
+        if final is not None and ingested is not None:
+            durations.append((final - ingested).total_seconds() / 86400)
+    if not durations:
+        return None, 0
+    durations.sort()
+    middle = len(durations) // 2
+    median = durations[middle] if len(durations) % 2 else (durations[middle - 1] + durations[middle]) / 2
+    return median, len(durations)

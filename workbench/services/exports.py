@@ -21,8 +21,16 @@ from sqlmodel import Session, select
 from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
 from ..models import Article, AuditEvent, Claim, Evidence, Source, Status, User
-from ..urls import link_href
-from .review import STATUS_LABELS, VERDICTS
+from ..urls import link_href, validate_url
+from .review import (
+    EVIDENCE_VERDICTS,
+    REVIEW_STATE_LABELS,
+    STATUS_LABELS,
+    VERDICTS,
+    backs_verdict,
+    final_at,
+    review_state,
+)
 
 FORMATS = ("csv", "json", "html", "claimreview")
 BATCH = 1000
@@ -32,7 +40,8 @@ TRAILER_MARK = {"csv": "#integrity,", "json": ', "integrity": ', "claimreview": 
 RATINGS = {Status.false: 1, Status.misleading: 2, Status.mostly_accurate: 4, Status.verified: 5}
 CSV_COLUMNS = ["claim_id", "article_id", "article_title", "article_url", "published", "claim", "quote", "start", "end",
                "source", "speaker", "attribution", "dates", "checkworthiness", "kind", "status", "rationale",
-               "approved_by", "evidence", "updated_at"]
+               "approved_by", "evidence", "updated_at", "state", "final_at", "verdict_by", "sent_back_comment",
+               "dismissed_reason"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -73,6 +82,9 @@ class ClaimRecord:
     approver: str | None
     evidence: list[Evidence]
     history: list[AuditEvent]
+    verdict_by: str | None = None
+    state: str = "open"  # review_state: open, dismissed, sent_back, awaiting_approval, final
+    final_at: dt.datetime | None = None
 
 
 def safe_cell(value) -> str:
@@ -89,13 +101,15 @@ def check_scope(*, session: Session, scope: ExportScope) -> None:
         raise InputError(f"There is no source named “{scope.source}”; check the source registry for its exact name.")
 
 
-def iter_records(*, session: Session, scope: ExportScope, with_history: bool = False) -> Iterator[ClaimRecord]:
+def iter_records(*, session: Session, scope: ExportScope, with_history: bool = False,
+                 require_approval: bool = False) -> Iterator[ClaimRecord]:
     """Yield the scope's claims in order, fetching evidence and history a batch at a time."""
-    approver = aliased(User)
-    query = (select(Claim, Article, Source.name, approver.name)
+    approver, author = aliased(User), aliased(User)
+    query = (select(Claim, Article, Source.name, approver.name, author.name)
              .join(Article, Article.id == Claim.article_id)
              .join(Source, Source.id == Claim.source_id, isouter=True)
-             .join(approver, approver.id == Claim.approved_by_id, isouter=True))
+             .join(approver, approver.id == Claim.approved_by_id, isouter=True)
+             .join(author, author.id == Claim.verdict_by_id, isouter=True))
     if scope.article_id is not None:
         query = query.where(Claim.article_id == scope.article_id)
     if scope.source:
@@ -108,15 +122,15 @@ def iter_records(*, session: Session, scope: ExportScope, with_history: bool = F
         for row in rows:
             batch.append(row)
             if len(batch) == BATCH:
-                yield from _complete(session, batch, with_history)
+                yield from _complete(session, batch, with_history, require_approval)
                 batch = []
         if batch:
-            yield from _complete(session, batch, with_history)
+            yield from _complete(session, batch, with_history, require_approval)
     finally:
         rows.close()
 
 
-def _complete(session: Session, batch: list, with_history: bool) -> Iterator[ClaimRecord]:
+def _complete(session: Session, batch: list, with_history: bool, require_approval: bool) -> Iterator[ClaimRecord]:
     ids = [claim.id for claim, *_ in batch]
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(select(Evidence).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)):
@@ -126,8 +140,10 @@ def _complete(session: Session, batch: list, with_history: bool) -> Iterator[Cla
         for event in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "claim",
                                                            AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.seq)):
             history.setdefault(event.entity_id, []).append(event)
-    for claim, article, source, approver in batch:
-        yield ClaimRecord(claim, article, source, approver, evidence.get(claim.id, []), history.get(claim.id, []))
+    for claim, article, source, approver, author in batch:
+        yield ClaimRecord(claim, article, source, approver, evidence.get(claim.id, []), history.get(claim.id, []),
+                          verdict_by=author, state=review_state(claim, require_approval=require_approval),
+                          final_at=final_at(claim, require_approval=require_approval))
     # Keep memory flat: let go of this batch's objects. Rows come in article order, so only the batch's last
     # article can appear again; the result being streamed still needs the session itself.
     last_article = batch[-1][1]
@@ -147,13 +163,17 @@ def _claim_data(record: ClaimRecord) -> dict:
         "claim_id": claim.id, "article_id": article.id, "article_title": article.title, "article_url": article.url,
         "published": article.published.isoformat() if article.published else None, "claim": claim.text,
         "quote": claim.quote, "start": claim.start, "end": claim.end, "source": record.source,
-        "speaker": claim.speaker, "attribution": claim.attribution,
+        "speaker": claim.speaker, "speaker_affiliation": claim.speaker_affiliation, "attribution": claim.attribution,
         "dates": [{"text": d.get("text"), "value": d.get("value")} for d in claim.dates],
         "checkworthiness": claim.checkworthiness, "kind": claim.kind, "status": claim.status.value,
         "rationale": claim.rationale, "approved_by": record.approver,
         "evidence": [{"url": e.url, "stance": e.stance, "note": e.note, "sha256": e.sha256,
-                      "fetched_at": e.fetched_at.isoformat() if e.fetched_at else None} for e in record.evidence],
+                      "fetched_at": e.fetched_at.isoformat() if e.fetched_at else None, "fetch_state": e.fetch_state,
+                      "withdrawn": e.withdrawn_at is not None} for e in record.evidence],
         "updated_at": claim.updated_at.isoformat(),
+        "state": record.state, "final_at": record.final_at.isoformat() if record.final_at else None,
+        "verdict_by": record.verdict_by, "sent_back_comment": claim.sent_back_comment if record.state == "sent_back" else None,
+        "dismissed_reason": claim.dismissed_reason if record.state == "dismissed" else None,
     }
 
 
@@ -180,24 +200,37 @@ def _json_chunks(records: Iterable[ClaimRecord], header: dict) -> Iterator[str]:
     yield "\n]"
 
 
+def check_public_url(public_url: str | None) -> str:
+    """Return the public address ClaimReview URLs are built from; InputError when it is missing or not absolute."""
+    try:
+        return validate_url(public_url, label="WORKBENCH_PUBLIC_URL").rstrip("/")
+    except InputError:
+        raise InputError("ClaimReview needs the public address of your published fact-checks: set "
+                         "WORKBENCH_PUBLIC_URL to an absolute http(s) address, e.g. https://factcheck.example. "
+                         "Nothing was exported.") from None
+
+
 def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> dict | None:
-    """Return the schema.org ClaimReview of a claim's verdict, or None when it has no rated verdict."""
+    """Return the schema.org ClaimReview of a published (final, rated) verdict, or None for any other claim."""
     claim, article = record.claim, record.article
-    if claim.status not in RATINGS:
+    if record.state != "final" or claim.status not in RATINGS or record.final_at is None:
         return None
-    verdict_at = claim.updated_at.date().isoformat()
+    if claim.status in EVIDENCE_VERDICTS and not any(backs_verdict(e) for e in record.evidence):
+        return None  # its evidence failed to fetch or was withdrawn since: nothing to publish it on
     author = {"@type": "Person", "name": claim.speaker} if claim.speaker else \
         {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
     appearance = {"@type": "CreativeWork", "headline": article.title}
     if link_href(article.url):  # only an address that passes the URL validator is published
         appearance["url"] = link_href(article.url)
+    if article.published:
+        appearance["datePublished"] = article.published.isoformat()
     item = {"@type": "Claim", "author": author, "appearance": appearance}
     if article.published:
         item["datePublished"] = article.published.isoformat()
     return {
         "@context": "https://schema.org", "@type": "ClaimReview",
         "url": f"{public_url.rstrip('/')}/claims/{claim.id}", "claimReviewed": claim.text,
-        "datePublished": verdict_at, "author": {"@type": "Organization", "name": organisation},
+        "datePublished": record.final_at.date().isoformat(), "author": {"@type": "Organization", "name": organisation},
         "reviewRating": {"@type": "Rating", "ratingValue": RATINGS[claim.status], "bestRating": 5, "worstRating": 1,
                          "alternateName": STATUS_LABELS[claim.status], "ratingExplanation": claim.rationale},
         "itemReviewed": item,
@@ -243,17 +276,27 @@ def _counted(records: Iterable[ClaimRecord], progress) -> Iterator[ClaimRecord]:
         yield record
 
 
-def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html=None, organisation: str = "",
-                  public_url: str = "", actor: User | None = None, progress=None) -> Iterator[bytes]:
-    """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
+def check_export(*, session: Session, scope: ExportScope, fmt: str, public_url: str | None) -> None:
+    """Raise InputError when an export cannot be made as asked (format, scope, ClaimReview without a public URL)."""
     if fmt not in FORMATS:
-        raise InputError(f"Unknown format “{fmt}”; choose one of: {', '.join(FORMATS)}.")
+        raise InputError(f"Unknown format “{fmt[:20]}”; choose one of: {', '.join(FORMATS)}.")
+    if fmt == "claimreview":
+        check_public_url(public_url)
     check_scope(session=session, scope=scope)
+
+
+def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html=None, organisation: str = "",
+                  public_url: str | None = None, actor: User | None = None, progress=None,
+                  require_approval: bool = False) -> Iterator[bytes]:
+    """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
+    check_export(session=session, scope=scope, fmt=fmt, public_url=public_url)
+    if fmt == "claimreview":
+        public_url = check_public_url(public_url)
     head_seq, head_hash = chain_head(session=session)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     header = {"generated_at": generated, "scope": scope.describe(),
               "chain_head": {"seq": head_seq, "hash": head_hash}}
-    records = iter_records(session=session, scope=scope, with_history=fmt == "html")
+    records = iter_records(session=session, scope=scope, with_history=fmt == "html", require_approval=require_approval)
     if progress is not None:
         records = _counted(records, progress)
     if fmt == "csv":
@@ -263,7 +306,8 @@ def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html
     elif fmt == "claimreview":
         chunks = _claimreview_chunks(records, header, organisation, public_url)
     else:
-        chunks = render_html(records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS)
+        chunks = render_html(records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS,
+                             state_labels=REVIEW_STATE_LABELS)
     digest = hashlib.sha256()
     for chunk in chunks:
         data = chunk.encode("utf-8")

@@ -93,6 +93,7 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
                         "rationale": "" if status in {"unverified", "in_progress"} else "Generated verdict.",
                         "assignee_id": rng.choice(user_ids) if rng.random() < 0.6 else None, "priority": 0,
                         "version": 1 if status == "unverified" else 2, "created_at": now, "updated_at": now,
+                        "verdict_at": now if status not in {"unverified", "in_progress"} else None,
                     })
             claim_ids = list(connection.execute(insert(Claim).returning(Claim.id, Claim.status), claim_rows))
             events = []

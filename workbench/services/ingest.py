@@ -13,7 +13,7 @@ import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceKind, User, utcnow
+from ..models import Article, Claim, Source, SourceKind, Status, User, utcnow
 from ..urls import optional_url
 from .sources import source_registry
 
@@ -78,22 +78,14 @@ def looks_like_html(text: str, filename: str | None = None) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
+def normalise_line_ends(text: str) -> str:
+    """Turn \r\n and lone \r into \n, as browsers count them, so that selections land on the stored offsets."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def content_hash(text: str) -> str:
     """Return the SHA-256 that identifies an article's exact text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _source_id(session: Session, cache: dict[str, int], name: str, kind: str | None, new_ids: list[int]) -> int:
-    if name not in cache:
-        source = session.exec(select(Source).where(Source.name == name)).first()
-        if source is None:
-            kind_value = kind if kind in SourceKind.__members__ else SourceKind.other
-            source = Source(name=name, kind=SourceKind(kind_value))
-            session.add(source)
-            session.flush()
-            new_ids.append(source.id)
-        cache[name] = source.id
-    return cache[name]
 
 
 def ingest_article(
@@ -103,6 +95,7 @@ def ingest_article(
     source_sha256: str | None = None,
 ) -> IngestResult:
     """Store an article and its extracted claims in one transaction; a duplicate text is not stored again."""
+    text = normalise_line_ends(text)
     url = optional_url(url, label="The article's address")
     digest = content_hash(text)
     existing = session.exec(select(Article).where(Article.content_hash == digest)).first()
@@ -113,40 +106,56 @@ def ingest_article(
     registry = source_registry(session=session)
     title = (title or "").strip() or claims_lib.guess_title(text) or _first_words(text)
     extracted = claims_lib.extract(text, published=published, title=title, outlet=outlet, registry=registry)
+    # Everything that only reads or computes happens before the first write: SQLite takes its write lock at the
+    # first INSERT and holds it to the commit, so under the lock run only the inserts (bulk, not row by row).
+    kinds = {found.source: found.source_kind for found in extracted if found.source}
+    source_ids = dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(list(kinds)))).all()) if kinds else {}
+    now = utcnow()
+    rows = [{"text": found.text, "quote": found.quote, "start": found.start, "end": found.end,
+             "sentence_start": found.sentence_start, "sentence_end": found.sentence_end, "speaker": found.speaker,
+             "speaker_affiliation": found.speaker_affiliation, "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
+             "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type}
+                       for d in found.dates],
+             "status": Status.unverified, "rationale": "", "priority": 0, "version": 1, "assignee_id": None,
+             "approved_by_id": None, "created_at": now, "updated_at": now, "source_name": found.source}
+            for found in extracted]
     try:
         article = Article(title=title[:500], outlet=outlet or None, url=url or None, published=published,
                           section=section or None, language=language, text=text, content_hash=digest,
                           ingested_by_id=actor.id if actor else None, source_snapshot=source_snapshot,
                           source_sha256=source_sha256, source_fetched_at=utcnow() if source_snapshot else None)
         session.add(article)
+        new_sources = [Source(name=name, kind=SourceKind(kind if kind in SourceKind.__members__ else SourceKind.other))
+                       for name, kind in kinds.items() if name not in source_ids]
+        session.add_all(new_sources)
         session.flush()
-        cache: dict[str, int] = {}
-        new_sources: list[int] = []
-        rows = []
-        for found in extracted:
-            source_id = _source_id(session, cache, found.source, found.source_kind, new_sources) if found.source else None
-            rows.append(Claim(
-                article_id=article.id, text=found.text, quote=found.quote, start=found.start, end=found.end,
-                sentence_start=found.sentence_start, sentence_end=found.sentence_end, source_id=source_id,
-                speaker=found.speaker, attribution=found.attribution, kind=found.kind,
-                checkworthiness=round(found.checkworthiness, 4),
-                dates=[{"text": d.text, "start": d.start, "end": d.end, "value": d.value} for d in found.dates],
-            ))
-        session.add_all(rows)
-        session.flush()
+        source_ids.update({source.name: source.id for source in new_sources})
+        for row in rows:
+            row["article_id"], row["source_id"] = article.id, source_ids.get(row.pop("source_name"))
+        claim_ids = _insert_claims(session, rows) if rows else []
         events = [("article", article.id, "ingest", {"title": article.title, "content_hash": digest,
                                                      "published": str(published or ""), "claims": len(rows),
                                                      "url": url or "", "source_sha256": source_sha256 or ""})]
-        events += [("source", source_id, "create", {"name": name}) for name, source_id in cache.items()
-                   if source_id in new_sources]
-        events += [("claim", row.id, "create", {"article_id": article.id, "start": row.start, "end": row.end,
-                                                 "text": row.text, "source_id": row.source_id}) for row in rows]
+        events += [("source", source.id, "create", {"name": source.name}) for source in new_sources]
+        events += [("claim", claim_id, "create", {"article_id": article.id, "start": row["start"], "end": row["end"],
+                                                   "text": row["text"], "source_id": row["source_id"]})
+                   for claim_id, row in zip(claim_ids, rows)]
         record_events(session=session, actor=actor, events=events)
         session.commit()
     except Exception:
         session.rollback()
         raise
     return IngestResult(article, len(rows), duplicate=False)
+
+
+def _insert_claims(session: Session, rows: list[dict]) -> list[int]:
+    """Insert claim rows in one statement and return their ids in row order."""
+    if session.get_bind().dialect.name == "sqlite":
+        # RETURNING in row order would cost SQLite one statement per row; under its write lock rowids are
+        # handed out in insertion order, so the new article's ids, sorted, are the rows' ids.
+        session.execute(Claim.__table__.insert(), rows)
+        return list(session.exec(select(Claim.id).where(Claim.article_id == rows[0]["article_id"]).order_by(Claim.id)))
+    return list(session.execute(Claim.__table__.insert().returning(Claim.id, sort_by_parameter_order=True), rows).scalars())
 
 
 def _first_words(text: str, limit: int = 80) -> str:

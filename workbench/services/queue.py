@@ -181,6 +181,8 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
     conditions = []
     if filters.status:
         conditions.append(Claim.status.in_(filters.status))
+    else:  # dismissed claims ("not a claim") leave the queue unless asked for by their status
+        conditions.append(Claim.status != Status.dismissed)
     if filters.source is not None:
         conditions.append(Claim.source_id == filters.source)
     if filters.article is not None:

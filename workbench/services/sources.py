@@ -12,6 +12,7 @@ from claims.sources import SourceRegistry, default_registry
 from ..audit import record_event, record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceAlias, SourceKind, Status, User
+from .claim_writes import write_claim
 
 
 def source_registry(*, session: Session) -> SourceRegistry:
@@ -121,8 +122,10 @@ def merge_sources(*, session: Session, source: Source, into: Source, actor: User
     """Merge a source into another: its claims and aliases move, and its name becomes an alias."""
     if source.id == into.id:
         raise InputError("Choose a different source to merge into.")
-    claim_ids = list(session.exec(select(Claim.id).where(Claim.source_id == source.id)))
-    session.execute(update(Claim).where(Claim.source_id == source.id).values(source_id=into.id))
+    claims = list(session.exec(select(Claim).where(Claim.source_id == source.id).order_by(Claim.id)))
+    for claim in claims:  # each through the one versioned update, so a concurrent edit of one is not lost
+        write_claim(session=session, claim=claim, values={"source_id": into.id}, actor=actor)
+    claim_ids = [claim.id for claim in claims]
     session.execute(update(SourceAlias).where(SourceAlias.source_id == source.id).values(source_id=into.id))
     if not session.exec(select(SourceAlias).where(SourceAlias.alias == source.name)).first():
         session.add(SourceAlias(source_id=into.id, alias=source.name))

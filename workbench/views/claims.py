@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role, Status, User
+from ..models import Evidence, Role, Status, User
 from ..rendering import render
-from ..services import claim_edits, review
+from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
 from ..worker import queue_fetches
@@ -18,8 +18,8 @@ from ..worker import queue_fetches
 bp = Blueprint("claims", __name__)
 
 
-def _version() -> int | None:
-    raw = request.form.get("version", "")
+def _version(field: str = "version") -> int | None:
+    raw = request.form.get(field, "")
     return int(raw) if raw.isdigit() else None
 
 
@@ -38,13 +38,14 @@ def queue():
     rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
                   rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
+                  choosable=review.CHOOSABLE,
                   labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
 
 
 def _row_context() -> dict:
     """What every queue row shares, rendered once per request rather than once per row."""
     options = "".join(f'<option value="{s.value}">{n} · {escape(review.STATUS_LABELS[s])}</option>'
-                      for n, s in enumerate(Status, 1))
+                      for n, s in enumerate(review.CHOOSABLE, 1))
     return {"row_status_options": Markup(options), "claims_base": url_for("claims.queue")}
 
 
@@ -73,6 +74,10 @@ def bulk():
             raise InputError("Choose what to do with the selected claims: set a status or assign them.")
     except InputError as error:
         flash(str(error), "error")
+    except review.ConflictError as error:
+        return render_template("error.html", code=409, message=(
+            f"Claim #{error.claim_id} changed while you were choosing; nothing was changed. "
+            "Reload the queue and try again.")), 409
     else:
         flash(f"Updated {count} claim{'s' if count != 1 else ''}.", "success")
     return redirect(back, code=303)
@@ -85,7 +90,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=list(Status), error=error, **_row_context())
+                      labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context())
     if request.htmx and target == "claim-panel":
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
                       **_detail_context(claim_id), error=error)
@@ -98,7 +103,10 @@ def _detail_context(claim_id: int) -> dict:
     detail = claim_detail(session=get_session(), claim_id=claim_id)
     if detail is None:
         abort(404)
-    return {"d": detail, "labels": review.STATUS_LABELS, "statuses": list(Status), "describe": describe_event,
+    return {"d": detail, "labels": review.STATUS_LABELS, "statuses": review.CHOOSABLE, "describe": describe_event,
+            "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"], "kinds": corrections.KINDS,
+            "source_names": filter_choices(session=get_session())["sources"],
+            "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
             "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
             "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"])}
 
@@ -107,19 +115,32 @@ def _conflict(error: review.ConflictError, action: str):
     """The 409 answer: what changed, the current state, and a form that reapplies the user's change."""
     return render("partials/_conflict.html", "partials/_conflict.html", request.htmx.target or "claim-panel",
                   status=409, current=error.current, attempted=error.attempted, action=action,
-                  labels=review.STATUS_LABELS, target=request.htmx.target or "claim-panel")
+                  claim_id=error.claim_id, labels=review.STATUS_LABELS, target=request.htmx.target or "claim-panel")
 
 
-def _change(claim_id: int, apply, action_endpoint: str):
-    """Run one change to a claim and answer with the right fragment, a 422 for bad input or a 409 on conflict."""
-    claim = _claim_or_404(claim_id)
+def _change(claim_id: int, apply, action_endpoint: str, **url_args):
+    """Run one change to a claim and answer with the right fragment, a 422 for bad input or a 409 on conflict.
+
+    A change made on a version that no longer holds (or on a claim merged away since) is a conflict before it is
+    anything else: the user's input is not judged against a state they never saw. The conditional update in
+    claim_writes still decides the races that this early answer cannot see.
+    """
+    claim = get_claim(session=get_session(), claim_id=claim_id)
+    expected = _version()
     try:
+        if expected is not None and (claim is None or claim.version != expected):
+            attempted = {k: v for k, v in request.form.items() if k not in {"csrf_token", "version"}}
+            raise review.ConflictError(claim, {**attempted, "version": expected}, claim_id=claim_id)
+        if claim is None:
+            abort(404)
         apply(claim)
     except InputError as error:
         get_session().rollback()
         return _claim_response(claim_id, error=str(error), status=422)
     except review.ConflictError as error:
-        return _conflict(error, url_for(action_endpoint, claim_id=claim_id))
+        return _conflict(error, url_for(action_endpoint, claim_id=claim_id, **url_args))
+    if get_claim(session=get_session(), claim_id=claim_id) is None:  # merged into its neighbour
+        return redirect(url_for("claims.queue"), code=303)
     return _claim_response(claim_id)
 
 
@@ -157,8 +178,79 @@ def assign(claim_id: int):
 def approve(claim_id: int):
     """An editor approves the verdict."""
     def apply(claim):
-        review.approve(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version())
+        review.approve(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version(),
+                       allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"])
     return _change(claim_id, apply, "claims.approve")
+
+
+@bp.post("/claims/<int:claim_id>/send-back")
+@require_role(Role.editor)
+def send_back(claim_id: int):
+    """An editor returns a verdict to its checker with a comment."""
+    def apply(claim):
+        review.send_back(session=get_session(), claim=claim, actor=acting_user(),
+                         comment=request.form.get("comment", ""), expected_version=_version())
+    return _change(claim_id, apply, "claims.send_back")
+
+
+def _number(name: str) -> int:
+    raw = request.form.get(name, "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise InputError(f"Select the words in the article first ({name} is missing).")
+    return int(raw)
+
+
+def _apply_correction(claim) -> None:
+    """Dispatch a correction form to the service for its field."""
+    session, form, field = get_session(), request.form, request.form.get("field", "")
+    common = {"session": session, "claim": claim, "actor": acting_user(), "expected_version": _version()}
+    if field == "source":
+        choice = form.get("source_id", "")
+        corrections.correct_source(**common, source_id=int(choice) if choice.isdigit() and len(choice) < 10 else None,
+                                   new_name=form.get("new_source", ""))
+    elif field == "speaker":
+        corrections.correct_speaker(**common, speaker=form.get("speaker", ""))
+    elif field == "kind":
+        corrections.correct_kind(**common, kind=form.get("kind", ""))
+    elif field == "dates":
+        offsets = [(int(a), int(b)) if a.isdigit() and b.isdigit() and len(a) < 10 and len(b) < 10 else None
+                   for a, b in zip(form.getlist("date_start"), form.getlist("date_end"))]
+        removed = {int(i) for i in form.getlist("date_remove") if i.isdigit() and len(i) < 6}
+        dates = corrections.parse_date_rows(form.getlist("date_text"), form.getlist("date_value"), removed, offsets)
+        corrections.correct_dates(**common, dates=dates)
+    elif field == "span":
+        corrections.correct_span(**common, start=_number("start"), end=_number("end"))
+    else:
+        raise InputError("Choose what to correct: source, speaker, dates, kind or span.")
+
+
+@bp.post("/claims/<int:claim_id>/correct")
+def correct(claim_id: int):
+    """Correct one extracted field of a claim: source, speaker, dates, kind or span."""
+    def apply(claim):
+        try:
+            _apply_correction(claim)
+        except review.ConflictError as error:  # the 409 form re-sends what the user asked for
+            error.attempted.update({k: v for k, v in request.form.items() if k not in {"csrf_token", "version"}})
+            raise
+    return _change(claim_id, apply, "claims.correct")
+
+
+@bp.post("/claims/<int:claim_id>/dismiss")
+def dismiss(claim_id: int):
+    """Dismiss a claim as "not a claim", with a reason."""
+    def apply(claim):
+        review.dismiss(session=get_session(), claim=claim, reason=request.form.get("reason", ""), actor=acting_user(),
+                       expected_version=_version())
+    return _change(claim_id, apply, "claims.dismiss")
+
+
+@bp.post("/claims/<int:claim_id>/restore")
+def restore(claim_id: int):
+    """Bring a dismissed claim back into the queue."""
+    def apply(claim):
+        review.restore(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version())
+    return _change(claim_id, apply, "claims.restore")
 
 
 @bp.post("/claims/<int:claim_id>/text")
@@ -184,10 +276,11 @@ def split(claim_id: int):
 
 @bp.post("/claims/<int:claim_id>/merge")
 def merge(claim_id: int):
-    """Merge a claim with the one after it."""
+    """Merge a claim with the one before or after it, keeping the text between them."""
     def apply(claim):
-        claim_edits.merge_with_next(session=get_session(), claim=claim, actor=acting_user(),
-                                    expected_version=_version())
+        claim_edits.merge_claims(session=get_session(), claim=claim, actor=acting_user(),
+                                 direction=request.form.get("direction", "next"), expected_version=_version(),
+                                 other_version=_version("other_version"))
     return _change(claim_id, apply, "claims.merge")
 
 
@@ -197,9 +290,37 @@ def add_evidence(claim_id: int):
     def apply(claim):
         evidence = claim_edits.add_evidence(session=get_session(), claim=claim, url=request.form.get("url", ""),
                                             stance=request.form.get("stance", "context"),
-                                            note=request.form.get("note", ""), actor=acting_user())
+                                            note=request.form.get("note", ""), actor=acting_user(),
+                                            expected_version=_version())
         queue_fetches(current_app, [evidence.id])  # fetched in the background, never in this request
     return _change(claim_id, apply, "claims.add_evidence")
+
+
+def _evidence_of(claim, evidence_id: int) -> Evidence:
+    evidence = get_session().get(Evidence, evidence_id)
+    if evidence is None or evidence.claim_id != claim.id:
+        abort(404)
+    return evidence
+
+
+@bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>")
+def edit_evidence(claim_id: int, evidence_id: int):
+    """Change an evidence item's relevance or note."""
+    def apply(claim):
+        claim_edits.edit_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
+                                  stance=request.form.get("stance", ""), note=request.form.get("note", ""),
+                                  actor=acting_user(), expected_version=_version())
+    return _change(claim_id, apply, "claims.edit_evidence", evidence_id=evidence_id)
+
+
+@bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>/withdraw")
+def withdraw_evidence(claim_id: int, evidence_id: int):
+    """Withdraw an evidence item; its archive and hash stay on record."""
+    def apply(claim):
+        claim_edits.withdraw_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
+                                      reason=request.form.get("reason", ""), actor=acting_user(),
+                                      expected_version=_version())
+    return _change(claim_id, apply, "claims.withdraw_evidence", evidence_id=evidence_id)
 
 
 @bp.post("/claims/<int:claim_id>/notes")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
 from ..models import Role
-from ..rendering import render
+from ..rendering import render, wants_fragment
 from ..services import dashboard as board
+from ..services.activity import verdicts_given
 from ..services.articles import get_article
 from ..services.review import STATUS_LABELS
 
@@ -19,18 +20,26 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/dashboard")
 @require_role(Role.editor)
 def index():
-    """Per-article progress, counts by status, source and checker, and what waits for approval."""
+    """Per-article progress, counts by status, every source, verdicts per person, and what waits for approval."""
     session = get_session()
     require_approval = current_app.config["REQUIRE_APPROVAL"]
     tally = board.claim_tally(session=session)
+    page = request.args.get("sources_page", "1")
+    sources = board.source_page(session=session, tally=tally, sort=request.args.get("sources_sort", "claims"),
+                                page=int(page) if page.isdigit() and len(page) < 7 else 1)
+    if wants_fragment("dashboard-sources"):
+        return render("dashboard.html", "partials/_dashboard_sources.html", "dashboard-sources", sources=sources,
+                      sorts=board.SOURCE_SORTS)
     statuses = board.status_counts(tally)
-    sources = board.source_counts(session=session, tally=tally)
+    top = board.source_counts(session=session, tally=tally)
+    median, sample = board.median_days_to_final(session=session, require_approval=require_approval)
     return render("dashboard.html", "partials/_dashboard.html", "dashboard", labels=STATUS_LABELS,
                   articles=board.article_rows(session=session, require_approval=require_approval),
                   statuses=statuses, status_chart=board.bar_chart([(STATUS_LABELS[s], n) for s, n in statuses]),
-                  status_bar_classes=[f"status-{s}" for s, _ in statuses], sources=sources,
-                  source_chart=board.bar_chart([(name, n) for name, n, _ in sources]),
-                  checkers=board.checker_counts(session=session, tally=tally),
+                  status_bar_classes=[f"status-{s}" for s, _ in statuses], sources=top,
+                  source_chart=board.bar_chart([(name, n) for name, n, _ in top]), all_sources=sources,
+                  sorts=board.SOURCE_SORTS, checkers=board.checker_counts(session=session, tally=tally),
+                  verdicts_given=verdicts_given(session=session), median_days=median, median_sample=sample,
                   waiting=board.awaiting_approval(session=session) if require_approval else [],
                   require_approval=require_approval)
 

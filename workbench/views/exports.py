@@ -8,7 +8,7 @@ from ..auth import acting_user
 from ..db import get_session
 from ..errors import InputError
 from ..headers import STANDALONE_DOCUMENT_POLICY
-from ..services.exports import ExportScope, check_scope, export_stream
+from ..services.exports import ExportScope, check_export, export_stream
 from ..services.ingest import parse_published
 
 bp = Blueprint("exports", __name__)
@@ -34,7 +34,7 @@ def _scope_from(values) -> tuple[ExportScope, str]:
                         since=parse_published(values.get("since")))
     if fmt not in MIMETYPES:
         raise InputError(f"Unknown format “{fmt[:20]}”; choose csv, json, html or claimreview.")
-    check_scope(session=get_session(), scope=scope)
+    check_export(session=get_session(), scope=scope, fmt=fmt, public_url=current_app.config["PUBLIC_URL"])
     return scope, fmt
 
 
@@ -56,8 +56,8 @@ def generate():
     except InputError as error:
         return render_template("error.html", code=422, message=str(error)), 422
     chunks = export_stream(session=get_session(), scope=scope, fmt=fmt, render_html=html_renderer(current_app),
-                           organisation=current_app.config["ORGANISATION"], public_url=request.host_url,
-                           actor=acting_user())
+                           organisation=current_app.config["ORGANISATION"], public_url=current_app.config["PUBLIC_URL"],
+                           actor=acting_user(), require_approval=current_app.config["REQUIRE_APPROVAL"])
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
     if fmt != "html" or request.form.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'

@@ -1,0 +1,66 @@
+"""The approval queue and each person's own work: what is assigned to them, sent back to them, waiting for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ..models import Article, Claim, User
+from .review import OPEN, VERDICTS
+
+LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    """A claim with its article's title and the name of who gave its verdict."""
+
+    claim: Claim
+    article_title: str
+    verdict_by: str | None
+
+
+def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list[DeskRow]:
+    author = aliased(User)
+    query = (select(Claim, Article.title, author.name).join(Article, Article.id == Claim.article_id)
+             .join(author, author.id == Claim.verdict_by_id, isouter=True).where(*conditions)
+             .order_by(*(order or [Claim.verdict_at, Claim.id])).limit(limit))
+    return [DeskRow(claim, title, name) for claim, title, name in session.exec(query)]
+
+
+def _awaiting():
+    return (Claim.status.in_([s.value for s in VERDICTS]), Claim.approved_by_id.is_(None),
+            Claim.sent_back_at.is_(None))
+
+
+def approval_queue(*, session: Session, limit: int = LIMIT) -> list[DeskRow]:
+    """Return verdicts awaiting approval (not sent back), oldest verdict first."""
+    return _rows(session, *_awaiting(), limit=limit)
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """What one person has to do: claims assigned to them, verdicts sent back to them, approvals waiting for them."""
+
+    assigned: list[DeskRow]
+    sent_back: list[DeskRow]
+    to_approve: list[DeskRow]
+    mine_awaiting: list[DeskRow]
+
+
+def my_work(*, session: Session, user: User, require_approval: bool, allow_self_approval: bool) -> MyWork:
+    """Return the four lists of a person's "My work" view."""
+    assigned = _rows(session, Claim.assignee_id == user.id, Claim.status.in_([s.value for s in OPEN]),
+                     order=[Claim.checkworthiness.desc(), Claim.id])
+    sent_back = _rows(session, Claim.verdict_by_id == user.id, Claim.sent_back_at.is_not(None),
+                      Claim.approved_by_id.is_(None), order=[Claim.sent_back_at.desc(), Claim.id])
+    to_approve: list[DeskRow] = []
+    mine_awaiting: list[DeskRow] = []
+    if require_approval:
+        mine_awaiting = _rows(session, *_awaiting(), Claim.verdict_by_id == user.id)
+        if user.role != "checker":
+            others = () if allow_self_approval else ((Claim.verdict_by_id != user.id) | Claim.verdict_by_id.is_(None),)
+            to_approve = _rows(session, *_awaiting(), *others)
+    return MyWork(assigned, sent_back, to_approve, mine_awaiting)
