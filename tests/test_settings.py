@@ -47,6 +47,13 @@ def test_bad_values_are_refused_naming_the_variable(environ, variable):
     assert message.startswith(variable + "=") and "\n" not in message
 
 
+def test_the_earlier_name_of_trusted_proxies_is_still_read():
+    assert read_settings({"WORKBENCH_PROXY_HOPS": "2"})["TRUSTED_PROXIES"] == 2
+    assert read_settings({"WORKBENCH_PROXY_HOPS": "2", "WORKBENCH_TRUSTED_PROXIES": "1"})["TRUSTED_PROXIES"] == 1
+    with pytest.raises(SettingsError, match="^WORKBENCH_PROXY_HOPS='x' is not valid"):
+        read_settings({"WORKBENCH_PROXY_HOPS": "x"})
+
+
 def test_a_misspelt_variable_is_refused_with_a_suggestion():
     with pytest.raises(SettingsError, match="WORKBENCH_COOKIE_SECUR is not a setting; did you mean WORKBENCH_COOKIE_SECURE"):
         read_settings({"WORKBENCH_COOKIE_SECUR": "false"})

@@ -141,19 +141,26 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     """Change one's own password; every other session of the account ends, this one starts afresh."""
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
-        db = get_session()
+        db, email, address = get_session(), current_user.user.email, request.remote_addr or ""
+        limiter = login_throttle()  # guessing the current password counts as failed sign-ins
+        wait = limiter.retry_after(account=email, address=address)
         try:
+            if wait is not None:
+                status, headers = 429, {"Retry-After": str(wait)}
+                raise InputError(f"Too many wrong passwords; wait {wait // 60} min {wait % 60} s and try again.")
             user = change_own_password(session=db, user=current_user.user, current=request.form.get("current", ""),
                                        new=request.form.get("password", ""))
         except InputError as problem:
-            error, status = str(problem), 422
+            error, status = str(problem), status if status == 429 else 422
+            if status == 422 and "current password" in error:
+                limiter.failed(account=email, address=address)
         else:
             start_session(user)
             flash("Password changed; your other sessions have ended.", "success")
             return redirect(url_for("auth.account"), code=303)
-    return render_template("account.html", error=error), status
+    return render_template("account.html", error=error), status, headers
 
 
 def init_app(app) -> None:

@@ -105,6 +105,7 @@ class Setting:
     default: Any
     help: str
     secret: bool = False
+    aliases: tuple[str, ...] = ()  # earlier names of the variable, still read
 
     @property
     def variable(self) -> str:
@@ -143,7 +144,8 @@ SETTINGS = (
             "A fetch still 'fetching' after this long was left by a dead worker and is taken again."),
     Setting("ORGANISATION", _text, "Fact-checking desk", "The newsroom named as author of ClaimReview exports."),
     Setting("TRUSTED_PROXIES", _count, 0,
-            "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none."),
+            "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none.",
+            aliases=("WORKBENCH_PROXY_HOPS",)),
     Setting("LOG_FORMAT", _choice("plain", "json"), "plain", "Request and job log lines as plain text or JSON."),
 )
 
@@ -151,6 +153,7 @@ SETTINGS = (
 def _check_names(environ: Mapping[str, str]) -> None:
     """Refuse a WORKBENCH_ variable that is not a setting but is spelled like one (a typo would be ignored)."""
     known = {setting.variable for setting in SETTINGS} | OTHER_VARIABLES
+    known |= {alias for setting in SETTINGS for alias in setting.aliases}
     for name in sorted(environ):
         if name.startswith(PREFIX) and name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
@@ -164,7 +167,10 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     _check_names(environ)
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = environ.get(setting.variable)
+        variable, raw = setting.variable, environ.get(setting.variable)
+        for alias in setting.aliases:
+            if raw is None and environ.get(alias) is not None:
+                variable, raw = alias, environ[alias]
         if raw is None or (raw.strip() == "" and setting.default is None):
             values[setting.key] = setting.default
             continue
@@ -172,7 +178,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             values[setting.key] = setting.parse(raw)
         except ValueError as error:
             shown = "(hidden)" if setting.secret else repr(raw)
-            raise SettingsError(f"{setting.variable}={shown} is not valid: {error}.") from None
+            raise SettingsError(f"{variable}={shown} is not valid: {error}.") from None
     if values["FETCH_STALE_SECONDS"] <= values["FETCH_DEADLINE"]:  # a live fetch must never look abandoned
         raise SettingsError(f"WORKBENCH_FETCH_STALE_SECONDS={values['FETCH_STALE_SECONDS']:g} is not valid: it must "
                             f"exceed WORKBENCH_FETCH_DEADLINE ({values['FETCH_DEADLINE']:g}).")

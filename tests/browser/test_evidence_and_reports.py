@@ -56,6 +56,7 @@ def test_audit_report_renders_for_print(live_server, page, db, sign_in, screensh
     page.get_by_role("link", name="audit report").click()
     page.get_by_role("button", name="Generate the audit report").click()  # a GET only offers; the POST records
     page.locator("h1", has_text="Fact-check audit report").wait_for()
+    page.wait_for_load_state("load")  # the report streams: count its claims once all of it has arrived
     assert page.locator("section.claim").count() >= 3
     assert "c" * 64 in page.content()
     screenshot(page, "audit-report")

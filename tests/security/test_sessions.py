@@ -268,3 +268,37 @@ def test_changing_ones_own_password_ends_the_other_sessions_but_keeps_this_one(a
     db.expire_all()
     event = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "user").order_by(AuditEvent.seq.desc())).first()
     assert event.action == "password" and event.actor == user.email
+
+
+def test_guessing_the_current_password_on_the_account_page_is_throttled(app, client, db):
+    app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "3 per 15 minutes", "100 per 15 minutes")
+    user = make_user(db)
+    login(client, user.email)
+    statuses = [client.post("/account", data={"csrf_token": csrf_token(client), "current": f"guess {i}",
+                                              "password": "a brand new passphrase"}).status_code for i in range(3)]
+    assert statuses == [422] * 3
+    blocked = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD,
+                                            "password": "a brand new passphrase"})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    db.expire_all()
+    assert db.get(User, user.id).session_version == user.session_version
+
+
+def test_behind_a_proxy_the_forwarded_address_is_throttled_and_not_otherwise(database_url, tmp_path):
+    from workbench import create_app
+
+    for hops, expect_blocked_elsewhere in ((1, False), (0, True)):
+        app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
+                          "SESSION_COOKIE_SECURE": False, "TRUSTED_PROXIES": hops})
+        app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "100 per 15 minutes", "2 per 15 minutes")
+        client = app.test_client()
+        token = csrf_token(client)
+        for _ in range(2):
+            client.post("/login", data={"csrf_token": token, "email": "x@x.example", "password": "x"},
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+        other = client.post("/login", data={"csrf_token": token, "email": "y@x.example", "password": "y"},
+                            headers={"X-Forwarded-For": "198.51.100.2"})
+        assert (other.status_code == 429) is expect_blocked_elsewhere
+        from workbench.db import get_engine
+
+        get_engine(app).dispose()

@@ -129,7 +129,7 @@ def seed(db) -> HostileWorld:
             db.add(claim)
             world.pages += [f"/claims/{claim.id}", f"/evidence/{evidence.id}", f"/sources/{source.id}"]
         db.commit()
-        world.pages.append(f"/articles/{article.id}")
+        world.pages += [f"/articles/{article.id}", f"/articles/{article.id}/details"]
         snapshot_ids = db.exec(select(EvidenceSnapshot.id, EvidenceSnapshot.evidence_id)
                                .join(Evidence, Evidence.id == EvidenceSnapshot.evidence_id)
                                .join(Claim, Claim.id == Evidence.claim_id).where(Claim.article_id == article.id)).all()
@@ -156,7 +156,8 @@ def seed(db) -> HostileWorld:
             batch = []
         if payload:
             batch.append(payload)
-    world.pages += ["/articles", "/claims", "/sources", "/dashboard", "/admin/users", "/admin/audit"]
+    world.pages += ["/articles", "/claims", "/sources", "/dashboard", "/admin/users", "/admin/audit",
+                    "/approvals", "/my-work", "/activity", "/claims?status=dismissed"]
     assert db.exec(select(AuditEvent)).first() is not None
     assert db.exec(select(Article)).first() is not None
     return world
