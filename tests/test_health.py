@@ -44,8 +44,13 @@ def test_readyz_is_ready_once_the_embedded_worker_runs(app, client, monkeypatch)
 def test_readyz_sees_migrations_behind(app, client, monkeypatch):
     monkeypatch.setattr(worker, "_last_beat", time.monotonic())
     with get_engine(app).begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         connection.execute(text("UPDATE alembic_version SET version_num = '0001_old'"))
-    body = client.get("/readyz").get_json()
+    try:
+        body = client.get("/readyz").get_json()
+    finally:  # on PostgreSQL the database outlives the test
+        with get_engine(app).begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
     database = body["checks"]["database"]
     assert database["ok"] is False and body["status"] == "not ready"
     assert database["detail"].startswith("migration 0001_old, expected ") and database["detail"].endswith("workbench init`")
@@ -58,6 +63,7 @@ def test_readyz_reports_an_unreachable_database_without_its_url(app, monkeypatch
     broken = create_app({"TESTING": True, "SECRET_KEY": "t",
                          "DATABASE_URL": "postgresql+psycopg://wb:pw-secret@127.0.0.1:1/none"})
     response = broken.test_client().get("/readyz")
+    get_engine(broken).dispose()
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"]["detail"].startswith("unreachable")
     assert "pw-secret" not in response.get_data(as_text=True) and "127.0.0.1" not in response.get_data(as_text=True)
@@ -95,6 +101,7 @@ def test_readyz_with_redis_wants_an_rq_worker(database_url, monkeypatch):
         mine.register_death()
     if not others_fresh:
         assert client.get("/readyz").get_json()["checks"]["worker"]["ok"] is False
+    get_engine(app).dispose()
 
 
 def test_readyz_with_redis_unreachable(database_url, monkeypatch):
@@ -103,6 +110,7 @@ def test_readyz_with_redis_unreachable(database_url, monkeypatch):
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
                       "REDIS_URL": "redis://:pw-secret@127.0.0.1:1/0"})
     response = app.test_client().get("/readyz")
+    get_engine(app).dispose()
     body = response.get_json()
     assert response.status_code == 503 and body["checks"]["redis"]["ok"] is False
     assert body["checks"]["worker"]["ok"] is False and "pw-secret" not in response.get_data(as_text=True)

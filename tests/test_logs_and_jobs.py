@@ -67,13 +67,16 @@ def test_plain_lines_read_as_key_value():
 
 def test_the_log_format_follows_the_setting(database_url):
     from workbench import create_app
+    from workbench.db import get_engine
 
-    create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "LOG_FORMAT": "json"})
+    get_engine(create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
+                           "LOG_FORMAT": "json"})).dispose()
     handlers = [h for h in logging.getLogger("workbench").handlers if getattr(h, "workbench_handler", False)]
     try:
         assert len(handlers) == 1 and isinstance(handlers[0].formatter, JsonFormatter)
     finally:
-        create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "LOG_FORMAT": "plain"})
+        get_engine(create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
+                               "LOG_FORMAT": "plain"})).dispose()
     assert isinstance(handlers[0].formatter, PlainFormatter)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from workbench import create_app
 from workbench.config import SettingsError, read_settings
+from workbench.db import get_engine
 
 BIN = Path(sys.executable).parent
 
@@ -143,4 +144,5 @@ def test_trusted_proxies_apply_proxyfix(database_url, tmp_path, hops, expected):
             "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "news.example"})
     finally:
         PUBLIC_ENDPOINTS.discard("_echo_remote")
+        get_engine(app).dispose()
     assert body.get_data(as_text=True) == expected
