@@ -10,10 +10,10 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .cli_admin import audit_group, check_cli_values, users_group
 from .config import describe, require_secrets
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
-from .cli_admin import audit_group, check_cli_values, users_group
 from .validation import MAX_ID
 
 
