@@ -12,8 +12,8 @@ from workbench.audit import verify_chain
 from workbench.errors import InputError
 from workbench.models import AuditEvent, Claim, Evidence, Status
 from workbench.models_matching import ClaimMatch, FactCheck
-from workbench.services.claimreview_import import import_claimreviews, parse_claimreview_text
 from workbench.services.claim_edits import add_evidence
+from workbench.services.claimreview_import import import_claimreviews, parse_claimreview_text
 from workbench.services.matching import find_similar, reject_match, rematch_claim, reuse_verdict
 from workbench.services.review import set_status
 

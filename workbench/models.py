@@ -167,7 +167,6 @@ class Claim(SQLModel, table=True):
     status: Status = Field(default=Status.unverified, max_length=20)
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
-    priority: int = Field(default=0)
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     approved_at: dt.datetime | None = None
     verdict_by_id: int | None = Field(default=None, foreign_key="user.id")  # who gave the current verdict

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from claims.matching import Matcher, analyse
-from claims.matching import rerank
+from claims.matching import Matcher, analyse, rerank
 from tests.benchmarks.claim_retrieval import DATA, average_precision_at, read_tsv
 
 STEPS = (2, 1, 0.5, 0.25, 0.1, 0.05)

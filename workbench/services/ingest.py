@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
@@ -116,7 +117,7 @@ def ingest_article(
              "speaker_affiliation": found.speaker_affiliation, "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
              "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type}
                        for d in found.dates],
-             "status": Status.unverified, "rationale": "", "priority": 0, "version": 1, "assignee_id": None,
+             "status": Status.unverified, "rationale": "", "version": 1, "assignee_id": None,
              "approved_by_id": None, "created_at": now, "updated_at": now, "source_name": found.source}
             for found in extracted]
     try:

@@ -8,7 +8,6 @@ import weakref
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
-
 from sqlmodel import Session, select
 
 from claims.matching import Match, Matcher
