@@ -8,12 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
-
-from .errors import InputError
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from . import throttle
 from .db import get_session
+from .errors import InputError
 from .models import Role, User
 from .services.users import authenticate, change_own_password, end_sessions, record_sign_in
 from .throttle import login_throttle
@@ -24,7 +23,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon", "health.healthz", "health.readyz"}
 
 
 class SessionUser:

@@ -13,9 +13,8 @@ from ..services.claim_edits import create_from_selection
 from ..services.evidence_fetch import fetch_policy
 from ..services.html_import import text_from_html
 from ..services.importing import fetch_article
+from ..services.ingest import check_article_text, decode_article_bytes, ingest_article, looks_like_html, parse_published
 from ..services.review import STATUS_LABELS
-from ..services.ingest import (check_article_text, decode_article_bytes, ingest_article, looks_like_html,
-                               parse_published)
 
 bp = Blueprint("articles", __name__)
 
