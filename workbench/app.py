@@ -10,10 +10,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
 
-from . import assets, auth, cli, db, headers, validation
+from . import api, assets, auth, cli, db, headers, validation
 from .config import DEFAULT_AUDIT_KEY, DEFAULT_SECRET_KEY, Config
 from .urls import link_href
-from .views import activity, admin, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
+from .views import activity, admin, api_access, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -69,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)
+    app.register_blueprint(api_access.bp)
+    api.init_app(app, csrf)
     app.jinja_env.filters["link_href"] = link_href
     _register_error_pages(app)
     return app

@@ -23,7 +23,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "api.openapi"}
 
 
 class SessionUser:
@@ -173,6 +173,8 @@ def init_app(app) -> None:
     @app.before_request
     def _require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if request.blueprint == "api":  # the API authenticates each request itself: a token, or a session + CSRF
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -403,15 +403,17 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
+from .cli_tokens import tokens_group  # noqa: E402  (after the commands it sits beside)
+
+for command in (init_command, users_group, tokens_group, audit_group, ingest_command, extract_command, export_command,
                 generate_command, worker_command, serve_command, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (init_command, users_group, audit_group, ingest_command, extract_command, export_command,
-                    generate_command, worker_command, serve_command):
+    for command in (init_command, users_group, tokens_group, audit_group, ingest_command, extract_command,
+                    export_command, generate_command, worker_command, serve_command):
         app.cli.add_command(command)
 
 
