@@ -79,12 +79,17 @@ def _csrf(error: CSRFError):
                                  "integrations should send Authorization: Bearer <token> instead.")
 
 
-@bp.errorhandler(HTTPException)
 def _http(error: HTTPException):
     detail = error.description if error.code in {400, 413} else {
         403: "Your role does not allow this.", 404: "There is nothing at this address.",
         405: "This address does not accept that method."}.get(error.code, error.description)
     return problem_response(error.code or 500, detail)
+
+
+# By code as well as by class: the app's HTML handlers are registered by code, and Flask prefers a code match.
+bp.register_error_handler(HTTPException, _http)
+for _code in (400, 403, 404, 405, 413):
+    bp.register_error_handler(_code, _http)
 
 
 def init_app(app, csrf) -> None:
