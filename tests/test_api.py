@@ -215,3 +215,73 @@ def test_the_reference_page_lists_every_operation(app, client, db, checker):
     operations = [code.get_text() for code in page.select("article.operation h2 code")]
     assert "GET /api/v1/claims" in operations and "POST /api/v1/claims/{claim_id}/status" in operations
     assert not page.select("script:not([src])") and not page.select("[style]")
+
+
+def test_evidence_is_added_with_202_and_a_status_url_listed_and_withdrawn(app, client, db, checker):
+    make_article(db, actor=checker)
+    headers = bearer(db, checker)
+    claim = first_claim(db)
+    etag = client.get(f"/api/v1/claims/{claim.id}", headers=headers).headers["ETag"]
+    added = client.post(f"/api/v1/claims/{claim.id}/evidence", json={"url": "https://example.org/budget",
+                        "stance": "refutes", "note": "p. 4"}, headers={**headers, "If-Match": etag})
+    assert added.status_code == 202 and added.json["fetch_state"] == "pending"
+    status = client.get(added.headers["Location"], headers=headers)
+    assert status.status_code == 200 and status.json["url"] == "https://example.org/budget"
+    assert added.headers["ETag"] != etag
+    bad = client.post(f"/api/v1/claims/{claim.id}/evidence", json={"url": "javascript:alert(1)"},
+                      headers={**headers, "If-Match": added.headers["ETag"]})
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    listed = client.get(f"/api/v1/claims/{claim.id}/evidence", headers=headers).json["items"]
+    assert [e["id"] for e in listed] == [added.json["id"]]
+    url = f"/api/v1/claims/{claim.id}/evidence/{added.json['id']}/withdraw"
+    assert client.post(url, json={"reason": ""}, headers={**headers, "If-Match": added.headers["ETag"]}
+                       ).status_code == 422
+    withdrawn = client.post(url, json={"reason": "wrong year"}, headers={**headers, "If-Match": added.headers["ETag"]})
+    assert withdrawn.status_code == 200 and withdrawn.json["evidence"][0]["withdrawn_at"]
+    assert client.get(f"/api/v1/claims/{claim.id}/evidence/999", headers=headers).status_code == 404
+
+
+def test_corrections_of_source_and_speaker(app, client, db, checker):
+    make_article(db, actor=checker)
+    headers = bearer(db, checker)
+    claim = first_claim(db)
+
+    def correct(body):
+        etag = client.get(f"/api/v1/claims/{claim.id}", headers=headers).headers["ETag"]
+        return client.post(f"/api/v1/claims/{claim.id}/correct", json=body, headers={**headers, "If-Match": etag})
+
+    renamed = correct({"field": "source", "new_source": "Harbour Authority"})
+    assert renamed.status_code == 200 and renamed.json["source"] == "Harbour Authority"
+    spoke = correct({"field": "speaker", "speaker": "Ana Lind"})
+    assert spoke.status_code == 200 and spoke.json["speaker"] == "Ana Lind"
+    same = correct({"field": "speaker", "speaker": "Ana Lind"})
+    assert same.status_code == 422 and "Nothing changed" in same.json["detail"]
+    assert correct({"field": "span"}).status_code == 422
+
+
+# One table for the UI and the API: the same role rule, the same answer (the API's as problem+json).
+ROLE_TABLE = [
+    # (role, HTML route, API route, allowed)
+    (Role.checker, "/admin/audit", "/api/v1/audit/verify", False),
+    (Role.editor, "/admin/audit", "/api/v1/audit/verify", True),
+    (Role.checker, "/claims", "/api/v1/claims", True),
+]
+
+
+@pytest.mark.parametrize("role,html,api,allowed", ROLE_TABLE)
+def test_the_same_role_rules_hold_for_ui_and_api(app, client, db, role, html, api, allowed):
+    user = make_user(db, role)
+    login(client, user.email)
+    assert client.get(html).status_code == (200 if allowed else 403)
+    response = app.test_client().get(api, headers=bearer(db, user, "read"))
+    assert response.status_code == (200 if allowed else 403)
+    if not allowed:
+        assert response.mimetype == "application/problem+json"
+
+
+def test_audit_head_matches_the_chain_and_verify_reports_it_intact(app, client, db):
+    editor = make_user(db, Role.editor)
+    headers = bearer(db, editor, "read")
+    head = client.get("/api/v1/audit/head", headers=headers).json
+    report = client.get("/api/v1/audit/verify", headers=headers).json
+    assert report["ok"] is True and report["head"] == head["hash"] and report["count"] == head["seq"]

@@ -139,7 +139,10 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
 FIELDS.update({
     "api.set_claim_status": FIELDS["claims.set_status"], "api.assign_claim": FIELDS["claims.assign"],
     "api.reword_claim": FIELDS["claims.edit_text"], "api.dismiss_claim": {"reason": Text(LONG_TEXT)},
-    "api.create_article": FIELDS["articles.create"], "api.list_claims": {**FIELDS["claims.queue"], "limit": Integer(1, 200)},
+    "api.create_article": FIELDS["articles.create"], "api.add_evidence": FIELDS["claims.add_evidence"],
+    "api.withdraw_evidence": {"reason": Text(LONG_TEXT)},
+    "api.correct_claim": {"source_id": ID, "new_source": Text(max_length(models.Source, "name")),
+                          "speaker": Text(max_length(models.Claim, "speaker")), "field": Text(20)}, "api.list_claims": {**FIELDS["claims.queue"], "limit": Integer(1, 200)},
     "api.list_articles": {"outlet": Text(max_length(models.Article, "outlet")), "published_from": Text(40),
                           "published_to": Text(40), "after": ID, "limit": Integer(1, 200)},
 })

@@ -34,7 +34,8 @@ def _before_validation(req, resp, req_validation_error, instance, model_adapter)
 spec = SpecTree("flask", title="Fact-checking workbench API", version="1.0.0", mode="strict",
                 path="apidoc-unmounted", before=_before_validation,  # its doc pages are not mounted
                 security_schemes=[{"name": "bearer", "data": {"type": "http", "scheme": "bearer"}}],
-                security={"bearer": []})
+                security={"bearer": []}, naming_strategy=lambda model: model.__name__,
+                nested_naming_strategy=lambda parent, child: child)  # plain schema names an integrator can read
 
 
 def bearer_secret() -> str | None:
@@ -95,7 +96,7 @@ for _code in (400, 403, 404, 405, 413):
 def init_app(app, csrf) -> None:
     """Register the API, exempt it from the form-level CSRF hook (it checks CSRF itself), and bind the spec."""
     global _csrf
-    from . import articles, claims, docs  # noqa: F401  (their routes join bp)
+    from . import articles, audit, claims, docs, evidence  # noqa: F401  (their routes join bp)
 
     _csrf = csrf
     csrf.exempt(bp)

@@ -10,7 +10,7 @@ from ..auth import acting_user
 from ..db import get_session
 from ..errors import InputError
 from ..models import User
-from ..services import review
+from ..services import corrections, review
 from ..services.claim_detail import claim_detail, get_claim
 from ..services.queue import parse_filters, queue_page
 from . import bp, schemas, spec
@@ -57,7 +57,7 @@ def get_one_claim(claim_id: int):
     return _detail_response(claim_id)
 
 
-def _change(claim_id: int, apply):
+def change_claim(claim_id: int, apply):
     """Run one reviewed change at the version named by If-Match: 412 when stale, 428 when missing, 422 when refused."""
     session = get_session()
     claim = get_claim(session=session, claim_id=claim_id)
@@ -87,7 +87,7 @@ def _change(claim_id: int, apply):
 def set_claim_status(claim_id: int):
     """Set a status or give a verdict (with a rationale; four verdicts need evidence)."""
     body = request.context.json
-    return _change(claim_id, lambda claim, version: review.set_status(
+    return change_claim(claim_id, lambda claim, version: review.set_status(
         session=get_session(), claim=claim, status=body.status, rationale=body.rationale, actor=acting_user(),
         expected_version=version))
 
@@ -105,7 +105,7 @@ def assign_claim(claim_id: int):
             raise InputError(f"There is no active user #{target} to assign the claim to.")
         review.assign(session=get_session(), claim=claim, assignee=assignee, actor=acting_user(),
                       expected_version=version)
-    return _change(claim_id, apply)
+    return change_claim(claim_id, apply)
 
 
 @bp.post("/claims/<int:claim_id>/text")
@@ -114,7 +114,7 @@ def assign_claim(claim_id: int):
 def reword_claim(claim_id: int):
     """Reword the claim; its span in the article stays, and an approval of other words is voided."""
     text = request.context.json.text
-    return _change(claim_id, lambda claim, version: review.edit_text(
+    return change_claim(claim_id, lambda claim, version: review.edit_text(
         session=get_session(), claim=claim, text=text, actor=acting_user(), expected_version=version))
 
 
@@ -124,7 +124,7 @@ def reword_claim(claim_id: int):
 def dismiss_claim(claim_id: int):
     """Take the claim out as "not a claim" (extraction noise), with a reason; restorable."""
     reason = request.context.json.reason
-    return _change(claim_id, lambda claim, version: review.dismiss(
+    return change_claim(claim_id, lambda claim, version: review.dismiss(
         session=get_session(), claim=claim, reason=reason, actor=acting_user(), expected_version=version))
 
 
@@ -132,5 +132,21 @@ def dismiss_claim(claim_id: int):
 @spec.validate(resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def restore_claim(claim_id: int):
     """Bring a dismissed claim back into the queue, unverified."""
-    return _change(claim_id, lambda claim, version: review.restore(
+    return change_claim(claim_id, lambda claim, version: review.restore(
         session=get_session(), claim=claim, actor=acting_user(), expected_version=version))
+
+
+@bp.post("/claims/<int:claim_id>/correct")
+@spec.validate(json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
+               tags=["claims"])
+def correct_claim(claim_id: int):
+    """Correct what extraction got wrong: the claim's source or its speaker."""
+    body = request.context.json
+
+    def apply(claim, version):
+        common = {"session": get_session(), "claim": claim, "actor": acting_user(), "expected_version": version}
+        if body.field == "source":
+            corrections.correct_source(**common, source_id=body.source_id, new_name=body.new_source)
+        else:
+            corrections.correct_speaker(**common, speaker=body.speaker)
+    return change_claim(claim_id, apply)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import models
 from ..models import Status
+from ..services.claim_edits import STANCES
 from ..urls import MAX_URL_LENGTH
 from ..validation import LONG_TEXT, MAX_ID, max_length
 
@@ -223,3 +224,49 @@ class IngestOut(BaseModel):
     article: ArticleOut
     claims: int
     duplicate: bool
+
+
+class EvidenceIn(Strict):
+    """A URL that supports, refutes or gives context to the claim; it is fetched in the background."""
+
+    url: str = Field(max_length=MAX_URL_LENGTH)
+    stance: Literal[STANCES] = "context"  # type: ignore[valid-type]  (the service's own tuple)
+    note: str = Field(default="", max_length=LONG_TEXT)
+
+
+class EvidenceList(BaseModel):
+    """A claim's evidence, withdrawn items included (they stay on record)."""
+
+    items: list[EvidenceOut]
+
+
+class WithdrawIn(Strict):
+    """Why the evidence no longer backs a verdict."""
+
+    reason: str = Field(max_length=LONG_TEXT)
+
+
+class CorrectionIn(Strict):
+    """One extracted field corrected: `source` (source_id, or new_source, or neither for the article itself) or `speaker`."""
+
+    field: Literal["source", "speaker"]
+    source_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    new_source: str = Field(default="", max_length=max_length(models.Source, "name"))
+    speaker: str = Field(default="", max_length=max_length(models.Claim, "speaker"))
+
+
+class AuditHead(BaseModel):
+    """The newest event of the audit chain."""
+
+    seq: int
+    hash: str
+
+
+class AuditReport(BaseModel):
+    """The outcome of checking the whole chain."""
+
+    ok: bool
+    count: int
+    head: str
+    error: str | None
+    bad_event_id: int | None
