@@ -285,3 +285,17 @@ def test_audit_head_matches_the_chain_and_verify_reports_it_intact(app, client, 
     head = client.get("/api/v1/audit/head", headers=headers).json
     report = client.get("/api/v1/audit/verify", headers=headers).json
     assert report["ok"] is True and report["head"] == head["hash"] and report["count"] == head["seq"]
+
+
+def test_a_write_sent_as_a_form_or_without_a_body_is_415(app, client, db, checker):
+    make_article(db, actor=checker)
+    headers = bearer(db, checker)
+    claim = first_claim(db)
+    etag = client.get(f"/api/v1/claims/{claim.id}", headers=headers).headers["ETag"]
+    form = client.post(f"/api/v1/claims/{claim.id}/status", data={"status": "in_progress"},
+                       headers={**headers, "If-Match": etag})
+    assert form.status_code == 415 and form.mimetype == "application/problem+json"
+    empty = client.post(f"/api/v1/claims/{claim.id}/status", headers={**headers, "If-Match": etag})
+    assert empty.status_code in {415, 422} and empty.mimetype == "application/problem+json"
+    db.refresh(claim)
+    assert claim.status is Status.unverified

@@ -38,6 +38,14 @@ spec = SpecTree("flask", title="Fact-checking workbench API", version="1.0.0", m
                 nested_naming_strategy=lambda parent, child: child)  # plain schema names an integrator can read
 
 
+def json_body():
+    """Return the request's validated JSON body; 415 when it was sent as anything but JSON (or not at all)."""
+    body = getattr(getattr(request, "context", None), "json", None)
+    if body is None:
+        raise ApiProblem(415, "Send a JSON body with Content-Type: application/json.")
+    return body
+
+
 def bearer_secret() -> str | None:
     """Return the token of an `Authorization: Bearer` header, or None when there is none."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
@@ -46,7 +54,7 @@ def bearer_secret() -> str | None:
 
 @bp.before_request
 def _authenticate():
-    """Authenticate by token (CSRF-exempt) or by session (CSRF-checked); enforce the token's scope."""
+    """Authenticate by token (CSRF-exempt) or by session (CSRF-checked); enforce the token's scope; JSON only."""
     if request.endpoint in PUBLIC_ENDPOINTS:  # the contract itself is public
         return None
     secret = bearer_secret()
@@ -60,12 +68,13 @@ def _authenticate():
         g.api_token = token
         if request.method not in SAFE_METHODS and token.scope != "write":
             raise ApiProblem(403, "This token has the read scope; create a token with the write scope to change data.")
-        return None
-    if not current_user.is_authenticated:
+    elif not current_user.is_authenticated:
         raise ApiProblem(401, "Send an API token: Authorization: Bearer <token>.",
                          headers={"WWW-Authenticate": "Bearer"})
-    if request.method not in SAFE_METHODS:
+    elif request.method not in SAFE_METHODS:
         _csrf.protect()  # a session alone is a browser: the same CSRF check as every form
+    if request.method not in SAFE_METHODS and request.content_length and not request.is_json:
+        raise ApiProblem(415, "Send a JSON body with Content-Type: application/json.")
     return None
 
 

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..models import Article
 from ..services import articles as article_service
 from ..services.intake import ingest_submission
-from . import bp, schemas, spec
+from . import bp, json_body, schemas, spec
 from .claims import ERRORS
 from .problems import ApiProblem
 from .serialise import article_out, claim_out
@@ -60,7 +60,7 @@ def get_one_article(article_id: int):
                                                      **ERRORS), tags=["articles"])
 def create_article():
     """Ingest an article from its text, or from a URL fetched now with the safe fetcher; a known text is not stored twice."""
-    body = request.context.json
+    body = json_body()
     try:
         result = ingest_submission(session=get_session(), config=current_app.config, actor=acting_user(),
                                    text=body.text, url=body.url, title=body.title, outlet=body.outlet,

@@ -13,7 +13,7 @@ from ..models import User
 from ..services import corrections, review
 from ..services.claim_detail import claim_detail, get_claim
 from ..services.queue import parse_filters, queue_page
-from . import bp, schemas, spec
+from . import bp, json_body, schemas, spec
 from .problems import ApiProblem
 from .serialise import claim_detail_out, claim_out, etag_of, expected_version
 
@@ -86,7 +86,7 @@ def change_claim(claim_id: int, apply):
                tags=["claims"])
 def set_claim_status(claim_id: int):
     """Set a status or give a verdict (with a rationale; four verdicts need evidence)."""
-    body = request.context.json
+    body = json_body()
     return change_claim(claim_id, lambda claim, version: review.set_status(
         session=get_session(), claim=claim, status=body.status, rationale=body.rationale, actor=acting_user(),
         expected_version=version))
@@ -97,7 +97,7 @@ def set_claim_status(claim_id: int):
                tags=["claims"])
 def assign_claim(claim_id: int):
     """Give the claim to a user ("me" for yourself) or to nobody (null)."""
-    target = request.context.json.assignee
+    target = json_body().assignee
 
     def apply(claim, version):
         assignee = acting_user() if target == "me" else get_session().get(User, target) if target else None
@@ -113,7 +113,7 @@ def assign_claim(claim_id: int):
                tags=["claims"])
 def reword_claim(claim_id: int):
     """Reword the claim; its span in the article stays, and an approval of other words is voided."""
-    text = request.context.json.text
+    text = json_body().text
     return change_claim(claim_id, lambda claim, version: review.edit_text(
         session=get_session(), claim=claim, text=text, actor=acting_user(), expected_version=version))
 
@@ -123,7 +123,7 @@ def reword_claim(claim_id: int):
                tags=["claims"])
 def dismiss_claim(claim_id: int):
     """Take the claim out as "not a claim" (extraction noise), with a reason; restorable."""
-    reason = request.context.json.reason
+    reason = json_body().reason
     return change_claim(claim_id, lambda claim, version: review.dismiss(
         session=get_session(), claim=claim, reason=reason, actor=acting_user(), expected_version=version))
 
@@ -141,7 +141,7 @@ def restore_claim(claim_id: int):
                tags=["claims"])
 def correct_claim(claim_id: int):
     """Correct what extraction got wrong: the claim's source or its speaker."""
-    body = request.context.json
+    body = json_body()
 
     def apply(claim, version):
         common = {"session": get_session(), "claim": claim, "actor": acting_user(), "expected_version": version}

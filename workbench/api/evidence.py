@@ -12,7 +12,7 @@ from ..models import Evidence
 from ..services import claim_edits
 from ..services.claim_detail import get_claim
 from ..worker import queue_fetches
-from . import bp, schemas, spec
+from . import bp, json_body, schemas, spec
 from .claims import ERRORS, WRITE_ERRORS, change_claim
 from .problems import ApiProblem
 from .serialise import etag_of
@@ -47,7 +47,7 @@ def get_evidence(claim_id: int, evidence_id: int):
                tags=["evidence"])
 def add_evidence(claim_id: int):
     """Attach an evidence URL; 202: it is fetched in the background, poll the Location for its fetch state."""
-    body = request.context.json
+    body = json_body()
     added = {}
 
     def apply(claim, version):
@@ -69,7 +69,7 @@ def add_evidence(claim_id: int):
                tags=["evidence"])
 def withdraw_evidence(claim_id: int, evidence_id: int):
     """Withdraw an evidence item with a reason; it stays on record but no longer backs a verdict."""
-    reason = request.context.json.reason
+    reason = json_body().reason
     evidence = _evidence(claim_id, evidence_id)
     return change_claim(claim_id, lambda claim, version: claim_edits.withdraw_evidence(
         session=get_session(), claim=claim, evidence=evidence, reason=reason, actor=acting_user(),
