@@ -299,3 +299,25 @@ def test_a_write_sent_as_a_form_or_without_a_body_is_415(app, client, db, checke
     assert empty.status_code in {415, 422} and empty.mimetype == "application/problem+json"
     db.refresh(claim)
     assert claim.status is Status.unverified
+
+
+def test_sources_are_listed_and_read_and_editors_add_aliases_and_merge(app, client, db):
+    editor, checker = make_user(db, Role.editor), make_user(db, Role.checker)
+    make_article(db, actor=editor)
+    headers = bearer(db, editor)
+    items = client.get("/api/v1/sources", headers=headers).json["items"]
+    assert len(items) >= 2 and all(item["claims"] >= 0 for item in items)
+    first, second = items[0], items[1]
+    record = client.get(f"/api/v1/sources/{first['id']}", headers=headers).json
+    assert record["name"] == first["name"] and sum(record["by_status"].values()) == first["claims"]
+    refused = client.post(f"/api/v1/sources/{first['id']}/aliases", json={"alias": "HB"},
+                          headers=bearer(db, checker))
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    added = client.post(f"/api/v1/sources/{first['id']}/aliases", json={"alias": "HB"}, headers=headers)
+    assert added.status_code == 201 and "HB" in added.json["aliases"]
+    assert client.post(f"/api/v1/sources/{second['id']}/aliases", json={"alias": "HB"},
+                       headers=headers).status_code == 422
+    merged = client.post(f"/api/v1/sources/{second['id']}/merge", json={"into": first["id"]}, headers=headers)
+    assert merged.status_code == 200 and merged.json == {"moved": second["claims"], "into": first["id"]}
+    assert client.get(f"/api/v1/sources/{second['id']}", headers=headers).status_code == 404
+    assert second["name"] in client.get(f"/api/v1/sources/{first['id']}", headers=headers).json["aliases"]

@@ -19,7 +19,7 @@ from .serialise import claim_detail_out, claim_out, etag_of, expected_version
 
 ERRORS = {"HTTP_400": schemas.Problem, "HTTP_401": schemas.Problem, "HTTP_403": schemas.Problem,
           "HTTP_404": schemas.Problem, "HTTP_422": schemas.Problem}
-WRITE_ERRORS = {**ERRORS, "HTTP_412": schemas.Problem, "HTTP_415": schemas.Problem, "HTTP_428": schemas.Problem}
+WRITE_ERRORS = {**ERRORS, "HTTP_409": schemas.Problem, "HTTP_412": schemas.Problem, "HTTP_415": schemas.Problem, "HTTP_428": schemas.Problem}
 
 
 @bp.get("/claims")

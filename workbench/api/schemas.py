@@ -270,3 +270,60 @@ class AuditReport(BaseModel):
     head: str
     error: str | None
     bad_event_id: int | None
+
+
+class SourceOut(BaseModel):
+    """A canonical source with its claim counts."""
+
+    id: int
+    name: str
+    kind: str
+    domain: str | None
+    home_url: str | None
+    notes: str
+    aliases: int
+    claims: int
+    flagged: int
+
+
+class SourceList(BaseModel):
+    """Sources, most-cited first."""
+
+    items: list[SourceOut]
+
+
+class SourceQuery(BaseModel):
+    """Search sources by name."""
+
+    q: str | None = Field(default=None, max_length=200)
+
+
+class SourceRecordOut(BaseModel):
+    """A source, its aliases and its track record: claims counted by status."""
+
+    id: int
+    name: str
+    kind: str
+    domain: str | None
+    notes: str
+    aliases: list[str]
+    by_status: dict[str, int]
+
+
+class AliasIn(Strict):
+    """Another name under which the source appears in text."""
+
+    alias: str = Field(max_length=max_length(models.SourceAlias, "alias"))
+
+
+class MergeIn(Strict):
+    """The source to merge this one into."""
+
+    into: int = Field(ge=1, le=MAX_ID)
+
+
+class MergeOut(BaseModel):
+    """How many claims moved, and the source they now belong to."""
+
+    moved: int
+    into: int
