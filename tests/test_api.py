@@ -321,3 +321,12 @@ def test_sources_are_listed_and_read_and_editors_add_aliases_and_merge(app, clie
     assert merged.status_code == 200 and merged.json == {"moved": second["claims"], "into": first["id"]}
     assert client.get(f"/api/v1/sources/{second['id']}", headers=headers).status_code == 404
     assert second["name"] in client.get(f"/api/v1/sources/{first['id']}", headers=headers).json["aliases"]
+
+
+def test_head_gives_the_etag_without_a_body(app, client, db, checker):
+    make_article(db, actor=checker)
+    headers = bearer(db, checker, "read")
+    claim = first_claim(db)
+    response = client.head(f"/api/v1/claims/{claim.id}", headers=headers)
+    assert response.status_code == 200 and response.headers["ETag"] == f'"claim-{claim.id}-v{claim.version}"'
+    assert response.get_data() == b""
