@@ -14,6 +14,7 @@ from .config import DEFAULT_SECRET_KEY
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
 from .cli_admin import audit_group, check_cli_values, users_group
+from .cli_tokens import tokens_group
 from .validation import MAX_ID
 
 
@@ -262,8 +263,6 @@ def demo_command(host, port, instance, no_serve):
     if not no_serve:
         run_server(app, host=host, port=port)
 
-
-from .cli_tokens import tokens_group  # noqa: E402  (after the commands it sits beside)
 
 for command in (init_command, users_group, tokens_group, audit_group, ingest_command, extract_command, export_command,
                 generate_command, worker_command, serve_command, demo_command):

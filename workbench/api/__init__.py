@@ -65,7 +65,6 @@ def _authenticate():
                              headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         user, token = found
         g._login_user = SessionUser(user)  # Flask-Login's per-request user: this request only, no session written
-        g.api_token = token
         if request.method not in SAFE_METHODS and token.scope != "write":
             raise ApiProblem(403, "This token has the read scope; create a token with the write scope to change data.")
     elif not current_user.is_authenticated:
