@@ -49,6 +49,7 @@ def test_bad_token_input_is_refused(app, db, name, scope, message):
 def test_the_tokens_page_shows_a_new_token_once_and_revokes_it(app, client, db):
     user = make_user(db, Role.checker)
     login(client, user.email)
+    assert parse(client.get("/account")).select_one("#api-tokens-link")["href"] == "/account/tokens"
     token = csrf_token(client)
     response = client.post("/account/tokens", data={"name": "CMS", "scope": "write", "csrf_token": token})
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
