@@ -24,7 +24,12 @@ _csrf = None  # the app's CSRFProtect, set by init_app
 
 
 def _before_validation(req, resp, req_validation_error, instance, model_adapter) -> None:
-    """Turn spectree's request validation errors into a 422 problem that names each field."""
+    """Refuse a body that is not JSON (415), then turn validation errors into a 422 that names each field.
+
+    Runs inside the view's decorators, so a role check (require_role) answers 403 before the body is judged.
+    """
+    if req.method not in SAFE_METHODS and req.content_length and not req.is_json:
+        raise ApiProblem(415, "Send a JSON body with Content-Type: application/json.")
     if req_validation_error is not None:
         errors = field_errors(model_adapter.validation_errors(req_validation_error))
         names = ", ".join(sorted({error["field"] for error in errors}))
@@ -54,7 +59,7 @@ def bearer_secret() -> str | None:
 
 @bp.before_request
 def _authenticate():
-    """Authenticate by token (CSRF-exempt) or by session (CSRF-checked); enforce the token's scope; JSON only."""
+    """Authenticate by token (CSRF-exempt) or by session (CSRF-checked); enforce the token's scope."""
     if request.endpoint in PUBLIC_ENDPOINTS:  # the contract itself is public
         return None
     secret = bearer_secret()
@@ -72,8 +77,6 @@ def _authenticate():
                          headers={"WWW-Authenticate": "Bearer"})
     elif request.method not in SAFE_METHODS:
         _csrf.protect()  # a session alone is a browser: the same CSRF check as every form
-    if request.method not in SAFE_METHODS and request.content_length and not request.is_json:
-        raise ApiProblem(415, "Send a JSON body with Content-Type: application/json.")
     return None
 
 
