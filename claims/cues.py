@@ -9,8 +9,20 @@ from functools import lru_cache
 from importlib import resources
 
 from .discourse import DESCRIPTOR_NOUNS, DOCUMENT_NOUNS, Memory
-from .entities import (COMMON_SENTENCE_STARTERS, TITLES as TITLE_WORDS, LOWER_BODY_NOUNS, ORG_WORDS, PLATFORMS, PRONOUNS, ROLE_NOUNS,
-                       Token, run_ending_at, run_starting_at, strip_titles, tokenize)
+from .entities import (
+    COMMON_SENTENCE_STARTERS,
+    LOWER_BODY_NOUNS,
+    ORG_WORDS,
+    PLATFORMS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    Token,
+    run_ending_at,
+    run_starting_at,
+    strip_titles,
+    tokenize,
+)
+from .entities import TITLES as TITLE_WORDS
 from .sources import SourceRegistry
 
 SPEECH_VERBS = {
@@ -42,17 +54,17 @@ def speaking_nouns() -> frozenset[str]:
 
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
 SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
-             "is", "are", "then", "further", "being", "be", "separately", "repeatedly", "publicly", "once", "first", "had", "will",
-             "would", "has", "already", "officially", "often", "never", "always", "still", "now", "just", "even",
-             "had", "did", "does", "do", "not", "been", "may", "might", "could", "should", "can", "soon", "long",
-             "all", "both", "too", "herself", "himself", "themselves", "itself", "first", "last", "flatly"}
+             "is", "are", "then", "further", "being", "be", "separately", "repeatedly", "publicly", "once", "first",
+             "will", "would", "already", "officially", "often", "never", "always", "still", "now", "just", "even",
+             "did", "does", "do", "not", "been", "may", "might", "could", "should", "can", "soon", "long",
+             "all", "both", "too", "herself", "himself", "themselves", "itself", "last", "flatly"}
 CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "study", "survey", "estimate",
                  "estimates", "analysis", "letter", "video", "tweet"}
 AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
                      "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
                      "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
 AFTER_SPEAKER = {"on", "in", "at", "during", "after", "before", "who", "of", "when", "while", "as", "from", "with",
-                 "to", "last", "this", "yesterday", "today", "earlier", "later", "in", "and", "but", "told", "wrote",
+                 "to", "last", "this", "yesterday", "today", "earlier", "later", "and", "but", "told", "wrote",
                  "said", "the", "a", "an", "recently", "adding", "noting", "citing", "according", "via", "through"}
 PEOPLE_NOUNS = {"people", "voters", "critics", "experts", "analysts", "residents", "protesters", "supporters",
                 "opponents", "officials", "lawmakers", "leaders", "members", "workers", "doctors", "scientists",
@@ -65,12 +77,12 @@ PEOPLE_NOUNS = {"people", "voters", "critics", "experts", "analysts", "residents
                 "report", "study", "data", "statement", "group", "union", "party", "committee", "court", "judge",
                 "department", "office", "council", "board", "commission", "team", "coalition", "organizers"}
 IRREGULAR_PAST = {"said", "told", "wrote", "thought", "felt", "saw", "knew", "sought", "spoke", "made", "took",
-                  "gave", "put", "set", "led", "held", "read", "found", "meant", "heard", "told", "taught"}
+                  "gave", "put", "set", "led", "held", "read", "found", "meant", "heard", "taught"}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 # Words that end a noun phrase read leftwards from its head: determiners, prepositions, conjunctions, verbs.
 NP_BOUNDARY = {"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your",
-               "of", "in", "on", "at", "for", "to", "from", "by", "with", "as", "and", "or", "but", "than", "that",
+               "of", "in", "on", "at", "for", "to", "from", "by", "with", "as", "and", "or", "but", "than",
                "which", "who", "whom", "whose", "when", "while", "if", "because", "is", "are", "was", "were", "be",
                "been", "has", "have", "had", "will", "would", "can", "could", "not", "it", "he", "she", "they", "we",
                "i", "you", "there", "where", "what", "how", "why", "also", "so", "about", "after", "before", "since",
@@ -295,7 +307,7 @@ def _owner_of_phrase(tokens: list[Token], head: int) -> Found | None:
     """ "Lawyers for the council argued", "a spokesman for the ministry said": the noun before "for"/"of" speaks."""
     first = head
     while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"for", "of"} \
-            and head - first < 4 and not tokens[first - 1].lower in {"said", "says"}:
+            and head - first < 4 and tokens[first - 1].lower not in {"said", "says"}:
         first -= 1
     if first < 2 or tokens[first - 1].lower not in {"for", "of"}:
         return None

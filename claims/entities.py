@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*\.?|[^\w\s]")
 
 CONNECTORS = {"of", "for", "and", "de", "del", "da", "von", "van", "al", "bin", "the", "&", "la", "le"}
@@ -14,7 +15,7 @@ ORG_WORDS = {
     "association", "federation", "foundation", "service", "services", "bureau", "centre", "center", "telegraph",
     "herald", "tribune", "gazette", "guardian", "kremlin", "pentagon", "white", "house", "administration",
     "operator", "board", "network", "lancet", "review", "observer", "daily", "weekly", "broadcasting",
-    "corporation", "command", "navy", "military", "cabinet", "secretariat", "directorate", "assembly", "court",
+    "corporation", "command", "navy", "military", "cabinet", "secretariat", "directorate", "assembly",
 }
 ROLE_NOUNS = {"spokesperson", "spokesman", "spokeswoman", "spokespeople", "official", "officials", "representative",
               "representatives", "sources", "source", "analysts", "analyst", "diplomat", "diplomats", "minister",
@@ -29,11 +30,10 @@ TITLES = {
     "captain", "capt.", "admiral", "sergeant", "sgt.", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms",
     "prof.", "professor", "sen.", "senator", "rep.", "representative", "gov.", "governor", "mayor", "chief",
     "secretary", "director", "chairman", "chairwoman", "chair", "spokesperson", "spokesman", "spokeswoman",
-    "commissioner", "chancellor", "king", "queen", "prince", "princess", "pope", "judge", "justice",
-    "ambassador", "leader", "sheikh", "opposition", "regional", "state", "union", "party", "executive",
+    "commissioner", "chancellor", "king", "queen", "prince", "princess", "pope", "judge", "ambassador", "leader", "sheikh", "opposition", "regional", "state", "union", "party", "executive",
     "ceo", "head", "commander", "gen.", "maj.", "premier", "speaker", "attorney", "sir", "dame", "lord", "lady",
     "officer", "inspector", "superintendent", "detective", "coach", "manager", "founder", "economist",
-    "chief", "mp", "mep", "councillor", "councilor", "spokesperson", "adviser", "advisor",
+    "mp", "mep", "councillor", "councilor", "adviser", "advisor",
 }
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
 COMMON_SENTENCE_STARTERS = {

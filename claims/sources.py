@@ -44,7 +44,7 @@ class SourceRegistry:
                           **{_key(c + "'s"): d for c, d in countries.items()},
                           **{_key(d): d for d in countries.values()}}
 
-    def extended(self, extra: dict[str, dict]) -> "SourceRegistry":
+    def extended(self, extra: dict[str, dict]) -> SourceRegistry:
         """Return a registry with more sources or aliases (stored ones win over built-in ones)."""
         merged = {name: {"kind": e.get("kind"), "aliases": list(e.get("aliases", []))} for name, e in self._entries.items()}
         for name, entry in extra.items():

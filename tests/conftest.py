@@ -16,7 +16,7 @@ from workbench.db import get_engine, make_engine, upgrade_schema
 
 PG_URL = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TABLES = ["audit_event", "evidence_snapshot", "evidence", "claim_note", "claim", "sourcealias", "source", "article", "apitoken", '"user"']
+TABLES = ["claim_match", "fact_check", "audit_event", "evidence_snapshot", "evidence", "claim_note", "claim", "sourcealias", "source", "article", "apitoken", '"user"']
 
 
 @pytest.fixture(scope="session")

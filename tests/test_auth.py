@@ -9,6 +9,7 @@ from tests.conftest import csrf_token, login, parse
 from tests.factories import PASSWORD, make_user
 from workbench import create_app
 from workbench.auth import PUBLIC_ENDPOINTS
+from workbench.config import SettingsError
 from workbench.models import Role, User
 
 
@@ -126,7 +127,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_by_default(database_url,
 
 def test_refuses_to_run_with_the_default_secret_outside_debug_and_tests(database_url, monkeypatch):
     monkeypatch.delenv("WORKBENCH_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="WORKBENCH_SECRET_KEY is not set"):
+    with pytest.raises(SettingsError, match="^WORKBENCH_SECRET_KEY is not set"):
         create_app({"DATABASE_URL": database_url})
 
 

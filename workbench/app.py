@@ -7,13 +7,26 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from htmx_flask import Htmx
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from . import api, assets, auth, cli, db, headers, validation
-from .config import DEFAULT_AUDIT_KEY, DEFAULT_SECRET_KEY, Config
+from . import api, assets, auth, cli, db, headers, health, logs, validation
+from .config import Config, dev_secrets_allowed, require_secrets
 from .urls import link_href
-from .views import activity, admin, api_access, article_meta, articles, claims, dashboard, desk, evidence, exports, sources
+from .views import (
+    activity,
+    admin,
+    api_access,
+    article_meta,
+    articles,
+    claims,
+    dashboard,
+    desk,
+    evidence,
+    exports,
+    matching,
+    sources,
+)
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -39,19 +52,16 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "workbench.sqlite3")
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
-        raise RuntimeError("WORKBENCH_SECRET_KEY is not set: refusing to run with the development secret key. "
-                           "Set it to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`.")
-    if app.config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY and not (app.debug or app.testing or app.config.get("ALLOW_DEV_SECRET")):
-        raise RuntimeError("WORKBENCH_AUDIT_KEY is not set: refusing to run with the development audit key. Set it to a "
-                           "long random value kept outside the database; `workbench init` re-keys an existing chain.")
-
-    if app.config.get("PROXY_HOPS"):
+    if not dev_secrets_allowed(app.config, debug=app.debug, testing=app.testing):
+        require_secrets(app.config)  # a WSGI server importing the app: it will serve requests
+    if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    validation.init_app(app)  # first: bounds the int converter before any route is added
+        hops = app.config["TRUSTED_PROXIES"]  # the client's address, scheme and host as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
+    logs.init_app(app)  # first: every answer, a refused one included, is logged with its request id
+    validation.init_app(app)  # before any route is added: it bounds the int converter
     db.init_app(app)
     headers.init_app(app)
     csrf.init_app(app)
@@ -59,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     cli.init_app(app)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(article_meta.bp)
@@ -69,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)
+    app.register_blueprint(matching.bp)
     app.register_blueprint(api_access.bp)
     api.init_app(app, csrf)
     app.jinja_env.filters["link_href"] = link_href

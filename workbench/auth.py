@@ -7,12 +7,11 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-
-from .errors import InputError
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from . import throttle
 from .db import get_session
+from .errors import InputError
 from .models import Role, User
 from .services.users import authenticate, change_own_password, end_sessions, record_sign_in
 from .throttle import login_throttle
@@ -23,7 +22,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "api.openapi"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "health.healthz", "health.readyz", "api.openapi"}
 
 
 class SessionUser:

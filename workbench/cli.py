@@ -10,19 +10,18 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .config import DEFAULT_SECRET_KEY
-from .db import get_engine, get_session, refresh_statistics, upgrade_schema
-from .errors import InputError
 from .cli_admin import audit_group, check_cli_values, users_group
 from .cli_tokens import tokens_group
+from .config import describe, require_secrets
+from .db import get_engine, get_session, refresh_statistics, upgrade_schema
+from .errors import InputError
 from .validation import MAX_ID
 
 
 def _cli_app():
     from . import create_app
 
-    # Commands other than `serve` never sign anyone in, so the development secret is harmless there.
-    return create_app({"ALLOW_DEV_SECRET": True})
+    return create_app()  # inside a command: the development keys are allowed until `serve` checks them
 
 
 class WorkbenchGroup(FlaskGroup):
@@ -30,9 +29,7 @@ class WorkbenchGroup(FlaskGroup):
 
     def invoke(self, ctx):
         """Run the command; turn an unreachable or uninitialised database into a message."""
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
-        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
         from .validation import RejectedInput
 
@@ -54,6 +51,49 @@ class WorkbenchGroup(FlaskGroup):
 @click.group(cls=WorkbenchGroup, create_app=_cli_app, add_version_option=False)
 def main():
     """Fact-checking workbench: ingest articles, review claims, keep an audit trail."""
+
+
+@click.command("config")
+@with_appcontext
+def config_command():
+    """Print the effective settings (environment and defaults), secrets masked."""
+    for variable, shown, help_text in describe(current_app.config):
+        click.echo(f"{variable}={shown}")
+        click.echo(f"    # {help_text}")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(file):
+    """Write a consistent backup of the database to FILE (SQLite backup API, or pg_dump for PostgreSQL)."""
+    from .backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], Path(file))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {_safe_url(current_app.config['DATABASE_URL'])} to {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(file, yes):
+    """Replace the database with a backup, after checking the backup's audit chain under the audit key."""
+    from .backup import BackupError, restore
+
+    url = current_app.config["DATABASE_URL"]
+    if not yes:
+        click.confirm(f"Replace everything in {_safe_url(url)} with {file}?", abort=True)
+    get_session().close()
+    get_engine().dispose()  # no connection of ours may hold the tables being replaced
+    try:
+        report = restore(url, Path(file), current_app.config["AUDIT_KEY"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file}: audit chain intact, {report.count} events; head {report.head}")
 
 
 @click.command("init")
@@ -81,8 +121,8 @@ def _safe_url(url: str) -> str:
 def ingest_command(files, published, title, outlet, url, as_json):
     """Store articles from .txt or .html files (or fetched from URLs) and the claims extracted from them."""
     from .services.evidence_fetch import fetch_policy
-    from .services.ingest import parse_published
     from .services.importing import import_file
+    from .services.ingest import parse_published
 
     check_cli_values("articles.create", {"title": title, "outlet": outlet, "url": url, "published": published})
     try:
@@ -178,7 +218,7 @@ def worker_command(burst):
     """Fetch and archive evidence: RQ over Redis with WORKBENCH_REDIS_URL, else poll the database."""
     import threading
 
-    from .worker import QUEUE_NAME, run_embedded
+    from .worker import QUEUE_NAME, reclaim_abandoned, run_embedded, run_reclaimer
 
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
@@ -186,7 +226,14 @@ def worker_command(burst):
         from rq import Worker
 
         click.echo(f"Worker on Redis queue “{QUEUE_NAME}”")
-        Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
+        reclaim_abandoned(app)  # what a killed worker left "fetching" is queued again (RQ itself forgets it)
+        stop = threading.Event()
+        if not burst:
+            threading.Thread(target=run_reclaimer, args=(app, stop), name="workbench-reclaimer", daemon=True).start()
+        try:
+            Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
+        finally:
+            stop.set()
         return
     click.echo("Worker polling the database for pending fetches" + (" (burst)" if burst else "; Ctrl+C to stop"))
     try:
@@ -221,9 +268,8 @@ def generate_command(articles, claims_per_article, seed):
 def serve_command(host, port, threads):
     """Serve the app with the Waitress production WSGI server."""
     app = current_app._get_current_object()
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not app.debug:
-        raise click.ClickException("WORKBENCH_SECRET_KEY is not set: refusing to serve with the development key. "
-                                   "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))').")
+    if not app.debug:
+        require_secrets(app.config)
     run_server(app, host=host, port=port, threads=threads)
 
 
@@ -264,15 +310,19 @@ def demo_command(host, port, instance, no_serve):
         run_server(app, host=host, port=port)
 
 
-for command in (init_command, users_group, tokens_group, audit_group, ingest_command, extract_command, export_command,
-                generate_command, worker_command, serve_command, demo_command):
+from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402
+
+for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group, audit_group,
+                ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
+                demo_command, *MATCHING_COMMANDS):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (init_command, users_group, tokens_group, audit_group, ingest_command, extract_command,
-                    export_command, generate_command, worker_command, serve_command):
+    for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group,
+                    audit_group, ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
+                    *MATCHING_COMMANDS):
         app.cli.add_command(command)
 
 

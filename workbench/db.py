@@ -57,7 +57,7 @@ def include_name(name, type_, parent_names) -> bool:
     return not (name or "").startswith(UNMODELLED)
 
 
-def migrations_config(engine: Engine):
+def migrations_config(engine: Engine | None):
     """Return an Alembic config that points at our migrations and the given engine."""
     from alembic.config import Config as AlembicConfig
 

@@ -186,7 +186,7 @@ def _read_capped(response: requests.Response, policy: FetchPolicy, deadline: flo
             chunks.append(chunk)
             if time.monotonic() > deadline:
                 raise FetchRefused(f"The page took longer than {policy.deadline:g} s to arrive; stopped reading.")
-    except (requests.Timeout, TimeoutError, socket.timeout):
+    except (requests.Timeout, TimeoutError):
         raise FetchRefused("The page took too long to arrive (read timed out).") from None
     except Urllib3Error as error:
         if "timed out" in str(error).lower():

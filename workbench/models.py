@@ -170,7 +170,6 @@ class Claim(SQLModel, table=True):
     status: Status = Field(default=Status.unverified, max_length=20)
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
-    priority: int = Field(default=0)
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
     approved_at: dt.datetime | None = None
     verdict_by_id: int | None = Field(default=None, foreign_key="user.id")  # who gave the current verdict
@@ -264,3 +263,5 @@ class AuditEvent(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

@@ -10,8 +10,8 @@ DEFAULT_MAX_LENGTH, so a forgotten form cannot carry a megabyte into a column.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from flask import request
 from werkzeug.exceptions import BadRequest

@@ -10,12 +10,25 @@ import re
 import string
 
 try:  # the standard library's own regex parser, to learn the characters a branch can start with
-    from re import _constants as _sre, _parser as _sre_parse
+    from re import _constants as _sre
+    from re import _parser as _sre_parse
 except ImportError:  # pragma: no cover - other Pythons
     _sre = _sre_parse = None
 
-from .lexicon import (HOLIDAYS, MONTHS, MONTHS_CAPITALISED, PARTS_OF_DAY, REFERENCES, SEASONS, SET_ADVERBS, SMALL_NUMBERS, TENS,
-                      UNITS, ZONES, alternation)
+from .lexicon import (
+    HOLIDAYS,
+    MONTHS,
+    MONTHS_CAPITALISED,
+    PARTS_OF_DAY,
+    REFERENCES,
+    SEASONS,
+    SET_ADVERBS,
+    SMALL_NUMBERS,
+    TENS,
+    UNITS,
+    ZONES,
+    alternation,
+)
 
 MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
          r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)")

@@ -15,9 +15,10 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from claims.model import Claim
 from claims.pipeline import extract
@@ -192,9 +193,10 @@ def ablations(data: Path) -> dict[str, tuple[float, float]]:
     for name, featurize in {"words and word pairs (shipped)": _shipped_features, **ABLATIONS}.items():
         for c_value in C_GRID:
             model = _fit(found, labels, c_value, featurize)
-            weights = model["weights"]
-            figure = mean_average_precision(
-                dev_debates, lambda e: model["bias"] + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e))))
+            bias, weights = model["bias"], model["weights"]
+            figure = mean_average_precision(  # the scorer is used up before the loop moves on; defaults bind it
+                dev_debates, lambda e, bias=bias, weights=weights, featurize=featurize:
+                bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e))))
             if name not in figures or figure > figures[name][0]:
                 figures[name] = (figure, c_value)
     return figures
@@ -207,7 +209,8 @@ def cross_validate(data: Path, c_value: float) -> dict[str, float]:
     for held_out in debates:
         found, labels = _training_examples([d for d in debates if d is not held_out])
         scorer = Scorer(_fit(found, labels, c_value))
-        for name, score in zip(sums, (_rules, _fit_baseline(found, labels), lambda e: scorer.logit(e.claim.text))):
+        for name, score in zip(sums, (_rules, _fit_baseline(found, labels),
+                                      lambda e, scorer=scorer: scorer.logit(e.claim.text))):
             sums[name] += mean_average_precision([held_out], score)
     return {name: total / len(debates) for name, total in sums.items()}
 

@@ -20,8 +20,14 @@ import requests
 from sqlalchemy import make_url
 from sqlmodel import Session, select
 
-from tests.benchmarks.review_latency import (existing_database, free_port, measure, percentiles, prepare_database,
-                                             signed_in)
+from tests.benchmarks.review_latency import (
+    existing_database,
+    free_port,
+    measure,
+    percentiles,
+    prepare_database,
+    signed_in,
+)
 from workbench.audit import register_key
 from workbench.config import Config
 from workbench.db import make_engine

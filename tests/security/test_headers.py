@@ -58,12 +58,12 @@ def test_every_get_route_sends_the_headers_signed_in_and_out(app, client, world)
     for rule, url in _urls(app, world):
         if "GET" not in rule.methods:
             continue
-        query = "?format=html&article=%d" % world["article_id"] if rule.endpoint == "exports.download" else ""
+        query = f"?format=html&article={world['article_id']}" if rule.endpoint == "exports.download" else ""
         cacheable = rule.endpoint in {"static", "assets.htmx"}
         for who in (client, anonymous):
             response = who.get(url + query)
             response.get_data()  # a streamed export ends (and closes its database session) once read
-            assert response.status_code < 500, url
+            assert response.status_code < 500 or rule.endpoint == "health.readyz", url  # 503: no worker in tests
             _assert_secure(response, cacheable=cacheable)
         fragment = client.get(url + query, headers={"HX-Request": "true", "HX-Target": "main"})
         fragment.get_data()
@@ -122,8 +122,9 @@ def test_no_template_or_script_needs_inline_script_or_style():
 
 
 def test_htmx_is_told_not_to_inject_styles_or_eval(client, world):
-    from tests.conftest import parse
     import json
+
+    from tests.conftest import parse
 
     login(client, world["admin"].email)
     config = json.loads(parse(client.get("/articles")).find("meta", {"name": "htmx-config"})["content"])

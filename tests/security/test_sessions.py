@@ -289,7 +289,7 @@ def test_behind_a_proxy_the_forwarded_address_is_throttled_and_not_otherwise(dat
 
     for hops, expect_blocked_elsewhere in ((1, False), (0, True)):
         app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
-                          "SESSION_COOKIE_SECURE": False, "PROXY_HOPS": hops})
+                          "SESSION_COOKIE_SECURE": False, "TRUSTED_PROXIES": hops})
         app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "100 per 15 minutes", "2 per 15 minutes")
         client = app.test_client()
         token = csrf_token(client)

@@ -11,8 +11,19 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from tests.factories import make_user
-from workbench.models import (Article, AuditEvent, Claim, ClaimNote, Evidence, EvidenceSnapshot, Role, Source,
-                              SourceAlias, Status, User)
+from workbench.models import (
+    Article,
+    AuditEvent,
+    Claim,
+    ClaimNote,
+    Evidence,
+    EvidenceSnapshot,
+    Role,
+    Source,
+    SourceAlias,
+    Status,
+    User,
+)
 from workbench.services.ingest import ingest_article
 
 PAYLOADS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from spectree import Response
 from sqlmodel import select
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_event, record_events
 from ..errors import InputError

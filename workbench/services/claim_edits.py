@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
@@ -55,7 +56,7 @@ def split_claim(*, session: Session, claim: Claim, at: int, actor: User | None,
                 sentence_start=claim.sentence_start, sentence_end=claim.sentence_end, source_id=claim.source_id,
                 speaker=claim.speaker, attribution=claim.attribution, kind=claim.kind,
                 checkworthiness=claim.checkworthiness, dates=[d for d in dates if d["start"] >= second[0]],
-                assignee_id=claim.assignee_id, priority=claim.priority)
+                assignee_id=claim.assignee_id)
     session.add(new)
     session.flush()
     _commit(session, actor, [

@@ -17,7 +17,7 @@ from ..models import Article, Claim, User, utcnow
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
 # Changes that say nothing about what a claim states or how it was judged: they leave a cleared article cleared.
-BOOKKEEPING_FIELDS = frozenset({"assignee_id", "priority"})
+BOOKKEEPING_FIELDS = frozenset({"assignee_id"})
 
 
 class ConflictError(Exception):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-import claims as claims_lib
-
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_event
 from ..errors import InputError

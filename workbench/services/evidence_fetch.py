@@ -13,7 +13,7 @@ from ..audit import record_event
 from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
 from ..models import Claim, Evidence, EvidenceSnapshot, User, utcnow
 
-STALE_AFTER = dt.timedelta(minutes=5)  # a job "fetching" this long belonged to a worker that died
+STALE_AFTER = dt.timedelta(minutes=5)  # by default a job "fetching" this long belonged to a worker that died
 
 
 def fetch_policy(config) -> FetchPolicy:
@@ -26,12 +26,21 @@ def fetch_policy(config) -> FetchPolicy:
                        max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024))
 
 
-def take_next_job(*, session: Session) -> int | None:
+def stale_after(config) -> dt.timedelta:
+    """How long a fetch may stay "fetching" before it counts as abandoned (WORKBENCH_FETCH_STALE_SECONDS)."""
+    return dt.timedelta(seconds=config.get("FETCH_STALE_SECONDS", STALE_AFTER.total_seconds()))
+
+
+def _abandoned(stale: dt.timedelta):
+    """A fetch "fetching" for longer than stale, or with no start time (an older RQ job set none)."""
+    return (Evidence.fetch_state == "fetching") & or_(Evidence.fetch_started_at.is_(None),
+                                                       Evidence.fetch_started_at < utcnow() - stale)
+
+
+def take_next_job(*, session: Session, stale: dt.timedelta = STALE_AFTER) -> int | None:
     """Mark the oldest pending (or abandoned) fetch as taken by this worker and return its evidence id."""
-    stale = utcnow() - STALE_AFTER
     candidates = session.exec(select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
-                              .where(or_(Evidence.fetch_state == "pending",
-                                         (Evidence.fetch_state == "fetching") & (Evidence.fetch_started_at < stale)))
+                              .where(or_(Evidence.fetch_state == "pending", _abandoned(stale)))
                               .order_by(Evidence.id).limit(5)).all()
     for evidence_id, state, started in candidates:
         taken = session.execute(update(Evidence).where(Evidence.id == evidence_id, Evidence.fetch_state == state,
@@ -43,6 +52,21 @@ def take_next_job(*, session: Session) -> int | None:
         if taken.rowcount == 1:  # another worker may have taken it between the read and the update
             return evidence_id
     return None
+
+
+def take_job(*, session: Session, evidence_id: int, stale: dt.timedelta = STALE_AFTER) -> bool:
+    """Take one item's fetch for this worker when it is pending or abandoned; False when another has it or it is done."""
+    taken = session.execute(update(Evidence).where(Evidence.id == evidence_id,
+                                                   or_(Evidence.fetch_state == "pending", _abandoned(stale)))
+                            .values(fetch_state="fetching", fetch_started_at=utcnow(),
+                                    fetch_attempts=Evidence.fetch_attempts + 1))
+    session.commit()
+    return taken.rowcount == 1
+
+
+def abandoned_fetches(*, session: Session, stale: dt.timedelta = STALE_AFTER, limit: int = 100) -> list[int]:
+    """Return the ids of fetches a dead worker left "fetching", for the RQ workers to queue again."""
+    return list(session.exec(select(Evidence.id).where(_abandoned(stale)).order_by(Evidence.id).limit(limit)))
 
 
 def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
@@ -128,7 +152,7 @@ def work_once(app: Flask) -> bool:
     from ..db import get_engine
 
     with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
-        evidence_id = take_next_job(session=session)
+        evidence_id = take_next_job(session=session, stale=stale_after(app.config))
         if evidence_id is None:
             return False
         run_fetch(session=session, evidence_id=evidence_id, policy=fetch_policy(app.config))

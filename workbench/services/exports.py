@@ -22,7 +22,15 @@ from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
 from ..models import Article, AuditEvent, Claim, Evidence, Source, Status, User
 from ..urls import link_href, validate_url
-from .review import EVIDENCE_VERDICTS, REVIEW_STATE_LABELS, STATUS_LABELS, VERDICTS, backs_verdict, final_at, review_state
+from .review import (
+    EVIDENCE_VERDICTS,
+    REVIEW_STATE_LABELS,
+    STATUS_LABELS,
+    VERDICTS,
+    backs_verdict,
+    final_at,
+    review_state,
+)
 
 FORMATS = ("csv", "json", "html", "claimreview")
 BATCH = 1000

@@ -91,7 +91,7 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
                         "sentence_start": start, "sentence_end": cursor, "source_id": source_id, "kind": "quantity",
                         "checkworthiness": round(rng.random(), 3), "dates": [], "status": status,
                         "rationale": "" if status in {"unverified", "in_progress"} else "Generated verdict.",
-                        "assignee_id": rng.choice(user_ids) if rng.random() < 0.6 else None, "priority": 0,
+                        "assignee_id": rng.choice(user_ids) if rng.random() < 0.6 else None,
                         "version": 1 if status == "unverified" else 2, "created_at": now, "updated_at": now,
                         "verdict_at": now if status not in {"unverified", "in_progress"} else None,
                     })

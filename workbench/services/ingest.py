@@ -7,13 +7,15 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import claims as claims_lib
 from sqlmodel import Session, select
+
+import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, Status, User, utcnow
 from ..urls import optional_url
+from .matching import propose_matches
 from .sources import source_registry
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -115,7 +117,7 @@ def ingest_article(
              "speaker_affiliation": found.speaker_affiliation, "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
              "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type}
                        for d in found.dates],
-             "status": Status.unverified, "rationale": "", "priority": 0, "version": 1, "assignee_id": None,
+             "status": Status.unverified, "rationale": "", "version": 1, "assignee_id": None,
              "approved_by_id": None, "created_at": now, "updated_at": now, "source_name": found.source}
             for found in extracted]
     try:
@@ -132,6 +134,7 @@ def ingest_article(
         for row in rows:
             row["article_id"], row["source_id"] = article.id, source_ids.get(row.pop("source_name"))
         claim_ids = _insert_claims(session, rows) if rows else []
+        propose_matches(session=session, claims=list(zip(claim_ids, (row["text"] for row in rows))))  # issue 12
         events = [("article", article.id, "ingest", {"title": article.title, "content_hash": digest,
                                                      "published": str(published or ""), "claims": len(rows),
                                                      "url": url or "", "source_sha256": source_sha256 or ""})]

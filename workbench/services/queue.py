@@ -6,11 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, func, or_, text
+from sqlalchemy import and_, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from ..models import Article, Claim, Source, Status, User
+from .matching import checked_before_clause
 
 SORTS = {"score": "Most check-worthy first", "newest": "Newest first", "oldest": "Oldest first",
          "updated": "Recently changed"}
@@ -30,6 +31,7 @@ class QueueFilters:
     published_from: dt.date | None = None
     published_to: dt.date | None = None
     q: str = ""
+    checked_before: bool = False
     sort: str = "score"
     after: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
@@ -39,7 +41,8 @@ class QueueFilters:
         values = replace(self, **changes) if changes else self
         args = {"status": list(values.status), "source": values.source, "article": values.article,
                 "assignee": values.assignee, "min_score": values.min_score, "published_from": values.published_from,
-                "published_to": values.published_to, "q": values.q, "sort": values.sort if values.sort != "score" else "",
+                "published_to": values.published_to, "q": values.q,
+                "checked_before": "1" if values.checked_before else "", "sort": values.sort if values.sort != "score" else "",
                 "after": values.after}
         return {k: v for k, v in args.items() if v not in (None, "", [])}
 
@@ -85,7 +88,7 @@ def parse_filters(args) -> QueueFilters:
         article=number("article", int), assignee=assignee,
         min_score=None if min_score is None else max(0.0, min(1.0, min_score)),
         published_from=date("published_from"), published_to=date("published_to"),
-        q=(args.get("q") or "").strip()[:200], sort=sort, after=(args.get("after") or "")[:64],
+        q=(args.get("q") or "").strip()[:200], checked_before=args.get("checked_before") == "1", sort=sort, after=(args.get("after") or "")[:64],
         problems=tuple(problems),
     )
 
@@ -199,6 +202,8 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
         conditions.append(Article.published >= filters.published_from)
     if filters.published_to:
         conditions.append(Article.published <= filters.published_to)
+    if filters.checked_before:
+        conditions.append(checked_before_clause())
     search = _search_condition(session, filters.q)
     if search is not None:
         conditions.append(search)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claims.sources import SourceRegistry, default_registry
 from sqlalchemy import case, func, update
 from sqlmodel import Session, select
+
+from claims.sources import SourceRegistry, default_registry
 
 from ..audit import record_event, record_events
 from ..errors import InputError

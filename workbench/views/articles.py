@@ -10,9 +10,9 @@ from ..errors import InputError
 from ..rendering import render
 from ..services import articles as article_service
 from ..services.claim_edits import create_from_selection
+from ..services.ingest import check_article_text, decode_article_bytes
 from ..services.intake import ingest_submission
 from ..services.review import STATUS_LABELS
-from ..services.ingest import check_article_text, decode_article_bytes
 
 bp = Blueprint("articles", __name__)
 

@@ -12,6 +12,7 @@ from ..models import Evidence, Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
+from ..services.matching import matches_of, strong_claim_ids
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_page, queue_row
 from ..worker import queue_fetches
 
@@ -36,9 +37,10 @@ def queue():
     session = get_session()
     filters = parse_filters(request.args)
     rows, next_cursor = queue_page(session=session, filters=filters, user_id=acting_user().id)
+    checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in rows])
     return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
-                  rows=rows, next_cursor=next_cursor, filters=filters, sorts=SORTS, statuses=list(Status),
-                  choosable=review.CHOOSABLE,
+                  rows=rows, next_cursor=next_cursor, checked_before_ids=checked, filters=filters, sorts=SORTS,
+                  statuses=list(Status), choosable=review.CHOOSABLE,
                   labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
 
 
@@ -90,7 +92,8 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
         return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context())
+                      labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context(),
+                      checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]))
     if request.htmx and target == "claim-panel":
         return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
                       **_detail_context(claim_id), error=error)
@@ -108,7 +111,8 @@ def _detail_context(claim_id: int) -> dict:
             "source_names": filter_choices(session=get_session())["sources"],
             "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
             "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
-            "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"])}
+            "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+            "matches": matches_of(session=get_session(), claim_id=claim_id)}
 
 
 def _conflict(error: review.ConflictError, action: str):

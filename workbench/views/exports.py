@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 
 from ..auth import acting_user
-from ..headers import STANDALONE_DOCUMENT_POLICY
 from ..db import get_session
 from ..errors import InputError
+from ..headers import STANDALONE_DOCUMENT_POLICY
 from ..services.exports import ExportScope, check_export, export_stream
 from ..services.ingest import parse_published
 

@@ -1,7 +1,7 @@
 """API tokens get a scope (read or write), an optional expiry and a revocation time
 
 Revision ID: 0013w
-Revises: 0011a
+Revises: 0012o
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0013w"
-down_revision = "0011a"
+down_revision = "0012o"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,104 @@
+"""Score "checked before" on CLEF-2020 CheckThat! claim retrieval: MAP@5 and time per query, through the CLI.
+
+Reads ../shared/datasets/clef2020-claim-retrieval at run time (nothing of it is copied into the project):
+the verified claims are written out as ClaimReview JSON Lines in a temporary folder, imported with
+`workbench import-claimreview` into a fresh SQLite database, and the split's tweets are run through
+`workbench similar --queries FILE --json`.
+
+    .venv/bin/python tests/benchmarks/claim_retrieval.py [--split dev|train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "datasets" / "clef2020-claim-retrieval"
+REVIEW_URL = "https://verified-claims.test/{}"
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a TSV file after its header."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+        next(rows)
+        return list(rows)
+
+
+def average_precision_at(ranked: list[str], relevant: set[str], k: int = 5) -> float:
+    """Average precision over the first k results, as CheckThat! 2020 computes MAP@k."""
+    hits, total = 0, 0.0
+    for position, doc in enumerate(ranked[:k], 1):
+        if doc in relevant:
+            hits += 1
+            total += hits / position
+    return total / min(len(relevant), k) if relevant else 0.0
+
+
+def run(split: str) -> dict:
+    """Import the collection, match the split's queries through the CLI, return MAP@5 and timings."""
+    workbench = [str(ROOT / ".venv" / "bin" / "workbench")]
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        env = {**os.environ, "WORKBENCH_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}
+        reviews = folder / "reviews.jsonl"
+        with reviews.open("w", encoding="utf-8") as out:
+            for doc_id, claim, title in read_tsv(DATA / "verified_claims.docs.tsv"):
+                out.write(json.dumps({"@context": "https://schema.org", "@type": "ClaimReview",
+                                      "url": REVIEW_URL.format(doc_id), "claimReviewed": claim, "name": title,
+                                      "author": {"@type": "Organization", "name": "Snopes"}}) + "\n")
+        queries = folder / "queries.tsv"
+        rows = read_tsv(DATA / split / "tweets.queries.tsv")
+        queries.write_text("".join(f"{qid}\t{' '.join(text.split())}\n" for qid, text in rows), encoding="utf-8")
+        subprocess.run(workbench + ["init"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        subprocess.run(workbench + ["import-claimreview", str(reviews)], env=env, check=True, capture_output=True)
+        import_seconds = time.perf_counter() - started
+        # Startup (interpreter, app, index load) is timed apart from the queries: one empty-ish run first.
+        one = folder / "one.tsv"
+        one.write_text("x\tnothing\n", encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run(workbench + ["similar", "--queries", str(one), "--json"], env=env, check=True,
+                       capture_output=True)
+        startup = time.perf_counter() - started
+        started = time.perf_counter()
+        done = subprocess.run(workbench + ["similar", "--queries", str(queries), "--json"], env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"workbench similar failed: {done.stderr[-2000:]}")
+        elapsed = time.perf_counter() - started
+    relevant: dict[str, set[str]] = {}
+    for line in (DATA / split / "tweet-vclaim-pairs.qrels").read_text().splitlines():
+        query_id, _, doc_id, _ = line.split("\t")
+        relevant.setdefault(query_id, set()).add(REVIEW_URL.format(doc_id))
+    answers = json.loads(done.stdout)
+    scores = [average_precision_at([r["url"] for r in answer["results"]], relevant.get(answer["id"], set()))
+              for answer in answers]
+    return {"split": split, "queries": len(answers), "map_at_5": sum(scores) / len(scores),
+            "ms_per_query": max(elapsed - startup, 0) / len(answers) * 1000, "startup_s": startup,
+            "import_s": import_seconds}
+
+
+def main() -> None:
+    """Print the figures for one split."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["dev", "train"], default="dev")
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"{DATA} is missing")
+    result = run(args.split)
+    print(f"{result['split']}: {result['queries']} queries, MAP@5 {result['map_at_5']:.4f}, "
+          f"{result['ms_per_query']:.2f} ms per query (plus {result['startup_s']:.2f} s startup and index load; "
+          f"import {result['import_s']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

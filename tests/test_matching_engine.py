@@ -1,0 +1,97 @@
+"""The pure matching engine: normalisation, incremental BM25 and re-ranking (claims/matching)."""
+
+from __future__ import annotations
+
+from claims.matching import Matcher, analyse
+from claims.matching.bm25 import BM25Index
+
+
+def test_number_words_digits_and_scales_meet():
+    assert analyse("It will last eleven days").terms == analyse("it lasts 11 days").terms
+    assert analyse("twenty-one million people").numbers == analyse("21,000,000 people").numbers == {"21000000"}
+    assert analyse("3.5bn dollars").numbers == analyse("3.5 billion dollars").numbers
+    assert "percent" in analyse("rose 5 per cent").terms and "percent" in analyse("rose 5%").terms
+
+
+def test_months_units_and_negation_are_normalised():
+    assert analyse("in Sept. 2019").terms == analyse("in September 2019").terms
+    assert analyse("a 10 km walk").terms == analyse("a ten kilometre walk").terms
+    assert analyse("Prices did not rise").negated and analyse("Prices didn't rise").negated
+    assert not analyse("Prices rose").negated
+    assert analyse("prices rose in 2019").years == {"2019"}
+
+
+def test_tweet_noise_goes_and_hashtags_split():
+    cleaned = analyse("Look #AustralianFires https://t.co/abc pic.twitter.com/xyz @someone").terms
+    assert cleaned == ("look", "australian", "fire")
+
+
+def test_bm25_is_incremental():
+    index = BM25Index()
+    index.add("a", ["strike", "last", "11", "day"])
+    index.add("b", ["bridg", "reopen"])
+    assert [key for key, _ in index.top(["strike"], 5)] == ["a"]
+    index.add("c", ["strike", "end"])
+    assert {key for key, _ in index.top(["strike"], 5)} == {"a", "c"}
+    index.remove("a")
+    assert [key for key, _ in index.top(["strike", "11"], 5)] == ["c"] and len(index) == 2
+    index.add("c", ["other"])  # replacing a document drops its old terms
+    assert index.top(["strike"], 5) == []
+
+
+def test_matcher_prefers_same_figures_and_same_polarity():
+    matcher = Matcher()
+    matcher.add(1, "The transit strike will last for eleven days, the union said.")
+    matcher.add(2, "The transit strike will last for three days, the union said.")
+    matcher.add(3, "Bread prices rose by 5 per cent in 2019.")
+    matcher.add(4, "Bread prices did not rise in 2019.")
+    assert matcher.search("Union says transit strike to last 11 days")[0].key == 1
+    assert matcher.search("Bread prices rose 5% in 2019")[0].key == 3
+    assert matcher.search("bread prices didn't rise in 2019")[0].key == 4
+    assert matcher.search("nothing alike here at all") == []
+
+
+def test_matcher_excludes_and_forgets():
+    matcher = Matcher()
+    matcher.add(("claim", 1), "The bridge reopened after 14 months of repairs")
+    matcher.add(("claim", 2), "The bridge reopened after repairs")
+    assert matcher.search("bridge reopened after 14 months", exclude=frozenset({("claim", 1)}))[0].key == ("claim", 2)
+    matcher.remove(("claim", 2))
+    assert [m.key for m in matcher.search("bridge reopened")] == [("claim", 1)]
+
+
+def test_strength_drops_for_other_figures_and_opposite_polarity():
+    matcher = Matcher()
+    matcher.add("strike", "The transit strike will last three days.")
+    same = matcher.search("the strike will last three days")[0].strength
+    other_figure = matcher.search("the strike will last 11 days")[0].strength
+    negated = matcher.search("the strike will not last three days")[0].strength
+    assert same > 0.8 and other_figure < same / 2 + 0.01 and negated < same * 0.6 + 0.01
+
+
+def test_a_small_walk_budget_still_finds_the_rare_term_and_weighs_the_common_ones():
+    index = BM25Index(walk_budget=10, shortlist=5)
+    for number in range(200):
+        index.add(number, ["common", "filler"])
+    index.add("rare-and-common", ["zanzibar", "common"])
+    index.add("rare-only", ["zanzibar", "other"])
+    ranked = index.top(["zanzibar", "common"], 3)
+    assert [key for key, _ in ranked[:2]] == ["rare-and-common", "rare-only"]
+    assert ranked[0][1] > ranked[1][1]
+    exact = BM25Index()
+    for number in range(200):
+        exact.add(number, ["common", "filler"])
+    exact.add("rare-and-common", ["zanzibar", "common"])
+    exact.add("rare-only", ["zanzibar", "other"])
+    assert [key for key, _ in exact.top(["zanzibar", "common"], 2)] == [key for key, _ in ranked[:2]]
+
+
+def test_strongest_orders_by_strength_and_honours_exclusions():
+    matcher = Matcher()
+    matcher.add("same", "The transit strike will last three days.")
+    matcher.add("other-figure", "The transit strike will last eleven days.")
+    matcher.add("unrelated", "Bread prices rose in 2019.")
+    found = matcher.strongest("the transit strike will last three days", limit=2)
+    assert [m.key for m in found] == ["same", "other-figure"] and found[0].strength > found[1].strength
+    assert [m.key for m in matcher.strongest("transit strike three days", limit=1,
+                                             exclude=frozenset({"same"}))] == ["other-figure"]
