@@ -12,12 +12,13 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from htmx_flask import Htmx
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from . import assets, auth, cli, db, headers, health, logs, validation
+from . import api, assets, auth, cli, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets
 from .urls import link_href
 from .views import (
     activity,
     admin,
+    api_access,
     article_meta,
     articles,
     claims,
@@ -82,6 +83,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(sources.bp)
     app.register_blueprint(matching.bp)
+    app.register_blueprint(api_access.bp)
+    api.init_app(app, csrf)
     app.jinja_env.filters["link_href"] = link_href
     _register_error_pages(app)
     return app

@@ -23,7 +23,8 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon", "health.healthz", "health.readyz"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon", "health.healthz", "health.readyz",
+                    "api.openapi"}
 
 
 class SessionUser:
@@ -183,6 +184,8 @@ def init_app(app) -> None:
     @app.before_request
     def _require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if request.blueprint == "api":  # the API authenticates each request itself: a token, or a session + CSRF
             return None
         if not current_user.is_authenticated:
             return htmx_sign_in() if request.headers.get("HX-Request") else login_manager.unauthorized()

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .cli_admin import audit_group, check_cli_values, users_group
+from .cli_tokens import tokens_group
 from .config import describe, require_secrets
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
 from .errors import InputError
@@ -311,16 +312,16 @@ def demo_command(host, port, instance, no_serve):
 
 from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402
 
-for command in (config_command, backup_command, restore_command, init_command, users_group, audit_group, ingest_command,
-                extract_command, export_command, generate_command, worker_command, serve_command, demo_command,
-                *MATCHING_COMMANDS):
+for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group, audit_group,
+                ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
+                demo_command, *MATCHING_COMMANDS):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (config_command, backup_command, restore_command, init_command, users_group, audit_group,
-                    ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
+    for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group,
+                    audit_group, ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
                     *MATCHING_COMMANDS):
         app.cli.add_command(command)
 

@@ -81,8 +81,11 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     label: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
+    scope: str = Field(default="read", max_length=10, sa_column_kwargs={"server_default": "read"})  # read | write
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_used_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
 
 
 class Source(SQLModel, table=True):

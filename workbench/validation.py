@@ -135,6 +135,41 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
 }
 
 
+# The JSON API's writes take the same fields as the forms they mirror, under the same rules.
+FIELDS.update({
+    "api.set_claim_status": FIELDS["claims.set_status"], "api.assign_claim": FIELDS["claims.assign"],
+    "api.reword_claim": FIELDS["claims.edit_text"], "api.dismiss_claim": {"reason": Text(LONG_TEXT)},
+    "api.create_article": FIELDS["articles.create"], "api.add_evidence": FIELDS["claims.add_evidence"],
+    "api.withdraw_evidence": {"reason": Text(LONG_TEXT)}, "api.list_sources": FIELDS["sources.index"],
+    "api.add_source_alias": FIELDS["sources.add_alias"], "api.merge_source": FIELDS["sources.merge"],
+    "api.correct_claim": {"source_id": ID, "new_source": Text(max_length(models.Source, "name")),
+                          "speaker": Text(max_length(models.Claim, "speaker")), "field": Text(20)}, "api.list_claims": {**FIELDS["claims.queue"], "limit": Integer(1, 200)},
+    "api.list_articles": {"outlet": Text(max_length(models.Article, "outlet")), "published_from": Text(40),
+                          "published_to": Text(40), "after": ID, "limit": Integer(1, 200)},
+})
+
+
+def _json_values(value, spec: dict, name: str = "", top: bool = True) -> None:
+    """Walk a JSON body: no NUL byte in any key or string; top-level fields within their declared bounds."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                raise RejectedInput("The request contains a NUL byte; remove it and try again.")
+            if top and isinstance(item, str | int) and not isinstance(item, bool):
+                if "\x00" in str(item):
+                    raise RejectedInput(f"The field “{key[:40]}” contains a NUL byte; remove it and try again.")
+                spec.get(key, Text(DEFAULT_MAX_LENGTH)).check(key[:40], str(item))
+            else:
+                _json_values(item, spec, key[:40], top=False)
+    elif isinstance(value, list):
+        for item in value:
+            _json_values(item, spec, name, top=False)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise RejectedInput(f"The field “{name}” contains a NUL byte; remove it and try again.")
+        Text(DEFAULT_MAX_LENGTH).check(name, value)
+
+
 def _fields_of(values: Mapping, spec: dict, *, skip: set[str]) -> None:
     for name in values:
         if "\x00" in name:
@@ -165,6 +200,8 @@ def check_request() -> None:
     _fields_of(request.args, spec, skip=set())
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
         _fields_of(request.form, spec, skip={"csrf_token"})
+        if request.is_json:
+            _json_values(request.get_json(silent=True), spec)
         for upload in request.files.values():
             if "\x00" in (upload.filename or ""):
                 raise RejectedInput("The file name contains a NUL byte.")

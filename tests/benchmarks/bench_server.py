@@ -18,7 +18,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database, "SECRET_KEY": secrets.token_hex(16),
-                      "SESSION_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False, "ALLOW_DEV_SECRET": True})  # a throw-away benchmark database
 
     @app.get("/_bench/bare")
     def bare():  # the same server, framework and login check, and no database work: the floor

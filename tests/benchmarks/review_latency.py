@@ -24,6 +24,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, make_url, text
 
+from workbench.audit import register_key
+from workbench.config import Config
 from workbench.db import make_engine, upgrade_schema
 from workbench.services.generate import generate
 from workbench.services.users import create_user
@@ -114,6 +116,7 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine = make_engine(url)
+    register_key(engine, Config().AUDIT_KEY)  # the key the benchmark server will sign the chain with
     upgrade_schema(engine)
     from sqlmodel import Session
 
@@ -138,6 +141,7 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
 def existing_database(url: str) -> tuple[str, callable]:
     """Use a database filled earlier (by `workbench generate`); add the benchmark's user if it is missing."""
     engine = make_engine(url)
+    register_key(engine, Config().AUDIT_KEY)
     from sqlmodel import Session, select
 
     from workbench.models import Claim, User

@@ -10,10 +10,8 @@ from ..errors import InputError
 from ..rendering import render
 from ..services import articles as article_service
 from ..services.claim_edits import create_from_selection
-from ..services.evidence_fetch import fetch_policy
-from ..services.html_import import text_from_html
-from ..services.importing import fetch_article
-from ..services.ingest import check_article_text, decode_article_bytes, ingest_article, looks_like_html, parse_published
+from ..services.ingest import check_article_text, decode_article_bytes
+from ..services.intake import ingest_submission
 from ..services.review import STATUS_LABELS
 
 bp = Blueprint("articles", __name__)
@@ -48,22 +46,14 @@ def create():
     """Ingest a pasted or uploaded article; on bad input, show the form again with the reason."""
     form = request.form
     try:
-        published = parse_published(form.get("published"))
         upload = request.files.get("file")
-        if not (upload and upload.filename) and not form.get("text", "").strip() and form.get("url", "").strip():
-            # Only a URL: fetch the page now with the safe fetcher; the checker waits for the article.
-            text, meta = fetch_article(form["url"].strip(), policy=fetch_policy(current_app.config))
-        else:
-            text = _article_text_from_request()
-            meta = {}
-            if looks_like_html(text, upload.filename if upload else None):
-                text, meta = text_from_html(text)
-        result = ingest_article(
-            session=get_session(), text=text, actor=acting_user(), published=published or meta.get("published"),
-            title=form.get("title") or meta.get("title"), outlet=form.get("outlet") or meta.get("outlet"),
-            url=meta.get("final_url") or form.get("url") or None, section=form.get("section") or None,
-            source_snapshot=meta.get("snapshot"), source_sha256=meta.get("snapshot_sha256"),
-        )
+        has_file = bool(upload and upload.filename)
+        only_url = not has_file and not form.get("text", "").strip() and form.get("url", "").strip()
+        text = None if only_url else _article_text_from_request()  # only a URL: fetched now, the checker waits
+        result = ingest_submission(session=get_session(), config=current_app.config, actor=acting_user(), text=text,
+                                   url=form.get("url"), title=form.get("title"),
+                                   outlet=form.get("outlet"), section=form.get("section"),
+                                   published=form.get("published"), filename=upload.filename if has_file else None)
     except InputError as error:
         return render("articles/new.html", "partials/_ingest_form.html", "ingest-form", status=422,
                       form=form, error=str(error))
