@@ -30,7 +30,8 @@ def list_claims():
     if filters.problems:  # the queue drops a bad filter and says so; an integration gets a 422 instead
         raise ApiProblem(422, " ".join(filters.problems))
     limit = request.context.query.limit
-    rows, cursor = queue_page(session=get_session(), filters=filters, user_id=acting_user().id, limit=limit)
+    page = queue_page(session=get_session(), filters=filters, user_id=acting_user().id, limit=limit, count=False)
+    rows, cursor = page.rows, page.next_cursor
     items = [claim_out(row.claim, article_title=row.article_title, source=row.source_name,
                        assignee=row.assignee_name) for row in rows]
     following = None
