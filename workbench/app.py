@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask_login import current_user
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 

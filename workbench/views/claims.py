@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-
 from werkzeug.datastructures import MultiDict
 
 from ..auth import acting_user, require_role
