@@ -64,7 +64,19 @@ class Token:
 
 def tokenize(sentence: str) -> list[Token]:
     """Split a sentence into word and punctuation tokens with offsets."""
-    return [Token(m[0], *m.span()) for m in TOKEN.finditer(sentence)]
+    tokens = []
+    make = Token.__new__
+    for match in TOKEN.finditer(sentence):  # Token's fields set here directly: this runs for every word analysed
+        token = make(Token)
+        text = token.text = match[0]
+        token.start, token.end = match.span()
+        lower = text.lower()
+        token.lower = lower.replace("’", "'") if "’" in lower else lower
+        first = text[0]
+        token.capitalised = first.isupper()
+        token.is_word = first.isalpha()
+        tokens.append(token)
+    return tokens
 
 
 def _is_name_word(token: Token) -> bool:

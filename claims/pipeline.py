@@ -7,6 +7,7 @@ import datetime as dt
 
 from .attribution import attribute_sentences
 from .clean import split_blocks
+from .cues import _may_attribute
 from .dates import find_dates
 from .model import Attribution, Claim, Span
 from .readable import is_question, readable_text
@@ -67,7 +68,8 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
 def _own_attributions(text: str, split: list[list[Span]], **options) -> dict[int, Attribution]:
     """For sentences cut into several claims, the parts that name their own source ("A rose, the union said, and
     B fell, the ministry said"), keyed by the part's start; the other parts keep their sentence's attribution."""
-    parts = [part for pieces in split if len(pieces) > 1 for part in pieces]
+    parts = [part for pieces in split if len(pieces) > 1 and sum(map(_may_attribute, (p.text for p in pieces))) > 1
+             for part in pieces]
     if not parts:
         return {}
     return {part.start: found for part, found in zip(parts, attribute_sentences(text, parts, **options))
