@@ -101,8 +101,8 @@ def status_counts(tally: Tally) -> list[tuple[str, int]]:
     return [(s.value, found.get(s.value, 0)) for s in COUNTED]
 
 
-def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tuple[str, int, int]]:
-    """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
+def _per_source(tally: Tally) -> dict[int, list[int]]:
+    """Claims and claims judged false or misleading, per source id, from one pass over the tally."""
     flagged_statuses = {Status.false.value, Status.misleading.value}
     totals: dict[int, list[int]] = {}
     for status, source, _, n in tally.rows:
@@ -110,6 +110,12 @@ def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tu
             entry = totals.setdefault(source, [0, 0])
             entry[0] += n
             entry[1] += n if status in flagged_statuses else 0
+    return totals
+
+
+def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tuple[str, int, int]]:
+    """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
+    totals = _per_source(tally)
     top = sorted(totals.items(), key=lambda item: -item[1][0])[:limit]
     names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in top] or [-1]))).all())
     return sorted(((names[i], total, flagged) for i, (total, flagged) in top), key=lambda r: (-r[1], r[0]))
@@ -185,13 +191,7 @@ class SourcePage:
 def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: int = 1) -> SourcePage:
     """Return one page of all sources with claims, sorted by claims, flagged claims or name."""
     sort = sort if sort in SOURCE_SORTS else "claims"
-    flagged_statuses = {Status.false.value, Status.misleading.value}
-    totals: dict[int, list[int]] = {}
-    for status, source, _, n in tally.rows:
-        if source is not None:
-            entry = totals.setdefault(source, [0, 0])
-            entry[0] += n
-            entry[1] += n if status in flagged_statuses else 0
+    totals = _per_source(tally)
     names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all()) \
         if sort == "name" or len(totals) <= 5000 else None
     rows = list(totals.items())
