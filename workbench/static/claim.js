@@ -3,28 +3,15 @@
 (function () {
   "use strict";
 
-  function offsetWithin(root, node, offset) {
-    const range = document.createRange();
-    range.setStart(root, 0);
-    range.setEnd(node, offset);
-    return range.toString().length;
-  }
-
   function spanSelection() {
     const context = document.getElementById("span-text");
     const form = document.getElementById("span-form");
     if (!context || !form) return;
-    const selection = window.getSelection();
-    if (!selection.rangeCount || selection.isCollapsed) { form.hidden = true; return; }
-    const range = selection.getRangeAt(0);
-    if (!context.contains(range.startContainer) || !context.contains(range.endContainer)) { form.hidden = true; return; }
-    const base = parseInt(context.dataset.offset, 10);
-    const start = base + offsetWithin(context, range.startContainer, range.startOffset);
-    const end = base + offsetWithin(context, range.endContainer, range.endOffset);
-    if (end <= start) { form.hidden = true; return; }
-    form.elements.start.value = start;
-    form.elements.end.value = end;
-    form.querySelector("[data-span-preview]").textContent = range.toString();
+    const span = window.WorkbenchSelection.selectedSpan(context, parseInt(context.dataset.offset, 10));
+    if (!span) { form.hidden = true; return; }
+    form.elements.start.value = span.start;
+    form.elements.end.value = span.end;
+    form.querySelector("[data-span-preview]").textContent = span.range.toString();
     form.hidden = false;
   }
 
@@ -46,7 +33,7 @@
     if (!quote || !form || !window.getSelection().isCollapsed) return;
     const caret = caretAt(event.clientX, event.clientY);
     if (!caret || !quote.contains(caret.node)) return;
-    const at = offsetWithin(quote, caret.node, caret.offset);
+    const at = window.WorkbenchSelection.offsetWithin(quote, caret.node, caret.offset);
     const text = quote.textContent;
     if (at <= 0 || at >= text.length) return;
     form.elements.at.value = at;
