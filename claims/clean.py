@@ -21,7 +21,9 @@ _FURNITURE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CAPTION_MARK = re.compile(r"\((?:photo|image|picture|file photo)\b[^)]*\)\s*$|\b(?:getty images|ap photo|afp photo|reuters/)\b", re.IGNORECASE)
+_CAPTION_MARK = re.compile(
+    r"\((?:photo|image|picture|file photo)\b[^)]*\)\s*$|\b(?:getty images|ap photo|afp photo|reuters/)\b", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
 _WORD = re.compile(r"\w[\w’'\-.]*")
 
@@ -69,8 +71,13 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
 
 def _looks_captioned(line: str) -> bool:
     lower = line.lower()
-    if "photo" not in lower and "image" not in lower and "picture" not in lower and "getty" not in lower \
-            and "reuters/" not in lower:
+    if (
+        "photo" not in lower
+        and "image" not in lower
+        and "picture" not in lower
+        and "getty" not in lower
+        and "reuters/" not in lower
+    ):
         return False  # a quick test: most lines name no picture at all
     return bool(_CAPTION_MARK.search(line))
 
@@ -105,8 +112,9 @@ def split_blocks(text: str, *, title: str | None = None) -> list[Block]:
         elif norm == headline:
             kind = "headline"
             headlines_seen += 1
-        elif _looks_captioned(line) or (blocks and blocks[-1].kind == "headline" and headlines_seen > 1
-                                            and not _is_prose(line, words)):
+        elif _looks_captioned(line) or (
+            blocks and blocks[-1].kind == "headline" and headlines_seen > 1 and not _is_prose(line, words)
+        ):
             # Sites repeat the headline as an image's alt text and put the caption under it.
             kind = "caption"
         elif _is_prose(line, words):

@@ -26,11 +26,56 @@ from .entities import TITLES as TITLE_WORDS
 from .sources import SourceRegistry
 
 SPEECH_VERBS = {
-    "said", "says", "say", "told", "tells", "added", "adds", "stated", "states", "announced", "announces",
-    "wrote", "writes", "posted", "posts", "tweeted", "claimed", "claims", "confirmed", "confirms", "noted", "notes",
-    "explained", "warned", "warns", "argued", "argues", "insisted", "insists", "denied", "denies", "admitted",
-    "acknowledged", "estimated", "estimates", "predicted", "urged", "urges", "reported", "reports", "cited",
-    "quoted", "saying", "declared", "revealed", "disclosed", "asserted", "alleged", "alleges", "pledged",
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "stated",
+    "states",
+    "announced",
+    "announces",
+    "wrote",
+    "writes",
+    "posted",
+    "posts",
+    "tweeted",
+    "claimed",
+    "claims",
+    "confirmed",
+    "confirms",
+    "noted",
+    "notes",
+    "explained",
+    "warned",
+    "warns",
+    "argued",
+    "argues",
+    "insisted",
+    "insists",
+    "denied",
+    "denies",
+    "admitted",
+    "acknowledged",
+    "estimated",
+    "estimates",
+    "predicted",
+    "urged",
+    "urges",
+    "reported",
+    "reports",
+    "cited",
+    "quoted",
+    "saying",
+    "declared",
+    "revealed",
+    "disclosed",
+    "asserted",
+    "alleged",
+    "alleges",
+    "pledged",
 }
 
 
@@ -53,56 +98,480 @@ def speaking_nouns() -> frozenset[str]:
 
 
 PUBLISHING_VERBS = {"reported", "reports", "wrote", "writes", "published"}
-SKIPPABLE = {"also", "previously", "later", "earlier", "recently", "again", "has", "had", "have", "was", "were",
-             "is", "are", "then", "further", "being", "be", "separately", "repeatedly", "publicly", "once", "first",
-             "will", "would", "already", "officially", "often", "never", "always", "still", "now", "just", "even",
-             "did", "does", "do", "not", "been", "may", "might", "could", "should", "can", "soon", "long",
-             "all", "both", "too", "herself", "himself", "themselves", "itself", "last", "flatly"}
-CARRIER_NOUNS = {"statement", "report", "post", "release", "data", "figures", "study", "survey", "estimate",
-                 "estimates", "analysis", "letter", "video", "tweet"}
-AFFILIATION_ROLES = {"spokesman", "spokeswoman", "spokesperson", "official", "minister", "director", "head", "chief",
-                     "representative", "adviser", "advisor", "analyst", "researcher", "lecturer", "professor",
-                     "economist", "officer", "member", "executive", "chairman", "chairwoman", "president", "secretary"}
-AFTER_SPEAKER = {"on", "in", "at", "during", "after", "before", "who", "of", "when", "while", "as", "from", "with",
-                 "to", "last", "this", "yesterday", "today", "earlier", "later", "and", "but", "told", "wrote",
-                 "said", "the", "a", "an", "recently", "adding", "noting", "citing", "according", "via", "through"}
-PEOPLE_NOUNS = {"people", "voters", "critics", "experts", "analysts", "residents", "protesters", "supporters",
-                "opponents", "officials", "lawmakers", "leaders", "members", "workers", "doctors", "scientists",
-                "researchers", "economists", "investors", "traders", "police", "prosecutors", "witnesses", "students",
-                "parents", "teachers", "activists", "advocates", "reporters", "journalists", "aides", "staff",
-                "democrats", "republicans", "conservatives", "liberals", "americans", "citizens", "locals", "fans",
-                "farmers", "nurses", "unions", "executives", "employees", "owners", "scholars", "observers",
-                "diplomats", "sources", "campaign", "administration", "government", "company", "media", "ministry",
-                "agency", "authorities", "spokesman", "spokeswoman", "spokesperson", "survey", "poll", "polls",
-                "report", "study", "data", "statement", "group", "union", "party", "committee", "court", "judge",
-                "department", "office", "council", "board", "commission", "team", "coalition", "organizers"}
-IRREGULAR_PAST = {"said", "told", "wrote", "thought", "felt", "saw", "knew", "sought", "spoke", "made", "took",
-                  "gave", "put", "set", "led", "held", "read", "found", "meant", "heard", "taught"}
+SKIPPABLE = {
+    "also",
+    "previously",
+    "later",
+    "earlier",
+    "recently",
+    "again",
+    "has",
+    "had",
+    "have",
+    "was",
+    "were",
+    "is",
+    "are",
+    "then",
+    "further",
+    "being",
+    "be",
+    "separately",
+    "repeatedly",
+    "publicly",
+    "once",
+    "first",
+    "will",
+    "would",
+    "already",
+    "officially",
+    "often",
+    "never",
+    "always",
+    "still",
+    "now",
+    "just",
+    "even",
+    "did",
+    "does",
+    "do",
+    "not",
+    "been",
+    "may",
+    "might",
+    "could",
+    "should",
+    "can",
+    "soon",
+    "long",
+    "all",
+    "both",
+    "too",
+    "herself",
+    "himself",
+    "themselves",
+    "itself",
+    "last",
+    "flatly",
+}
+CARRIER_NOUNS = {
+    "statement",
+    "report",
+    "post",
+    "release",
+    "data",
+    "figures",
+    "study",
+    "survey",
+    "estimate",
+    "estimates",
+    "analysis",
+    "letter",
+    "video",
+    "tweet",
+}
+AFFILIATION_ROLES = {
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "minister",
+    "director",
+    "head",
+    "chief",
+    "representative",
+    "adviser",
+    "advisor",
+    "analyst",
+    "researcher",
+    "lecturer",
+    "professor",
+    "economist",
+    "officer",
+    "member",
+    "executive",
+    "chairman",
+    "chairwoman",
+    "president",
+    "secretary",
+}
+AFTER_SPEAKER = {
+    "on",
+    "in",
+    "at",
+    "during",
+    "after",
+    "before",
+    "who",
+    "of",
+    "when",
+    "while",
+    "as",
+    "from",
+    "with",
+    "to",
+    "last",
+    "this",
+    "yesterday",
+    "today",
+    "earlier",
+    "later",
+    "and",
+    "but",
+    "told",
+    "wrote",
+    "said",
+    "the",
+    "a",
+    "an",
+    "recently",
+    "adding",
+    "noting",
+    "citing",
+    "according",
+    "via",
+    "through",
+}
+PEOPLE_NOUNS = {
+    "people",
+    "voters",
+    "critics",
+    "experts",
+    "analysts",
+    "residents",
+    "protesters",
+    "supporters",
+    "opponents",
+    "officials",
+    "lawmakers",
+    "leaders",
+    "members",
+    "workers",
+    "doctors",
+    "scientists",
+    "researchers",
+    "economists",
+    "investors",
+    "traders",
+    "police",
+    "prosecutors",
+    "witnesses",
+    "students",
+    "parents",
+    "teachers",
+    "activists",
+    "advocates",
+    "reporters",
+    "journalists",
+    "aides",
+    "staff",
+    "democrats",
+    "republicans",
+    "conservatives",
+    "liberals",
+    "americans",
+    "citizens",
+    "locals",
+    "fans",
+    "farmers",
+    "nurses",
+    "unions",
+    "executives",
+    "employees",
+    "owners",
+    "scholars",
+    "observers",
+    "diplomats",
+    "sources",
+    "campaign",
+    "administration",
+    "government",
+    "company",
+    "media",
+    "ministry",
+    "agency",
+    "authorities",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "survey",
+    "poll",
+    "polls",
+    "report",
+    "study",
+    "data",
+    "statement",
+    "group",
+    "union",
+    "party",
+    "committee",
+    "court",
+    "judge",
+    "department",
+    "office",
+    "council",
+    "board",
+    "commission",
+    "team",
+    "coalition",
+    "organizers",
+}
+IRREGULAR_PAST = {
+    "said",
+    "told",
+    "wrote",
+    "thought",
+    "felt",
+    "saw",
+    "knew",
+    "sought",
+    "spoke",
+    "made",
+    "took",
+    "gave",
+    "put",
+    "set",
+    "led",
+    "held",
+    "read",
+    "found",
+    "meant",
+    "heard",
+    "taught",
+}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 # Words that end a noun phrase read leftwards from its head: determiners, prepositions, conjunctions, verbs.
-NP_BOUNDARY = {"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your",
-               "of", "in", "on", "at", "for", "to", "from", "by", "with", "as", "and", "or", "but", "than",
-               "which", "who", "whom", "whose", "when", "while", "if", "because", "is", "are", "was", "were", "be",
-               "been", "has", "have", "had", "will", "would", "can", "could", "not", "it", "he", "she", "they", "we",
-               "i", "you", "there", "where", "what", "how", "why", "also", "so", "about", "after", "before", "since",
-               "into", "over", "under", "some", "many", "most", "all", "both", "each", "every", "any", "no"}
-NOT_SUBJECTS = NP_BOUNDARY | {"one", "others", "other", "thing", "things", "something", "nothing", "everything",
-                              "anything", "year", "years", "week", "weeks", "day", "days", "time", "times", "way",
-                              "month", "months", "hour", "hours", "minute", "minutes", "decade", "decades",
-                              "moment", "point", "lot", "itself", "himself", "herself", "themselves", "him", "them",
-                              "me", "us", "this", "again", "then", "later", "ago", "yet", "though", "however", "said",
-                              "says", "say", "just", "only", "even", "still", "too", "well", "back", "up", "out"}
-CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-                  "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-                  "december", "today", "yesterday", "tonight", "tomorrow", "weekend", "morning", "afternoon", "evening",
-                  "night"}
-BODY_HEADS = {"campaign", "camp", "team", "coalition", "alliance", "industry", "lobby", "side", "administration",
-              "union", "unions", "agencies", "companies", "firms", "groups", "parties", "ministries", "governments",
-              "organizers", "organisers", "board", "panel", "tribunal", "jury", "hospital", "school", "university"}
-DOCUMENT_HEADS = {"report", "study", "survey", "poll", "polls", "data", "figures", "statement", "analysis", "review",
-                  "research", "records", "documents", "document", "filing", "memo", "letter", "release", "ad", "video",
-                  "tweet", "post", "audit", "investigation", "assessment", "estimate", "estimates", "census"}
+NP_BOUNDARY = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "your",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "to",
+    "from",
+    "by",
+    "with",
+    "as",
+    "and",
+    "or",
+    "but",
+    "than",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "when",
+    "while",
+    "if",
+    "because",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "not",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "there",
+    "where",
+    "what",
+    "how",
+    "why",
+    "also",
+    "so",
+    "about",
+    "after",
+    "before",
+    "since",
+    "into",
+    "over",
+    "under",
+    "some",
+    "many",
+    "most",
+    "all",
+    "both",
+    "each",
+    "every",
+    "any",
+    "no",
+}
+NOT_SUBJECTS = NP_BOUNDARY | {
+    "one",
+    "others",
+    "other",
+    "thing",
+    "things",
+    "something",
+    "nothing",
+    "everything",
+    "anything",
+    "year",
+    "years",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "time",
+    "times",
+    "way",
+    "month",
+    "months",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "decade",
+    "decades",
+    "moment",
+    "point",
+    "lot",
+    "itself",
+    "himself",
+    "herself",
+    "themselves",
+    "him",
+    "them",
+    "me",
+    "us",
+    "this",
+    "again",
+    "then",
+    "later",
+    "ago",
+    "yet",
+    "though",
+    "however",
+    "said",
+    "says",
+    "say",
+    "just",
+    "only",
+    "even",
+    "still",
+    "too",
+    "well",
+    "back",
+    "up",
+    "out",
+}
+CALENDAR_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "yesterday",
+    "tonight",
+    "tomorrow",
+    "weekend",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+}
+BODY_HEADS = {
+    "campaign",
+    "camp",
+    "team",
+    "coalition",
+    "alliance",
+    "industry",
+    "lobby",
+    "side",
+    "administration",
+    "union",
+    "unions",
+    "agencies",
+    "companies",
+    "firms",
+    "groups",
+    "parties",
+    "ministries",
+    "governments",
+    "organizers",
+    "organisers",
+    "board",
+    "panel",
+    "tribunal",
+    "jury",
+    "hospital",
+    "school",
+    "university",
+}
+DOCUMENT_HEADS = {
+    "report",
+    "study",
+    "survey",
+    "poll",
+    "polls",
+    "data",
+    "figures",
+    "statement",
+    "analysis",
+    "review",
+    "research",
+    "records",
+    "documents",
+    "document",
+    "filing",
+    "memo",
+    "letter",
+    "release",
+    "ad",
+    "video",
+    "tweet",
+    "post",
+    "audit",
+    "investigation",
+    "assessment",
+    "estimate",
+    "estimates",
+    "census",
+}
 # unions used in hot paths, built once
 _DESCRIBING = LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS
 _BODY_WORDS = LOWER_BODY_NOUNS | BODY_HEADS | ORG_WORDS
@@ -136,7 +605,7 @@ class Classifier:
 
     def name(self, tokens: list[Token], first: int, last: int, memory: Memory, *, outlet_slot: bool = False):
         """Classify tokens[first..last] as ("source", name, kind) or ("speaker", name, None) or None."""
-        words = [t.text for t in tokens[first:last + 1]]
+        words = [t.text for t in tokens[first : last + 1]]
         words[-1] = words[-1].rstrip(".") if not words[-1].rstrip(".").isupper() or len(words[-1]) > 4 else words[-1]
         phrase = " ".join(words)
         found = self.registry.lookup(phrase)
@@ -146,11 +615,20 @@ class Classifier:
         described = first >= 1 and tokens[first - 1].lower in _DESCRIBING
         # people's names take no article: "the Irish Independent", "The Centers for Disease Control"
         definite = first >= 1 and tokens[first - 1].lower == "the" and not lowered & TITLE_WORDS
-        if lowered & ORG_WORDS or described or definite or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+        if (
+            lowered & ORG_WORDS
+            or described
+            or definite
+            or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper())
+        ):
             if definite and not (lowered & ORG_WORDS or described) and outlet_slot:
                 return "source", self.registry.canonical(phrase)[0], "outlet"
             name, kind = self.registry.canonical(phrase)
-            return "source", name, kind or _kind_from_words(lowered | ({tokens[first - 1].lower} if described else set()))
+            return (
+                "source",
+                name,
+                kind or _kind_from_words(lowered | ({tokens[first - 1].lower} if described else set())),
+            )
         if all(w.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS for w in lowered):
             return None  # "said Tuesday", "Monday's" (but "Theresa May" is a name)
         if len(words) == 1:
@@ -181,19 +659,48 @@ def _person_name(words: list[str]) -> list[str]:
     if len(words) <= 4:
         return words
     if "of" in words[2:]:  # a place or body after the name
-        words = words[:words.index("of", 2)]
+        words = words[: words.index("of", 2)]
     titled = [i for i, w in enumerate(words) if w.lower().rstrip(".") in TITLE_WORDS]
     if titled and titled[-1] < len(words) - 1:
-        words = words[titled[-1] + 1:]
+        words = words[titled[-1] + 1 :]
     return words if len(words) <= 4 else words[-3:]
 
 
 def _kind_from_words(words: set[str]) -> str:
-    if words & {"ministry", "government", "office", "department", "authority", "commission", "council", "kremlin",
-                "police", "army", "forces", "command", "administration", "cabinet"}:
+    if words & {
+        "ministry",
+        "government",
+        "office",
+        "department",
+        "authority",
+        "commission",
+        "council",
+        "kremlin",
+        "police",
+        "army",
+        "forces",
+        "command",
+        "administration",
+        "cabinet",
+    }:
         return "government"
-    if words & {"press", "news", "times", "post", "journal", "media", "television", "tv", "radio", "telegraph",
-                "herald", "tribune", "gazette", "broadcasting", "daily"}:
+    if words & {
+        "press",
+        "news",
+        "times",
+        "post",
+        "journal",
+        "media",
+        "television",
+        "tv",
+        "radio",
+        "telegraph",
+        "herald",
+        "tribune",
+        "gazette",
+        "broadcasting",
+        "daily",
+    }:
         return "outlet"
     return "organisation"
 
@@ -203,8 +710,11 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
     index = verb - 1
     while index >= 0:
         token = tokens[index]
-        if token.lower.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS and index >= 1 \
-                and tokens[index - 1].lower in {"on", "last", "this", "late", "early", "next"}:
+        if (
+            token.lower.removesuffix("’s").removesuffix("'s") in CALENDAR_WORDS
+            and index >= 1
+            and tokens[index - 1].lower in {"on", "last", "this", "late", "early", "next"}
+        ):
             index -= 2  # "The Times on Saturday wrote"
             continue
         if token.capitalised or not (token.lower in SKIPPABLE or _is_adverb(token)):
@@ -237,8 +747,13 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
                 # "The state's campaign chairman, Phil Lovas, said"; "The club that runs the race, SCC Events, said"
                 named = _from_run(tokens, inner, classify, memory)
                 described = {t.lower for t in tokens[:comma]} & _BODY_WORDS
-                if named is not None and named.speaker and described and tokens[0].lower in {"the", "a", "an"} \
-                        and tokens[1].lower in described:
+                if (
+                    named is not None
+                    and named.speaker
+                    and described
+                    and tokens[0].lower in {"the", "a", "an"}
+                    and tokens[1].lower in described
+                ):
                     return Found(source=named.speaker, source_kind=_kind_from_words(described), spans=named.spans)
                 if named is not None and (named.speaker or named.source):
                     return named
@@ -259,17 +774,27 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             return owner
         if head in ROLE_NOUNS:  # "a WHO spokesperson said", "Ukrainian officials said"
             run = run_ending_at(tokens, index - 1)
-            if run and run[0] == run[1] and classify.registry.demonym(tokens[run[0]].text) \
-                    and not tokens[run[0]].text.endswith(("’s", "'s")):
-                return Found(source=f"{tokens[run[0]].text} {head}", source_kind="official",
-                              spans=[(tokens[run[0]].start, token.end)])
+            if (
+                run
+                and run[0] == run[1]
+                and classify.registry.demonym(tokens[run[0]].text)
+                and not tokens[run[0]].text.endswith(("’s", "'s"))
+            ):
+                return Found(
+                    source=f"{tokens[run[0]].text} {head}",
+                    source_kind="official",
+                    spans=[(tokens[run[0]].start, token.end)],
+                )
             if run:
                 result = _from_run(tokens, run, classify, memory)
                 if result and result.source:
                     # "a CDC spokesperson": the person speaks for the CDC, which is on record unless an outlet is
-                    name = " ".join(t.text for t in tokens[run[0]:run[1] + 1])
-                    return Found(speaker=f"{name} {token.text}", affiliation=(result.source, result.source_kind),
-                                 spans=[*result.spans, (token.start, token.end)])
+                    name = " ".join(t.text for t in tokens[run[0] : run[1] + 1])
+                    return Found(
+                        speaker=f"{name} {token.text}",
+                        affiliation=(result.source, result.source_kind),
+                        spans=[*result.spans, (token.start, token.end)],
+                    )
             if head in {"statement", "post"}:
                 return Found(anaphor=head, spans=[(token.start, token.end)])
             return _common_noun_subject(tokens, index, classify)
@@ -277,25 +802,41 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
             return _common_noun_subject(tokens, index, classify)  # "the FNV union said": a named body, not "the union"
         if head in LOWER_BODY_NOUNS or head in {"post", "statement", "release", "report"}:
             first = index
-            while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"} \
-                    and not tokens[first - 1].capitalised and first > index - 3:
+            while (
+                first - 1 >= 0
+                and tokens[first - 1].is_word
+                and tokens[first - 1].lower not in {"the", "a", "an", "its", "their"}
+                and not tokens[first - 1].capitalised
+                and first > index - 3
+            ):
                 first -= 1
             determiner = tokens[first - 1].lower if first >= 1 else ""
             if determiner == "the" or first == index:
-                phrase = " ".join(t.text for t in tokens[first:index + 1])
+                phrase = " ".join(t.text for t in tokens[first : index + 1])
                 start = tokens[first - 1].start if determiner == "the" else tokens[first].start
                 if first == index:
                     found = _common_noun_subject(tokens, index, classify) or Found()
-                    found.fallback = (("source", found.source, found.source_kind) if found.source
-                                      else ("speaker", found.speaker, None) if found.speaker else None)
+                    found.fallback = (
+                        ("source", found.source, found.source_kind)
+                        if found.source
+                        else ("speaker", found.speaker, None)
+                        if found.speaker
+                        else None
+                    )
                     found.source = found.speaker = None
                     found.anaphor, found.spans = head, [(start, token.end)]
                     return found
                 return Found(source=phrase, source_kind=_kind_from_words({head}), spans=[(start, token.end)])
         return _common_noun_subject(tokens, index, classify)
     run = run_ending_at(tokens, index)
-    if run and run[0] == run[1] and run[0] >= 1 and tokens[run[0] - 1].lower == "the" \
-            and token.lower.rstrip(".") in _ORG_OR_BODY and not classify.registry.lookup(token.text):
+    if (
+        run
+        and run[0] == run[1]
+        and run[0] >= 1
+        and tokens[run[0] - 1].lower == "the"
+        and token.lower.rstrip(".") in _ORG_OR_BODY
+        and not classify.registry.lookup(token.text)
+    ):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
     found = _from_run(tokens, run, classify, memory) if run else None
     if found is None and index == 0:
@@ -306,22 +847,35 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
 def _owner_of_phrase(tokens: list[Token], head: int) -> Found | None:
     """ "Lawyers for the council argued", "a spokesman for the ministry said": the noun before "for"/"of" speaks."""
     first = head
-    while first - 1 >= 0 and tokens[first - 1].is_word and tokens[first - 1].lower not in {"for", "of"} \
-            and head - first < 4 and tokens[first - 1].lower not in {"said", "says"}:
+    while (
+        first - 1 >= 0
+        and tokens[first - 1].is_word
+        and tokens[first - 1].lower not in {"for", "of"}
+        and head - first < 4
+        and tokens[first - 1].lower not in {"said", "says"}
+    ):
         first -= 1
     if first < 2 or tokens[first - 1].lower not in {"for", "of"}:
         return None
     speaker = tokens[first - 2]
     if not speaker.is_word or speaker.lower not in speaking_nouns() or speaker.lower in {"one", "some", "many", "most"}:
         return None
-    affiliation = " ".join(t.text for t in tokens[first:head + 1] if t.lower not in {"the", "a", "an"})
+    affiliation = " ".join(t.text for t in tokens[first : head + 1] if t.lower not in {"the", "a", "an"})
     start = first - 2
-    while start - 1 >= 0 and tokens[start - 1].is_word and tokens[start - 1].lower not in NP_BOUNDARY \
-            and start > first - 5:
+    while (
+        start - 1 >= 0
+        and tokens[start - 1].is_word
+        and tokens[start - 1].lower not in NP_BOUNDARY
+        and start > first - 5
+    ):
         start -= 1
-    phrase = " ".join(t.text for t in tokens[start:first - 1])
-    return Found(speaker=phrase, affiliation=(affiliation, "organisation"), generic=True,
-                 spans=[(tokens[start].start, tokens[head].end)])
+    phrase = " ".join(t.text for t in tokens[start : first - 1])
+    return Found(
+        speaker=phrase,
+        affiliation=(affiliation, "organisation"),
+        generic=True,
+        spans=[(tokens[start].start, tokens[head].end)],
+    )
 
 
 def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, memory: Memory) -> Found | None:
@@ -345,8 +899,10 @@ def _learned_cue_subject(tokens: list[Token], verb: int, classify: Classifier, m
     if subject.generic:
         head = (subject.speaker or "").split()[-1].lower()
         start = next((i for i, t in enumerate(tokens) if t.start == subject.spans[0][0]), 0) if subject.spans else 0
-        owned = start >= 1 and (tokens[start - 1].lower in {"his", "her", "their", "its", "our"}
-                                or tokens[start].lower.endswith(("’s", "'s")))
+        owned = start >= 1 and (
+            tokens[start - 1].lower in {"his", "her", "their", "its", "our"}
+            or tokens[start].lower.endswith(("’s", "'s"))
+        )
         if head not in speaking_nouns() and not (owned and head.endswith("s")):
             return None  # "the box labeled", "this month announced"; but "his surrogates called"
     base_form = not word.endswith(("s", "ed", "ing")) and word not in IRREGULAR_PAST
@@ -366,7 +922,7 @@ def _plural(subject: Found, tokens: list[Token], verb: int) -> bool:
     name = (subject.speaker or subject.source or "").split()
     head = name[-1].lower() if name else ""
     if subject.anaphor == "pronoun":
-        return any(t.lower in {"they", "we", "i", "you"} for t in tokens[max(0, verb - 4):verb])
+        return any(t.lower in {"they", "we", "i", "you"} for t in tokens[max(0, verb - 4) : verb])
     return head.endswith("s") or head in PEOPLE_NOUNS or " and " in " ".join(name)
 
 
@@ -383,8 +939,13 @@ def _sentence_subject(tokens: list[Token], stop: int, classify: Classifier, memo
 
 
 def _is_adverb(token: Token) -> bool:
-    return token.is_word and not token.capitalised and len(token.lower) > 4 and token.lower.endswith("ly") \
+    return (
+        token.is_word
+        and not token.capitalised
+        and len(token.lower) > 4
+        and token.lower.endswith("ly")
         and token.lower not in {"only", "family", "early", "italy", "ally", "assembly", "july"}
+    )
 
 
 def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -> Found | None:
@@ -397,11 +958,14 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
     first = head
     while first - 1 >= 0 and head - first < 4:
         previous = tokens[first - 1]
-        if not (previous.is_word or previous.text[:1].isdigit() or previous.text in {"’s", "'s", "-"}) \
-                or previous.lower in NP_BOUNDARY or previous.lower in SPEECH_VERBS:
+        if (
+            not (previous.is_word or previous.text[:1].isdigit() or previous.text in {"’s", "'s", "-"})
+            or previous.lower in NP_BOUNDARY
+            or previous.lower in SPEECH_VERBS
+        ):
             break
         first -= 1
-    words = tokens[first:head + 1]
+    words = tokens[first : head + 1]
     while words and words[0].lower in NP_BOUNDARY:
         words = words[1:]
     if not words:
@@ -415,8 +979,12 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
     if token.lower in DOCUMENT_HEADS or lowered & ORG_WORDS or token.lower in _BODY_HEADS_ALL:
         return Found(source=phrase, source_kind=_kind_from_words(lowered), spans=span)
     owned = first >= 1 and tokens[first - 1].lower in {"his", "her", "their", "its", "our"}
-    if token.lower not in speaking_nouns() and not (owned and token.lower.endswith("s")) \
-            and not token.text[:1].isdigit() and token.lower not in {"percent", "%"}:
+    if (
+        token.lower not in speaking_nouns()
+        and not (owned and token.lower.endswith("s"))
+        and not token.text[:1].isdigit()
+        and token.lower not in {"percent", "%"}
+    ):
         return None  # "Other photos posted on Monday showed …": photos say nothing
     return Found(speaker=phrase, spans=span, generic=True)
 
@@ -435,7 +1003,12 @@ def _from_run(tokens, run, classify: Classifier, memory: Memory, *, outlet_slot=
 def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory: Memory) -> Found | None:
     """Read the source named after "according to" / "reported" / "told" / "citing"."""
     end = start
-    while end < len(tokens) and end - start < 8 and tokens[end].is_word and tokens[end].text not in {"that", "which", "who", "when", "as", "on", "in"}:
+    while (
+        end < len(tokens)
+        and end - start < 8
+        and tokens[end].is_word
+        and tokens[end].text not in {"that", "which", "who", "when", "as", "on", "in"}
+    ):
         end += 1
     if end == start:
         return None
@@ -487,7 +1060,11 @@ def _affiliation(tokens: list[Token], start: int, stop: int, classify: Classifie
 
 def _appositive_after(tokens: list[Token], run_end: int, classify: Classifier, memory: Memory):
     """ "said Anna Nowak, a spokeswoman for the regional water authority": read the appositive after a name."""
-    if run_end + 2 < len(tokens) and tokens[run_end + 1].text == "," and tokens[run_end + 2].lower in {"a", "an", "the"}:
+    if (
+        run_end + 2 < len(tokens)
+        and tokens[run_end + 1].text == ","
+        and tokens[run_end + 2].lower in {"a", "an", "the"}
+    ):
         return _affiliation(tokens, run_end + 3, run_end + 9, classify, memory)
     return None
 
@@ -521,8 +1098,11 @@ _QUOTE_CHARS = re.compile('[“”«»"]')
 
 def _may_attribute(sentence: str) -> bool:
     """Cheap test: a cue word, a "NAME:" label or a dash after a quotation could attribute this sentence."""
-    return (not _cue_words().isdisjoint(_WORDS.findall(sentence.lower())) or ":" in sentence[:60]
-            or any(dash in sentence for dash in DASHES))
+    return (
+        not _cue_words().isdisjoint(_WORDS.findall(sentence.lower()))
+        or ":" in sentence[:60]
+        or any(dash in sentence for dash in DASHES)
+    )
 
 
 def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Found | None:
@@ -581,8 +1161,11 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
         elif word in SPEECH_VERBS:
             cue_seen = True
             result.spans.append((token.start, token.end))
-            inverted = index > 0 and tokens[index - 1].text in {",", "”", '"', "'"} or (
-                index > 1 and tokens[index - 1].text in {",", "”"} )
+            inverted = (
+                index > 0
+                and tokens[index - 1].text in {",", "”", '"', "'"}
+                or (index > 1 and tokens[index - 1].text in {",", "”"})
+            )
             after = None
             if word == "told" or (word in PUBLISHING_VERBS and (inverted or _next_is(tokens, index, "in"))):
                 start = index + 2 if _next_is(tokens, index, "in") else index + 1
@@ -631,8 +1214,13 @@ def _speaker_label(tokens: list[Token], classify: Classifier, memory: Memory) ->
     if run is None or run[0] != 0:
         return None
     found = _from_run(tokens, run, classify, memory)
-    if found is not None and run[0] == run[1] and tokens[0].text.isupper() and found.source \
-            and not classify.registry.lookup(tokens[0].text):
+    if (
+        found is not None
+        and run[0] == run[1]
+        and tokens[0].text.isupper()
+        and found.source
+        and not classify.registry.lookup(tokens[0].text)
+    ):
         found = Found(speaker=tokens[0].text, spans=[(tokens[0].start, tokens[0].end)])  # "PENCE:" in a transcript
     if found is not None:
         found.spans.append((tokens[colon].start, tokens[colon].end))

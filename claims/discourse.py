@@ -13,10 +13,45 @@ if TYPE_CHECKING:
     from .cues import Found
 
 # "the company", "the club": nouns that refer back to an organisation named before
-BODY_ANAPHORS = {"company", "firm", "group", "club", "team", "carrier", "airline", "bank", "retailer", "manufacturer",
-                 "operator", "organisation", "organization", "charity", "union", "lab", "insurer", "utility"}
-DESCRIPTOR_NOUNS = {"operator", "agency", "outlet", "newspaper", "broadcaster", "regulator", "firm", "company",
-                    "group", "daily", "website", "channel", "network", "watchdog", "charity", "utility", "ministry"}
+BODY_ANAPHORS = {
+    "company",
+    "firm",
+    "group",
+    "club",
+    "team",
+    "carrier",
+    "airline",
+    "bank",
+    "retailer",
+    "manufacturer",
+    "operator",
+    "organisation",
+    "organization",
+    "charity",
+    "union",
+    "lab",
+    "insurer",
+    "utility",
+}
+DESCRIPTOR_NOUNS = {
+    "operator",
+    "agency",
+    "outlet",
+    "newspaper",
+    "broadcaster",
+    "regulator",
+    "firm",
+    "company",
+    "group",
+    "daily",
+    "website",
+    "channel",
+    "network",
+    "watchdog",
+    "charity",
+    "utility",
+    "ministry",
+}
 
 
 @dataclass
@@ -52,8 +87,10 @@ def resolve_anaphora(found: Found, memory: Memory) -> tuple[bool, str | None, st
         elif head in memory.descriptors:  # "the agency said" after "the weather agency AEMET"
             source, kind = memory.descriptors[head]
         else:
-            source, kind = next(((name, name_kind) for name, name_kind in reversed(memory.sources)
-                                 if head in name.lower()), (None, None))
+            source, kind = next(
+                ((name, name_kind) for name, name_kind in reversed(memory.sources) if head in name.lower()),
+                (None, None),
+            )
         if source is None and head in BODY_ANAPHORS and memory.last_speaker and " " not in memory.last_speaker:
             # "Maersk said …. The company added …": the one-word name was a company all along
             source, kind = memory.last_speaker, "organisation"
@@ -67,9 +104,17 @@ def resolve_anaphora(found: Found, memory: Memory) -> tuple[bool, str | None, st
     return carried, source, kind, speaker
 
 
-DOCUMENT_NOUNS = {"post": "post", "statement": "statement", "release": "release", "report": "report",
-                  "interview": "interview", "video": "video", "letter": "letter", "tweet": "post",
-                  **{platform: "post" for platform in PLATFORMS}}
+DOCUMENT_NOUNS = {
+    "post": "post",
+    "statement": "statement",
+    "release": "release",
+    "report": "report",
+    "interview": "interview",
+    "video": "video",
+    "letter": "letter",
+    "tweet": "post",
+    **{platform: "post" for platform in PLATFORMS},
+}
 
 
 @lru_cache(maxsize=1)

@@ -15,18 +15,33 @@ def extract_html_meta(html: str, *, url: str | None = None) -> ArticleMeta:
     """Reduce a web page to its article text, title, outlet, author and publication date."""
     import trafilatura  # imported here: it is slow to load and only web pages need it
 
-    body = trafilatura.extract(
-        html, url=url, output_format="txt", include_comments=False, include_tables=False,
-        include_images=False, include_formatting=False, include_links=False, deduplicate=False,
-    ) or ""
+    body = (
+        trafilatura.extract(
+            html,
+            url=url,
+            output_format="txt",
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_formatting=False,
+            include_links=False,
+            deduplicate=False,
+        )
+        or ""
+    )
     # One paragraph a line in, one paragraph a blank-line-separated block out, as in pasted text.
     text = "\n\n".join(line.strip() for line in body.splitlines() if line.strip())
     metadata = trafilatura.extract_metadata(html, default_url=url)
     if metadata is None:
         return ArticleMeta(text=text, url=url)
     return ArticleMeta(
-        text=text, title=_clean(metadata.title), outlet=_clean(metadata.sitename), author=_clean(metadata.author),
-        published=_iso_date(metadata.date), url=url or metadata.url, language=metadata.language,
+        text=text,
+        title=_clean(metadata.title),
+        outlet=_clean(metadata.sitename),
+        author=_clean(metadata.author),
+        published=_iso_date(metadata.date),
+        url=url or metadata.url,
+        language=metadata.language,
     )
 
 

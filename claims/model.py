@@ -70,9 +70,17 @@ class Claim:
         """Return the claim as plain JSON-ready data."""
         data = asdict(self)
         data["dates"] = [
-            {"text": d.text, "start": d.start, "end": d.end, "value": d.value,
-             "precision": d.precision, "resolved": d.resolved, "note": d.note, "type": d.type,
-             "interval": d.interval}
+            {
+                "text": d.text,
+                "start": d.start,
+                "end": d.end,
+                "value": d.value,
+                "precision": d.precision,
+                "resolved": d.resolved,
+                "note": d.note,
+                "type": d.type,
+                "interval": d.interval,
+            }
             for d in self.dates
         ]
         return data

@@ -20,8 +20,14 @@ from .split import split_claims
 MAX_CLAIM_CHARS = 2000
 
 
-def extract(text: str, *, published: dt.date | str | None = None, title: str | None = None,
-            outlet: str | None = None, registry: SourceRegistry | None = None) -> list[Claim]:
+def extract(
+    text: str,
+    *,
+    published: dt.date | str | None = None,
+    title: str | None = None,
+    outlet: str | None = None,
+    registry: SourceRegistry | None = None,
+) -> list[Claim]:
     """Return the claims of an article, in reading order, anchored to offsets in text."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published)
@@ -53,14 +59,24 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
             high = bisect.bisect_left(date_starts, part.end)
             part_dates = [d for d in dates[low:high] if d.end <= part.end]
             score, kind = score_claim(part.text, has_dates=bool(part_dates), attributed=attributed)
-            claims.append(Claim(
-                text=readable_text(part, sentence, attribution, previous), quote=part.text,
-                start=part.start, end=part.end,
-                sentence_start=sentence.start, sentence_end=sentence.end,
-                source=attribution.source, source_kind=attribution.source_kind, speaker=attribution.speaker,
-                speaker_affiliation=attribution.affiliation,
-                attribution=attribution.cue, dates=part_dates, checkworthiness=score, kind=kind,
-            ))
+            claims.append(
+                Claim(
+                    text=readable_text(part, sentence, attribution, previous),
+                    quote=part.text,
+                    start=part.start,
+                    end=part.end,
+                    sentence_start=sentence.start,
+                    sentence_end=sentence.end,
+                    source=attribution.source,
+                    source_kind=attribution.source_kind,
+                    speaker=attribution.speaker,
+                    speaker_affiliation=attribution.affiliation,
+                    attribution=attribution.cue,
+                    dates=part_dates,
+                    checkworthiness=score,
+                    kind=kind,
+                )
+            )
             previous = part
     return claims
 
@@ -68,9 +84,16 @@ def extract(text: str, *, published: dt.date | str | None = None, title: str | N
 def _own_attributions(text: str, split: list[list[Span]], **options) -> dict[int, Attribution]:
     """For sentences cut into several claims, the parts that name their own source ("A rose, the union said, and
     B fell, the ministry said"), keyed by the part's start; the other parts keep their sentence's attribution."""
-    parts = [part for pieces in split if len(pieces) > 1 and sum(map(_may_attribute, (p.text for p in pieces))) > 1
-             for part in pieces]
+    parts = [
+        part
+        for pieces in split
+        if len(pieces) > 1 and sum(map(_may_attribute, (p.text for p in pieces))) > 1
+        for part in pieces
+    ]
     if not parts:
         return {}
-    return {part.start: found for part, found in zip(parts, attribute_sentences(text, parts, **options))
-            if (found.source or found.speaker) and not found.carried}
+    return {
+        part.start: found
+        for part, found in zip(parts, attribute_sentences(text, parts, **options))
+        if (found.source or found.speaker) and not found.carried
+    }

@@ -17,19 +17,53 @@ _OPENING_ADVERB = re.compile(
     r"^(?:moreover|additionally|in addition|however|similarly|meanwhile|furthermore|also|still|"
     r"nevertheless|nonetheless|given this|instead|indeed|in fact|separately|likewise|besides|"
     r"at the same time|on the other hand|by contrast|in contrast|for its part|for his part|for her part),\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CONJUNCTION = re.compile(r"^(?:and|but|or|so|yet|while|whereas)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"^(?:that|which|who)\s+", re.IGNORECASE)
 _WHERE = re.compile(r"^where\s+", re.IGNORECASE)
-_PRONOUN_SUBJECT = re.compile(r"^(?:he|she)\b(?=\s+(?:said|says|told|added|wrote|noted|stated|argued|warned)\b)",
-                              re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(
+    r"^(?:he|she)\b(?=\s+(?:said|says|told|added|wrote|noted|stated|argued|warned)\b)", re.IGNORECASE
+)
 # A trailing attribution after the last comma: ", reported Reuters.", ", the ministry said."
-_TRAILING_CUE = re.compile(r",\s+(?:[^,]{0,60}\s)?(?:said|says|reported|reports|added|adds|wrote|told [^,]{1,40})"
-                           r"(?:\s[^,]{0,40})?[.!]?[”\"]?$")
+_TRAILING_CUE = re.compile(
+    r",\s+(?:[^,]{0,60}\s)?(?:said|says|reported|reports|added|adds|wrote|told [^,]{1,40})"
+    r"(?:\s[^,]{0,40})?[.!]?[”\"]?$"
+)
 _TRAILING_PREPOSITIONAL = re.compile(
-    r"\s+(?:on|in|at|from|near|during|since|until|by|of|for|last|this|next)\s+[^\s,]+(?:\s+[^\s,]+){0,3}$")
-_NP_STOP = {"the", "a", "an", "has", "have", "had", "is", "are", "was", "were", "will", "would", "to", "of", "and",
-            "its", "their", "his", "her", "this", "that", "these", "those", "with", "as", "by", "for", "on", "in"}
+    r"\s+(?:on|in|at|from|near|during|since|until|by|of|for|last|this|next)\s+[^\s,]+(?:\s+[^\s,]+){0,3}$"
+)
+_NP_STOP = {
+    "the",
+    "a",
+    "an",
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "will",
+    "would",
+    "to",
+    "of",
+    "and",
+    "its",
+    "their",
+    "his",
+    "her",
+    "this",
+    "that",
+    "these",
+    "those",
+    "with",
+    "as",
+    "by",
+    "for",
+    "on",
+    "in",
+}
 
 
 def readable_text(part: Span, sentence: Span, attribution: Attribution, previous: Span | None) -> str:
@@ -56,7 +90,7 @@ def _drop_trailing_attribution(text: str, cue: int) -> str:
     match = _TRAILING_CUE.search(text)
     if match is None or match.start() < len(text) // 3 or cue < match.start():
         return text  # keep it unless the attribution's own cue sits in that tail
-    body = text[:match.start()].rstrip()
+    body = text[: match.start()].rstrip()
     return body + ("." if body[-1:].isalnum() else "")
 
 
@@ -89,7 +123,7 @@ def _place(previous: str) -> str | None:
 def _capitalised(text: str) -> str:
     for index, char in enumerate(text):
         if char.isalpha():
-            return text[:index] + char.upper() + text[index + 1:]
+            return text[:index] + char.upper() + text[index + 1 :]
         if char not in "“\"‘'([":
             break
     return text

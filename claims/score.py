@@ -15,21 +15,30 @@ from importlib import resources
 
 MODEL_FILE = "data/checkworthiness.json"
 
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-                     r"fifty|hundred|thousand|million|billion|trillion|dozens?|half|third|quarter|double|twice|triple)\b")
-_QUANTITY = re.compile(r"\d[\d,.]*\s*(?:%|percent|per cent|km|kilomet|mile|metre|meter|tonne|ton|megawatt|gigawatt|"
-                       r"degrees|euros?|dollars?|\$|£|€|people|troops|soldiers|votes|homes|children|members|workers|"
-                       r"days|weeks|months|years|doses|million|billion)|[$£€]\s*\d")
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|billion|trillion|dozens?|half|third|quarter|double|twice|triple)\b"
+)
+_QUANTITY = re.compile(
+    r"\d[\d,.]*\s*(?:%|percent|per cent|km|kilomet|mile|metre|meter|tonne|ton|megawatt|gigawatt|"
+    r"degrees|euros?|dollars?|\$|£|€|people|troops|soldiers|votes|homes|children|members|workers|"
+    r"days|weeks|months|years|doses|million|billion)|[$£€]\s*\d"
+)
 _NAME = re.compile(r"(?<=[\s(“\"])[A-Z][\w’'-]+")
 _QUOTE = re.compile(r"[“”\"]")
 _HEDGE = re.compile(
     r"\b(?:could|might|may|would\s+be|perhaps|possibly|probably|likely|unlikely|seems?|appears?\s+to|"
     r"regarded\s+as|considered|believe[sd]?|think|thinks|opinion|arguably|should|must|hope[sd]?|feel|feels|"
-    r"suggests?|speculat\w*|reportedly|allegedly|supposedly|whether|open\s+question|doubt)\b")
-_OPINION = re.compile(r"\b(?:too\s+\w+|best|worst|great|terrible|disgrace\w*|shameful|wonderful|unfair|fair|"
-                      r"should|must|ought)\b")
-_EVENT = re.compile(r"\b(?:began|begun|started|launched|held|met|signed|joined|announced|arrived|killed|destroyed|"
-                    r"approved|passed|voted|won|lost|attacked|struck|visited|opened|closed|reopened|elected)\b")
+    r"suggests?|speculat\w*|reportedly|allegedly|supposedly|whether|open\s+question|doubt)\b"
+)
+_OPINION = re.compile(
+    r"\b(?:too\s+\w+|best|worst|great|terrible|disgrace\w*|shameful|wonderful|unfair|fair|"
+    r"should|must|ought)\b"
+)
+_EVENT = re.compile(
+    r"\b(?:began|begun|started|launched|held|met|signed|joined|announced|arrived|killed|destroyed|"
+    r"approved|passed|voted|won|lost|attacked|struck|visited|opened|closed|reopened|elected)\b"
+)
 
 # The learned model's words: lower-cased words (with their apostrophe part), numbers as one token "0",
 # and the signs that matter on their own ($ % ?).
@@ -68,8 +77,9 @@ def rule_score(text: str, *, has_dates: bool, attributed: bool) -> tuple[float, 
         score -= 0.15
     score = max(0.0, min(1.0, score))
 
-    return round(score, 3), _kind(question=question, hedged=hedged, quantity=quantity, numbers=numbers,
-                                  quoted=quoted, has_dates=has_dates)
+    return round(score, 3), _kind(
+        question=question, hedged=hedged, quantity=quantity, numbers=numbers, quoted=quoted, has_dates=has_dates
+    )
 
 
 def rule_kind(text: str, *, has_dates: bool) -> str:
@@ -80,8 +90,9 @@ def rule_kind(text: str, *, has_dates: bool) -> str:
     hedged = not question and not quantity and bool(_HEDGE.search(lower))
     numbers = not question and not hedged and not quantity and bool(_NUMBER.search(lower))
     quoted = not (question or hedged or quantity or numbers and not has_dates) and len(_QUOTE.findall(text)) >= 2
-    return _kind(question=question, hedged=hedged, quantity=quantity, numbers=numbers, quoted=quoted,
-                 has_dates=has_dates)
+    return _kind(
+        question=question, hedged=hedged, quantity=quantity, numbers=numbers, quoted=quoted, has_dates=has_dates
+    )
 
 
 def _kind(*, question: bool, hedged: int | bool, quantity: bool, numbers: bool, quoted: bool, has_dates: bool) -> str:

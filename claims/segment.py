@@ -66,7 +66,7 @@ def _span(text: str, base: int, start: int, end: int) -> Span:
         start += 1
     while end > start and text[end - base - 1].isspace():
         end -= 1
-    return Span(start, end, text[start - base:end - base])
+    return Span(start, end, text[start - base : end - base])
 
 
 def _list_cuts(sentence: Span) -> list[int]:
@@ -88,7 +88,7 @@ def _list_cuts(sentence: Span) -> list[int]:
             run = [match]
     if len(run) < 2:
         return []
-    before = sentence.text[:run[0].start()].rstrip()
+    before = sentence.text[: run[0].start()].rstrip()
     if before and before[-1] not in ":.;!?":
         return []  # "voted on a. the budget, b. the roads": a sentence that merely contains letters
     return [sentence.start + m.start() for m in run if m.start() > 0]
@@ -102,8 +102,12 @@ def _opens_list(marker: str, before: str, following: list[Span]) -> bool:
     if before.rstrip().endswith(":"):
         return True
     second = "2" if label == "1" else "b"
-    return any(span.text.startswith(second + marker[-1]) or span.text.endswith(" " + second + marker[-1])
-               or span.text == second + marker[-1] for span in following)
+    return any(
+        span.text.startswith(second + marker[-1])
+        or span.text.endswith(" " + second + marker[-1])
+        or span.text == second + marker[-1]
+        for span in following
+    )
 
 
 def _repair(text: str, spans: list[Span], base: int) -> list[Span]:
@@ -119,16 +123,28 @@ def _repair(text: str, spans: list[Span], base: int) -> list[Span]:
             span = _span(text, base, pending, span.end)
             pending = None
         trailing = _TRAILING_MARKER.search(span.text, max(0, len(span.text) - _TAIL))
-        if trailing and index + 1 < len(spans) and len(span.text) > len(trailing.group(0)) \
-                and _opens_list(trailing.group(1), span.text[:trailing.start()], spans[index + 1:index + 4]):
+        if (
+            trailing
+            and index + 1 < len(spans)
+            and len(span.text) > len(trailing.group(0))
+            and _opens_list(trailing.group(1), span.text[: trailing.start()], spans[index + 1 : index + 4])
+        ):
             pending = span.start + trailing.start(1)  # "The plan has three parts: 1." → the marker opens item one
             span = _span(text, base, span.start, pending)
-        if out and _CONTINUES_CLOCK.match(span.text) and _CLOCK_END.search(out[-1].text, max(0, len(out[-1].text) - _TAIL)) \
-                and "\n" not in text[out[-1].end - base:span.start - base]:
+        if (
+            out
+            and _CONTINUES_CLOCK.match(span.text)
+            and _CLOCK_END.search(out[-1].text, max(0, len(out[-1].text) - _TAIL))
+            and "\n" not in text[out[-1].end - base : span.start - base]
+        ):
             out[-1] = _span(text, base, out[-1].start, span.end)  # "at 5 p.m. EST on Tuesday" is one sentence
             continue
-        if _SIGNATURE.match(span.text) and out and len(span.text.split()) <= 6 \
-                and "\n" not in text[out[-1].end - base:span.start - base]:
+        if (
+            _SIGNATURE.match(span.text)
+            and out
+            and len(span.text.split()) <= 6
+            and "\n" not in text[out[-1].end - base : span.start - base]
+        ):
             out[-1] = _span(text, base, out[-1].start, span.end)
             continue
         cuts = _list_cuts(span)

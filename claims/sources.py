@@ -12,8 +12,13 @@ _SPACES = re.compile(r"\s+")
 _MINISTRY_OF = re.compile(r"^(?:the\s+)?(?P<owner>.+?)\s+Ministry\s+of\s+(?P<topic>[\w\s]+?)$")
 _MINISTRY_OF_COUNTRY = re.compile(r"^(?:the\s+)?Ministry\s+of\s+(?P<topic>[\w\s]+?)\s+of\s+(?P<owner>.+)$")
 _TOPIC_MINISTRY = re.compile(r"^(?:the\s+)?(?P<owner>.+?)\s+(?P<topic>(?:[A-Z][\w-]*\s+)*?[A-Z][\w-]*)\s+Ministry$")
-_TOPIC_NAMES = {"defence": "Defense", "national defense": "Defense", "national defence": "Defense",
-                "foreign": "Foreign Affairs", "foreign affairs": "Foreign Affairs"}
+_TOPIC_NAMES = {
+    "defence": "Defense",
+    "national defense": "Defense",
+    "national defence": "Defense",
+    "foreign": "Foreign Affairs",
+    "foreign affairs": "Foreign Affairs",
+}
 
 
 def _key(name: str) -> str:
@@ -40,13 +45,17 @@ class SourceRegistry:
             for alias in [name, *entry.get("aliases", [])]:
                 self._by_key[_key(alias)] = name
         countries = _countries()
-        self._demonyms = {**{_key(c): d for c, d in countries.items()},
-                          **{_key(c + "'s"): d for c, d in countries.items()},
-                          **{_key(d): d for d in countries.values()}}
+        self._demonyms = {
+            **{_key(c): d for c, d in countries.items()},
+            **{_key(c + "'s"): d for c, d in countries.items()},
+            **{_key(d): d for d in countries.values()},
+        }
 
     def extended(self, extra: dict[str, dict]) -> SourceRegistry:
         """Return a registry with more sources or aliases (stored ones win over built-in ones)."""
-        merged = {name: {"kind": e.get("kind"), "aliases": list(e.get("aliases", []))} for name, e in self._entries.items()}
+        merged = {
+            name: {"kind": e.get("kind"), "aliases": list(e.get("aliases", []))} for name, e in self._entries.items()
+        }
         for name, entry in extra.items():
             target = merged.setdefault(name, {"kind": entry.get("kind"), "aliases": []})
             target["aliases"].extend(entry.get("aliases", []))

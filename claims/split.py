@@ -13,9 +13,11 @@ _JOINT = re.compile(
     r"|,\s+(?=where\s+(?:he|she|they|it|the)\b)"
     r"|,\s+(?=(?:and|but|while|whereas)\s+(?:the|a|an|he|she|they|it|its|their|[A-Z][\w’'-]+)\s))"
 )
-_CHECKABLE = re.compile(r"\d|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|"
-                        r"January|February|March|April|May|June|July|August|September|October|November|December)\b"
-                        r"|(?<=\s)[A-Z][a-z]+")
+_CHECKABLE = re.compile(
+    r"\d|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|(?<=\s)[A-Z][a-z]+"
+)
 _LEADING_JOINER = re.compile(r"^(?:and|but|while|whereas)\s+", re.IGNORECASE)
 MIN_WORDS = 4
 

@@ -16,7 +16,20 @@ from workbench.db import get_engine, make_engine, upgrade_schema
 
 PG_URL = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TABLES = ["claim_match", "fact_check", "audit_event", "evidence_snapshot", "evidence", "claim_note", "claim", "sourcealias", "source", "article", "apitoken", '"user"']
+TABLES = [
+    "claim_match",
+    "fact_check",
+    "audit_event",
+    "evidence_snapshot",
+    "evidence",
+    "claim_note",
+    "claim",
+    "sourcealias",
+    "source",
+    "article",
+    "apitoken",
+    '"user"',
+]
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +77,15 @@ def database_url(database_template, tmp_path):
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app configured for tests, on its own database."""
-    application = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
-        "SESSION_COOKIE_SECURE": False, "WORKBENCH_INSTANCE_PATH": str(tmp_path),
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "SESSION_COOKIE_SECURE": False,
+            "WORKBENCH_INSTANCE_PATH": str(tmp_path),
+        }
+    )
     yield application
     get_engine(application).dispose()
 

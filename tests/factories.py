@@ -16,8 +16,14 @@ def make_user(session, role: Role | str = Role.checker, email: str | None = None
     """Create a user with the test password."""
     suffix = "".join(random.choices(string.ascii_lowercase, k=6))
     role = Role(role)
-    return create_user(session=session, email=email or f"{role.value}-{suffix}@test.example",
-                       name=f"{role.value.title()} {suffix}", role=role.value, password=PASSWORD, actor=None)
+    return create_user(
+        session=session,
+        email=email or f"{role.value}-{suffix}@test.example",
+        name=f"{role.value.title()} {suffix}",
+        role=role.value,
+        password=PASSWORD,
+        actor=None,
+    )
 
 
 ARTICLE_TEXT = (

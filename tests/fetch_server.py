@@ -7,15 +7,19 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PAGE = (b"<html><head><title>Port authority figures</title></head><body><nav>Home</nav><article>"
-        b"<h1>Port authority figures</h1><p>The terminal at Izmail handled 1,500,000 tonnes of grain in 2023, "
-        b"the Ukrainian Ministry of Infrastructure said in its annual report published on Monday.</p>"
-        b"<p>Officials called the result \xe2\x80\x9ca record for the Danube ports\xe2\x80\x9d and said exports would keep growing "
-        b"through the winter months despite repeated attacks on the port.</p></article></body></html>")
-OTHER = (b"<html><head><title>Weather</title></head><body><article><h1>Weather</h1><p>Rain is expected across the "
-         b"region on Tuesday with temperatures dropping to five degrees in the afternoon, forecasters said.</p>"
-         b"<p>The rest of the week will stay cloudy and cold, with winds from the north and light snow on the hills.</p>"
-         b"</article></body></html>")
+PAGE = (
+    b"<html><head><title>Port authority figures</title></head><body><nav>Home</nav><article>"
+    b"<h1>Port authority figures</h1><p>The terminal at Izmail handled 1,500,000 tonnes of grain in 2023, "
+    b"the Ukrainian Ministry of Infrastructure said in its annual report published on Monday.</p>"
+    b"<p>Officials called the result \xe2\x80\x9ca record for the Danube ports\xe2\x80\x9d and said exports would keep growing "
+    b"through the winter months despite repeated attacks on the port.</p></article></body></html>"
+)
+OTHER = (
+    b"<html><head><title>Weather</title></head><body><article><h1>Weather</h1><p>Rain is expected across the "
+    b"region on Tuesday with temperatures dropping to five degrees in the afternoon, forecasters said.</p>"
+    b"<p>The rest of the week will stay cloudy and cold, with winds from the north and light snow on the hills.</p>"
+    b"</article></body></html>"
+)
 _counter = itertools.count()
 
 

@@ -47,8 +47,12 @@ def check_against_gold(text: str, claims: list, gold: dict) -> GoldReport:
             report.fail(f"{item['id']}: no claim covers {anchor!r}")
             continue
         want_source, want_speaker = item.get("source"), item.get("speaker")
-        right = [c for c in covering if _accepts(gold, want_source, c.source)
-                 and (want_speaker is None or (c.speaker or "").casefold() == want_speaker.casefold())]
+        right = [
+            c
+            for c in covering
+            if _accepts(gold, want_source, c.source)
+            and (want_speaker is None or (c.speaker or "").casefold() == want_speaker.casefold())
+        ]
         if not right:
             got = ", ".join(f"source={c.source!r} speaker={c.speaker!r}" for c in covering)
             report.fail(f"{item['id']}: want source={want_source!r} speaker={want_speaker!r}, got {got}")
@@ -57,7 +61,9 @@ def check_against_gold(text: str, claims: list, gold: dict) -> GoldReport:
             found = {d.value for c in claims if low <= c.start < high for d in c.dates}
             missing = [value for value in item["dates"] if value not in found]
             if missing:
-                report.fail(f"{item['id']}: dates {missing} not found in its paragraph (found {sorted(v for v in found if v)})")
+                report.fail(
+                    f"{item['id']}: dates {missing} not found in its paragraph (found {sorted(v for v in found if v)})"
+                )
     for line in gold.get("not_claims", []):
         for match in re.finditer(r"(?m)^[ \t]*" + re.escape(line) + r"[ \t]*$", text):
             bad = [c for c in claims if c.start < match.end() and match.start() < c.end]

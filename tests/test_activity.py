@@ -18,26 +18,51 @@ from workbench.services import dashboard as board
 def desk(app, db):
     checker, editor = make_user(db, Role.checker), make_user(db, Role.editor)
     article = make_article(db, actor=checker).article
-    other = make_article(db, actor=checker, text="Other News\n\nThe port handled 2 million containers in 2023, "
-                                                 "the port authority said.\n").article
+    other = make_article(
+        db,
+        actor=checker,
+        text="Other News\n\nThe port handled 2 million containers in 2023, the port authority said.\n",
+    ).article
     c, e = app.test_client(), app.test_client()
     login(c, checker.email)
     login(e, editor.email)
     claims = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all()
-    return {"checker": checker, "editor": editor, "article": article, "other": other, "claims": claims,
-            "c": c, "e": e, "ct": csrf_token(c), "et": csrf_token(e)}
+    return {
+        "checker": checker,
+        "editor": editor,
+        "article": article,
+        "other": other,
+        "claims": claims,
+        "c": c,
+        "e": e,
+        "ct": csrf_token(c),
+        "et": csrf_token(e),
+    }
 
 
 def test_verdicts_per_person_come_from_the_audit_chain_not_assignments(db, desk):
     first, second, third = desk["claims"][:3]
     c, ct = desk["c"], desk["ct"]
-    c.post(f"/claims/{first.id}/status", data={"csrf_token": ct, "status": "not_checkable", "rationale": "Opinion",
-                                               "version": 1})
+    c.post(
+        f"/claims/{first.id}/status",
+        data={"csrf_token": ct, "status": "not_checkable", "rationale": "Opinion", "version": 1},
+    )
     c.post(f"/claims/{second.id}/status", data={"csrf_token": ct, "status": "in_progress", "version": 1})
-    c.post("/claims/bulk", data={"csrf_token": ct, "ids": [str(second.id), str(third.id)], "action": "status",
-                                 "status": "unverifiable", "rationale": "No public record"})
+    c.post(
+        "/claims/bulk",
+        data={
+            "csrf_token": ct,
+            "ids": [str(second.id), str(third.id)],
+            "action": "status",
+            "status": "unverifiable",
+            "rationale": "No public record",
+        },
+    )
     page = parse(desk["e"].get("/dashboard"))
-    given = {tr.select("td")[0].get_text(): int(tr.select("td")[1].get_text()) for tr in page.select("#verdicts-given tbody tr")}
+    given = {
+        tr.select("td")[0].get_text(): int(tr.select("td")[1].get_text())
+        for tr in page.select("#verdicts-given tbody tr")
+    }
     assert given == {desk["checker"].email: 3}  # none of these claims is assigned to the checker
 
 
@@ -55,8 +80,9 @@ def test_status_chart_on_the_page_marks_the_cut_bar(db, desk):
     page = parse(desk["e"].get("/dashboard"))
     assert page.select_one("#status-chart-title") is not None  # all unverified: one bar, nothing to cut
     for claim in desk["claims"][:1]:
-        desk["c"].post(f"/claims/{claim.id}/status", data={"csrf_token": desk["ct"], "status": "in_progress",
-                                                           "version": 1})
+        desk["c"].post(
+            f"/claims/{claim.id}/status", data={"csrf_token": desk["ct"], "status": "in_progress", "version": 1}
+        )
     for n in range(12):
         make_article(db, actor=desk["checker"], text=f"Story {n}\n\nThe council said {n + 3} roads closed on Monday.\n")
     page = parse(desk["e"].get("/dashboard"))
@@ -73,8 +99,9 @@ def test_all_sources_are_listed_paged_and_sortable(db, desk, monkeypatch):
     assert f"({len(with_claims)})" in section.find("h2").get_text()
     first = section.select_one("tbody tr td a").get_text()
     assert first == sorted((names[i] for i in with_claims), key=str.lower)[0]
-    fragment = desk["e"].get("/dashboard?sources_sort=name&sources_page=2",
-                             headers={"HX-Request": "true", "HX-Target": "dashboard-sources"})
+    fragment = desk["e"].get(
+        "/dashboard?sources_sort=name&sources_page=2", headers={"HX-Request": "true", "HX-Target": "dashboard-sources"}
+    )
     soup = parse(fragment)
     assert soup.find("h1") is None and soup.select_one("#dashboard-sources")
     assert soup.select_one("tbody tr td a").get_text() == sorted((names[i] for i in with_claims), key=str.lower)[1]
@@ -93,13 +120,17 @@ def test_median_time_from_ingest_to_final_verdict(app, db, desk):
     page = parse(desk["e"].get("/dashboard"))
     assert page.select_one("#median-days").get_text(strip=True) == "2.0days"
     app.config["REQUIRE_APPROVAL"] = True  # nothing is approved: nothing is final
-    assert "No final verdicts yet" in parse(desk["e"].get("/dashboard")).select_one("#median-h").find_parent().get_text()
+    assert (
+        "No final verdicts yet" in parse(desk["e"].get("/dashboard")).select_one("#median-h").find_parent().get_text()
+    )
 
 
 def test_activity_page_filters_by_person_action_article_and_date_and_shows_evidence(db, desk):
     claim = desk["claims"][0]
-    desk["c"].post(f"/claims/{claim.id}/evidence", data={"csrf_token": desk["ct"], "url": "https://a.example/",
-                                                         "stance": "supports", "version": 1})
+    desk["c"].post(
+        f"/claims/{claim.id}/evidence",
+        data={"csrf_token": desk["ct"], "url": "https://a.example/", "stance": "supports", "version": 1},
+    )
     desk["e"].post(f"/claims/{claim.id}/assign", data={"csrf_token": desk["et"], "assignee": "me", "version": 2})
     page = parse(desk["e"].get("/activity"))
     assert page.find("h1").get_text() == "Activity"
@@ -109,8 +140,9 @@ def test_activity_page_filters_by_person_action_article_and_date_and_shows_evide
     assert evidence_rows and "Evidence added (supports): https://a.example/" in evidence_rows[0].get_text()
 
     def rows_for(**args):
-        response = desk["e"].get("/activity", query_string=args,
-                                 headers={"HX-Request": "true", "HX-Target": "activity-results"})
+        response = desk["e"].get(
+            "/activity", query_string=args, headers={"HX-Request": "true", "HX-Target": "activity-results"}
+        )
         soup = parse(response)
         assert soup.find("h1") is None
         return soup.select("tbody tr[data-seq]")
@@ -123,8 +155,9 @@ def test_activity_page_filters_by_person_action_article_and_date_and_shows_evide
     mine = rows_for(article=desk["article"].id)
     assert any(r["data-entity"] == "evidence" for r in mine)
     other_claims = {c.id for c in db.exec(select(Claim).where(Claim.article_id == desk["other"].id))}
-    assert not any(r["data-entity"] == "claim" and int(r.select_one("a").get_text().split("#")[1]) in other_claims
-                   for r in mine)
+    assert not any(
+        r["data-entity"] == "claim" and int(r.select_one("a").get_text().split("#")[1]) in other_claims for r in mine
+    )
     today = dt.datetime.now(dt.UTC).date()
     assert rows_for(since=today.isoformat()) and not rows_for(until=(today - dt.timedelta(days=1)).isoformat())
     assert desk["c"].get("/activity").status_code == 403
@@ -132,7 +165,9 @@ def test_activity_page_filters_by_person_action_article_and_date_and_shows_evide
 
 def test_claim_history_shows_evidence_events(db, desk):
     claim = desk["claims"][0]
-    desk["c"].post(f"/claims/{claim.id}/evidence", data={"csrf_token": desk["ct"], "url": "https://b.example/",
-                                                         "stance": "refutes", "version": 1})
+    desk["c"].post(
+        f"/claims/{claim.id}/evidence",
+        data={"csrf_token": desk["ct"], "url": "https://b.example/", "stance": "refutes", "version": 1},
+    )
     history = parse(desk["c"].get(f"/claims/{claim.id}")).select_one("ol.history").get_text()
     assert "Evidence added (refutes): https://b.example/" in history

@@ -40,8 +40,11 @@ def test_a_read_token_reads_but_cannot_write(app, client, db, checker):
     claim = first_claim(db)
     read = client.get(f"/api/v1/claims/{claim.id}", headers=headers)
     assert read.status_code == 200
-    response = client.post(f"/api/v1/claims/{claim.id}/assign", json={"assignee": "me"},
-                           headers={**headers, "If-Match": read.headers["ETag"]})
+    response = client.post(
+        f"/api/v1/claims/{claim.id}/assign",
+        json={"assignee": "me"},
+        headers={**headers, "If-Match": read.headers["ETag"]},
+    )
     assert response.status_code == 403 and "read scope" in response.json["detail"]
     db.refresh(claim)
     assert claim.assignee_id is None
@@ -55,12 +58,18 @@ def test_a_session_alone_needs_the_csrf_token_a_bearer_token_does_not(app, clien
     refused = client.post(f"/api/v1/claims/{claim.id}/assign", json={"assignee": "me"}, headers={"If-Match": etag})
     assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
     assert "CSRF" in refused.json["detail"]
-    ok = client.post(f"/api/v1/claims/{claim.id}/assign", json={"assignee": "me"},
-                     headers={"If-Match": etag, "X-CSRFToken": csrf_token(client)})
+    ok = client.post(
+        f"/api/v1/claims/{claim.id}/assign",
+        json={"assignee": "me"},
+        headers={"If-Match": etag, "X-CSRFToken": csrf_token(client)},
+    )
     assert ok.status_code == 200 and ok.json["assignee_id"] == checker.id
     other = app.test_client()  # no cookie at all, only the token: no CSRF token needed
-    ok = other.post(f"/api/v1/claims/{claim.id}/assign", json={"assignee": None},
-                    headers={**bearer(db, checker), "If-Match": ok.headers["ETag"]})
+    ok = other.post(
+        f"/api/v1/claims/{claim.id}/assign",
+        json={"assignee": None},
+        headers={**bearer(db, checker), "If-Match": ok.headers["ETag"]},
+    )
     assert ok.status_code == 200 and ok.json["assignee_id"] is None
 
 
@@ -85,8 +94,16 @@ def test_claims_list_pages_with_the_queues_filters_and_a_next_link(app, client, 
     assert found and all("million" in item["text"] for item in found)
 
 
-@pytest.mark.parametrize("query,field", [("sort=sideways", "sort"), ("limit=0", "limit"), ("source=abc", "source"),
-                                         ("status=bogus", "status"), ("published_from=yesterday", "published_from")])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("sort=sideways", "sort"),
+        ("limit=0", "limit"),
+        ("source=abc", "source"),
+        ("status=bogus", "status"),
+        ("published_from=yesterday", "published_from"),
+    ],
+)
 def test_bad_filters_are_422_problems_that_name_the_field(app, client, db, checker, query, field):
     response = client.get(f"/api/v1/claims?{query}", headers=bearer(db, checker))
     assert response.status_code in {400, 422} and response.mimetype == "application/problem+json"
@@ -101,8 +118,12 @@ def test_claim_reads_carry_an_etag_and_answer_304_when_unchanged(app, client, db
     body = response.json
     assert response.headers["ETag"] == f'"claim-{claim.id}-v{claim.version}"'
     assert body["quote"] in ARTICLE_TEXT and body["quote"] in body["sentence"] and body["history"]
-    assert client.get(f"/api/v1/claims/{claim.id}", headers={**headers, "If-None-Match": response.headers["ETag"]}
-                      ).status_code == 304
+    assert (
+        client.get(
+            f"/api/v1/claims/{claim.id}", headers={**headers, "If-None-Match": response.headers["ETag"]}
+        ).status_code
+        == 304
+    )
     missing = client.get("/api/v1/claims/999999", headers=headers)
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
 
@@ -123,8 +144,11 @@ def test_writes_need_if_match_and_a_stale_one_is_412_with_the_current_state(app,
     assert stale.headers["ETag"] == moved.headers["ETag"]
     db.refresh(claim)
     assert claim.status is Status.in_progress
-    events = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim.id,
-                                              AuditEvent.action == "status")).all()
+    events = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim.id, AuditEvent.action == "status"
+        )
+    ).all()
     assert len(events) == 1 and events[0].actor == checker.email
 
 
@@ -136,8 +160,9 @@ def test_verdict_rules_are_the_services_rules(app, client, db, checker):
     url = f"/api/v1/claims/{claim.id}/status"
     no_reason = client.post(url, json={"status": "unverifiable"}, headers={**headers, "If-Match": etag})
     assert no_reason.status_code == 422 and "rationale" in no_reason.json["detail"]
-    no_evidence = client.post(url, json={"status": "false", "rationale": "Budget says 12m."},
-                              headers={**headers, "If-Match": etag})
+    no_evidence = client.post(
+        url, json={"status": "false", "rationale": "Budget says 12m."}, headers={**headers, "If-Match": etag}
+    )
     assert no_evidence.status_code == 422 and "evidence" in no_evidence.json["detail"]
     unknown = client.post(url, json={"status": "maybe"}, headers={**headers, "If-Match": etag})
     assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "status"
@@ -145,8 +170,9 @@ def test_verdict_rules_are_the_services_rules(app, client, db, checker):
     assert extra.status_code == 422 and "version" in extra.json["detail"]
     db.add(Evidence(claim_id=claim.id, url="https://example.org/budget", fetch_state="fetched"))
     db.commit()
-    verdict = client.post(url, json={"status": "false", "rationale": "Budget says 12m."},
-                          headers={**headers, "If-Match": etag})
+    verdict = client.post(
+        url, json={"status": "false", "rationale": "Budget says 12m."}, headers={**headers, "If-Match": etag}
+    )
     assert verdict.status_code == 200 and verdict.json["review_state"] in {"final", "awaiting_approval"}
 
 
@@ -174,8 +200,11 @@ def test_reword_dismiss_and_restore_go_through_the_services(app, client, db, che
 
 def test_articles_are_ingested_listed_and_read_with_their_claims(app, client, db, checker):
     headers = bearer(db, checker)
-    created = client.post("/api/v1/articles", json={"text": ARTICLE_TEXT, "outlet": "Harbour Post",
-                                                    "published": "2024-05-08"}, headers=headers)
+    created = client.post(
+        "/api/v1/articles",
+        json={"text": ARTICLE_TEXT, "outlet": "Harbour Post", "published": "2024-05-08"},
+        headers=headers,
+    )
     assert created.status_code == 201 and created.json["duplicate"] is False and created.json["claims"] >= 3
     article_id = created.json["article"]["id"]
     assert created.headers["Location"].endswith(f"/api/v1/articles/{article_id}")
@@ -222,20 +251,27 @@ def test_evidence_is_added_with_202_and_a_status_url_listed_and_withdrawn(app, c
     headers = bearer(db, checker)
     claim = first_claim(db)
     etag = client.get(f"/api/v1/claims/{claim.id}", headers=headers).headers["ETag"]
-    added = client.post(f"/api/v1/claims/{claim.id}/evidence", json={"url": "https://example.org/budget",
-                        "stance": "refutes", "note": "p. 4"}, headers={**headers, "If-Match": etag})
+    added = client.post(
+        f"/api/v1/claims/{claim.id}/evidence",
+        json={"url": "https://example.org/budget", "stance": "refutes", "note": "p. 4"},
+        headers={**headers, "If-Match": etag},
+    )
     assert added.status_code == 202 and added.json["fetch_state"] == "pending"
     status = client.get(added.headers["Location"], headers=headers)
     assert status.status_code == 200 and status.json["url"] == "https://example.org/budget"
     assert added.headers["ETag"] != etag
-    bad = client.post(f"/api/v1/claims/{claim.id}/evidence", json={"url": "javascript:alert(1)"},
-                      headers={**headers, "If-Match": added.headers["ETag"]})
+    bad = client.post(
+        f"/api/v1/claims/{claim.id}/evidence",
+        json={"url": "javascript:alert(1)"},
+        headers={**headers, "If-Match": added.headers["ETag"]},
+    )
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     listed = client.get(f"/api/v1/claims/{claim.id}/evidence", headers=headers).json["items"]
     assert [e["id"] for e in listed] == [added.json["id"]]
     url = f"/api/v1/claims/{claim.id}/evidence/{added.json['id']}/withdraw"
-    assert client.post(url, json={"reason": ""}, headers={**headers, "If-Match": added.headers["ETag"]}
-                       ).status_code == 422
+    assert (
+        client.post(url, json={"reason": ""}, headers={**headers, "If-Match": added.headers["ETag"]}).status_code == 422
+    )
     withdrawn = client.post(url, json={"reason": "wrong year"}, headers={**headers, "If-Match": added.headers["ETag"]})
     assert withdrawn.status_code == 200 and withdrawn.json["evidence"][0]["withdrawn_at"]
     assert client.get(f"/api/v1/claims/{claim.id}/evidence/999", headers=headers).status_code == 404
@@ -292,8 +328,9 @@ def test_a_write_sent_as_a_form_or_without_a_body_is_415(app, client, db, checke
     headers = bearer(db, checker)
     claim = first_claim(db)
     etag = client.get(f"/api/v1/claims/{claim.id}", headers=headers).headers["ETag"]
-    form = client.post(f"/api/v1/claims/{claim.id}/status", data={"status": "in_progress"},
-                       headers={**headers, "If-Match": etag})
+    form = client.post(
+        f"/api/v1/claims/{claim.id}/status", data={"status": "in_progress"}, headers={**headers, "If-Match": etag}
+    )
     assert form.status_code == 415 and form.mimetype == "application/problem+json"
     empty = client.post(f"/api/v1/claims/{claim.id}/status", headers={**headers, "If-Match": etag})
     assert empty.status_code in {415, 422} and empty.mimetype == "application/problem+json"
@@ -310,13 +347,13 @@ def test_sources_are_listed_and_read_and_editors_add_aliases_and_merge(app, clie
     first, second = items[0], items[1]
     record = client.get(f"/api/v1/sources/{first['id']}", headers=headers).json
     assert record["name"] == first["name"] and sum(record["by_status"].values()) == first["claims"]
-    refused = client.post(f"/api/v1/sources/{first['id']}/aliases", json={"alias": "HB"},
-                          headers=bearer(db, checker))
+    refused = client.post(f"/api/v1/sources/{first['id']}/aliases", json={"alias": "HB"}, headers=bearer(db, checker))
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     added = client.post(f"/api/v1/sources/{first['id']}/aliases", json={"alias": "HB"}, headers=headers)
     assert added.status_code == 201 and "HB" in added.json["aliases"]
-    assert client.post(f"/api/v1/sources/{second['id']}/aliases", json={"alias": "HB"},
-                       headers=headers).status_code == 422
+    assert (
+        client.post(f"/api/v1/sources/{second['id']}/aliases", json={"alias": "HB"}, headers=headers).status_code == 422
+    )
     merged = client.post(f"/api/v1/sources/{second['id']}/merge", json={"into": first["id"]}, headers=headers)
     assert merged.status_code == 200 and merged.json == {"moved": second["claims"], "into": first["id"]}
     assert client.get(f"/api/v1/sources/{second['id']}", headers=headers).status_code == 404

@@ -32,8 +32,9 @@ def test_every_operation_answers_within_its_contract(app, editor_token):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=10, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case):
             case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 

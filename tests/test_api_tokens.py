@@ -29,8 +29,14 @@ def test_revoked_expired_and_deactivated_tokens_do_not_authenticate(app, db):
     user = make_user(db)
     _, revoked = create_token(session=db, user=user, name="a", scope="read", actor=user)
     revoke_token(session=db, token_id=1, actor=user)
-    token, expiring = create_token(session=db, user=user, name="b", scope="read", actor=user,
-                                   expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    token, expiring = create_token(
+        session=db,
+        user=user,
+        name="b",
+        scope="read",
+        actor=user,
+        expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+    )
     token.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     db.add(token)
     db.commit()

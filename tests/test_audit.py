@@ -68,7 +68,7 @@ def test_database_refuses_update_and_delete_of_audit_rows(app, db, chain):
 
 def test_altered_event_is_caught_and_named(app, db, chain):
     target = chain[2]
-    _tamper(app, db, f"UPDATE audit_event SET after = '{{\"text\":\"changed\"}}' WHERE id = {target.id}")
+    _tamper(app, db, f'UPDATE audit_event SET after = \'{{"text":"changed"}}\' WHERE id = {target.id}')
     report = verify_chain(session=db)
     assert not report.ok and report.bad_event_id == target.id
     assert f"id={target.id}" in report.error and "altered" in report.error
@@ -84,9 +84,13 @@ def test_deleted_event_is_caught_and_named(app, db, chain):
 def test_reordered_events_are_caught(app, db, chain):
     first, second = chain[1], chain[2]
     # Swap the storage order of two events (their ids); their contents stay untouched.
-    _tamper(app, db, f"UPDATE audit_event SET id = -1 WHERE id = {first.id}",
-            f"UPDATE audit_event SET id = {first.id} WHERE id = {second.id}",
-            f"UPDATE audit_event SET id = {second.id} WHERE id = -1")
+    _tamper(
+        app,
+        db,
+        f"UPDATE audit_event SET id = -1 WHERE id = {first.id}",
+        f"UPDATE audit_event SET id = {first.id} WHERE id = {second.id}",
+        f"UPDATE audit_event SET id = {second.id} WHERE id = -1",
+    )
     report = verify_chain(session=db)
     assert not report.ok and report.bad_event_id == first.id
     assert "out of order" in report.error

@@ -41,8 +41,11 @@ def test_every_route_sends_anonymous_users_to_login(app, client):
 def test_checker_gets_403_on_every_editor_and_admin_route(app, client, db):
     checker = make_user(db, Role.checker)
     login(client, checker.email)
-    protected = [(e, m, u) for e, m, u in _routes(app)
-                 if getattr(app.view_functions[e], "required_role", Role.checker) != Role.checker]
+    protected = [
+        (e, m, u)
+        for e, m, u in _routes(app)
+        if getattr(app.view_functions[e], "required_role", Role.checker) != Role.checker
+    ]
     assert {e for e, _, _ in protected} >= {"admin.users", "admin.create_user_view", "admin.audit"}
     token = csrf_token(client)
     for endpoint, method, url in protected:
@@ -80,8 +83,10 @@ def test_login_then_logout(client, db):
 
 def test_login_refuses_an_offsite_next_url(client, db):
     user = make_user(db)
-    response = client.post("/login?next=https://evil.example/", data={
-        "email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
     assert response.headers["Location"] == "/articles"
 
 
@@ -89,8 +94,10 @@ def test_state_change_without_csrf_token_is_refused_and_changes_nothing(client, 
     admin = make_user(db, Role.admin)
     login(client, admin.email)
     before = db.exec(select(func.count()).select_from(User)).one()
-    response = client.post("/admin/users", data={"email": "new@test.example", "name": "New", "role": "checker",
-                                                  "password": "long enough password"})
+    response = client.post(
+        "/admin/users",
+        data={"email": "new@test.example", "name": "New", "role": "checker", "password": "long enough password"},
+    )
     assert response.status_code == 400
     assert "CSRF" in parse(response).find(role="alert").get_text()
     db.expire_all()
@@ -101,8 +108,11 @@ def test_csrf_token_in_htmx_header_is_accepted(client, db):
     admin = make_user(db, Role.admin)
     login(client, admin.email)
     token = csrf_token(client)
-    response = client.post("/admin/users", headers={"X-CSRFToken": token}, data={
-        "email": "new@test.example", "name": "New Person", "role": "editor", "password": "long enough password"})
+    response = client.post(
+        "/admin/users",
+        headers={"X-CSRFToken": token},
+        data={"email": "new@test.example", "name": "New Person", "role": "editor", "password": "long enough password"},
+    )
     assert response.status_code == 303
     assert db.exec(select(User).where(User.email == "new@test.example")).one().role == Role.editor
 
@@ -110,8 +120,16 @@ def test_csrf_token_in_htmx_header_is_accepted(client, db):
 def test_admin_user_form_reports_bad_input_and_changes_nothing(client, db):
     admin = make_user(db, Role.admin)
     login(client, admin.email)
-    response = client.post("/admin/users", data={"email": "not-an-email", "name": "X", "role": "checker",
-                                                 "password": "long enough password", "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "not-an-email",
+            "name": "X",
+            "role": "checker",
+            "password": "long enough password",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert response.status_code == 422
     assert "is not an email address" in parse(response).find(role="alert").get_text()
     assert db.exec(select(func.count()).select_from(User)).one() == 1

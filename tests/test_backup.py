@@ -22,9 +22,11 @@ def needs_tools(database_url):
 
 def _counts(app):
     with Session(get_engine(app)) as session:
-        return (session.exec(select(func.count()).select_from(User)).one(),
-                session.exec(select(func.count()).select_from(Article)).one(),
-                session.exec(select(func.count()).select_from(AuditEvent)).one())
+        return (
+            session.exec(select(func.count()).select_from(User)).one(),
+            session.exec(select(func.count()).select_from(Article)).one(),
+            session.exec(select(func.count()).select_from(AuditEvent)).one(),
+        )
 
 
 def test_backup_and_restore_round_trip(app, db, runner, tmp_path, needs_tools):

@@ -73,26 +73,48 @@ def test_shipped_file_is_learned_weights_not_text_and_small():
 
 
 def test_inference_imports_no_training_library():
-    code = ("import sys, claims; claims.extract('The army sent 4,000 troops to Brest on Monday.'); "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'sklearn', 'scipy', 'numpy'} "
-            "or m.startswith('claims.training')); print(bad); assert not bad")
+    code = (
+        "import sys, claims; claims.extract('The army sent 4,000 troops to Brest on Monday.'); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'sklearn', 'scipy', 'numpy'} "
+        "or m.startswith('claims.training')); print(bad); assert not bad"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_scores_do_not_depend_on_the_process_hash_seed():
-    code = ("import claims.score as s; texts = " + repr(CHECKWORTHY + CHIT_CHAT) +
-            "; print([s.default_scorer().logit(t) for t in texts])")
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")}
+    code = (
+        "import claims.score as s; texts = "
+        + repr(CHECKWORTHY + CHIT_CHAT)
+        + "; print([s.default_scorer().logit(t) for t in texts])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
     assert len(outputs) == 1 and outputs.pop().startswith("[")
 
 
 # ------------------------------------------------------------------ the training command on a tiny synthetic set
-FACTS = ["Exports rose {n} percent in {y}.", "The city hired {n} new teachers in {y}.",
-         "Taxes went up by ${n} billion since {y}.", "We lost {n},000 factory jobs in {y}."]
-CHATTER = ["Thank you all for coming tonight.", "Good evening and welcome to everyone here.",
-           "Let me answer that question for you now.", "What do you think about it, Senator?"]
+FACTS = [
+    "Exports rose {n} percent in {y}.",
+    "The city hired {n} new teachers in {y}.",
+    "Taxes went up by ${n} billion since {y}.",
+    "We lost {n},000 factory jobs in {y}.",
+]
+CHATTER = [
+    "Thank you all for coming tonight.",
+    "Good evening and welcome to everyone here.",
+    "Let me answer that question for you now.",
+    "What do you think about it, Senator?",
+]
 
 
 def _write_debate(path: Path, seed: int) -> None:
@@ -108,8 +130,10 @@ def _write_debate(path: Path, seed: int) -> None:
 
 @pytest.fixture()
 def tiny_data(tmp_path):
-    for split, names in {"train": ["20160101_a.tsv", "20160202_b.tsv", "20160303_c.tsv"],
-                         "dev": ["20170101_d.tsv"]}.items():
+    for split, names in {
+        "train": ["20160101_a.tsv", "20160202_b.tsv", "20160303_c.tsv"],
+        "dev": ["20170101_d.tsv"],
+    }.items():
         (tmp_path / split).mkdir()
         for seed, name in enumerate(names):
             _write_debate(tmp_path / split / name, seed + (10 if split == "dev" else 0))
@@ -145,9 +169,19 @@ def test_kind_alone_matches_the_rules_kind():
     """The pipeline asks only for the kind when no rule score is blended in; it must be the same kind."""
     from claims.score import rule_kind
 
-    texts = CHECKWORTHY + CHIT_CHAT + [
-        "It may rise 5% next year.", "He said “no” and “never” to the plan.", "We had 3 of them on Monday.",
-        "Prices could fall.", "“Stop,” she said.", "The vote was held on May 3.", "Is it 40 miles?"]
+    texts = (
+        CHECKWORTHY
+        + CHIT_CHAT
+        + [
+            "It may rise 5% next year.",
+            "He said “no” and “never” to the plan.",
+            "We had 3 of them on Monday.",
+            "Prices could fall.",
+            "“Stop,” she said.",
+            "The vote was held on May 3.",
+            "Is it 40 miles?",
+        ]
+    )
     for has_dates in (False, True):
         for text in texts:
             assert rule_kind(text, has_dates=has_dates) == rule_score(text, has_dates=has_dates, attributed=False)[1]

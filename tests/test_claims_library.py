@@ -16,17 +16,22 @@ from claims.sources import default_registry
 PUBLISHED = dt.date(2024, 7, 9)  # a Tuesday
 
 
-@pytest.mark.parametrize("text", [
-    "Maj. Gen. Vadim Denisenko spoke at the base. The U.S. Army said on Oct. 28 that 40 troops left.",
-    "Dr. Smith agreed… He said: “It is fine. We are ready.” Then he left.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maj. Gen. Vadim Denisenko spoke at the base. The U.S. Army said on Oct. 28 that 40 troops left.",
+        "Dr. Smith agreed… He said: “It is fine. We are ready.” Then he left.",
+    ],
+)
 def test_segmenter_keeps_abbreviations_quotes_and_ellipses_together(text):
     spans = claims.split_sentences(text)
-    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)
     assert not any(s.text in {"Maj.", "Gen.", "Dr.", "U.S.", "Oct."} for s in spans)
     if text.startswith("Maj."):
         assert [s.text for s in spans] == [
-            "Maj. Gen. Vadim Denisenko spoke at the base.", "The U.S. Army said on Oct. 28 that 40 troops left."]
+            "Maj. Gen. Vadim Denisenko spoke at the base.",
+            "The U.S. Army said on Oct. 28 that 40 troops left.",
+        ]
 
 
 DATE_CASES = [
@@ -54,13 +59,16 @@ DATE_CASES = [
 def test_dates_resolve_against_the_publication_date(sentence, expression, value):
     mentions = find_dates(sentence, published=PUBLISHED)
     assert [(m.text, m.value) for m in mentions] == [(expression, value)]
-    assert sentence[mentions[0].start:mentions[0].end] == expression
+    assert sentence[mentions[0].start : mentions[0].end] == expression
 
 
 def test_relative_dates_stay_unresolved_without_a_publication_date():
     mentions = find_dates("They met on Monday, last year and in February 2022.")
     assert [(m.text, m.value, m.resolved) for m in mentions] == [
-        ("on Monday", None, False), ("last year", None, False), ("February 2022", "2022-02", True)]
+        ("on Monday", None, False),
+        ("last year", None, False),
+        ("February 2022", "2022-02", True),
+    ]
     assert "no publication date" in mentions[0].note
 
 
@@ -72,7 +80,11 @@ ATTRIBUTION_CASES = [
     ("The dam failed on Monday, reported Reuters.", "Reuters", None),
     ("The dam failed, according to CNN.", "CNN", None),
     ("Mayor Ana Ruiz told the SCMP that the dam failed.", "South China Morning Post", "Ana Ruiz"),
-    ("The Belarusian Defence Ministry said in a statement that 40 troops arrived.", "Belarusian Ministry of Defense", None),
+    (
+        "The Belarusian Defence Ministry said in a statement that 40 troops arrived.",
+        "Belarusian Ministry of Defense",
+        None,
+    ),
     ("Russia's Defense Ministry posted on Telegram a video of the strike.", "Russian Ministry of Defense", None),
     ("Prices rose 4%, Bloomberg reported, citing data from the exchange.", "Bloomberg", None),
     ("“The dam held,” said John Carter, a local engineer.", None, "John Carter"),
@@ -87,8 +99,11 @@ ATTRIBUTION_CASES = [
     ("The Clinton campaign says the ad will air on Monday.", "Clinton campaign", None),
     ("Voters say prices rose.", None, "Voters"),
     ("The agencies said the road was closed.", "agencies", None),
-    ("The Centers for Disease Control and Prevention (CDC) reported 12 cases.",
-     "Centers for Disease Control and Prevention", None),
+    (
+        "The Centers for Disease Control and Prevention (CDC) reported 12 cases.",
+        "Centers for Disease Control and Prevention",
+        None,
+    ),
     ("The deal was signed, the Irish Independent first reported.", "Irish Independent", None),
     ("Paul Ryan (R-Wis.) argued that the bill would pass.", None, "Paul Ryan"),
     # cues the old lexicon missed, learned from PolNeAR's training split
@@ -96,12 +111,18 @@ ATTRIBUTION_CASES = [
     ("Senator Jane Ortiz accused the company of hiding losses.", None, "Jane Ortiz"),
     ("Critics insisted the figures were wrong.", None, "Critics"),
     ("Pat Caddell: Democrat voters are worried about the debate.", None, "Pat Caddell"),
-    ("Levels rose 2 metres, said Anna Nowak, a spokeswoman for the regional water authority.",
-     "regional water authority", "Anna Nowak"),
+    (
+        "Levels rose 2 metres, said Anna Nowak, a spokeswoman for the regional water authority.",
+        "regional water authority",
+        "Anna Nowak",
+    ),
     ("In an interview with CNN, Mayor Tom Price said 1,200 people left.", "CNN", "Tom Price"),
     ("According to a statement from the Interior Ministry, 300 soldiers were deployed.", "Interior Ministry", None),
-    ("Piotr Zak, an analyst at the Polish Institute of International Affairs, said it was a message.",
-     "Polish Institute of International Affairs", "Piotr Zak"),
+    (
+        "Piotr Zak, an analyst at the Polish Institute of International Affairs, said it was a message.",
+        "Polish Institute of International Affairs",
+        "Piotr Zak",
+    ),
 ]
 
 
@@ -113,10 +134,12 @@ def test_attribution_separates_source_and_speaker(sentence, source, speaker):
 
 
 def test_attribution_is_carried_forward():
-    text = ("In a Telegram post, the Latvian Interior Ministry said on Monday that 300 migrants crossed.\n\n"
-            "“We will respond,” the post added.\n\n"
-            "Interior Minister Rihards Kozlovskis told the AP that fences were 90% built.\n\n"
-            "He said: “We need 20 more kilometres.”")
+    text = (
+        "In a Telegram post, the Latvian Interior Ministry said on Monday that 300 migrants crossed.\n\n"
+        "“We will respond,” the post added.\n\n"
+        "Interior Minister Rihards Kozlovskis told the AP that fences were 90% built.\n\n"
+        "He said: “We need 20 more kilometres.”"
+    )
     found = claims.find_attributions(text)
     assert [(a.source, a.speaker, a.carried) for a in found] == [
         ("Latvian Ministry of Interior", None, False),
@@ -133,21 +156,26 @@ def test_affiliation_of_a_spokesperson_is_kept():
     assert claim.speaker_affiliation == "CDC"
 
 
-@pytest.mark.parametrize("sentence", [
-    "The United States has 50 states and a capital.",  # "States" is a name here, not the verb
-    "On Tuesday the bridge closed for repairs.",
-    "Twelve cases were confirmed by the lab on Monday.",  # passive: the cases said nothing
-    "“You say you accept responsibility,” the senator asked.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The United States has 50 states and a capital.",  # "States" is a name here, not the verb
+        "On Tuesday the bridge closed for repairs.",
+        "Twelve cases were confirmed by the lab on Monday.",  # passive: the cases said nothing
+        "“You say you accept responsibility,” the senator asked.",
+    ],
+)
 def test_no_false_speaker(sentence):
     [attribution] = claims.find_attributions(sentence)
     assert attribution.speaker not in {"United", "Tuesday", "Twelve cases", "You"}, attribution
 
 
 def test_document_named_earlier_is_resolved():
-    text = ("The Interior Ministry issued a statement on Monday about the border.\n\n"
-            "Officials inspected the fence.\n\n"
-            "According to the statement, 300 migrants crossed.")
+    text = (
+        "The Interior Ministry issued a statement on Monday about the border.\n\n"
+        "Officials inspected the fence.\n\n"
+        "According to the statement, 300 migrants crossed."
+    )
     found = claims.find_attributions(text)
     assert (found[2].source, found[2].carried) == ("Interior Ministry", True)
 
@@ -180,9 +208,11 @@ def test_registry_is_data_that_users_can_extend():
 
 
 def test_furniture_headings_captions_and_repeated_headline_are_not_prose():
-    text = ("World\n\nStorm Closes Ports\n\nThe storm closed 3 ports on Monday, officials said.\n\n"
-            "Storm Closes Ports\nWaves at the harbour wall\n\nShare this article\n\nBy Jane Roe\n\n"
-            "Your email address will not be published. Required fields are marked *\n")
+    text = (
+        "World\n\nStorm Closes Ports\n\nThe storm closed 3 ports on Monday, officials said.\n\n"
+        "Storm Closes Ports\nWaves at the harbour wall\n\nShare this article\n\nBy Jane Roe\n\n"
+        "Your email address will not be published. Required fields are marked *\n"
+    )
     kinds = {b.text: b.kind for b in split_blocks(text)}
     assert kinds["World"] == "heading" and kinds["Storm Closes Ports"] == "headline"
     assert kinds["Waves at the harbour wall"] == "caption"
@@ -203,9 +233,11 @@ def test_compound_sentence_is_split_into_nested_atomic_claims():
 
 
 def test_checkworthiness_ranks_facts_above_opinion_and_questions():
-    text = ("The army sent 4,000 troops to Brest on Monday, the ministry said.\n\n"
-            "The drills could be regarded as a provocation.\n\n"
-            "Will the talks resume?\n")
+    text = (
+        "The army sent 4,000 troops to Brest on Monday, the ministry said.\n\n"
+        "The drills could be regarded as a provocation.\n\n"
+        "Will the talks resume?\n"
+    )
     fact, opinion = claims.extract(text, published=PUBLISHED)  # a question claims nothing: not extracted
     assert fact.checkworthiness > opinion.checkworthiness
     assert (fact.kind, opinion.kind) == ("quantity", "opinion")
@@ -217,14 +249,22 @@ def test_extraction_is_deterministic():
     assert [c.to_dict() for c in claims.extract(text)] == [c.to_dict() for c in claims.extract(text)]
 
 
-@pytest.mark.parametrize("text", [
-    "", "   \n\n ", "\x00\x01\x02\xff" * 500, "“" * 100_000, "." * 100_000, '"' * 100_000,
-    "Police say three people hurt in crash on the ring road",
-    "مرحبا بالعالم. قال الوزير إن 40 جنديا وصلوا يوم الاثنين. 中文句子。The minister said 40 troops arrived on Monday.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n ",
+        "\x00\x01\x02\xff" * 500,
+        "“" * 100_000,
+        "." * 100_000,
+        '"' * 100_000,
+        "Police say three people hurt in crash on the ring road",
+        "مرحبا بالعالم. قال الوزير إن 40 جنديا وصلوا يوم الاثنين. 中文句子。The minister said 40 troops arrived on Monday.",
+    ],
+)
 def test_hostile_input_gives_sensible_output(text):
     found = claims.extract(text, published=PUBLISHED)
-    assert all(text[c.start:c.end] == c.quote and c.quote.strip() for c in found)
+    assert all(text[c.start : c.end] == c.quote and c.quote.strip() for c in found)
     if text.startswith("Police say"):
         assert [c.quote for c in found] == [text]
     if text.startswith("مرحبا"):
@@ -239,14 +279,17 @@ def test_five_megabytes_of_text_extract_without_error():
 
 
 def test_html_full_of_scripts_gives_only_the_article():
-    html = ("<html><head><title>Quake | Daily</title><script>var a = '<p>fake</p>';</script></head><body>"
-            "<nav>Home News Sport</nav><article><h1>Quake hits city</h1>"
-            + "<script>document.write('x')</script>" * 50
-            + "<p>A magnitude 6.1 earthquake struck the city on Monday, the geological survey said, and "
-              "more than 200 buildings were damaged according to local officials in the region.</p>"
-            "<p>Rescue teams worked through the night to reach people trapped in collapsed homes, the "
-              "regional governor told reporters at a briefing on Tuesday morning.</p></article>"
-            "<footer>© 2024 Daily</footer></body></html>")
+    html = (
+        "<html><head><title>Quake | Daily</title><script>var a = '<p>fake</p>';</script></head><body>"
+        "<nav>Home News Sport</nav><article><h1>Quake hits city</h1>"
+        + "<script>document.write('x')</script>"
+        * 50
+        + "<p>A magnitude 6.1 earthquake struck the city on Monday, the geological survey said, and "
+        "more than 200 buildings were damaged according to local officials in the region.</p>"
+        "<p>Rescue teams worked through the night to reach people trapped in collapsed homes, the "
+        "regional governor told reporters at a briefing on Tuesday morning.</p></article>"
+        "<footer>© 2024 Daily</footer></body></html>"
+    )
     meta, found = claims.extract_html(html, published=PUBLISHED)
     assert "document.write" not in meta.text and "fake" not in meta.text
     assert meta.title == "Quake hits city"
@@ -258,29 +301,59 @@ def test_claims_package_imports_nothing_from_the_web_or_database_layers():
     for path in Path(claims.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not {n.split(".")[0] for n in names} & forbidden, (path.name, names)
 
 
-@pytest.mark.parametrize(("text", "sentences"), [
-    ("The plan has three parts: 1. Cut taxes by 5%. 2. Raise spending on roads. 3. Hire 200 teachers.",
-     ["The plan has three parts:", "1. Cut taxes by 5%.", "2. Raise spending on roads.", "3. Hire 200 teachers."]),
-    ("The rules are: a) no phones; b) no food. The end.", ["The rules are:", "a) no phones;", "b) no food.", "The end."]),
-    ("The council voted on a. the budget, b. the roads plan and c. the school levy.",
-     ["The council voted on a. the budget, b. the roads plan and c. the school levy."]),
-    ("He paused . . . and then said the budget was 40 million. The vote was 7-2.",
-     ["He paused . . . and then said the budget was 40 million.", "The vote was 7-2."]),
-    ("The total was 12 million . . . The vote failed.", ["The total was 12 million . . .", "The vote failed."]),
-    ("“We can build a wall.” ― Steve Quinlan\n\nNext paragraph.", ["“We can build a wall.” ― Steve Quinlan", "Next paragraph."]),
-    ("The new fines take effect on July 1. The change is big.", ["The new fines take effect on July 1.", "The change is big."]),
-    ("The polls closed at 8 p.m. EST on Tuesday. Counting began at 9 p.m. The count ended.",
-     ["The polls closed at 8 p.m. EST on Tuesday.", "Counting began at 9 p.m.", "The count ended."]),
-])
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "The plan has three parts: 1. Cut taxes by 5%. 2. Raise spending on roads. 3. Hire 200 teachers.",
+            [
+                "The plan has three parts:",
+                "1. Cut taxes by 5%.",
+                "2. Raise spending on roads.",
+                "3. Hire 200 teachers.",
+            ],
+        ),
+        (
+            "The rules are: a) no phones; b) no food. The end.",
+            ["The rules are:", "a) no phones;", "b) no food.", "The end."],
+        ),
+        (
+            "The council voted on a. the budget, b. the roads plan and c. the school levy.",
+            ["The council voted on a. the budget, b. the roads plan and c. the school levy."],
+        ),
+        (
+            "He paused . . . and then said the budget was 40 million. The vote was 7-2.",
+            ["He paused . . . and then said the budget was 40 million.", "The vote was 7-2."],
+        ),
+        ("The total was 12 million . . . The vote failed.", ["The total was 12 million . . .", "The vote failed."]),
+        (
+            "“We can build a wall.” ― Steve Quinlan\n\nNext paragraph.",
+            ["“We can build a wall.” ― Steve Quinlan", "Next paragraph."],
+        ),
+        (
+            "The new fines take effect on July 1. The change is big.",
+            ["The new fines take effect on July 1.", "The change is big."],
+        ),
+        (
+            "The polls closed at 8 p.m. EST on Tuesday. Counting began at 9 p.m. The count ended.",
+            ["The polls closed at 8 p.m. EST on Tuesday.", "Counting began at 9 p.m.", "The count ended."],
+        ),
+    ],
+)
 def test_sentence_boundaries_where_a_reader_puts_them(text, sentences):
     spans = claims.split_sentences(text)
     assert [s.text for s in spans] == sentences
-    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)
 
 
 def test_signed_quotation_is_attributed_to_its_signature():
@@ -293,14 +366,16 @@ def test_split_relative_clause_carries_its_antecedent():
     text = "China and Belarus have begun joint military drills on Monday, that will last for 11 days, reported Reuters."
     first, second = claims.extract(text, published="2024-07-08")
     assert second.quote == "that will last for 11 days, reported Reuters."
-    assert text[second.start:second.end] == second.quote
+    assert text[second.start : second.end] == second.quote
     assert second.text == "The joint military drills will last for 11 days."
     assert second.source == "Reuters"
 
 
 def test_resolved_pronoun_and_sentence_adverbs_leave_the_claim_text():
-    text = ("Anna Nowak, the harbour master, said the port was closed on Monday.\n\n"
-            "He said: “Twelve ships are waiting.”\n\nHowever, the port reopened on Tuesday.")
+    text = (
+        "Anna Nowak, the harbour master, said the port was closed on Monday.\n\n"
+        "He said: “Twelve ships are waiting.”\n\nHowever, the port reopened on Tuesday."
+    )
     found = claims.extract(text, published="2024-07-10")
     assert found[1].text.startswith("Anna Nowak said:")
     assert found[2].text == "The port reopened on Tuesday."
@@ -309,7 +384,6 @@ def test_resolved_pronoun_and_sentence_adverbs_leave_the_claim_text():
 def test_questions_are_not_claims():
     found = claims.extract("Will the bridge reopen in May? The council voted 7-2 to reopen it on May 3.")
     assert [c.quote for c in found] == ["The council voted 7-2 to reopen it on May 3."]
-
 
 
 def test_each_part_of_a_split_sentence_keeps_its_own_source():

@@ -20,7 +20,9 @@ from workbench.models import AuditEvent, Claim, Role
 CLIENTS = 8
 TEXT = "Ministry Figures\n\n" + "".join(
     f"The ministry said on Monday that {n * 1000} households in district {n} lost power for {n + 2} hours, "
-    f"and the regional grid operator said repairs cost {n * 3} million euros.\n\n" for n in range(1, 9))
+    f"and the regional grid operator said repairs cost {n * 3} million euros.\n\n"
+    for n in range(1, 9)
+)
 
 
 @pytest.fixture
@@ -50,8 +52,9 @@ def _race(desk, requests):
     def run(index, path, data):
         client, token, _ = desk["clients"][index]
         barrier.wait()
-        response = client.post(path, data={"csrf_token": token, **data},
-                               headers={"HX-Request": "true", "HX-Target": "claim-panel"})
+        response = client.post(
+            path, data={"csrf_token": token, **data}, headers={"HX-Request": "true", "HX-Target": "claim-panel"}
+        )
         codes[index] = response.status_code
 
     threads = [threading.Thread(target=run, args=(i, path, data)) for i, (path, data) in enumerate(requests)]
@@ -71,8 +74,9 @@ def _assert_row_is_last_accepted_change(db, claim_id):
     """The row equals the state written by the last audit event about it that carries a state."""
     db.expire_all()
     claim = db.get(Claim, claim_id)
-    events = db.exec(select(AuditEvent).where(AuditEvent.entity_type.in_(["claim", "evidence"]))
-                     .order_by(AuditEvent.seq.desc())).all()
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.entity_type.in_(["claim", "evidence"])).order_by(AuditEvent.seq.desc())
+    ).all()
     for event in events:
         after = json.loads(event.after)
         if event.entity_type == "evidence":  # evidence is a change to its claim too, and says which version it made
@@ -100,36 +104,62 @@ def _edit(kind: str, claim: Claim, number: int) -> tuple[str, dict]:
         "split": (f"/claims/{claim.id}/split", {"at": str(10 + number), **v}),
         "merge": (f"/claims/{claim.id}/merge", {"direction": "next", **v}),
         "assign": (f"/claims/{claim.id}/assign", {"assignee": "me", **v}),
-        "evidence": (f"/claims/{claim.id}/evidence", {"url": f"https://stats.example/{number}", "stance": "supports",
-                                                      **v}),
+        "evidence": (
+            f"/claims/{claim.id}/evidence",
+            {"url": f"https://stats.example/{number}", "stance": "supports", **v},
+        ),
         "bulk": ("/claims/bulk", {"ids": str(claim.id), "action": "status", "status": "in_progress"}),
         "dismiss": (f"/claims/{claim.id}/dismiss", {"reason": f"Page furniture, {number}", **v}),
         "source": (f"/claims/{claim.id}/correct", {"field": "source", "new_source": f"Agency {number}", **v}),
-        "dates": (f"/claims/{claim.id}/correct", {"field": "dates", "date_text": "on Monday",
-                                                   "date_value": f"2024-05-0{number % 9 + 1}", **v}),
-        "span": (f"/claims/{claim.id}/correct", {"field": "span", "start": str(claim.start + number + 1),
-                                                  "end": str(claim.end), **v}),
+        "dates": (
+            f"/claims/{claim.id}/correct",
+            {"field": "dates", "date_text": "on Monday", "date_value": f"2024-05-0{number % 9 + 1}", **v},
+        ),
+        "span": (
+            f"/claims/{claim.id}/correct",
+            {"field": "span", "start": str(claim.start + number + 1), "end": str(claim.end), **v},
+        ),
     }[kind]
 
 
 KINDS = ["status", "verdict", "reword", "split", "merge", "assign", "evidence", "bulk"]
 
 
-@pytest.mark.parametrize("kinds", [
-    KINDS,                                   # every kind of edit at once
-    ["reword", "split"] * 4,                 # reword vs split: the reword used to be lost
-    ["split"] * 8,                           # two splits used to give two claims with one span
-    ["bulk", "status"] * 4,                  # bulk vs single status used to both write version 2
-    ["verdict"] * 8, ["reword"] * 8, ["assign"] * 8, ["evidence"] * 8, ["merge"] * 8,
-    ["dismiss", "source", "dates", "span"] * 2,  # corrections and dismissal against each other
-], ids=["all-kinds", "reword-vs-split", "split-vs-split", "bulk-vs-status", "verdicts", "rewords", "assigns",
-        "evidence", "merges", "corrections"])
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        KINDS,  # every kind of edit at once
+        ["reword", "split"] * 4,  # reword vs split: the reword used to be lost
+        ["split"] * 8,  # two splits used to give two claims with one span
+        ["bulk", "status"] * 4,  # bulk vs single status used to both write version 2
+        ["verdict"] * 8,
+        ["reword"] * 8,
+        ["assign"] * 8,
+        ["evidence"] * 8,
+        ["merge"] * 8,
+        ["dismiss", "source", "dates", "span"] * 2,  # corrections and dismissal against each other
+    ],
+    ids=[
+        "all-kinds",
+        "reword-vs-split",
+        "split-vs-split",
+        "bulk-vs-status",
+        "verdicts",
+        "rewords",
+        "assigns",
+        "evidence",
+        "merges",
+        "corrections",
+    ],
+)
 def test_eight_clients_on_one_claim_lose_nothing(desk, db, kinds):
     article_id = desk["article"].id
     claims = _claims(db, article_id)
     target = claims[0]
     start_version, start_count = target.version, len(claims)
-    evidence_before = db.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "evidence")).one()
+    evidence_before = db.exec(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "evidence")
+    ).one()
 
     codes = _race(desk, [_edit(kind, target, number) for number, kind in enumerate(kinds)])
     accepted = _accepted(codes)
@@ -147,8 +177,10 @@ def test_eight_clients_on_one_claim_lose_nothing(desk, db, kinds):
     merge_won = any(kind == "merge" and code != 409 for kind, code in zip(kinds, codes))
     assert len(after) == start_count + split_won - merge_won
     assert len({(c.start, c.end) for c in after}) == len(after), "two claims share one span"
-    evidence_events = db.exec(select(func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.entity_type == "evidence")).one() - evidence_before
+    evidence_events = (
+        db.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "evidence")).one()
+        - evidence_before
+    )
     assert evidence_events == sum(kind == "evidence" and code == 200 for kind, code in zip(kinds, codes))
     if "reword" in kinds and any(k == "reword" and c == 200 for k, c in zip(kinds, codes)):
         assert claim.text.startswith("Reworded by client")

@@ -33,8 +33,11 @@ def _fresh(db, model, id_):
 
 def _events(db, entity_type, entity_id):
     db.expire_all()
-    return db.exec(select(AuditEvent).where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
-                   .order_by(AuditEvent.seq)).all()
+    return db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.seq)
+    ).all()
 
 
 def _queue_ids(client):
@@ -58,8 +61,10 @@ def test_dismiss_needs_a_reason_leaves_the_queue_and_can_be_restored(client, db,
     event = _events(db, "claim", claim.id)[-1]
     assert event.action == "dismiss" and event.reason == "An opinion line, not a claim"
     assert str(claim.id) not in _queue_ids(client)
-    assert str(claim.id) in [tr["data-claim-id"] for tr in
-                             parse(client.get("/claims?status=dismissed")).select("#queue-results tr.claim-row")]
+    assert str(claim.id) in [
+        tr["data-claim-id"]
+        for tr in parse(client.get("/claims?status=dismissed")).select("#queue-results tr.claim-row")
+    ]
 
     response = _post(client, work, f"/claims/{claim.id}/restore", version=2)
     assert response.status_code == 200
@@ -76,8 +81,10 @@ def test_dismissed_claims_leave_the_counts(app, client, db, work):
     other = app.test_client()
     login(other, editor.email)
     chart = parse(other.get("/dashboard")).select_one("#status-chart-title").find_parent("svg")
-    bars = {g.select_one("text.chart-label title").get_text(): int(g.select_one("text.chart-value").get_text())
-            for g in chart.select("g")}
+    bars = {
+        g.select_one("text.chart-label title").get_text(): int(g.select_one("text.chart-value").get_text())
+        for g in chart.select("g")
+    }
     assert "Not a claim" not in bars and sum(bars.values()) == total - 1
     row = parse(client.get("/articles")).select_one("#article-list tbody tr")
     assert row.select_one("td.num").get_text() == str(total - 1)
@@ -94,8 +101,15 @@ def test_the_status_menu_cannot_dismiss_without_a_reason(client, db, work):
 
 def test_evidence_edit_and_withdraw_keep_the_record(client, db, work):
     claim = work["claims"][1]
-    _post(client, work, f"/claims/{claim.id}/evidence", url="https://transport.example/budget", stance="context",
-          note="Budget page", version=1)
+    _post(
+        client,
+        work,
+        f"/claims/{claim.id}/evidence",
+        url="https://transport.example/budget",
+        stance="context",
+        note="Budget page",
+        version=1,
+    )
     evidence = db.exec(select(Evidence).where(Evidence.claim_id == claim.id)).one()
     evidence.sha256, evidence.archived_text, evidence.fetch_state = "cd" * 32, "38 million euros", "done"
     db.add(evidence)
@@ -103,8 +117,14 @@ def test_evidence_edit_and_withdraw_keep_the_record(client, db, work):
 
     bad = _post(client, work, f"/claims/{claim.id}/evidence/{evidence.id}", stance="proves", note="", version=2)
     assert bad.status_code == 422 and "Relevance must be one of" in parse(bad).find(id="claim-error").get_text()
-    response = _post(client, work, f"/claims/{claim.id}/evidence/{evidence.id}", stance="supports",
-                     note="Line 4 of the budget", version=2)
+    response = _post(
+        client,
+        work,
+        f"/claims/{claim.id}/evidence/{evidence.id}",
+        stance="supports",
+        note="Line 4 of the budget",
+        version=2,
+    )
     assert response.status_code == 200
     item = parse(response).select_one(f"#evidence-{evidence.id}")
     assert "supports" in item.select_one(".stance").get_text() and "Line 4 of the budget" in item.get_text()
@@ -118,8 +138,9 @@ def test_evidence_edit_and_withdraw_keep_the_record(client, db, work):
     assert _fresh(db, Claim, claim.id).status == Status.verified
     missing = _post(client, work, f"/claims/{claim.id}/evidence/{evidence.id}/withdraw", reason="", version=4)
     assert missing.status_code == 422 and "Say why" in parse(missing).find(id="claim-error").get_text()
-    response = _post(client, work, f"/claims/{claim.id}/evidence/{evidence.id}/withdraw",
-                     reason="Superseded budget", version=4)
+    response = _post(
+        client, work, f"/claims/{claim.id}/evidence/{evidence.id}/withdraw", reason="Superseded budget", version=4
+    )
     assert response.status_code == 200
     assert "withdrawn: Superseded budget" in parse(response).select_one(f"#evidence-{evidence.id}").get_text()
     withdrawn = _fresh(db, Evidence, evidence.id)
@@ -144,7 +165,7 @@ def test_merge_with_the_previous_claim_keeps_the_text_between(client, db, work):
     article = work["article"]
     first, second = work["claims"][:2]
     start, end, first_id = first.start, second.end, first.id
-    expected = " ".join(f"{first.text}{article.text[first.end:second.start]}{second.text}".split())
+    expected = " ".join(f"{first.text}{article.text[first.end : second.start]}{second.text}".split())
     response = _post(client, work, f"/claims/{second.id}/merge", direction="previous", version=1)
     assert response.status_code == 200
     merged = _fresh(db, Claim, second.id)
@@ -169,8 +190,9 @@ def test_merge_keeps_punctuation_between_split_parts(client, db, work):
 
 
 def _correct(client, work, claim, **data):
-    return _post(client, work, f"/claims/{claim.id}/correct", version=_fresh(db_holder["db"], Claim, claim.id).version,
-                 **data)
+    return _post(
+        client, work, f"/claims/{claim.id}/correct", version=_fresh(db_holder["db"], Claim, claim.id).version, **data
+    )
 
 
 db_holder: dict = {}
@@ -198,8 +220,11 @@ def test_correct_source_from_the_registry_new_or_none(client, db, corrector):
     assert before["field"] == "source" and after["value"] == "Reuters" and before["value"] != "Reuters"
     new = _correct(client, corrector, claim, field="source", new_source="Harbour Authority")
     assert new.status_code == 200
-    created = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "source", AuditEvent.action == "create")
-                      .order_by(AuditEvent.seq.desc())).first()
+    created = db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "source", AuditEvent.action == "create")
+        .order_by(AuditEvent.seq.desc())
+    ).first()
     assert json.loads(created.after)["name"] == "Harbour Authority"
     none = _correct(client, corrector, claim, field="source", new_source="")
     assert none.status_code == 200 and _fresh(db, Claim, claim.id).source_id is None
@@ -211,8 +236,11 @@ def test_correct_speaker_and_kind(client, db, corrector):
     claim = corrector["claims"][0]
     assert _correct(client, corrector, claim, field="speaker", speaker="  Mayor   Ana Ruiz ").status_code == 200
     assert _fresh(db, Claim, claim.id).speaker == "Mayor Ana Ruiz"
-    assert _last_correction(db, claim.id)[1] == {"field": "speaker", "value": "Mayor Ana Ruiz",
-                                                 "version": _fresh(db, Claim, claim.id).version}
+    assert _last_correction(db, claim.id)[1] == {
+        "field": "speaker",
+        "value": "Mayor Ana Ruiz",
+        "version": _fresh(db, Claim, claim.id).version,
+    }
     bad = _correct(client, corrector, claim, field="kind", kind="rumour")
     assert bad.status_code == 422 and "Kind must be one of" in parse(bad).find(id="claim-error").get_text()
     assert _correct(client, corrector, claim, field="kind", kind="opinion").status_code == 200
@@ -225,22 +253,39 @@ def test_correct_dates_change_remove_and_add(client, db, corrector):
     claim = corrector["claims"][0]  # "... reopened on Monday after 14 months ..."
     original = _fresh(db, Claim, claim.id).dates
     assert original, "the sample claim has a date"
-    response = _correct(client, corrector, claim, field="dates",
-                        date_text=[original[0]["text"], "14 months"], date_value=["2024-05-07", "2023-03"],
-                        date_start=[str(original[0]["start"]), ""], date_end=[str(original[0]["end"]), ""])
+    response = _correct(
+        client,
+        corrector,
+        claim,
+        field="dates",
+        date_text=[original[0]["text"], "14 months"],
+        date_value=["2024-05-07", "2023-03"],
+        date_start=[str(original[0]["start"]), ""],
+        date_end=[str(original[0]["end"]), ""],
+    )
     assert response.status_code == 200
     dates = _fresh(db, Claim, claim.id).dates
     assert [(d["text"], d["value"]) for d in dates] == [(original[0]["text"], "2024-05-07"), ("14 months", "2023-03")]
     article = corrector["article"]
-    assert article.text[dates[1]["start"]:dates[1]["end"]] == "14 months"
+    assert article.text[dates[1]["start"] : dates[1]["end"]] == "14 months"
     before, after = _last_correction(db, claim.id)
-    assert before["value"][0]["value"] == original[0]["value"] and after["value"][1] == {"text": "14 months",
-                                                                                         "value": "2023-03"}
+    assert before["value"][0]["value"] == original[0]["value"] and after["value"][1] == {
+        "text": "14 months",
+        "value": "2023-03",
+    }
     bad = _correct(client, corrector, claim, field="dates", date_text=["Monday"], date_value=["last week"])
     assert bad.status_code == 422 and "not a date value" in parse(bad).find(id="claim-error").get_text()
-    removed = _correct(client, corrector, claim, field="dates", date_text=[d["text"] for d in dates],
-                       date_value=[d["value"] for d in dates], date_remove="0",
-                       date_start=[str(d["start"]) for d in dates], date_end=[str(d["end"]) for d in dates])
+    removed = _correct(
+        client,
+        corrector,
+        claim,
+        field="dates",
+        date_text=[d["text"] for d in dates],
+        date_value=[d["value"] for d in dates],
+        date_remove="0",
+        date_start=[str(d["start"]) for d in dates],
+        date_end=[str(d["end"]) for d in dates],
+    )
     assert removed.status_code == 200
     assert [d["text"] for d in _fresh(db, Claim, claim.id).dates] == ["14 months"]
 
@@ -249,11 +294,12 @@ def test_correct_span_by_selection(client, db, corrector):
     article = corrector["article"]
     claim = corrector["claims"][1]
     start = article.text.index("38 million euros")
-    response = _correct(client, corrector, claim, field="span", start=str(start - 1),
-                        end=str(start + len("38 million euros")))
+    response = _correct(
+        client, corrector, claim, field="span", start=str(start - 1), end=str(start + len("38 million euros"))
+    )
     assert response.status_code == 200
     moved = _fresh(db, Claim, claim.id)
-    assert moved.quote == "38 million euros" and article.text[moved.start:moved.end] == moved.quote
+    assert moved.quote == "38 million euros" and article.text[moved.start : moved.end] == moved.quote
     assert moved.text == "38 million euros"  # not reworded before: the wording follows the span
     assert "38 million euros" == parse(response).select_one("#claim-quote").get_text()
     before, after = _last_correction(db, claim.id)
@@ -280,16 +326,32 @@ def test_withdrawing_evidence_reopens_a_cleared_article(app, client, db, work):
     _post(client, work, f"/claims/{claims[0].id}/evidence", url="https://c.example/", stance="supports", version=1)
     for claim in claims:
         current = _fresh(db, Claim, claim.id)
-        assert _post(client, work, f"/claims/{claim.id}/status", status="not_checkable", rationale="Opinion",
-                     version=current.version).status_code == 200
+        assert (
+            _post(
+                client,
+                work,
+                f"/claims/{claim.id}/status",
+                status="not_checkable",
+                rationale="Opinion",
+                version=current.version,
+            ).status_code
+            == 200
+        )
     editor = make_user(db, Role.editor)
     other = app.test_client()
     login(other, editor.email)
-    assert other.post(f"/articles/{work['article'].id}/clear", data={"csrf_token": csrf_token(other)}).status_code == 303
+    assert (
+        other.post(f"/articles/{work['article'].id}/clear", data={"csrf_token": csrf_token(other)}).status_code == 303
+    )
     assert _fresh(db, Article, work["article"].id).cleared_at is not None
     evidence = db.exec(select(Evidence)).one()
-    response = _post(client, work, f"/claims/{claims[0].id}/evidence/{evidence.id}/withdraw", reason="Wrong page",
-                     version=_fresh(db, Claim, claims[0].id).version)
+    response = _post(
+        client,
+        work,
+        f"/claims/{claims[0].id}/evidence/{evidence.id}/withdraw",
+        reason="Wrong page",
+        version=_fresh(db, Claim, claims[0].id).version,
+    )
     assert response.status_code == 200
     assert _fresh(db, Article, work["article"].id).cleared_at is None
     assert _events(db, "article", work["article"].id)[-1].action == "unclear"

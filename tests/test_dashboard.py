@@ -26,12 +26,19 @@ def test_dashboard_counts_by_status_source_and_checker(editor_client, db):
     db.add_all(claims[:2])
     db.commit()
     page = parse(editor_client.get("/dashboard"))
-    bars = {t.find("title").get_text(): int(v.get_text()) for t, v in
-            zip(page.select("#status-chart-title ~ g text.chart-label"), page.select("#status-chart-title ~ g text.chart-value"))}
+    bars = {
+        t.find("title").get_text(): int(v.get_text())
+        for t, v in zip(
+            page.select("#status-chart-title ~ g text.chart-label"),
+            page.select("#status-chart-title ~ g text.chart-value"),
+        )
+    }
     assert bars["False"] == 1 and bars["Unverified"] == len(claims) - 1
     assert page.select_one("#source-chart-title").get_text() == "Claims by source"
-    checkers = {tr.select("td")[0].get_text(): (tr.select("td")[1].get_text(), tr.select("td")[2].get_text())
-                for tr in page.select("section[aria-labelledby=by-checker-h] tbody tr")}
+    checkers = {
+        tr.select("td")[0].get_text(): (tr.select("td")[1].get_text(), tr.select("td")[2].get_text())
+        for tr in page.select("section[aria-labelledby=by-checker-h] tbody tr")
+    }
     assert checkers[checker.name] == ("1", "1")
     row = page.select_one("section[aria-labelledby=articles-h] tbody tr")
     assert f"{len(claims) - 1} claims without a verdict" in row.get_text()

@@ -12,8 +12,10 @@ from tests.conftest import login, parse
 from tests.factories import make_article, make_user
 from workbench.models import Claim, Evidence, Role
 
-TEXT = ("Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
-        "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n")
+TEXT = (
+    "Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
+    "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n"
+)
 
 
 def _seed(client, db, articles=12):
@@ -72,16 +74,22 @@ def test_queue_rows_are_one_line_with_the_evidence_count_and_no_row_forms(client
     assert html.select("tr.claim-row form") == [] and html.select("tr.claim-row select") == []
     status = html.select_one("#bulk-status")
     assert status.has_attr("required")
-    assert status.select_one("option[selected]")["value"] == "" and status.select_one("option[selected]").has_attr("disabled")
+    assert status.select_one("option[selected]")["value"] == "" and status.select_one("option[selected]").has_attr(
+        "disabled"
+    )
 
 
 def test_bulk_status_without_a_choice_changes_nothing(client, db):
     _seed(client, db, articles=1)
     from tests.conftest import csrf_token
+
     ids = [str(c.id) for c in db.exec(select(Claim))]
     before = [c.status for c in db.exec(select(Claim).order_by(Claim.id))]
-    response = client.post("/claims/bulk", data={"csrf_token": csrf_token(client), "ids": ids, "action": "status",
-                                                 "status": "", "back": "/claims"}, follow_redirects=True)
+    response = client.post(
+        "/claims/bulk",
+        data={"csrf_token": csrf_token(client), "ids": ids, "action": "status", "status": "", "back": "/claims"},
+        follow_redirects=True,
+    )
     assert "is not a status" in response.get_data(as_text=True)
     db.expire_all()
     assert [c.status for c in db.exec(select(Claim).order_by(Claim.id))] == before
@@ -89,8 +97,11 @@ def test_bulk_status_without_a_choice_changes_nothing(client, db):
 
 def test_expired_session_on_htmx_request_redirects_the_whole_page_and_comes_back(app, client, db):
     claim_page = "/claims?sort=newest&q=port"
-    response = client.post("/claims/1/status", data={"status": "in_progress"},
-                           headers={"HX-Request": "true", "HX-Current-URL": "http://desk.example" + claim_page})
+    response = client.post(
+        "/claims/1/status",
+        data={"status": "in_progress"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://desk.example" + claim_page},
+    )
     assert response.status_code == 401 and response.get_data() == b""
     target = response.headers["HX-Redirect"]
     assert urlsplit(target).path == "/login"
@@ -116,8 +127,13 @@ def test_articles_list_pages_by_keyset_in_every_sort_and_searches(client, db, mo
     checker = make_user(db, Role.checker)
     for n in range(13):  # ties on the publication date, and some without one
         published = None if n % 5 == 0 else dt.date(2024, 5, 1 + n % 3)
-        make_article(db, actor=checker, text=TEXT.format(n=n + 10), published=published,
-                     outlet="Harbour Gazette" if n % 4 == 0 else "Daily Grain")
+        make_article(
+            db,
+            actor=checker,
+            text=TEXT.format(n=n + 10),
+            published=published,
+            outlet="Harbour Gazette" if n % 4 == 0 else "Daily Grain",
+        )
     verdicts = db.exec(select(Claim).order_by(Claim.id).limit(5)).all()
     for claim in verdicts:
         claim.status = Status.not_checkable

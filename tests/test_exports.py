@@ -16,9 +16,11 @@ from workbench.db import get_engine
 from workbench.models import AuditEvent, Claim, Evidence, Role, Status
 from workbench.services.exports import safe_cell
 
-HOSTILE = ("Formula Test\n\n=HYPERLINK(\"http://evil.example\") said the mayor on Monday, 3 people agreed.\n\n"
-           "+44 people joined, according to Reuters.\n\n-2 degrees were recorded on Tuesday, the agency said.\n\n"
-           "@handle posted that <script>alert('x')</script> 5 roads closed.\n")
+HOSTILE = (
+    'Formula Test\n\n=HYPERLINK("http://evil.example") said the mayor on Monday, 3 people agreed.\n\n'
+    "+44 people joined, according to Reuters.\n\n-2 degrees were recorded on Tuesday, the agency said.\n\n"
+    "@handle posted that <script>alert('x')</script> 5 roads closed.\n"
+)
 
 
 @pytest.fixture
@@ -28,8 +30,7 @@ def exported(app, client, db):
     user = make_user(db, Role.checker)
     article = make_article(db, actor=user, text=HOSTILE, url="https://news.example/formula").article
     claims = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all()
-    db.add(Evidence(claim_id=claims[1].id, url="https://reuters.example/a", stance="supports",
-                    sha256="ab" * 32))
+    db.add(Evidence(claim_id=claims[1].id, url="https://reuters.example/a", stance="supports", sha256="ab" * 32))
     db.add(Evidence(claim_id=claims[2].id, url="https://weather.example/b", stance="refutes"))  # "false" needs it
     claims[1].status, claims[1].rationale = Status.verified, "Reuters confirms 44."
     claims[2].status, claims[2].rationale = Status.false, "=SUM(A1) it was 2 degrees above"
@@ -64,9 +65,20 @@ def test_csv_neutralises_formulas_and_ends_with_its_integrity_row(client, export
     assert trailer[0] == "#integrity"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@sum", "'@sum"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("fine", "fine"), (None, ""), (3.5, "3.5")])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-2", "'-2"),
+        ("@sum", "'@sum"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("fine", "fine"),
+        (None, ""),
+        (3.5, "3.5"),
+    ],
+)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
 
@@ -77,11 +89,19 @@ def test_json_export_parses_back_with_chain_head(client, db, exported):
     assert payload["chain_head"] == {"seq": head.seq, "hash": head.hash}
     assert payload["integrity"]["chain_head_hash"] == head.hash
     verified = next(c for c in payload["claims"] if c["status"] == "verified")
-    assert verified["evidence"] == [{"url": "https://reuters.example/a", "stance": "supports", "note": "",
-                                     "sha256": "ab" * 32, "fetched_at": None, "fetch_state": "pending",
-                                     "withdrawn": False}]
+    assert verified["evidence"] == [
+        {
+            "url": "https://reuters.example/a",
+            "stance": "supports",
+            "note": "",
+            "sha256": "ab" * 32,
+            "fetched_at": None,
+            "fetch_state": "pending",
+            "withdrawn": False,
+        }
+    ]
     article = exported["article"]
-    assert all(article.text[c["start"]:c["end"]] == c["quote"] for c in payload["claims"])
+    assert all(article.text[c["start"] : c["end"]] == c["quote"] for c in payload["claims"])
 
 
 def test_claimreview_fields(client, exported):
@@ -92,8 +112,14 @@ def test_claimreview_fields(client, exported):
     claim = exported["claims"][1]
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == claim.text and review["url"] == f"https://factcheck.example/claims/{claim.id}"
-    assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 5, "bestRating": 5, "worstRating": 1,
-                                      "alternateName": "Verified", "ratingExplanation": "Reuters confirms 44."}
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 5,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "Verified",
+        "ratingExplanation": "Reuters confirms 44.",
+    }
     assert review["author"] == {"@type": "Organization", "name": "Fact-checking desk"}
     assert review["itemReviewed"]["@type"] == "Claim"
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "Reuters"}
@@ -115,7 +141,9 @@ def test_html_report_shows_claims_evidence_history_and_escapes_the_text(client, 
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "html", "claimreview"])
-def test_report_verification_catches_edits_forgeries_and_rewritten_history(app, client, runner, db, exported, tmp_path, fmt):
+def test_report_verification_catches_edits_forgeries_and_rewritten_history(
+    app, client, runner, db, exported, tmp_path, fmt
+):
     body = _get(client, article=exported["article"].id, format=fmt).get_data()
     report = tmp_path / f"report.{fmt}"
     report.write_bytes(body)
@@ -129,10 +157,12 @@ def test_report_verification_catches_edits_forgeries_and_rewritten_history(app, 
 
     forged = tmp_path / "forged"
     from workbench.services.exports import TRAILER_MARK, trailer
+
     cut = body.rfind(TRAILER_MARK[fmt].encode())
     content = body[:cut].replace(b"44", b"45", 1)
     import hashlib
-    integrity = json.loads(body[cut + len(TRAILER_MARK[fmt]):].decode().split("}")[0] + "}")
+
+    integrity = json.loads(body[cut + len(TRAILER_MARK[fmt]) :].decode().split("}")[0] + "}")
     forged.write_bytes(content + trailer(fmt, {**integrity, "sha256": hashlib.sha256(content).hexdigest()}).encode())
     result = runner.invoke(args=["audit", "verify", "--report", str(forged)])
     assert result.exit_code == 1 and "not in the audit chain" in result.output
@@ -170,8 +200,11 @@ def test_export_route_refuses_bad_input_with_a_message(client, exported):
 
 def test_exports_stream_across_many_batches(client, db, exported, monkeypatch):
     monkeypatch.setattr("workbench.services.exports.BATCH", 2)
-    make_article(db, text="Second\n\nThe dam released 40 cubic metres on Monday, the agency said.\n\n"
-                          "Police said 3 roads closed, according to Reuters.\n")
+    make_article(
+        db,
+        text="Second\n\nThe dam released 40 cubic metres on Monday, the agency said.\n\n"
+        "Police said 3 roads closed, according to Reuters.\n",
+    )
     payload = json.loads(_get(client, since="2024-01-01", format="json").get_data(as_text=True))
     ids = [c["claim_id"] for c in payload["claims"]]
     assert len(ids) == len(set(ids)) == len(db.exec(select(Claim)).all())

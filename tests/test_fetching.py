@@ -14,8 +14,7 @@ from workbench.fetching import FetchPolicy, FetchRefused, address_allowed, fetch
 from workbench.models import AuditEvent, Claim, Evidence, EvidenceSnapshot, Role
 from workbench.services.source_trace import key_terms, trace
 
-LOCAL = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5,
-                    max_bytes=1024 * 1024)
+LOCAL = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5, max_bytes=1024 * 1024)
 
 
 @pytest.fixture(scope="module")
@@ -34,27 +33,42 @@ def test_fetch_archives_a_page_with_its_hash(server):
     assert title == "Port authority figures" and "1,500,000 tonnes" in text and "Home" not in text
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("/redirect-private", "169.254.169.254, a private or internal address"),
-    ("/redirect-loop", "More than 5 redirects"),
-    ("/slow", "timed out"),
-    ("/big", "the limit is 1 MB"),
-    ("/big-chunked", "larger than the 1 MB limit"),
-])
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/redirect-private", "169.254.169.254, a private or internal address"),
+        ("/redirect-loop", "More than 5 redirects"),
+        ("/slow", "timed out"),
+        ("/big", "the limit is 1 MB"),
+        ("/big-chunked", "larger than the 1 MB limit"),
+    ],
+)
 def test_fetch_refusals_say_why(server, path, reason):
     with pytest.raises(FetchRefused, match=reason):
         fetch(server + path, policy=LOCAL)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://localhost/", "http://10.0.0.8/", "http://[::1]/",
-                                 "http://169.254.169.254/latest/meta-data/", "http://192.168.1.1/",
-                                 "http://100.64.0.1/", "http://0.0.0.0/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "http://localhost/",
+        "http://10.0.0.8/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://192.168.1.1/",
+        "http://100.64.0.1/",
+        "http://0.0.0.0/",
+    ],
+)
 def test_private_loopback_link_local_and_metadata_addresses_are_refused(url):
     with pytest.raises(FetchRefused, match="private or internal address"):
         fetch(url, policy=FetchPolicy())
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/", "gopher://x/", "http://user:pw@example.org/"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.org/", "gopher://x/", "http://user:pw@example.org/"]
+)
 def test_only_plain_http_and_https_urls(url):
     with pytest.raises(FetchRefused):
         fetch(url, policy=FetchPolicy())
@@ -111,16 +125,21 @@ def _fetched(client, runner, db, claim_id, url) -> Evidence:
 
 
 def _add_evidence(client, claim_id, url):
-    response = client.post(f"/claims/{claim_id}/evidence", headers={"HX-Request": "true", "HX-Target": "claim-panel"},
-                           data={"csrf_token": csrf_token(client), "url": url, "stance": "supports", "note": ""})
+    response = client.post(
+        f"/claims/{claim_id}/evidence",
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+        data={"csrf_token": csrf_token(client), "url": url, "stance": "supports", "note": ""},
+    )
     assert response.status_code == 200
     return parse(response)
 
 
 def test_evidence_is_fetched_in_the_background_and_traced(fetching_app, client, runner, db, server):
     user = make_user(db, Role.checker)
-    text = ("Grain Record\n\nThe terminal at Izmail handled 1,500,000 tonnes of grain in 2023, the Ukrainian "
-            "Ministry of Infrastructure said.\n")
+    text = (
+        "Grain Record\n\nThe terminal at Izmail handled 1,500,000 tonnes of grain in 2023, the Ukrainian "
+        "Ministry of Infrastructure said.\n"
+    )
     article = make_article(db, actor=user, text=text).article
     claim = db.exec(select(Claim).where(Claim.article_id == article.id)).first()
     login(client, user.email)
@@ -140,7 +159,9 @@ def test_evidence_is_fetched_in_the_background_and_traced(fetching_app, client, 
     assert snapshot.sha256 == evidence.sha256
     assert db.exec(select(AuditEvent).where(AuditEvent.entity_type == "evidence", AuditEvent.action == "fetch")).one()
 
-    fragment = parse(client.get(f"/evidence/{evidence.id}", headers={"HX-Request": "true", "HX-Target": f"evidence-{evidence.id}"}))
+    fragment = parse(
+        client.get(f"/evidence/{evidence.id}", headers={"HX-Request": "true", "HX-Target": f"evidence-{evidence.id}"})
+    )
     item = fragment.select_one(".evidence-item")
     assert not item.has_attr("hx-get"), "the fragment stops polling once the fetch is done"
     trace_items = {li.get_text(" ", strip=True) for li in item.select(".trace li")}
@@ -151,7 +172,9 @@ def test_evidence_is_fetched_in_the_background_and_traced(fetching_app, client, 
 
 def test_trace_shows_missing_terms_on_an_unrelated_page(fetching_app, client, runner, db, server):
     user = make_user(db, Role.checker)
-    article = make_article(db, actor=user, text="Grain\n\nIzmail handled 1,500,000 tonnes in 2023, officials said.\n").article
+    article = make_article(
+        db, actor=user, text="Grain\n\nIzmail handled 1,500,000 tonnes in 2023, officials said.\n"
+    ).article
     claim = db.exec(select(Claim).where(Claim.article_id == article.id)).first()
     login(client, user.email)
     _add_evidence(client, claim.id, server + "/other.html")
@@ -167,8 +190,11 @@ def test_failed_fetch_shows_why_and_can_be_retried(fetching_app, client, runner,
     assert evidence.fetch_state == "failed" and "169.254.169.254" in evidence.fetch_error
     item = parse(client.get(f"/claims/{claim.id}")).select_one(".evidence-item")
     assert "Fetch failed" in item.get_text() and item.find("button").get_text() == "Retry"
-    retry = client.post(f"/evidence/{evidence.id}/recheck", data={"csrf_token": csrf_token(client)},
-                        headers={"HX-Request": "true", "HX-Target": f"evidence-{evidence.id}"})
+    retry = client.post(
+        f"/evidence/{evidence.id}/recheck",
+        data={"csrf_token": csrf_token(client)},
+        headers={"HX-Request": "true", "HX-Target": f"evidence-{evidence.id}"},
+    )
     assert "Fetching and archiving" in parse(retry).get_text()
     db.refresh(evidence)
     assert evidence.fetch_state == "pending"
@@ -208,7 +234,9 @@ def test_a_dead_link_is_flagged_and_the_archive_stays(fetching_app, client, runn
     assert "1,500,000 tonnes" in evidence.archived_text
 
 
-def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server, monkeypatch, database_url, signed_in_claim):
+def test_jobs_go_through_redis_when_configured(
+    fetching_app, client, db, server, monkeypatch, database_url, signed_in_claim
+):
     redis = pytest.importorskip("redis")
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
@@ -218,9 +246,13 @@ def test_jobs_go_through_redis_when_configured(fetching_app, client, db, server,
     from rq import SimpleWorker
 
     import workbench.worker as worker_module
+
     connection.flushdb()
     fetching_app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
-    for key, value in {"WORKBENCH_DATABASE_URL": database_url, "WORKBENCH_FETCH_ALLOW_NETWORKS": "127.0.0.1/32"}.items():
+    for key, value in {
+        "WORKBENCH_DATABASE_URL": database_url,
+        "WORKBENCH_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(worker_module, "_job_app", None)
     claim = signed_in_claim
@@ -246,8 +278,9 @@ def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, 
 
     user = make_user(db, Role.checker)
     login(client, user.email)
-    response = client.post("/articles", data={"csrf_token": csrf_token(client), "url": server + "/redirect",
-                                              "published": "2024-07-09"})
+    response = client.post(
+        "/articles", data={"csrf_token": csrf_token(client), "url": server + "/redirect", "published": "2024-07-09"}
+    )
     assert response.status_code == 303
     article = db.exec(select(Article)).one()
     assert article.title == "Port authority figures" and article.url == server + "/page.html"
@@ -264,7 +297,9 @@ def test_article_from_a_url_through_the_form_and_the_command_line(fetching_app, 
     assert result.exit_code == 0 and '"duplicate": false' in result.output
 
 
-def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app, client, runner, db, server, signed_in_claim):
+def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(
+    fetching_app, client, runner, db, server, signed_in_claim
+):
     claim = signed_in_claim
     evidence = _fetched(client, runner, db, claim.id, server + "/doc.pdf")
     snapshot = db.exec(select(EvidenceSnapshot)).one()
@@ -276,4 +311,5 @@ def test_a_pdf_is_archived_byte_for_byte_and_offered_as_a_download(fetching_app,
     assert response.data == snapshot.body and response.headers["X-Archived-Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
     import hashlib
+
     assert hashlib.sha256(response.data).hexdigest() == evidence.sha256

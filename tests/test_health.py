@@ -53,15 +53,18 @@ def test_readyz_sees_migrations_behind(app, client, monkeypatch):
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
     database = body["checks"]["database"]
     assert database["ok"] is False and body["status"] == "not ready"
-    assert database["detail"].startswith("migration 0001_old, expected ") and database["detail"].endswith("workbench init`")
+    assert database["detail"].startswith("migration 0001_old, expected ") and database["detail"].endswith(
+        "workbench init`"
+    )
 
 
 def test_readyz_reports_an_unreachable_database_without_its_url(app, monkeypatch):
     from workbench import create_app
 
     monkeypatch.setattr(worker, "_last_beat", time.monotonic())
-    broken = create_app({"TESTING": True, "SECRET_KEY": "t",
-                         "DATABASE_URL": "postgresql+psycopg://wb:pw-secret@127.0.0.1:1/none"})
+    broken = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": "postgresql+psycopg://wb:pw-secret@127.0.0.1:1/none"}
+    )
     response = broken.test_client().get("/readyz")
     get_engine(broken).dispose()
     assert response.status_code == 503
@@ -107,8 +110,14 @@ def test_readyz_with_redis_wants_an_rq_worker(database_url, monkeypatch):
 def test_readyz_with_redis_unreachable(database_url, monkeypatch):
     from workbench import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
-                      "REDIS_URL": "redis://:pw-secret@127.0.0.1:1/0"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": "redis://:pw-secret@127.0.0.1:1/0",
+        }
+    )
     response = app.test_client().get("/readyz")
     get_engine(app).dispose()
     body = response.get_json()

@@ -30,15 +30,30 @@ def newsroom(app, db):
     login(e, editor.email)
     ct, et = csrf_token(c), csrf_token(e)
     for claim in claims[:3]:
-        c.post(f"/claims/{claim.id}/evidence", data={"csrf_token": ct, "url": "https://council.example/minutes",
-                                                     "stance": "refutes", "version": 1})
-        assert c.post(f"/claims/{claim.id}/status", data={"csrf_token": ct, "status": "false",
-                                                          "rationale": "Minutes say otherwise", "version": 2}).status_code == 303
+        c.post(
+            f"/claims/{claim.id}/evidence",
+            data={"csrf_token": ct, "url": "https://council.example/minutes", "stance": "refutes", "version": 1},
+        )
+        assert (
+            c.post(
+                f"/claims/{claim.id}/status",
+                data={"csrf_token": ct, "status": "false", "rationale": "Minutes say otherwise", "version": 2},
+            ).status_code
+            == 303
+        )
     assert e.post(f"/claims/{claims[0].id}/approve", data={"csrf_token": et, "version": 3}).status_code == 303
-    assert e.post(f"/claims/{claims[2].id}/send-back", data={"csrf_token": et, "version": 3,
-                                                             "comment": "Which minutes?"}).status_code == 303
-    assert c.post(f"/claims/{claims[3].id}/dismiss", data={"csrf_token": ct, "version": 1,
-                                                           "reason": "Page furniture"}).status_code == 303
+    assert (
+        e.post(
+            f"/claims/{claims[2].id}/send-back", data={"csrf_token": et, "version": 3, "comment": "Which minutes?"}
+        ).status_code
+        == 303
+    )
+    assert (
+        c.post(
+            f"/claims/{claims[3].id}/dismiss", data={"csrf_token": ct, "version": 1, "reason": "Page furniture"}
+        ).status_code
+        == 303
+    )
     return {"article": article, "claims": claims, "checker": c, "editor": e}
 
 
@@ -78,8 +93,12 @@ def test_claimreview_publishes_only_final_verdicts_with_absolute_urls(db, newsro
     db.expire_all()
     approved = db.get(Claim, claims[0].id)
     assert review["datePublished"] == approved.approved_at.date().isoformat()
-    assert review["itemReviewed"]["appearance"] == {"@type": "CreativeWork", "headline": newsroom["article"].title,
-                                                    "url": "https://news.example/bridge", "datePublished": "2024-05-08"}
+    assert review["itemReviewed"]["appearance"] == {
+        "@type": "CreativeWork",
+        "headline": newsroom["article"].title,
+        "url": "https://news.example/bridge",
+        "datePublished": "2024-05-08",
+    }
 
 
 def test_date_published_is_the_day_the_verdict_became_final(app, db, newsroom):
@@ -99,12 +118,15 @@ def test_date_published_is_the_day_the_verdict_became_final(app, db, newsroom):
 def test_claimreview_is_refused_without_a_public_url_and_records_nothing(app, runner, db, newsroom):
     app.config["PUBLIC_URL"] = None
     events = db.exec(select(func.count()).select_from(AuditEvent)).one()
-    response = newsroom["editor"].get("/exports", query_string={"article": newsroom["article"].id,
-                                                                "format": "claimreview"})
+    response = newsroom["editor"].get(
+        "/exports", query_string={"article": newsroom["article"].id, "format": "claimreview"}
+    )
     assert response.status_code == 422  # refused when offered, before anything is generated
     assert "set WORKBENCH_PUBLIC_URL" in parse(response).find(role="alert").get_text()
-    posted = newsroom["editor"].post("/exports", data={"csrf_token": csrf_token(newsroom["editor"]),
-                                                       "article": newsroom["article"].id, "format": "claimreview"})
+    posted = newsroom["editor"].post(
+        "/exports",
+        data={"csrf_token": csrf_token(newsroom["editor"]), "article": newsroom["article"].id, "format": "claimreview"},
+    )
     assert posted.status_code == 422 and "set WORKBENCH_PUBLIC_URL" in posted.get_data(as_text=True)
     result = runner.invoke(args=["export", "--article", str(newsroom["article"].id), "--format", "claimreview"])
     assert result.exit_code != 0 and "WORKBENCH_PUBLIC_URL" in result.output and "Traceback" not in result.output
@@ -113,8 +135,12 @@ def test_claimreview_is_refused_without_a_public_url_and_records_nothing(app, ru
 
 def test_reports_show_awaiting_approval_sent_back_and_dismissed_as_such(db, newsroom):
     claims, article_id = newsroom["claims"], newsroom["article"].id
-    expected = {claims[0].id: "final", claims[1].id: "awaiting_approval", claims[2].id: "sent_back",
-                claims[3].id: "dismissed"}
+    expected = {
+        claims[0].id: "final",
+        claims[1].id: "awaiting_approval",
+        claims[2].id: "sent_back",
+        claims[3].id: "dismissed",
+    }
     rows = list(csv.reader(io.StringIO(_export(newsroom["editor"], article_id, "csv"))))
     header = rows[0]
     states = {int(row[0]): dict(zip(header, row)) for row in rows[1:-1]}
@@ -142,7 +168,8 @@ def test_withdrawn_evidence_is_shown_as_withdrawn_in_the_report(db, newsroom):
     evidence = db.exec(select(Evidence).where(Evidence.claim_id == claim.id)).one()
     response = newsroom["checker"].post(
         f"/claims/{claim.id}/evidence/{evidence.id}/withdraw",
-        data={"csrf_token": csrf_token(newsroom["checker"]), "reason": "Wrong meeting", "version": claim.version})
+        data={"csrf_token": csrf_token(newsroom["checker"]), "reason": "Wrong meeting", "version": claim.version},
+    )
     assert response.status_code == 303
     page = parse(_generate(newsroom["editor"], newsroom["article"].id, "html"))
     assert "withdrawn (Wrong meeting)" in page.get_text()

@@ -21,7 +21,9 @@ SAMPLES = Path(__file__).resolve().parents[1] / "workbench" / "samples"
 
 def _counts(db) -> tuple[int, int, int, int]:
     db.expire_all()
-    return tuple(db.exec(select(func.count()).select_from(model)).one() for model in (Article, Claim, Source, AuditEvent))
+    return tuple(
+        db.exec(select(func.count()).select_from(model)).one() for model in (Article, Claim, Source, AuditEvent)
+    )
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_pasted_article_is_stored_with_claims_and_audit_events(checker_client, d
     assert article.text == ARTICLE_TEXT and article.outlet == "Harbour Times"
     assert article.title == "Harbour Bridge Reopens"
     claims = db.exec(select(Claim).where(Claim.article_id == article.id)).all()
-    assert all(ARTICLE_TEXT[c.start:c.end] == c.quote for c in claims)
+    assert all(ARTICLE_TEXT[c.start : c.end] == c.quote for c in claims)
     assert any(c.dates and c.dates[0]["value"] == "2024-05-06" for c in claims)
     actions = {(e.entity_type, e.action) for e in db.exec(select(AuditEvent))}
     assert ("article", "ingest") in actions and ("claim", "create") in actions
@@ -95,8 +97,9 @@ def test_bad_upload_gets_a_clear_message_and_changes_nothing(checker_client, db,
 def test_twenty_megabyte_upload_is_refused_and_changes_nothing(checker_client, db):
     before = _counts(db)
     # Encoded in memory: the test client would spool a body this large to a temporary file it never closes.
-    boundary, body = encode_multipart({"csrf_token": csrf_token(checker_client),
-                                       "file": FileStorage(io.BytesIO(b"word " * 4_200_000), "huge.txt")})
+    boundary, body = encode_multipart(
+        {"csrf_token": csrf_token(checker_client), "file": FileStorage(io.BytesIO(b"word " * 4_200_000), "huge.txt")}
+    )
     response = checker_client.post("/articles", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "larger than the" in parse(response).find(role="alert").get_text()
@@ -143,8 +146,10 @@ def test_cli_ingest_json_and_duplicates(runner, db, tmp_path):
     assert again == {**first, "duplicate": True}
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "is empty"), (b"\x00\x01\x02binary", "looks like binary"), (b"caf\xe9 bar", "is not UTF-8")])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "is empty"), (b"\x00\x01\x02binary", "looks like binary"), (b"caf\xe9 bar", "is not UTF-8")],
+)
 def test_cli_ingest_bad_file_is_explained_and_changes_nothing(runner, db, tmp_path, content, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)

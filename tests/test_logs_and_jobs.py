@@ -37,8 +37,9 @@ def test_each_request_is_logged_with_its_id_and_user(client, db, caplog):
     assert _request_records(caplog)[-1].user_id == user.id
 
 
-@pytest.mark.parametrize("incoming, kept", [("proxy-1234abcd", True), ("short", False), ("a b c=injected", False),
-                                            ("x" * 65, False)])
+@pytest.mark.parametrize(
+    "incoming, kept", [("proxy-1234abcd", True), ("short", False), ("a b c=injected", False), ("x" * 65, False)]
+)
 def test_a_proxys_request_id_is_kept_only_when_harmless(client, caplog, incoming, kept):
     caplog.set_level(logging.INFO, logger="workbench")
     response = client.get("/healthz", headers={"X-Request-ID": incoming})
@@ -69,14 +70,16 @@ def test_the_log_format_follows_the_setting(database_url):
     from workbench import create_app
     from workbench.db import get_engine
 
-    get_engine(create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
-                           "LOG_FORMAT": "json"})).dispose()
+    get_engine(
+        create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "LOG_FORMAT": "json"})
+    ).dispose()
     handlers = [h for h in logging.getLogger("workbench").handlers if getattr(h, "workbench_handler", False)]
     try:
         assert len(handlers) == 1 and isinstance(handlers[0].formatter, JsonFormatter)
     finally:
-        get_engine(create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
-                               "LOG_FORMAT": "plain"})).dispose()
+        get_engine(
+            create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "LOG_FORMAT": "plain"})
+        ).dispose()
     assert isinstance(handlers[0].formatter, PlainFormatter)
 
 
@@ -121,8 +124,10 @@ def test_the_rq_job_runs_once_and_logs_its_request(app, db, evidence_id, monkeyp
     assert worker.fetch_job(evidence_id) == "failed"  # 127.0.0.1 is refused: the job still ends, saying why
     assert worker.fetch_job(evidence_id) == "skipped"  # queued twice (two instances): fetched once
     jobs = [r for r in caplog.records if r.name == "workbench.job"]
-    assert [(r.job, r.evidence_id, r.state) for r in jobs] == [("fetch", evidence_id, "failed"),
-                                                               ("fetch", evidence_id, "skipped")]
+    assert [(r.job, r.evidence_id, r.state) for r in jobs] == [
+        ("fetch", evidence_id, "failed"),
+        ("fetch", evidence_id, "skipped"),
+    ]
 
 
 def _redis_or_skip():

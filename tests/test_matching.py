@@ -20,9 +20,16 @@ from workbench.services.review import set_status
 
 def review(url: str, claim: str, rating: str = "False", **extra) -> dict:
     """A ClaimReview item as fact-checkers publish it."""
-    return {"@context": "https://schema.org", "@type": "ClaimReview", "url": url, "claimReviewed": claim,
-            "reviewRating": {"@type": "Rating", "ratingValue": 1, "alternateName": rating},
-            "author": {"@type": "Organization", "name": "Full Fact"}, "datePublished": "2024-04-02", **extra}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim,
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "alternateName": rating},
+        "author": {"@type": "Organization", "name": "Full Fact"},
+        "datePublished": "2024-04-02",
+        **extra,
+    }
 
 
 BRIDGE = review("https://fullfact.example/bridge", "The harbour bridge repairs cost 38 million euros.")
@@ -31,11 +38,14 @@ STRIKE = review("https://fullfact.example/strike", "The transit strike will last
 
 @pytest.mark.parametrize("shape", ["object", "list", "graph", "jsonl"])
 def test_every_claimreview_shape_is_read(shape):
-    text = {"object": json.dumps(BRIDGE), "list": json.dumps([BRIDGE, STRIKE]),
-            "graph": json.dumps({"@context": "https://schema.org", "@graph": [BRIDGE, STRIKE]}),
-            "jsonl": json.dumps(BRIDGE) + "\n\n" + json.dumps(STRIKE) + "\n"}[shape]
+    text = {
+        "object": json.dumps(BRIDGE),
+        "list": json.dumps([BRIDGE, STRIKE]),
+        "graph": json.dumps({"@context": "https://schema.org", "@graph": [BRIDGE, STRIKE]}),
+        "jsonl": json.dumps(BRIDGE) + "\n\n" + json.dumps(STRIKE) + "\n",
+    }[shape]
     items = parse_claimreview_text(text)
-    assert [item["url"] for item in items] == [BRIDGE["url"], STRIKE["url"]][:len(items)]
+    assert [item["url"] for item in items] == [BRIDGE["url"], STRIKE["url"]][: len(items)]
     assert len(items) == (1 if shape == "object" else 2)
 
 
@@ -46,17 +56,24 @@ def test_import_keeps_fields_and_deduplicates_by_url(db):
     assert (again.added, again.duplicates) == (0, 1)
     stored = db.exec(select(FactCheck).where(FactCheck.url == STRIKE["url"])).one()
     assert (stored.claim_reviewed, stored.rating, stored.publisher, stored.date_published.isoformat()) == (
-        STRIKE["claimReviewed"], "Mostly True", "Full Fact", "2024-04-02")
+        STRIKE["claimReviewed"],
+        "Mostly True",
+        "Full Fact",
+        "2024-04-02",
+    )
     assert verify_chain(session=db).ok
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({**STRIKE, "claimReviewed": ""}, "Item 2 (https://fullfact.example/strike) has no claimReviewed"),
-    ({**STRIKE, "url": "javascript:alert(1)"}, "Item 2"),
-    ({**STRIKE, "@type": "Article"}, "is not a ClaimReview"),
-    ({**STRIKE, "datePublished": "yesterday"}, "datePublished"),
-    ("just a string", "Item 2 is not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({**STRIKE, "claimReviewed": ""}, "Item 2 (https://fullfact.example/strike) has no claimReviewed"),
+        ({**STRIKE, "url": "javascript:alert(1)"}, "Item 2"),
+        ({**STRIKE, "@type": "Article"}, "is not a ClaimReview"),
+        ({**STRIKE, "datePublished": "yesterday"}, "datePublished"),
+        ("just a string", "Item 2 is not a JSON object"),
+    ],
+)
 def test_a_bad_item_is_named_and_nothing_is_imported(db, bad, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         import_claimreviews(session=db, items=[BRIDGE, bad], actor=None)
@@ -94,10 +111,15 @@ def test_cli_reports_a_bad_file_without_importing(runner, tmp_path, db):
 
 def _verdict(db, claim, status=Status.false, rationale="The council's accounts say 12 million."):
     actor = make_user(db)
-    add_evidence(session=db, claim=claim, url="https://council.example/accounts", stance="refutes",
-                 note="Annual accounts", actor=actor)
-    return set_status(session=db, claim=claim, status=status, rationale=rationale, actor=actor,
-                      expected_version=None)
+    add_evidence(
+        session=db,
+        claim=claim,
+        url="https://council.example/accounts",
+        stance="refutes",
+        note="Annual accounts",
+        actor=actor,
+    )
+    return set_status(session=db, claim=claim, status=status, rationale=rationale, actor=actor, expected_version=None)
 
 
 def test_a_final_verdict_is_matchable_at_once_and_a_reopened_one_is_not(db):
@@ -116,8 +138,11 @@ def test_ingest_proposes_matches_and_decisions_are_remembered(db):
     first = make_article(db).article
     cost = db.exec(select(Claim).where(Claim.article_id == first.id, Claim.text.contains("38 million"))).one()
     _verdict(db, cost)
-    second = make_article(db, text="Bridge Costs\n\nThe harbour bridge repairs cost 38 million euros, the "
-                                   "transport agency said on Tuesday.\n").article
+    second = make_article(
+        db,
+        text="Bridge Costs\n\nThe harbour bridge repairs cost 38 million euros, the "
+        "transport agency said on Tuesday.\n",
+    ).article
     claim = db.exec(select(Claim).where(Claim.article_id == second.id)).first()
     proposed = db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim.id)).all()
     assert {(m.kind, m.target_id) for m in proposed} >= {("claim", cost.id)}
@@ -136,8 +161,11 @@ def test_reusing_a_verdict_copies_rationale_and_evidence_with_a_reference(db):
     first = make_article(db).article
     cost = db.exec(select(Claim).where(Claim.article_id == first.id, Claim.text.contains("38 million"))).one()
     _verdict(db, cost)
-    second = make_article(db, text="Bridge Costs\n\nThe harbour bridge repairs cost 38 million euros, the "
-                                   "transport agency said on Tuesday.\n").article
+    second = make_article(
+        db,
+        text="Bridge Costs\n\nThe harbour bridge repairs cost 38 million euros, the "
+        "transport agency said on Tuesday.\n",
+    ).article
     claim = db.exec(select(Claim).where(Claim.article_id == second.id)).first()
     match = db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim.id, ClaimMatch.kind == "claim")).one()
     checker = make_user(db)

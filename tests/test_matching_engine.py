@@ -93,5 +93,6 @@ def test_strongest_orders_by_strength_and_honours_exclusions():
     matcher.add("unrelated", "Bread prices rose in 2019.")
     found = matcher.strongest("the transit strike will last three days", limit=2)
     assert [m.key for m in found] == ["same", "other-figure"] and found[0].strength > found[1].strength
-    assert [m.key for m in matcher.strongest("transit strike three days", limit=1,
-                                             exclude=frozenset({"same"}))] == ["other-figure"]
+    assert [m.key for m in matcher.strongest("transit strike three days", limit=1, exclude=frozenset({"same"}))] == [
+        "other-figure"
+    ]

@@ -32,22 +32,27 @@ def test_the_claim_view_shows_matches_with_verdict_publisher_and_link(client, ma
     assert item.find("a", href=BRIDGE["url"]).get_text(strip=True) == BRIDGE["url"]
     assert "Full Fact" in item.get_text() and "2024-04-02" in item.get_text()
     assert [b.get_text(strip=True) for b in item.find_all("button")] == ["Reuse verdict", "Not the same claim"]
-    fragment = parse(client.get(f"/claims/{matched['claim'].id}",
-                                headers={"HX-Request": "true", "HX-Target": "claim-panel"}))
+    fragment = parse(
+        client.get(f"/claims/{matched['claim'].id}", headers={"HX-Request": "true", "HX-Target": "claim-panel"})
+    )
     assert fragment.find("html") is None and fragment.find(id="checked-before") is not None
 
 
 def test_a_claim_without_matches_says_so(client, db, matched):
-    other = db.exec(select(Claim).where(Claim.article_id == matched["claim"].article_id,
-                                        Claim.id != matched["claim"].id)).first()
+    other = db.exec(
+        select(Claim).where(Claim.article_id == matched["claim"].article_id, Claim.id != matched["claim"].id)
+    ).first()
     panel = parse(client.get(f"/claims/{other.id}")).find(id="checked-before")
     assert panel.find(class_="empty") is not None and panel.find("li") is None
 
 
 def test_reuse_verdict_through_htmx_swaps_the_panel(client, db, matched):
     claim, match = matched["claim"], matched["match"]
-    response = client.post(f"/claims/{claim.id}/matches/{match.id}/reuse", data={"csrf_token": matched["token"]},
-                           headers={"HX-Request": "true", "HX-Target": "claim-panel"})
+    response = client.post(
+        f"/claims/{claim.id}/matches/{match.id}/reuse",
+        data={"csrf_token": matched["token"]},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
     assert response.status_code == 200
     panel = parse(response)
     assert panel.find(id="claim-panel") is not None and "Verdict reused" in panel.find(id="checked-before").get_text()
@@ -66,11 +71,14 @@ def test_not_the_same_claim_hides_the_match_and_plain_forms_redirect(client, db,
 
 
 def test_a_match_of_another_claim_is_refused(client, db, matched):
-    other = db.exec(select(Claim).where(Claim.article_id == matched["claim"].article_id,
-                                        Claim.id != matched["claim"].id)).first()
-    response = client.post(f"/claims/{other.id}/matches/{matched['match'].id}/reuse",
-                           data={"csrf_token": matched["token"]},
-                           headers={"HX-Request": "true", "HX-Target": "claim-panel"})
+    other = db.exec(
+        select(Claim).where(Claim.article_id == matched["claim"].article_id, Claim.id != matched["claim"].id)
+    ).first()
+    response = client.post(
+        f"/claims/{other.id}/matches/{matched['match'].id}/reuse",
+        data={"csrf_token": matched["token"]},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
     assert response.status_code == 422 and "does not belong" in parse(response).find(id="claim-error").get_text()
     assert client.post(f"/claims/{other.id}/matches/{matched['match'].id}/reject").status_code in (400, 403)
 
@@ -78,8 +86,11 @@ def test_a_match_of_another_claim_is_refused(client, db, matched):
 def test_the_queue_marks_and_filters_claims_checked_before(client, db, matched):
     claim = matched["claim"]
     page = parse(client.get("/claims"))
-    marked = {int(row["data-claim-id"]) for row in page.select("tr.claim-row")
-              if row.find(class_="checked-before-cell").find("a")}
+    marked = {
+        int(row["data-claim-id"])
+        for row in page.select("tr.claim-row")
+        if row.find(class_="checked-before-cell").find("a")
+    }
     assert marked == {claim.id}
     assert page.find("select", id="checked_before") is not None
     only = parse(client.get("/claims?checked_before=1", headers={"HX-Request": "true", "HX-Target": "queue-results"}))

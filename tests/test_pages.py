@@ -91,13 +91,16 @@ def test_every_form_control_has_a_label(admin_client, url, fragment_id, heading)
     for control in html.select("input, select, textarea"):
         if control.get("type") in {"hidden", "submit", "button"}:
             continue
-        labelled = (control.get("aria-label") or control.find_parent("label") is not None
-                    or (control.get("id") and html.select_one(f'label[for="{control["id"]}"]')))
+        labelled = (
+            control.get("aria-label")
+            or control.find_parent("label") is not None
+            or (control.get("id") and html.select_one(f'label[for="{control["id"]}"]'))
+        )
         assert labelled, f"unlabelled control on {url}: {control}"
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

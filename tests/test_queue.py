@@ -15,8 +15,10 @@ from workbench.db import get_engine
 from workbench.models import AuditEvent, Claim, Role, Source, Status
 
 TEXTS = [
-    ("Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
-     "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n"),
+    (
+        "Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
+        "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n"
+    ),
 ]
 
 
@@ -25,8 +27,7 @@ def many(client, db):
     """Twelve articles (36 claims) from two months, a checker signed in."""
     checker = make_user(db, Role.checker)
     for n in range(12):
-        make_article(db, actor=checker, text=TEXTS[0].format(n=n + 10),
-                     published=dt.date(2024, 5 + n % 2, 1 + n))
+        make_article(db, actor=checker, text=TEXTS[0].format(n=n + 10), published=dt.date(2024, 5 + n % 2, 1 + n))
     login(client, checker.email)
     return checker
 
@@ -120,8 +121,10 @@ def test_bulk_status_change_is_all_or_nothing_with_events(client, db, many):
     ids = [c.id for c in db.exec(select(Claim).order_by(Claim.id).limit(3))]
     events_before = len(db.exec(select(AuditEvent)).all())
     token = csrf_token(client)
-    refused = client.post("/claims/bulk", data={"csrf_token": token, "ids": ids, "action": "status",
-                                                "status": "false", "rationale": "Wrong"})
+    refused = client.post(
+        "/claims/bulk",
+        data={"csrf_token": token, "ids": ids, "action": "status", "status": "false", "rationale": "Wrong"},
+    )
     assert refused.status_code == 303
     page = parse(client.get(refused.headers["Location"]))
     assert "needs at least one evidence item" in page.select_one(".flash-error").get_text()
@@ -129,8 +132,16 @@ def test_bulk_status_change_is_all_or_nothing_with_events(client, db, many):
     assert all(db.get(Claim, i).status == Status.unverified for i in ids)
     assert len(db.exec(select(AuditEvent)).all()) == events_before
 
-    client.post("/claims/bulk", data={"csrf_token": token, "ids": ids, "action": "status",
-                                      "status": "not_checkable", "rationale": "Opinion pieces"})
+    client.post(
+        "/claims/bulk",
+        data={
+            "csrf_token": token,
+            "ids": ids,
+            "action": "status",
+            "status": "not_checkable",
+            "rationale": "Opinion pieces",
+        },
+    )
     client.post("/claims/bulk", data={"csrf_token": token, "ids": ids[:2], "action": "assign", "assignee": "me"})
     db.expire_all()
     assert [db.get(Claim, i).status for i in ids] == [Status.not_checkable] * 3

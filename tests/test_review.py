@@ -37,8 +37,15 @@ def _post(client, path, token, htmx_target=None, **data):
 def test_verdict_needs_a_rationale_and_nothing_changes_without_one(client, db, setup):
     claim = setup["claims"][0]
     before = len(_events(db))
-    response = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel",
-                     status="not_checkable", rationale="  ", version=claim.version)
+    response = _post(
+        client,
+        f"/claims/{claim.id}/status",
+        setup["token"],
+        "claim-panel",
+        status="not_checkable",
+        rationale="  ",
+        version=claim.version,
+    )
     assert response.status_code == 422
     assert "needs a written rationale" in parse(response).find(id="claim-error").get_text()
     db.refresh(claim)
@@ -47,12 +54,26 @@ def test_verdict_needs_a_rationale_and_nothing_changes_without_one(client, db, s
 
 def test_evidence_backed_verdict_needs_evidence_then_succeeds(client, db, setup):
     claim = setup["claims"][0]
-    response = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel",
-                     status="verified", rationale="Council minutes confirm it.", version=claim.version)
+    response = _post(
+        client,
+        f"/claims/{claim.id}/status",
+        setup["token"],
+        "claim-panel",
+        status="verified",
+        rationale="Council minutes confirm it.",
+        version=claim.version,
+    )
     assert response.status_code == 422 and "needs at least one evidence item" in response.get_data(as_text=True)
 
-    response = _post(client, f"/claims/{claim.id}/evidence", setup["token"], "claim-panel",
-                     url="https://council.example/minutes", stance="supports", note="Minutes of 6 May")
+    response = _post(
+        client,
+        f"/claims/{claim.id}/evidence",
+        setup["token"],
+        "claim-panel",
+        url="https://council.example/minutes",
+        stance="supports",
+        note="Minutes of 6 May",
+    )
     assert response.status_code == 200
     assert parse(response).select_one(".evidence a")["href"] == "https://council.example/minutes"
     assert db.exec(select(Evidence)).one().stance == "supports"
@@ -60,8 +81,15 @@ def test_evidence_backed_verdict_needs_evidence_then_succeeds(client, db, setup)
     shown_version = parse(response).select_one("#claim-panel input[name=version]")["value"]
     assert shown_version == "2"
 
-    response = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel",
-                     status="verified", rationale="Council minutes confirm it.", version=shown_version)
+    response = _post(
+        client,
+        f"/claims/{claim.id}/status",
+        setup["token"],
+        "claim-panel",
+        status="verified",
+        rationale="Council minutes confirm it.",
+        version=shown_version,
+    )
     assert response.status_code == 200
     panel = parse(response)
     assert "Verified" in panel.select_one("#claim-status .badge").get_text()
@@ -75,16 +103,23 @@ def test_evidence_backed_verdict_needs_evidence_then_succeeds(client, db, setup)
 
 def test_reopen_is_recorded_as_such(client, db, setup):
     claim = setup["claims"][0]
-    _post(client, f"/claims/{claim.id}/status", setup["token"], status="unverifiable", rationale="No record.",
-          version=1)
+    _post(
+        client, f"/claims/{claim.id}/status", setup["token"], status="unverifiable", rationale="No record.", version=1
+    )
     _post(client, f"/claims/{claim.id}/status", setup["token"], status="in_progress", rationale="New source", version=2)
     assert [e.action for e in _events(db, claim.id)][-2:] == ["status", "reopen"]
 
 
 def test_bad_evidence_url_and_empty_note_are_explained(client, db, setup):
     claim = setup["claims"][0]
-    response = _post(client, f"/claims/{claim.id}/evidence", setup["token"], "claim-panel", url="javascript:alert(1)",
-                     stance="supports")
+    response = _post(
+        client,
+        f"/claims/{claim.id}/evidence",
+        setup["token"],
+        "claim-panel",
+        url="javascript:alert(1)",
+        stance="supports",
+    )
     assert response.status_code == 422 and "is not a web address" in parse(response).find(id="claim-error").get_text()
     response = _post(client, f"/claims/{claim.id}/notes", setup["token"], "claim-panel", body="   ")
     assert response.status_code == 422 and "The note is empty" in response.get_data(as_text=True)
@@ -97,11 +132,19 @@ def test_second_save_on_the_same_version_gets_a_409_with_the_current_state(clien
     other = app.test_client()
     editor = make_user(db, Role.editor)
     login(other, editor.email)
-    first = _post(other, f"/claims/{claim.id}/status", csrf_token(other), "claim-panel", status="in_progress",
-                  version=1)
+    first = _post(
+        other, f"/claims/{claim.id}/status", csrf_token(other), "claim-panel", status="in_progress", version=1
+    )
     assert first.status_code == 200
-    second = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel", status="not_checkable",
-                   rationale="Opinion", version=1)
+    second = _post(
+        client,
+        f"/claims/{claim.id}/status",
+        setup["token"],
+        "claim-panel",
+        status="not_checkable",
+        rationale="Opinion",
+        version=1,
+    )
     assert second.status_code == 409
     page = parse(second)
     assert "Someone else saved this claim first" in page.find("h2").get_text()
@@ -111,8 +154,15 @@ def test_second_save_on_the_same_version_gets_a_409_with_the_current_state(clien
     assert reapply.find("input", {"name": "status"})["value"] == "not_checkable"
     db.refresh(claim)
     assert claim.status == Status.in_progress and claim.version == 2
-    again = _post(client, f"/claims/{claim.id}/status", setup["token"], "claim-panel", status="not_checkable",
-                  rationale="Opinion", version=2)
+    again = _post(
+        client,
+        f"/claims/{claim.id}/status",
+        setup["token"],
+        "claim-panel",
+        status="not_checkable",
+        rationale="Opinion",
+        version=2,
+    )
     assert again.status_code == 200
     db.refresh(claim)
     assert claim.status == Status.not_checkable
@@ -120,13 +170,15 @@ def test_second_save_on_the_same_version_gets_a_409_with_the_current_state(clien
 
 def test_queue_row_answers_with_a_row_fragment(client, db, setup):
     claim = setup["claims"][1]
-    response = _post(client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}",
-                     status="in_progress", version=1)
+    response = _post(
+        client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}", status="in_progress", version=1
+    )
     row = parse(response).find("tr")
     assert response.status_code == 200 and row["id"] == f"claim-row-{claim.id}"
     assert "In progress" in row.select_one(".badge").get_text()
-    conflict = _post(client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}",
-                     status="in_progress", version=1)
+    conflict = _post(
+        client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}", status="in_progress", version=1
+    )
     assert conflict.status_code == 409 and parse(conflict).find("tr")["id"] == f"claim-row-{claim.id}"
 
 
@@ -142,7 +194,9 @@ def test_approval_by_an_editor_when_the_newsroom_requires_it(app, client, db, se
     _post(client, f"/claims/{claim.id}/status", setup["token"], status="unverifiable", rationale="No data", version=1)
     page = parse(client.get(f"/claims/{claim.id}"))
     assert "awaiting an editor's approval" in page.select_one("#claim-status").get_text()
-    assert client.post(f"/claims/{claim.id}/approve", data={"csrf_token": setup["token"], "version": 2}).status_code == 403
+    assert (
+        client.post(f"/claims/{claim.id}/approve", data={"csrf_token": setup["token"], "version": 2}).status_code == 403
+    )
     editor_client = app.test_client()
     editor = make_user(db, Role.editor)
     login(editor_client, editor.email)
@@ -156,8 +210,14 @@ def test_approval_by_an_editor_when_the_newsroom_requires_it(app, client, db, se
 def test_edit_wording_keeps_the_original_span(client, db, setup):
     claim = setup["claims"][0]
     span = (claim.start, claim.end, claim.quote)
-    response = _post(client, f"/claims/{claim.id}/text", setup["token"], "claim-panel",
-                     text="The bridge reopened on 6 May 2024.", version=1)
+    response = _post(
+        client,
+        f"/claims/{claim.id}/text",
+        setup["token"],
+        "claim-panel",
+        text="The bridge reopened on 6 May 2024.",
+        version=1,
+    )
     assert response.status_code == 200
     db.refresh(claim)
     assert claim.text == "The bridge reopened on 6 May 2024." and (claim.start, claim.end, claim.quote) == span
@@ -174,14 +234,16 @@ def test_split_and_merge_keep_spans_into_the_original(client, db, setup):
     parts = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all()
     assert len(parts) == count + 1
     first, second = parts[0], parts[1]
-    assert article.text[first.start:first.end] == first.quote and article.text[second.start:second.end] == second.quote
+    assert (
+        article.text[first.start : first.end] == first.quote and article.text[second.start : second.end] == second.quote
+    )
     assert first.end <= second.start and second.sentence_start == first.sentence_start
     first_id, second_id = first.id, second.id
     response = _post(client, f"/claims/{first_id}/merge", setup["token"], "claim-panel", version=first.version)
     assert response.status_code == 200
     db.expunge_all()
     merged = db.get(Claim, first_id)
-    assert merged.quote == article.text[merged.start:merged.end]
+    assert merged.quote == article.text[merged.start : merged.end]
     assert db.exec(select(Claim).where(Claim.id == second_id)).first() is None
     assert [e.action for e in _events(db, first_id)][-2:] == ["split", "merge"]
 
@@ -189,13 +251,21 @@ def test_split_and_merge_keep_spans_into_the_original(client, db, setup):
 def test_text_selection_becomes_a_claim_with_its_exact_span(client, db, setup):
     article = setup["article"]
     start = article.text.index("38 million euros")
-    response = _post(client, f"/articles/{article.id}/claims", setup["token"], "article-workspace",
-                     start=start - 1, end=start + len("38 million euros"))
+    response = _post(
+        client,
+        f"/articles/{article.id}/claims",
+        setup["token"],
+        "article-workspace",
+        start=start - 1,
+        end=start + len("38 million euros"),
+    )
     assert response.status_code == 200
     claim = db.exec(select(Claim).where(Claim.kind == "manual")).one()
-    assert claim.quote == "38 million euros" and article.text[claim.start:claim.end] == claim.quote
-    assert parse(response).select_one(f'a.hl[data-claim="{claim.id}"]') is not None or \
-        parse(response).select_one(f'#claim-{claim.id}') is not None
+    assert claim.quote == "38 million euros" and article.text[claim.start : claim.end] == claim.quote
+    assert (
+        parse(response).select_one(f'a.hl[data-claim="{claim.id}"]') is not None
+        or parse(response).select_one(f"#claim-{claim.id}") is not None
+    )
     bad = _post(client, f"/articles/{article.id}/claims", setup["token"], "article-workspace", start=5, end=999999)
     assert bad.status_code == 422 and "outside the article" in parse(bad).find(role="alert").get_text()
 

@@ -27,20 +27,23 @@ def test_booleans_are_read(word, expected):
     assert read_settings({"WORKBENCH_COOKIE_SECURE": word})["COOKIE_SECURE"] is expected
 
 
-@pytest.mark.parametrize("environ, variable", [
-    ({"WORKBENCH_COOKIE_SECURE": "flase"}, "WORKBENCH_COOKIE_SECURE"),
-    ({"WORKBENCH_REQUIRE_APPROVAL": "maybe"}, "WORKBENCH_REQUIRE_APPROVAL"),
-    ({"WORKBENCH_DATABASE_URL": "postgress://db/x"}, "WORKBENCH_DATABASE_URL"),
-    ({"WORKBENCH_DATABASE_URL": "sqlite:relative.db"}, "WORKBENCH_DATABASE_URL"),
-    ({"WORKBENCH_REDIS_URL": "127.0.0.1:6379"}, "WORKBENCH_REDIS_URL"),
-    ({"WORKBENCH_FETCH_DEADLINE": "thirty"}, "WORKBENCH_FETCH_DEADLINE"),
-    ({"WORKBENCH_FETCH_DEADLINE": "-1"}, "WORKBENCH_FETCH_DEADLINE"),
-    ({"WORKBENCH_MAX_ARTICLE_BYTES": "5MB"}, "WORKBENCH_MAX_ARTICLE_BYTES"),
-    ({"WORKBENCH_TRUSTED_PROXIES": "-1"}, "WORKBENCH_TRUSTED_PROXIES"),
-    ({"WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT": "ten a day"}, "WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT"),
-    ({"WORKBENCH_LOG_FORMAT": "xml"}, "WORKBENCH_LOG_FORMAT"),
-    ({"WORKBENCH_FETCH_STALE_SECONDS": "20"}, "WORKBENCH_FETCH_STALE_SECONDS"),  # not above the 30 s deadline
-])
+@pytest.mark.parametrize(
+    "environ, variable",
+    [
+        ({"WORKBENCH_COOKIE_SECURE": "flase"}, "WORKBENCH_COOKIE_SECURE"),
+        ({"WORKBENCH_REQUIRE_APPROVAL": "maybe"}, "WORKBENCH_REQUIRE_APPROVAL"),
+        ({"WORKBENCH_DATABASE_URL": "postgress://db/x"}, "WORKBENCH_DATABASE_URL"),
+        ({"WORKBENCH_DATABASE_URL": "sqlite:relative.db"}, "WORKBENCH_DATABASE_URL"),
+        ({"WORKBENCH_REDIS_URL": "127.0.0.1:6379"}, "WORKBENCH_REDIS_URL"),
+        ({"WORKBENCH_FETCH_DEADLINE": "thirty"}, "WORKBENCH_FETCH_DEADLINE"),
+        ({"WORKBENCH_FETCH_DEADLINE": "-1"}, "WORKBENCH_FETCH_DEADLINE"),
+        ({"WORKBENCH_MAX_ARTICLE_BYTES": "5MB"}, "WORKBENCH_MAX_ARTICLE_BYTES"),
+        ({"WORKBENCH_TRUSTED_PROXIES": "-1"}, "WORKBENCH_TRUSTED_PROXIES"),
+        ({"WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT": "ten a day"}, "WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT"),
+        ({"WORKBENCH_LOG_FORMAT": "xml"}, "WORKBENCH_LOG_FORMAT"),
+        ({"WORKBENCH_FETCH_STALE_SECONDS": "20"}, "WORKBENCH_FETCH_STALE_SECONDS"),  # not above the 30 s deadline
+    ],
+)
 def test_bad_values_are_refused_naming_the_variable(environ, variable):
     with pytest.raises(SettingsError) as refused:
         read_settings(environ)
@@ -56,7 +59,9 @@ def test_the_earlier_name_of_trusted_proxies_is_still_read():
 
 
 def test_a_misspelt_variable_is_refused_with_a_suggestion():
-    with pytest.raises(SettingsError, match="WORKBENCH_COOKIE_SECUR is not a setting; did you mean WORKBENCH_COOKIE_SECURE"):
+    with pytest.raises(
+        SettingsError, match="WORKBENCH_COOKIE_SECUR is not a setting; did you mean WORKBENCH_COOKIE_SECURE"
+    ):
         read_settings({"WORKBENCH_COOKIE_SECUR": "false"})
     read_settings({"WORKBENCH_SOMETHING_ELSE_ENTIRELY": "x"})  # unrelated names are someone else's business
 
@@ -80,16 +85,23 @@ def test_an_app_served_by_wsgi_refuses_the_development_keys(monkeypatch, tmp_pat
 
 def _env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_") and not k.startswith("FLASK_")}
-    env.update(WORKBENCH_INSTANCE_PATH=str(tmp_path), WORKBENCH_DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
-               WORKBENCH_REDIS_URL="redis://:hunter2@127.0.0.1:6399/5", **extra)
+    env.update(
+        WORKBENCH_INSTANCE_PATH=str(tmp_path),
+        WORKBENCH_DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        WORKBENCH_REDIS_URL="redis://:hunter2@127.0.0.1:6399/5",
+        **extra,
+    )
     return env
 
 
 def test_workbench_flask_and_python_m_agree_and_mask_secrets(tmp_path):
     env = _env(tmp_path, WORKBENCH_SECRET_KEY="top-secret-value", WORKBENCH_TRUSTED_PROXIES="2")
     outputs = []
-    for command in ([str(BIN / "workbench"), "config"], [str(BIN / "flask"), "--app", "workbench", "config"],
-                    [sys.executable, "-m", "workbench", "config"]):
+    for command in (
+        [str(BIN / "workbench"), "config"],
+        [str(BIN / "flask"), "--app", "workbench", "config"],
+        [sys.executable, "-m", "workbench", "config"],
+    ):
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)
         outputs.append(done.stdout)
@@ -103,23 +115,41 @@ def test_workbench_flask_and_python_m_agree_and_mask_secrets(tmp_path):
 
 def test_flask_app_commands_run_without_the_secret(tmp_path):
     """The README calls `flask --app workbench …` equivalent: it no longer crashes for want of a secret key."""
-    done = subprocess.run([str(BIN / "flask"), "--app", "workbench", "init"], env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "workbench", "init"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0 and "Database ready" in done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("command", [["workbench"], ["flask", "--app", "workbench"]])
 def test_a_bad_setting_is_one_line_on_every_command_line(tmp_path, command):
-    done = subprocess.run([str(BIN / command[0]), *command[1:], "config"], env=_env(tmp_path, WORKBENCH_COOKIE_SECURE="flase"),
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [str(BIN / command[0]), *command[1:], "config"],
+        env=_env(tmp_path, WORKBENCH_COOKIE_SECURE="flase"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1].startswith("Error: WORKBENCH_COOKIE_SECURE='flase' is not valid")
     assert "Traceback" not in done.stderr
 
 
 def test_serve_refuses_the_development_audit_key(tmp_path):
-    done = subprocess.run([str(BIN / "workbench"), "serve", "--port", "1"], env=_env(tmp_path, WORKBENCH_SECRET_KEY="x" * 32),
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [str(BIN / "workbench"), "serve", "--port", "1"],
+        env=_env(tmp_path, WORKBENCH_SECRET_KEY="x" * 32),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode != 0 and "Error: WORKBENCH_AUDIT_KEY is not set" in done.stderr
 
 
@@ -129,6 +159,7 @@ def _remote(app):
         from flask import request
 
         return f"{request.remote_addr} {request.scheme} {request.host}"
+
     return app
 
 
@@ -140,8 +171,14 @@ def test_trusted_proxies_apply_proxyfix(database_url, tmp_path, hops, expected):
     _remote(app)
     PUBLIC_ENDPOINTS.add("_echo_remote")
     try:
-        body = app.test_client().get("/_echo_remote", headers={
-            "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "news.example"})
+        body = app.test_client().get(
+            "/_echo_remote",
+            headers={
+                "X-Forwarded-For": "203.0.113.9",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-Host": "news.example",
+            },
+        )
     finally:
         PUBLIC_ENDPOINTS.discard("_echo_remote")
         get_engine(app).dispose()

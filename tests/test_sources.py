@@ -46,15 +46,25 @@ def test_record_shows_claims_by_status(client, db, editor):
 
 def test_edit_with_audit_event_and_a_clash_is_refused(client, db, editor):
     source = _source(db, "city council")
-    response = client.post(f"/sources/{source.id}", data={"csrf_token": csrf_token(client), "name": "Harbour City Council",
-                                                          "kind": "government", "domain": "city.example", "notes": "Official"})
+    response = client.post(
+        f"/sources/{source.id}",
+        data={
+            "csrf_token": csrf_token(client),
+            "name": "Harbour City Council",
+            "kind": "government",
+            "domain": "city.example",
+            "notes": "Official",
+        },
+    )
     assert response.status_code == 303
     db.refresh(source)
     assert (source.name, source.kind, source.domain) == ("Harbour City Council", "government", "city.example")
     event = _last_event(db)
     assert (event.entity_type, event.action) == ("source", "edit") and '"name":"city council"' in event.before
-    clash = client.post(f"/sources/{source.id}", data={"csrf_token": csrf_token(client), "name": "regional transport agency",
-                                                       "kind": "government"})
+    clash = client.post(
+        f"/sources/{source.id}",
+        data={"csrf_token": csrf_token(client), "name": "regional transport agency", "kind": "government"},
+    )
     assert clash.status_code == 422 and "merge the two instead" in parse(clash).find(id="source-error").get_text()
 
 
@@ -91,5 +101,7 @@ def test_checkers_may_read_but_not_change_sources(app, db, editor):
     source = _source(db, "city council")
     page = parse(checker_client.get(f"/sources/{source.id}"))
     assert page.find("h1").get_text() == "city council" and page.find(id="source-name") is None
-    response = checker_client.post(f"/sources/{source.id}/aliases", data={"csrf_token": csrf_token(checker_client), "alias": "X"})
+    response = checker_client.post(
+        f"/sources/{source.id}/aliases", data={"csrf_token": csrf_token(checker_client), "alias": "X"}
+    )
     assert response.status_code == 403

@@ -45,8 +45,12 @@ def _templates_folder() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Create the workbench app; config overrides settings read from the environment."""
     instance_path = os.environ.get("WORKBENCH_INSTANCE_PATH") or None
-    app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
-                instance_relative_config=True, template_folder=_templates_folder())
+    app = Flask(
+        __name__,
+        instance_path=instance_path and os.path.abspath(instance_path),
+        instance_relative_config=True,
+        template_folder=_templates_folder(),
+    )
     app.config.from_mapping(Config().as_dict())
     if config:
         app.config.from_mapping(config)
@@ -96,7 +100,7 @@ def _register_error_pages(app: Flask) -> None:
         404: "There is nothing at this address.",
         405: "This address does not accept that kind of request.",
         413: f"The upload is larger than the {app.config['MAX_CONTENT_LENGTH'] / 1_048_576:g} MB limit; "
-             "split the document or ingest only the article text.",
+        "split the document or ingest only the article text.",
         500: "Something went wrong on our side; nothing was saved. Try again, and tell an admin if it persists.",
     }
 
@@ -119,8 +123,15 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(DBAPIError, _database_error)
 
 
-BUSY_MARKERS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock",
-                "deadlock detected", "could not serialize access", "canceling statement due to statement timeout")
+BUSY_MARKERS = (
+    "database is locked",
+    "database table is locked",
+    "lock timeout",
+    "could not obtain lock",
+    "deadlock detected",
+    "could not serialize access",
+    "canceling statement due to statement timeout",
+)
 
 
 def _database_error(error: DBAPIError):

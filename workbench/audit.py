@@ -55,8 +55,19 @@ def audit_key(bind: Engine | Session) -> bytes:
         raise RuntimeError("No audit key registered for this database; create the app (create_app) first.") from None
 
 
-HASHED_FIELDS = ("seq", "at", "actor", "actor_id", "entity_type", "entity_id", "action", "before", "after", "reason",
-                 "prev_hash")
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_id",
+    "entity_type",
+    "entity_id",
+    "action",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+)
 
 
 def event_hash(event: AuditEvent | dict, key: bytes) -> str:
@@ -73,17 +84,33 @@ def lock_chain(*, session: Session) -> None:
 
 
 def record_event(
-    *, session: Session, actor: User | None, entity_type: str, entity_id: int, action: str,
-    before: dict | None = None, after: dict | None = None, reason: str = "",
+    *,
+    session: Session,
+    actor: User | None,
+    entity_type: str,
+    entity_id: int,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
 ) -> dict:
     """Append one event to the chain inside the caller's transaction (the caller commits)."""
-    return record_events(session=session, actor=actor, reason=reason,
-                         events=[(entity_type, entity_id, action, after or {})], before=before)[0]
+    return record_events(
+        session=session,
+        actor=actor,
+        reason=reason,
+        events=[(entity_type, entity_id, action, after or {})],
+        before=before,
+    )[0]
 
 
 def record_events(
-    *, session: Session, actor: User | None, events: list[tuple[str, int, str, dict]],
-    before: dict | None = None, reason: str = "",
+    *,
+    session: Session,
+    actor: User | None,
+    events: list[tuple[str, int, str, dict]],
+    before: dict | None = None,
+    reason: str = "",
 ) -> list[dict]:
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
@@ -92,12 +119,24 @@ def record_events(
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
-    common = {"at": at, "actor_id": actor.id if actor else None, "actor": actor.email if actor else "system",
-              "before": canonical_json(before or {}), "reason": reason}
+    common = {
+        "at": at,
+        "actor_id": actor.id if actor else None,
+        "actor": actor.email if actor else "system",
+        "before": canonical_json(before or {}),
+        "reason": reason,
+    }
     for entity_type, entity_id, action, after in events:
         seq += 1
-        event = {**common, "seq": seq, "entity_type": entity_type, "entity_id": entity_id, "action": action,
-                 "after": canonical_json(after), "prev_hash": prev_hash}
+        event = {
+            **common,
+            "seq": seq,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "action": action,
+            "after": canonical_json(after),
+            "prev_hash": prev_hash,
+        }
         event["hash"] = prev_hash = event_hash(event, key)
         written.append(event)
     if written:  # one multi-row INSERT: a large ingest holds the write lock for seconds, not a minute
@@ -131,14 +170,18 @@ def verify_events(events: Iterable[AuditEvent], key: bytes, seq_exists=None) -> 
         if event.seq != expected_seq:
             elsewhere = event.seq < expected_seq or (seq_exists is not None and seq_exists(expected_seq))
             problem = "out of order" if elsewhere else "missing or removed"
-            return ChainReport(count, previous_hash,
-                               f"{label}: expected seq {expected_seq} ({problem})", event.id)
+            return ChainReport(count, previous_hash, f"{label}: expected seq {expected_seq} ({problem})", event.id)
         if event.prev_hash != previous_hash:
-            return ChainReport(count, previous_hash,
-                               f"{label}: does not link to the event before it (reordered or removed)", event.id)
+            return ChainReport(
+                count, previous_hash, f"{label}: does not link to the event before it (reordered or removed)", event.id
+            )
         if not hmac.compare_digest(event_hash(event, key), event.hash):
-            return ChainReport(count, previous_hash, f"{label}: contents altered or forged (hash mismatch under "
-                                                     "the audit key)", event.id)
+            return ChainReport(
+                count,
+                previous_hash,
+                f"{label}: contents altered or forged (hash mismatch under the audit key)",
+                event.id,
+            )
         previous_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     return ChainReport(count, previous_hash)
 
@@ -146,6 +189,7 @@ def verify_events(events: Iterable[AuditEvent], key: bytes, seq_exists=None) -> 
 def verify_chain(*, session: Session) -> ChainReport:
     """Check the whole chain in the database, streaming it in insertion order."""
     rows = session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+
     def seq_exists(seq: int) -> bool:
         return session.exec(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
 

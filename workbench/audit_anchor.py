@@ -32,8 +32,7 @@ def make_anchor(*, session: Session, actor: User | None) -> dict:
     if not report.ok:
         raise InputError(f"The chain is broken ({report.error}); an anchor would certify a damaged history.")
     seq, head = chain_head(session=session)
-    body = {"kind": ANCHOR_KIND, "seq": seq, "hash": head,
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    body = {"kind": ANCHOR_KIND, "seq": seq, "hash": head, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     anchor = {**body, "signature": _signature(body, audit_key(session))}
     try:
         record_event(session=session, actor=actor, entity_type="audit", entity_id=seq, action="anchor", after=anchor)
@@ -73,17 +72,27 @@ def check_anchor(*, session: Session, anchor: dict) -> AnchorCheck:
         return AnchorCheck(True, "Anchor of an empty chain: nothing to compare.")
     event = session.exec(select(AuditEvent).where(AuditEvent.seq == anchor["seq"])).first()
     if event is None or seq < anchor["seq"]:
-        return AnchorCheck(False, f"Truncated: the anchor names event {anchor['seq']}, but the chain now ends at "
-                                  f"event {seq}. Events were deleted since {anchor.get('at')}.")
+        return AnchorCheck(
+            False,
+            f"Truncated: the anchor names event {anchor['seq']}, but the chain now ends at "
+            f"event {seq}. Events were deleted since {anchor.get('at')}.",
+        )
     if not hmac.compare_digest(event.hash, str(anchor.get("hash"))):
-        return AnchorCheck(False, f"History rewritten: event {anchor['seq']} no longer has the hash anchored at "
-                                  f"{anchor.get('at')}.")
-    return AnchorCheck(True, f"Anchor holds: event {anchor['seq']} ({anchor.get('at')}) is unchanged; "
-                             f"{seq - anchor['seq']} events since.")
+        return AnchorCheck(
+            False, f"History rewritten: event {anchor['seq']} no longer has the hash anchored at {anchor.get('at')}."
+        )
+    return AnchorCheck(
+        True,
+        f"Anchor holds: event {anchor['seq']} ({anchor.get('at')}) is unchanged; {seq - anchor['seq']} events since.",
+    )
 
 
 def last_anchor(*, session: Session) -> tuple[dict, AuditEvent] | None:
     """Return the most recent anchor recorded in the chain, with its event."""
-    event = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "audit", AuditEvent.action == "anchor")
-                         .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    event = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "audit", AuditEvent.action == "anchor")
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
     return (json.loads(event.after), event) if event else None

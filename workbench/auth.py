@@ -33,8 +33,15 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.htmx", "assets.favicon", "health.healthz", "health.readyz",
-                    "api.openapi"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "assets.htmx",
+    "assets.favicon",
+    "health.healthz",
+    "health.readyz",
+    "api.openapi",
+}
 
 
 class SessionUser:
@@ -66,8 +73,10 @@ def load_user(user_id: str) -> SessionUser | None:
         return None
     now = time.time()
     signed_in_at, seen_at = session.get("signed_in_at", 0), session.get("seen_at", 0)
-    if now - signed_in_at > current_app.config["SESSION_MAX_HOURS"] * 3600 \
-            or now - seen_at > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+    if (
+        now - signed_in_at > current_app.config["SESSION_MAX_HOURS"] * 3600
+        or now - seen_at > current_app.config["SESSION_IDLE_MINUTES"] * 60
+    ):
         session.clear()
         return None
     if now - seen_at > 30:  # refresh the idle clock without rewriting the cookie on every request
@@ -172,8 +181,12 @@ def account():
             if wait is not None:
                 status, headers = 429, {"Retry-After": str(wait)}
                 raise InputError(f"Too many wrong passwords; wait {wait // 60} min {wait % 60} s and try again.")
-            user = change_own_password(session=db, user=current_user.user, current=request.form.get("current", ""),
-                                       new=request.form.get("password", ""))
+            user = change_own_password(
+                session=db,
+                user=current_user.user,
+                current=request.form.get("current", ""),
+                new=request.form.get("password", ""),
+            )
         except InputError as problem:
             error, status = str(problem), status if status == 429 else 422
             if status == 422 and "current password" in error:

@@ -36,15 +36,26 @@ def _sqlite_path(url: URL) -> Path:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} was not found on PATH: install the PostgreSQL client tools (same major version as "
-                          "the server, or newer) to back up or restore a PostgreSQL database.")
+        raise BackupError(
+            f"{name} was not found on PATH: install the PostgreSQL client tools (same major version as "
+            "the server, or newer) to back up or restore a PostgreSQL database."
+        )
     return path
 
 
 def _libpq(url: URL) -> tuple[list[str], dict[str, str]]:
     """pg_dump/pg_restore connection options, the password passed in the environment (not on the command line)."""
-    args = ["--host", url.host or "localhost", "--port", str(url.port or 5432), "--username", url.username or "postgres",
-            "--no-password", "--dbname", url.database or ""]
+    args = [
+        "--host",
+        url.host or "localhost",
+        "--port",
+        str(url.port or 5432),
+        "--username",
+        url.username or "postgres",
+        "--no-password",
+        "--dbname",
+        url.database or "",
+    ]
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
@@ -135,8 +146,10 @@ def restore(database_url: str, backup_file: Path, audit_key: str) -> ChainReport
         raise BackupError(f"{backup_file}: no such file.")
     report = check_backup(database_url, backup_file, audit_key)
     if not report.ok:
-        raise BackupError(f"Refusing to restore {backup_file}: its audit chain does not verify ({report.error}); "
-                          "the database was left as it was.")
+        raise BackupError(
+            f"Refusing to restore {backup_file}: its audit chain does not verify ({report.error}); "
+            "the database was left as it was."
+        )
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         source, live = sqlite3.connect(backup_file), sqlite3.connect(_sqlite_path(url))
@@ -147,6 +160,18 @@ def restore(database_url: str, backup_file: Path, audit_key: str) -> ChainReport
             source.close()
         return report
     args, env = _libpq(url)
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
-          "--single-transaction", *args, str(backup_file)], env)
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            *args,
+            str(backup_file),
+        ],
+        env,
+    )
     return report

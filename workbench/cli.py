@@ -37,8 +37,10 @@ class WorkbenchGroup(FlaskGroup):
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-            raise click.ClickException(f"The database could not be used ({reason}). Check WORKBENCH_DATABASE_URL "
-                                       "and run `workbench init` to create or upgrade the schema.") from None
+            raise click.ClickException(
+                f"The database could not be used ({reason}). Check WORKBENCH_DATABASE_URL "
+                "and run `workbench init` to create or upgrade the schema."
+            ) from None
         except DBAPIError as error:  # bad data that slipped past validation: one line, nothing saved
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise click.ClickException(f"The database refused the input ({reason[:200]}); nothing was saved.") from None
@@ -133,16 +135,31 @@ def ingest_command(files, published, title, outlet, url, as_json):
     with click.progressbar(files, label="Ingesting", file=sys.stderr, hidden=as_json or len(files) < 2) as bar:
         for name in bar:
             try:
-                result = import_file(session=get_session(), path=name, published=published_date, title=title,
-                                     outlet=outlet, url=url, max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
-                                     policy=fetch_policy(current_app.config))
+                result = import_file(
+                    session=get_session(),
+                    path=name,
+                    published=published_date,
+                    title=title,
+                    outlet=outlet,
+                    url=url,
+                    max_bytes=current_app.config["MAX_ARTICLE_BYTES"],
+                    policy=fetch_policy(current_app.config),
+                )
             except InputError as error:
                 failures += 1
                 click.echo(f"error: {name}: {error}", err=True)
                 continue
             if as_json:
-                click.echo(json.dumps({"file": name, "article_id": result.article.id, "claims": result.claims,
-                                       "duplicate": result.duplicate}))
+                click.echo(
+                    json.dumps(
+                        {
+                            "file": name,
+                            "article_id": result.article.id,
+                            "claims": result.claims,
+                            "duplicate": result.duplicate,
+                        }
+                    )
+                )
             elif len(files) < 2:
                 state = "already stored as" if result.duplicate else "stored as"
                 click.echo(f"{name}: {state} article {result.article.id} with {result.claims} claims")
@@ -172,8 +189,9 @@ def extract_command(file, published, output_format):
 @click.option("--article", "article_id", type=click.IntRange(1, MAX_ID), help="Export one article's claims.")
 @click.option("--source", help="Export the claims of one source (its canonical name).")
 @click.option("--since", help="Export claims of articles published on or after YYYY-MM-DD.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "html", "claimreview"]), default="csv",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "html", "claimreview"]), default="csv", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
 @with_appcontext
 def export_command(article_id, source, since, fmt, output):
@@ -198,11 +216,19 @@ def export_command(article_id, source, since, fmt, output):
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror or error}.") from None
     try:
-        with click.progressbar(length=total, label=f"Exporting {total:,} claims", file=sys.stderr,
-                               hidden=total < 5000 or not output) as bar:
-            for chunk in export_stream(session=session, scope=scope, fmt=fmt, render_html=html_renderer(app),
-                                       organisation=app.config["ORGANISATION"], public_url=app.config["PUBLIC_URL"],
-                                       require_approval=app.config["REQUIRE_APPROVAL"], progress=bar.update):
+        with click.progressbar(
+            length=total, label=f"Exporting {total:,} claims", file=sys.stderr, hidden=total < 5000 or not output
+        ) as bar:
+            for chunk in export_stream(
+                session=session,
+                scope=scope,
+                fmt=fmt,
+                render_html=html_renderer(app),
+                organisation=app.config["ORGANISATION"],
+                public_url=app.config["PUBLIC_URL"],
+                require_approval=app.config["REQUIRE_APPROVAL"],
+                progress=bar.update,
+            ):
                 target.write(chunk)
     finally:
         if output:
@@ -253,11 +279,18 @@ def generate_command(articles, claims_per_article, seed):
     from .services.generate import generate
 
     with click.progressbar(length=articles, label="Generating articles", file=sys.stderr) as bar:
-        summary = generate(engine=get_engine(), articles=articles, claims_per_article=claims_per_article,
-                           seed=seed, progress=bar.update)
+        summary = generate(
+            engine=get_engine(),
+            articles=articles,
+            claims_per_article=claims_per_article,
+            seed=seed,
+            progress=bar.update,
+        )
     refresh_statistics(get_engine())
-    click.echo(f"Generated {summary['articles']:,} articles with {summary['claims']:,} claims "
-               f"({summary['checkers']} checkers, {summary['sources']} sources).")
+    click.echo(
+        f"Generated {summary['articles']:,} articles with {summary['claims']:,} claims "
+        f"({summary['checkers']} checkers, {summary['sources']} sources)."
+    )
 
 
 @click.command("serve")
@@ -291,8 +324,13 @@ def run_server(app, *, host: str, port: int, threads: int = 8) -> None:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--instance", type=click.Path(file_okay=False), default="workbench-demo", show_default=True,
-              help="Folder for the demo database.")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default="workbench-demo",
+    show_default=True,
+    help="Folder for the demo database.",
+)
 @click.option("--no-serve", is_flag=True, help="Set up the demo database and exit.")
 def demo_command(host, port, instance, no_serve):
     """Create a demo database with our sample articles and demo accounts, then serve it."""
@@ -312,17 +350,44 @@ def demo_command(host, port, instance, no_serve):
 
 from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402
 
-for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group, audit_group,
-                ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
-                demo_command, *MATCHING_COMMANDS):
+for command in (
+    config_command,
+    backup_command,
+    restore_command,
+    init_command,
+    users_group,
+    tokens_group,
+    audit_group,
+    ingest_command,
+    extract_command,
+    export_command,
+    generate_command,
+    worker_command,
+    serve_command,
+    demo_command,
+    *MATCHING_COMMANDS,
+):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (config_command, backup_command, restore_command, init_command, users_group, tokens_group,
-                    audit_group, ingest_command, extract_command, export_command, generate_command, worker_command, serve_command,
-                    *MATCHING_COMMANDS):
+    for command in (
+        config_command,
+        backup_command,
+        restore_command,
+        init_command,
+        users_group,
+        tokens_group,
+        audit_group,
+        ingest_command,
+        extract_command,
+        export_command,
+        generate_command,
+        worker_command,
+        serve_command,
+        *MATCHING_COMMANDS,
+    ):
         app.cli.add_command(command)
 
 

@@ -84,7 +84,9 @@ def users_update(email, role, active, password_stdin):
         update_user(session=session, user=user, actor=None, role=role, active=active, password=password)
     except InputError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Updated {user.email} ({user.role}, {'active' if user.active else 'inactive'}); its sessions have ended.")
+    click.echo(
+        f"Updated {user.email} ({user.role}, {'active' if user.active else 'inactive'}); its sessions have ended."
+    )
 
 
 @click.group("audit")
@@ -93,11 +95,18 @@ def audit_group():
 
 
 @audit_group.command("verify")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False, exists=True),
-              help="Also check an exported report against the database.")
-@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False, exists=True),
-              help="Also check that the head signed in this anchor file is still in the chain (no truncation, "
-                   "no rewrite since).")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Also check an exported report against the database.",
+)
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Also check that the head signed in this anchor file is still in the chain (no truncation, no rewrite since).",
+)
 @with_appcontext
 def audit_verify(report_file, anchor_file):
     """Check every event of the audit chain (and a report, an anchor); exit 1 naming the first problem."""
@@ -132,7 +141,9 @@ def audit_verify(report_file, anchor_file):
 
 
 @audit_group.command("anchor")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the anchor to this file (default: print it).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the anchor to this file (default: print it)."
+)
 @with_appcontext
 def audit_anchor(output):
     """Sign the chain's current head with the audit key; keep the anchor outside the database."""

@@ -30,8 +30,12 @@ def _read_queries(path: str) -> list[tuple[str, str]]:
 
 @click.command("similar")
 @click.argument("text", required=False)
-@click.option("--queries", "queries_file", type=click.Path(dir_okay=False, exists=True),
-              help="A TSV file of `id<TAB>text` lines to match in one run.")
+@click.option(
+    "--queries",
+    "queries_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="A TSV file of `id<TAB>text` lines to match in one run.",
+)
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
@@ -44,9 +48,15 @@ def similar_command(text, queries_file, limit, as_json):
     session = get_session()
     try:
         if queries_file:
-            output = [{"id": query_id, "results": [r.as_dict() for r in find_similar(
-                session=session, text=query, limit=limit)] if query else []}
-                for query_id, query in _read_queries(queries_file)]
+            output = [
+                {
+                    "id": query_id,
+                    "results": [r.as_dict() for r in find_similar(session=session, text=query, limit=limit)]
+                    if query
+                    else [],
+                }
+                for query_id, query in _read_queries(queries_file)
+            ]
             click.echo(json.dumps(output, ensure_ascii=False))
             return
         results = find_similar(session=session, text=text, limit=limit)
@@ -76,8 +86,10 @@ def import_claimreview_command(file):
         raise click.ClickException(f"{file}: not UTF-8 text; nothing was imported.") from None
     except InputError as error:
         raise click.ClickException(f"{file}: {error} Nothing was imported.") from None
-    click.echo(f"{file}: {summary.added:,} reviews imported, {summary.duplicates:,} already known, "
-               f"{summary.read:,} read.", err=False)
+    click.echo(
+        f"{file}: {summary.added:,} reviews imported, {summary.duplicates:,} already known, {summary.read:,} read.",
+        err=False,
+    )
     sys.stdout.flush()
 
 

@@ -19,7 +19,7 @@ def tokens_group():
 
 @tokens_group.command("create")
 @click.argument("email")
-@click.option("--name", required=True, help="Where the token is used (\"CMS sync\").")
+@click.option("--name", required=True, help='Where the token is used ("CMS sync").')
 @click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True)
 @click.option("--expires", help="Last day the token works (YYYY-MM-DD); none by default.")
 @with_appcontext
@@ -30,12 +30,16 @@ def tokens_create(email, name, scope, expires):
     if user is None:
         raise click.ClickException(f"There is no account {email[:254]}.")
     try:
-        token, secret = create_token(session=session, user=user, name=name, scope=scope,
-                                     expires_at=parse_expiry(expires), actor=None)
+        token, secret = create_token(
+            session=session, user=user, name=name, scope=scope, expires_at=parse_expiry(expires), actor=None
+        )
     except InputError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created token #{token.id} “{token.label}” ({token.scope}) for {user.email}. "
-               "Copy it now; it is not shown again:", err=True)
+    click.echo(
+        f"Created token #{token.id} “{token.label}” ({token.scope}) for {user.email}. "
+        "Copy it now; it is not shown again:",
+        err=True,
+    )
     click.echo(secret)
 
 

@@ -17,8 +17,13 @@ PREFIX = "WORKBENCH_"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 # Read elsewhere (before the app exists, or only by the test suite and benchmarks); known so they are not typos.
-OTHER_VARIABLES = {"WORKBENCH_INSTANCE_PATH", "WORKBENCH_TEST_DATABASE_URL", "WORKBENCH_TEST_REDIS_URL",
-                   "WORKBENCH_BENCH_PG", "WORKBENCH_CHROMIUM"}
+OTHER_VARIABLES = {
+    "WORKBENCH_INSTANCE_PATH",
+    "WORKBENCH_TEST_DATABASE_URL",
+    "WORKBENCH_TEST_REDIS_URL",
+    "WORKBENCH_BENCH_PG",
+    "WORKBENCH_CHROMIUM",
+}
 
 
 class SettingsError(click.ClickException, RuntimeError):
@@ -70,6 +75,7 @@ def _url(*schemes: str) -> Callable[[str], str | None]:
         if scheme == "sqlite" and not raw.startswith("sqlite:///"):
             raise ValueError("expected sqlite:///path/to/file.sqlite3")
         return raw
+
     return parse
 
 
@@ -93,6 +99,7 @@ def _choice(*options: str) -> Callable[[str], str]:
         if word not in options:
             raise ValueError(f"expected one of {', '.join(options)}")
         return word
+
     return parse
 
 
@@ -115,37 +122,70 @@ class Setting:
 
 SETTINGS = (
     Setting("SECRET_KEY", _text, DEFAULT_SECRET_KEY, "Signs sessions; a long random value.", secret=True),
-    Setting("AUDIT_KEY", _text, DEFAULT_AUDIT_KEY,
-            "Keys the audit chain's HMAC; kept outside the database so its rows cannot be re-chained.", secret=True),
-    Setting("DATABASE_URL", _url("sqlite", "postgresql"), None,
-            "sqlite:///… or postgresql://…; empty: a SQLite file in the instance folder."),
-    Setting("REDIS_URL", _url("redis", "rediss", "unix"), None,
-            "Background jobs, rate limits and notifications go through Redis (RQ) when set."),
+    Setting(
+        "AUDIT_KEY",
+        _text,
+        DEFAULT_AUDIT_KEY,
+        "Keys the audit chain's HMAC; kept outside the database so its rows cannot be re-chained.",
+        secret=True,
+    ),
+    Setting(
+        "DATABASE_URL",
+        _url("sqlite", "postgresql"),
+        None,
+        "sqlite:///… or postgresql://…; empty: a SQLite file in the instance folder.",
+    ),
+    Setting(
+        "REDIS_URL",
+        _url("redis", "rediss", "unix"),
+        None,
+        "Background jobs, rate limits and notifications go through Redis (RQ) when set.",
+    ),
     Setting("MAX_ARTICLE_BYTES", _positive_int, 5 * 1024 * 1024, "Largest article accepted."),
     Setting("COOKIE_SECURE", _boolean, True, "Session cookies only over HTTPS."),
     Setting("SESSION_IDLE_MINUTES", _positive_float, 60.0, "A session ends after this long without a request."),
     Setting("SESSION_MAX_HOURS", _positive_float, 12.0, "A session ends this long after sign-in whatever happens."),
     Setting("THROTTLE_LOGIN_PER_ACCOUNT", _rate, "10 per 15 minutes", "Failed sign-ins allowed per account."),
     Setting("THROTTLE_LOGIN_PER_ADDRESS", _rate, "50 per 15 minutes", "Failed sign-ins allowed per address."),
-    Setting("THROTTLE_STORAGE_URI", _text, "",
-            "Where the counts live; empty: Redis when WORKBENCH_REDIS_URL is set, else this process's memory."),
+    Setting(
+        "THROTTLE_STORAGE_URI",
+        _text,
+        "",
+        "Where the counts live; empty: Redis when WORKBENCH_REDIS_URL is set, else this process's memory.",
+    ),
     Setting("REQUIRE_APPROVAL", _boolean, False, "An editor approves each verdict before it counts as final."),
-    Setting("ALLOW_SELF_APPROVAL", _boolean, False,
-            "Four eyes: the author of a verdict may not approve it, unless a one-person desk turns this on."),
-    Setting("PUBLIC_URL", _url("http", "https"), None,
-            "The public address of the published fact-checks; ClaimReview URLs are built from it (none without)."),
+    Setting(
+        "ALLOW_SELF_APPROVAL",
+        _boolean,
+        False,
+        "Four eyes: the author of a verdict may not approve it, unless a one-person desk turns this on.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        _url("http", "https"),
+        None,
+        "The public address of the published fact-checks; ClaimReview URLs are built from it (none without).",
+    ),
     Setting("FETCH_ALLOW_PRIVATE", _boolean, False, "Evidence may be fetched from private and internal addresses."),
     Setting("FETCH_ALLOW_NETWORKS", _text, "", "Networks (CIDR, comma-separated) evidence may be fetched from."),
     Setting("FETCH_MAX_BYTES", _positive_int, 5 * 1024 * 1024, "Largest evidence page fetched."),
     Setting("FETCH_CONNECT_TIMEOUT", _positive_float, 5.0, "Seconds to connect to an evidence host."),
     Setting("FETCH_READ_TIMEOUT", _positive_float, 15.0, "Seconds to wait between received bytes."),
     Setting("FETCH_DEADLINE", _positive_float, 30.0, "Seconds for a whole fetch, all redirects included."),
-    Setting("FETCH_STALE_SECONDS", _positive_float, 300.0,
-            "A fetch still 'fetching' after this long was left by a dead worker and is taken again."),
+    Setting(
+        "FETCH_STALE_SECONDS",
+        _positive_float,
+        300.0,
+        "A fetch still 'fetching' after this long was left by a dead worker and is taken again.",
+    ),
     Setting("ORGANISATION", _text, "Fact-checking desk", "The newsroom named as author of ClaimReview exports."),
-    Setting("TRUSTED_PROXIES", _count, 0,
-            "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none.",
-            aliases=("WORKBENCH_PROXY_HOPS",)),
+    Setting(
+        "TRUSTED_PROXIES",
+        _count,
+        0,
+        "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none.",
+        aliases=("WORKBENCH_PROXY_HOPS",),
+    ),
     Setting("LOG_FORMAT", _choice("plain", "json"), "plain", "Request and job log lines as plain text or JSON."),
 )
 
@@ -180,8 +220,10 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             shown = "(hidden)" if setting.secret else repr(raw)
             raise SettingsError(f"{variable}={shown} is not valid: {error}.") from None
     if values["FETCH_STALE_SECONDS"] <= values["FETCH_DEADLINE"]:  # a live fetch must never look abandoned
-        raise SettingsError(f"WORKBENCH_FETCH_STALE_SECONDS={values['FETCH_STALE_SECONDS']:g} is not valid: it must "
-                            f"exceed WORKBENCH_FETCH_DEADLINE ({values['FETCH_DEADLINE']:g}).")
+        raise SettingsError(
+            f"WORKBENCH_FETCH_STALE_SECONDS={values['FETCH_STALE_SECONDS']:g} is not valid: it must "
+            f"exceed WORKBENCH_FETCH_DEADLINE ({values['FETCH_DEADLINE']:g})."
+        )
     return values
 
 
@@ -207,11 +249,15 @@ def describe(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def require_secrets(app_config: Mapping[str, Any]) -> None:
     """Refuse the development secret and audit keys (where requests are served); one line naming the variable."""
     if app_config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise SettingsError("WORKBENCH_SECRET_KEY is not set: refusing to serve with the development secret key. "
-                            "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))').")
+        raise SettingsError(
+            "WORKBENCH_SECRET_KEY is not set: refusing to serve with the development secret key. "
+            "Set it to a long random value (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     if app_config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY:
-        raise SettingsError("WORKBENCH_AUDIT_KEY is not set: refusing to serve with the development audit key. Set it "
-                            "to a long random value kept outside the database; `workbench init` re-keys an existing chain.")
+        raise SettingsError(
+            "WORKBENCH_AUDIT_KEY is not set: refusing to serve with the development audit key. Set it "
+            "to a long random value kept outside the database; `workbench init` re-keys an existing chain."
+        )
 
 
 def dev_secrets_allowed(app_config: Mapping[str, Any], *, debug: bool, testing: bool) -> bool:
@@ -243,11 +289,27 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (and is replaced at sign-in)
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
-        for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "THROTTLE_LOGIN_PER_ACCOUNT",
-                    "THROTTLE_LOGIN_PER_ADDRESS", "THROTTLE_STORAGE_URI", "REQUIRE_APPROVAL", "ALLOW_SELF_APPROVAL",
-                    "PUBLIC_URL", "REDIS_URL", "FETCH_ALLOW_PRIVATE", "FETCH_ALLOW_NETWORKS", "FETCH_MAX_BYTES",
-                    "FETCH_CONNECT_TIMEOUT", "FETCH_READ_TIMEOUT", "FETCH_DEADLINE", "FETCH_STALE_SECONDS",
-                    "ORGANISATION", "TRUSTED_PROXIES", "LOG_FORMAT"):
+        for key in (
+            "SESSION_IDLE_MINUTES",
+            "SESSION_MAX_HOURS",
+            "THROTTLE_LOGIN_PER_ACCOUNT",
+            "THROTTLE_LOGIN_PER_ADDRESS",
+            "THROTTLE_STORAGE_URI",
+            "REQUIRE_APPROVAL",
+            "ALLOW_SELF_APPROVAL",
+            "PUBLIC_URL",
+            "REDIS_URL",
+            "FETCH_ALLOW_PRIVATE",
+            "FETCH_ALLOW_NETWORKS",
+            "FETCH_MAX_BYTES",
+            "FETCH_CONNECT_TIMEOUT",
+            "FETCH_READ_TIMEOUT",
+            "FETCH_DEADLINE",
+            "FETCH_STALE_SECONDS",
+            "ORGANISATION",
+            "TRUSTED_PROXIES",
+            "LOG_FORMAT",
+        ):
             setattr(self, key, values[key])
 
     def as_dict(self) -> dict[str, Any]:

@@ -106,7 +106,8 @@ def init_app(app: Flask) -> None:
     """Attach the engine to the app and close sessions after each request."""
     from .audit import register_key
 
-    app.extensions["workbench.engine"] = make_engine(app.config["DATABASE_URL"],
-                                                     busy_timeout=app.config.get("DATABASE_BUSY_TIMEOUT", 15.0))
+    app.extensions["workbench.engine"] = make_engine(
+        app.config["DATABASE_URL"], busy_timeout=app.config.get("DATABASE_BUSY_TIMEOUT", 15.0)
+    )
     register_key(app.extensions["workbench.engine"], app.config["AUDIT_KEY"])
     app.teardown_appcontext(close_session)

@@ -46,12 +46,15 @@ def build_demo_app(instance: Path):
     for file in (secret_file, audit_key_file):
         if not file.exists():
             file.write_text(secrets.token_hex(32))
-    app = create_app({
-        "DATABASE_URL": "sqlite:///" + str((instance / "demo.sqlite3").resolve()),
-        "SECRET_KEY": secret_file.read_text().strip(), "AUDIT_KEY": audit_key_file.read_text().strip(),
-        "SESSION_COOKIE_SECURE": False,  # the demo is served over plain http on this machine
-        "REMEMBER_COOKIE_SECURE": False,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": "sqlite:///" + str((instance / "demo.sqlite3").resolve()),
+            "SECRET_KEY": secret_file.read_text().strip(),
+            "AUDIT_KEY": audit_key_file.read_text().strip(),
+            "SESSION_COOKIE_SECURE": False,  # the demo is served over plain http on this machine
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
     upgrade_schema(get_engine(app))
     return app
 
@@ -64,10 +67,20 @@ def load_demo(*, session: Session) -> dict:
     actor = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).one()
     articles = claims = 0
     for sample in sample_articles():
-        result = ingest_article(session=session, text=sample["text"], actor=actor,
-                                published=parse_published(sample.get("published")), title=sample.get("title"),
-                                outlet=sample.get("outlet"), url=sample.get("url"), section=sample.get("section"))
+        result = ingest_article(
+            session=session,
+            text=sample["text"],
+            actor=actor,
+            published=parse_published(sample.get("published")),
+            title=sample.get("title"),
+            outlet=sample.get("outlet"),
+            url=sample.get("url"),
+            section=sample.get("section"),
+        )
         articles += 1
         claims += result.claims
-    return {"articles": articles, "claims": claims,
-            "accounts": [(email, password, role) for email, password, role, _ in DEMO_ACCOUNTS]}
+    return {
+        "articles": articles,
+        "claims": claims,
+        "accounts": [(email, password, role) for email, password, role, _ in DEMO_ACCOUNTS],
+    }

@@ -25,8 +25,13 @@ def extract_file(path: str, *, published: str | None) -> dict:
         published_date = meta.get("published")
     title = meta.get("title") or claims_lib.guess_title(text)
     found = claims_lib.extract(text, published=published_date, title=title, outlet=meta.get("outlet"))
-    article = {"title": title, "outlet": meta.get("outlet"), "author": meta.get("author"),
-               "published": published_date.isoformat() if published_date else None, "text": text}
+    article = {
+        "title": title,
+        "outlet": meta.get("outlet"),
+        "author": meta.get("author"),
+        "published": published_date.isoformat() if published_date else None,
+        "text": text,
+    }
     return {"article": article, "claims": [claim.to_dict() for claim in found]}
 
 
@@ -42,7 +47,9 @@ def format_table(payload: dict) -> str:
         who = claim["source"] or "(article)"
         if claim["speaker"]:
             who += f" / {claim['speaker']}"
-        lines.append(f"{number:3}. [{claim['checkworthiness']:.2f} {claim['kind']}] {claim['start']}–{claim['end']}  {who}")
+        lines.append(
+            f"{number:3}. [{claim['checkworthiness']:.2f} {claim['kind']}] {claim['start']}–{claim['end']}  {who}"
+        )
         lines.extend(textwrap.wrap(claim["text"], width=96, initial_indent="     ", subsequent_indent="     "))
         if dates:
             lines.append(f"     dates: {dates}")

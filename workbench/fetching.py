@@ -27,8 +27,10 @@ USER_AGENT = "FactCheckWorkbench/0.1 (+evidence archiver)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 # IPv6 ranges that carry or translate IPv4 (or are deprecated) and that is_global does not reliably reject:
 # IPv4-compatible, SIIT, NAT64 (well-known and local-use), 6to4, Teredo, site-local.
-SPECIAL_IPV6 = tuple(ipaddress.ip_network(n) for n in (
-    "::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "fec0::/10"))
+SPECIAL_IPV6 = tuple(
+    ipaddress.ip_network(n)
+    for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "fec0::/10")
+)
 
 
 class FetchRefused(Exception):
@@ -80,7 +82,9 @@ def check_host(host: str, port: int, policy: FetchPolicy) -> str:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchRefused(f"The host {host} could not be resolved ({getattr(error, 'strerror', None) or error}).") from None
+        raise FetchRefused(
+            f"The host {host} could not be resolved ({getattr(error, 'strerror', None) or error})."
+        ) from None
     addresses = [sockaddr[0] for *_rest, sockaddr in infos]
     if not addresses:
         raise FetchRefused(f"The host {host} has no address.")
@@ -130,8 +134,13 @@ def _get(url: str, address: str, *, timeout: tuple[float, float]) -> requests.Re
         adapter = PinnedAdapter(urlsplit(url).hostname, address)
         http.mount("http://", adapter)
         http.mount("https://", adapter)
-        return http.get(url, allow_redirects=False, stream=True, timeout=timeout,
-                        headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"})
+        return http.get(
+            url,
+            allow_redirects=False,
+            stream=True,
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"},
+        )
 
 
 def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
@@ -145,8 +154,9 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
             raise FetchRefused(f"The fetch took longer than {policy.deadline:g} s in all; stopped.")
         host = urlsplit(current).hostname
         try:
-            response = _get(current, address, timeout=(min(policy.connect_timeout, remaining),
-                                                       min(policy.read_timeout, remaining)))
+            response = _get(
+                current, address, timeout=(min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
+            )
         except requests.Timeout:
             raise FetchRefused(f"No answer from {host} in time (timed out).") from None
         except (requests.RequestException, Urllib3Error, OSError) as error:
@@ -160,9 +170,18 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
                 current = urljoin(current, location)
                 continue
             body = _read_capped(response, policy, deadline)
-            content_type = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
-            return FetchResult(url=url, final_url=current, status=response.status_code, content_type=content_type,
-                               body=body, sha256=hashlib.sha256(body).hexdigest(), redirects=hops)
+            content_type = (
+                response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
+            )
+            return FetchResult(
+                url=url,
+                final_url=current,
+                status=response.status_code,
+                content_type=content_type,
+                body=body,
+                sha256=hashlib.sha256(body).hexdigest(),
+                redirects=hops,
+            )
         finally:
             response.close()
     raise FetchRefused(f"More than {policy.max_redirects} redirects; stopped following them.")
@@ -171,8 +190,9 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
 def _read_capped(response: requests.Response, policy: FetchPolicy, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
-        raise FetchRefused(f"The page is {int(declared) / 1_048_576:.1f} MB; the limit is "
-                           f"{policy.max_bytes / 1_048_576:g} MB.")
+        raise FetchRefused(
+            f"The page is {int(declared) / 1_048_576:.1f} MB; the limit is {policy.max_bytes / 1_048_576:g} MB."
+        )
     chunks, size = [], 0
     try:
         while True:
@@ -182,7 +202,9 @@ def _read_capped(response: requests.Response, policy: FetchPolicy, deadline: flo
                 break
             size += len(chunk)
             if size > policy.max_bytes:
-                raise FetchRefused(f"The page is larger than the {policy.max_bytes / 1_048_576:g} MB limit; stopped reading.")
+                raise FetchRefused(
+                    f"The page is larger than the {policy.max_bytes / 1_048_576:g} MB limit; stopped reading."
+                )
             chunks.append(chunk)
             if time.monotonic() > deadline:
                 raise FetchRefused(f"The page took longer than {policy.deadline:g} s to arrive; stopped reading.")
@@ -214,7 +236,7 @@ def _charset(body: bytes) -> str:
     head = body[:2048].lower()
     marker = head.find(b"charset=")
     if marker >= 0:
-        name = head[marker + 8:marker + 40].strip(b"\"' ").split(b'"')[0].split(b";")[0].split(b" ")[0].split(b">")[0]
+        name = head[marker + 8 : marker + 40].strip(b"\"' ").split(b'"')[0].split(b";")[0].split(b" ")[0].split(b">")[0]
         try:
             "x".encode(name.decode("ascii", "ignore") or "utf-8")
             return name.decode("ascii", "ignore") or "utf-8"

@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 # No inline script or style anywhere: scripts and styles come from our own static files (htmx included).
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                           "form-action 'self'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 # A standalone report (the printable audit report) carries its own <style> and never any script.
-STANDALONE_DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                              "form-action 'none'; frame-ancestors 'none'")
+STANDALONE_DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 CACHEABLE_ENDPOINTS = {"static", "assets.htmx"}
 
 

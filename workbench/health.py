@@ -80,8 +80,11 @@ def _worker(app: Flask, *, redis_ok: bool) -> dict[str, Any]:
         except Exception as error:  # noqa: BLE001
             return {"ok": False, "detail": f"unknown ({type(error).__name__})"}
         now = time.time()
-        ages = [now - worker.last_heartbeat.timestamp() for worker in workers
-                if QUEUE_NAME in worker.queue_names() and worker.last_heartbeat is not None]
+        ages = [
+            now - worker.last_heartbeat.timestamp()
+            for worker in workers
+            if QUEUE_NAME in worker.queue_names() and worker.last_heartbeat is not None
+        ]
         fresh = [age for age in ages if age <= WORKER_FRESH_SECONDS]
         if not fresh:
             return {"ok": False, "detail": f"no RQ worker on “{QUEUE_NAME}” seen in the last {WORKER_FRESH_SECONDS} s"}

@@ -28,8 +28,13 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Render the record as JSON."""
-        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                "logger": record.name, "message": record.getMessage(), **_fields(record)}
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
+        }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
@@ -81,9 +86,20 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
     user_id = getattr(getattr(current_user, "user", None), "id", None) if current_user else None
     duration = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-    request_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-        "method": request.method, "path": request.path, "status": response.status_code,
-        "duration_ms": round(duration, 1), "user_id": user_id, "request_id": g.get("request_id")})
+    request_log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(duration, 1),
+            "user_id": user_id,
+            "request_id": g.get("request_id"),
+        },
+    )
     return response
 
 

@@ -264,4 +264,5 @@ class AuditEvent(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 
+
 from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

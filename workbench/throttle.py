@@ -23,8 +23,10 @@ class LoginThrottle:
         self.per_account, self.per_address = parse(per_account), parse(per_address)
 
     def _keys(self, account: str, address: str):
-        return [(self.per_account, "login-account", account.strip().lower()[:254]),
-                (self.per_address, "login-address", address or "unknown")]
+        return [
+            (self.per_account, "login-account", account.strip().lower()[:254]),
+            (self.per_address, "login-address", address or "unknown"),
+        ]
 
     def retry_after(self, *, account: str, address: str) -> int | None:
         """Seconds to wait when either limit is exhausted, else None."""
@@ -55,4 +57,5 @@ def init_app(app: Flask) -> None:
     """Create the throttle on Redis when WORKBENCH_REDIS_URL is set, in memory otherwise."""
     uri = app.config.get("THROTTLE_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
     app.extensions["workbench.login_throttle"] = LoginThrottle(
-        uri, app.config["THROTTLE_LOGIN_PER_ACCOUNT"], app.config["THROTTLE_LOGIN_PER_ADDRESS"])
+        uri, app.config["THROTTLE_LOGIN_PER_ACCOUNT"], app.config["THROTTLE_LOGIN_PER_ADDRESS"]
+    )

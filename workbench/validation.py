@@ -63,8 +63,12 @@ class Integer:
         if not value or value in self.words:
             return
         digits = value.removeprefix("-")
-        if not digits.isascii() or not digits.isdigit() or len(digits) > 12 \
-                or not self.minimum <= int(value) <= self.maximum:
+        if (
+            not digits.isascii()
+            or not digits.isdigit()
+            or len(digits) > 12
+            or not self.minimum <= int(value) <= self.maximum
+        ):
             raise RejectedInput(f"The field “{name}” must be a whole number from {self.minimum} to {self.maximum}.")
 
 
@@ -90,8 +94,10 @@ class Id(Integer):
 
 ID = Id()
 # The queue's keyset cursor: an id, or "<score or timestamp>|<id>", each id within the database's range.
-CURSOR = Pattern(r"(?:[0-9][0-9.eE+\-:T ]{0,39}\|)?(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|0)",
-                 "a position in the queue as the page wrote it")
+CURSOR = Pattern(
+    r"(?:[0-9][0-9.eE+\-:T ]{0,39}\|)?(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|0)",
+    "a position in the queue as the page wrote it",
+)
 VERSION = Integer(0, MAX_ID)
 ARTICLE_TEXT = Text(10**9)  # bounded by MAX_ARTICLE_BYTES in the ingest service, with its own message
 
@@ -99,54 +105,113 @@ ARTICLE_TEXT = Text(10**9)  # bounded by MAX_ARTICLE_BYTES in the ingest service
 FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
     "auth.login": {"email": Text(max_length(models.User, "email")), "password": Text(1024)},
     "auth.account": {"current": Text(1024), "password": Text(1024)},
-    "admin.create_user_view": {"email": Text(max_length(models.User, "email")),
-                               "name": Text(max_length(models.User, "name")),
-                               "role": Text(max_length(models.User, "role")), "password": Text(1024)},
-    "admin.update_user_view": {"role": Text(max_length(models.User, "role")), "password": Text(1024),
-                               "action": Text(20)},
-    "articles.create": {"title": Text(max_length(models.Article, "title")),
-                        "outlet": Text(max_length(models.Article, "outlet")),
-                        "url": Text(MAX_URL_LENGTH), "section": Text(max_length(models.Article, "section")),
-                        "published": Text(40), "text": ARTICLE_TEXT},
+    "admin.create_user_view": {
+        "email": Text(max_length(models.User, "email")),
+        "name": Text(max_length(models.User, "name")),
+        "role": Text(max_length(models.User, "role")),
+        "password": Text(1024),
+    },
+    "admin.update_user_view": {
+        "role": Text(max_length(models.User, "role")),
+        "password": Text(1024),
+        "action": Text(20),
+    },
+    "articles.create": {
+        "title": Text(max_length(models.Article, "title")),
+        "outlet": Text(max_length(models.Article, "outlet")),
+        "url": Text(MAX_URL_LENGTH),
+        "section": Text(max_length(models.Article, "section")),
+        "published": Text(40),
+        "text": ARTICLE_TEXT,
+    },
     "articles.create_claim": {"start": Integer(), "end": Integer()},
-    "claims.queue": {"source": ID, "article": ID, "assignee": Id("me", "none"), "q": Text(200),
-                     "status": Text(40), "sort": Text(40), "after": CURSOR, "min_score": Text(40),
-                     "published_from": Text(40), "published_to": Text(40)},
-    "claims.bulk": {"ids": ID, "assignee": Id("me", "none"), "rationale": Text(LONG_TEXT),
-                    "status": Text(40), "action": Text(40), "back": Text(MAX_URL_LENGTH)},
+    "claims.queue": {
+        "source": ID,
+        "article": ID,
+        "assignee": Id("me", "none"),
+        "q": Text(200),
+        "status": Text(40),
+        "sort": Text(40),
+        "after": CURSOR,
+        "min_score": Text(40),
+        "published_from": Text(40),
+        "published_to": Text(40),
+    },
+    "claims.bulk": {
+        "ids": ID,
+        "assignee": Id("me", "none"),
+        "rationale": Text(LONG_TEXT),
+        "status": Text(40),
+        "action": Text(40),
+        "back": Text(MAX_URL_LENGTH),
+    },
     "claims.set_status": {"status": Text(40), "rationale": Text(LONG_TEXT), "version": VERSION},
     "claims.assign": {"assignee": Id("me", "none"), "version": VERSION},
     "claims.approve": {"version": VERSION},
     "claims.edit_text": {"text": Text(LONG_TEXT), "version": VERSION},
     "claims.split": {"at": Integer(-MAX_ID, MAX_ID), "version": VERSION},
     "claims.merge": {"version": VERSION},
-    "claims.add_evidence": {"url": Text(MAX_URL_LENGTH), "stance": Text(max_length(models.Evidence, "stance")),
-                            "note": Text(LONG_TEXT)},
+    "claims.add_evidence": {
+        "url": Text(MAX_URL_LENGTH),
+        "stance": Text(max_length(models.Evidence, "stance")),
+        "note": Text(LONG_TEXT),
+    },
     "claims.add_note": {"body": Text(LONG_TEXT)},
     "sources.index": {"q": Text(200)},
-    "sources.update": {"name": Text(max_length(models.Source, "name")), "kind": Text(max_length(models.Source, "kind")),
-                       "domain": Text(max_length(models.Source, "domain")), "notes": Text(LONG_TEXT)},
+    "sources.update": {
+        "name": Text(max_length(models.Source, "name")),
+        "kind": Text(max_length(models.Source, "kind")),
+        "domain": Text(max_length(models.Source, "domain")),
+        "notes": Text(LONG_TEXT),
+    },
     "sources.add_alias": {"alias": Text(max_length(models.SourceAlias, "alias"))},
     "sources.merge": {"into": ID},
-    "exports.download": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
-                         "format": Text(20), "download": Text(10)},
-    "exports.generate": {"article": ID, "source": Text(max_length(models.Source, "name")), "since": Text(40),
-                         "format": Text(20), "download": Text(10)},
+    "exports.download": {
+        "article": ID,
+        "source": Text(max_length(models.Source, "name")),
+        "since": Text(40),
+        "format": Text(20),
+        "download": Text(10),
+    },
+    "exports.generate": {
+        "article": ID,
+        "source": Text(max_length(models.Source, "name")),
+        "since": Text(40),
+        "format": Text(20),
+        "download": Text(10),
+    },
 }
 
 
 # The JSON API's writes take the same fields as the forms they mirror, under the same rules.
-FIELDS.update({
-    "api.set_claim_status": FIELDS["claims.set_status"], "api.assign_claim": FIELDS["claims.assign"],
-    "api.reword_claim": FIELDS["claims.edit_text"], "api.dismiss_claim": {"reason": Text(LONG_TEXT)},
-    "api.create_article": FIELDS["articles.create"], "api.add_evidence": FIELDS["claims.add_evidence"],
-    "api.withdraw_evidence": {"reason": Text(LONG_TEXT)}, "api.list_sources": FIELDS["sources.index"],
-    "api.add_source_alias": FIELDS["sources.add_alias"], "api.merge_source": FIELDS["sources.merge"],
-    "api.correct_claim": {"source_id": ID, "new_source": Text(max_length(models.Source, "name")),
-                          "speaker": Text(max_length(models.Claim, "speaker")), "field": Text(20)}, "api.list_claims": {**FIELDS["claims.queue"], "limit": Integer(1, 200)},
-    "api.list_articles": {"outlet": Text(max_length(models.Article, "outlet")), "published_from": Text(40),
-                          "published_to": Text(40), "after": ID, "limit": Integer(1, 200)},
-})
+FIELDS.update(
+    {
+        "api.set_claim_status": FIELDS["claims.set_status"],
+        "api.assign_claim": FIELDS["claims.assign"],
+        "api.reword_claim": FIELDS["claims.edit_text"],
+        "api.dismiss_claim": {"reason": Text(LONG_TEXT)},
+        "api.create_article": FIELDS["articles.create"],
+        "api.add_evidence": FIELDS["claims.add_evidence"],
+        "api.withdraw_evidence": {"reason": Text(LONG_TEXT)},
+        "api.list_sources": FIELDS["sources.index"],
+        "api.add_source_alias": FIELDS["sources.add_alias"],
+        "api.merge_source": FIELDS["sources.merge"],
+        "api.correct_claim": {
+            "source_id": ID,
+            "new_source": Text(max_length(models.Source, "name")),
+            "speaker": Text(max_length(models.Claim, "speaker")),
+            "field": Text(20),
+        },
+        "api.list_claims": {**FIELDS["claims.queue"], "limit": Integer(1, 200)},
+        "api.list_articles": {
+            "outlet": Text(max_length(models.Article, "outlet")),
+            "published_from": Text(40),
+            "published_to": Text(40),
+            "after": ID,
+            "limit": Integer(1, 200),
+        },
+    }
+)
 
 
 def _json_values(value, spec: dict, name: str = "", top: bool = True) -> None:

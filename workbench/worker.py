@@ -115,10 +115,19 @@ def fetch_job(evidence_id: int) -> str:
     request_id = job.meta.get("request_id") if job is not None else None
     started = time.perf_counter()
     with _job_app.app_context(), Session(get_engine(_job_app), expire_on_commit=False) as session:
-        if not take_job(session=session, evidence_id=evidence_id, stale=stale_after(_job_app.config)):  # done, or another worker has it
+        if not take_job(
+            session=session, evidence_id=evidence_id, stale=stale_after(_job_app.config)
+        ):  # done, or another worker has it
             state = "skipped"
         else:
-            state = run_fetch(session=session, evidence_id=evidence_id, policy=fetch_policy(_job_app.config)).fetch_state
-    job_log(job="fetch", evidence_id=evidence_id, state=state, request_id=request_id,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1))
+            state = run_fetch(
+                session=session, evidence_id=evidence_id, policy=fetch_policy(_job_app.config)
+            ).fetch_state
+    job_log(
+        job="fetch",
+        evidence_id=evidence_id,
+        state=state,
+        request_id=request_id,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
     return state

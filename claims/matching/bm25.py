@@ -107,7 +107,7 @@ class BM25Index:
             weight = self.idf(term) * query[term]
             for number, impact in self.postings[term].items():
                 totals[number] = get(number, 0.0) + weight * impact
-        common = ordered[len(rare):]
+        common = ordered[len(rare) :]
         if common and len(totals) > self.shortlist:
             totals = _best(totals, self.shortlist)
         for term in common:

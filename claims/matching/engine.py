@@ -51,11 +51,22 @@ class Matcher:
         self.analyses.pop(key, None)
         self.index.remove(key)
 
-    def search(self, text: str, *, limit: int = 5, exclude: frozenset = frozenset(),
-               candidates: int = CANDIDATES, walk_budget: int | None = None) -> list[Match]:
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 5,
+        exclude: frozenset = frozenset(),
+        candidates: int = CANDIDATES,
+        walk_budget: int | None = None,
+    ) -> list[Match]:
         """Rank the records most likely to check the same thing as text, best first (re-ranking BM25's best few)."""
         query = analyse(text)
-        found = [(k, s) for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget) if k not in exclude]
+        found = [
+            (k, s)
+            for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
+            if k not in exclude
+        ]
         if not found:
             return []
         best = found[0][1]
@@ -63,21 +74,37 @@ class Matcher:
         vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
         idf = self.index.idfs(vocabulary).__getitem__
         strength_idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
-        ranked = [Match(key, combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)), score,
-                        strength(query, self.analyses[key], idf=strength_idf))
-                  for key, score in found]
+        ranked = [
+            Match(
+                key,
+                combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)),
+                score,
+                strength(query, self.analyses[key], idf=strength_idf),
+            )
+            for key, score in found
+        ]
         ranked.sort(key=lambda match: -match.score)
         return ranked[:limit]
 
-    def strongest(self, text: str, *, limit: int, exclude: frozenset = frozenset(), candidates: int = 10,
-                  walk_budget: int | None = None) -> list[Match]:
+    def strongest(
+        self,
+        text: str,
+        *,
+        limit: int,
+        exclude: frozenset = frozenset(),
+        candidates: int = 10,
+        walk_budget: int | None = None,
+    ) -> list[Match]:
         """The few records of BM25's best candidates that most surely check the same thing, by strength alone.
 
         Cheaper than search (no re-ranking features): what ingest needs to propose matches.
         """
         query = analyse(text)
-        found = [(k, s) for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
-                 if k not in exclude][:candidates]
+        found = [
+            (k, s)
+            for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
+            if k not in exclude
+        ][:candidates]
         if not found:
             return []
         vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))

@@ -17,47 +17,160 @@ CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+(?:['’][A-Za-z]+)*|%|\$|£|€")
 
 UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-          "trillion": 1_000_000_000_000}
+SCALES = {
+    "hundred": 100,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}
 SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10}
-MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
-          "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
-          "dec": "december"}
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+MONTHS = {
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
+}
 UNIT_WORDS = {
-    "percent": "percent", "per": None, "%": "percent", "pct": "percent",
-    "km": "kilometre", "kms": "kilometre", "kilometer": "kilometre", "kilometers": "kilometre",
-    "kilometres": "kilometre", "mi": "mile", "miles": "mile", "kg": "kilogram", "kgs": "kilogram",
-    "kilograms": "kilogram", "kilo": "kilogram", "kilos": "kilogram", "lb": "pound", "lbs": "pound",
-    "$": "dollar", "usd": "dollar", "dollars": "dollar", "bucks": "dollar", "£": "pound", "€": "euro",
-    "euros": "euro", "m": "metre", "meters": "metre", "metres": "metre", "meter": "metre", "ft": "foot",
-    "feet": "foot", "yrs": "year", "hrs": "hour", "mins": "minute",
+    "percent": "percent",
+    "per": None,
+    "%": "percent",
+    "pct": "percent",
+    "km": "kilometre",
+    "kms": "kilometre",
+    "kilometer": "kilometre",
+    "kilometers": "kilometre",
+    "kilometres": "kilometre",
+    "mi": "mile",
+    "miles": "mile",
+    "kg": "kilogram",
+    "kgs": "kilogram",
+    "kilograms": "kilogram",
+    "kilo": "kilogram",
+    "kilos": "kilogram",
+    "lb": "pound",
+    "lbs": "pound",
+    "$": "dollar",
+    "usd": "dollar",
+    "dollars": "dollar",
+    "bucks": "dollar",
+    "£": "pound",
+    "€": "euro",
+    "euros": "euro",
+    "m": "metre",
+    "meters": "metre",
+    "metres": "metre",
+    "meter": "metre",
+    "ft": "foot",
+    "feet": "foot",
+    "yrs": "year",
+    "hrs": "hour",
+    "mins": "minute",
 }
 # Words a claim and its retelling use for the same thing ("pic" and "photograph", "POTUS" and "president").
 SYNONYMS = {
-    "photo": "photograph", "photos": "photograph", "pic": "photograph", "pics": "photograph", "picture": "photograph",
-    "pictures": "photograph", "image": "photograph", "images": "photograph", "footage": "video", "clip": "video",
-    "videos": "video", "potus": "president", "dems": "democrat", "dem": "democrat", "gop": "republican",
-    "mum": "mother", "mom": "mother", "mommy": "mother", "dad": "father", "kids": "children", "kid": "child",
-    "usa": "us", "america": "us", "american": "us", "americans": "us", "cop": "police", "cops": "police",
-    "aoc": "ocasio", "obamacare": "affordable", "nyc": "new york", "uk": "britain", "british": "britain",
+    "photo": "photograph",
+    "photos": "photograph",
+    "pic": "photograph",
+    "pics": "photograph",
+    "picture": "photograph",
+    "pictures": "photograph",
+    "image": "photograph",
+    "images": "photograph",
+    "footage": "video",
+    "clip": "video",
+    "videos": "video",
+    "potus": "president",
+    "dems": "democrat",
+    "dem": "democrat",
+    "gop": "republican",
+    "mum": "mother",
+    "mom": "mother",
+    "mommy": "mother",
+    "dad": "father",
+    "kids": "children",
+    "kid": "child",
+    "usa": "us",
+    "america": "us",
+    "american": "us",
+    "americans": "us",
+    "cop": "police",
+    "cops": "police",
+    "aoc": "ocasio",
+    "obamacare": "affordable",
+    "nyc": "new york",
+    "uk": "britain",
+    "british": "britain",
 }
-NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "fake", "hoax",
-             "false", "deny", "denies", "denied"}
-STOPWORDS = frozenset("""
+NEGATIONS = {
+    "not",
+    "no",
+    "never",
+    "none",
+    "nobody",
+    "nothing",
+    "neither",
+    "nor",
+    "without",
+    "cannot",
+    "fake",
+    "hoax",
+    "false",
+    "deny",
+    "denies",
+    "denied",
+}
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are aren as at be because been before being below between both
 but by can could did do does doing down during each few for from further had has have having he her here hers
 herself him himself his how i if in into is it its itself just me more most my myself of off on once only or other
 our ours ourselves out over own same she should so some such than that the their theirs them themselves then there
 these they this those through to too under until up very was we were what when where which while who whom why will
 with would you your yours yourself yourselves s t rt via amp
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -146,7 +259,7 @@ def _names(text: str) -> set[str]:
     previous = "."
     for match in re.finditer(r"[A-Za-z][A-Za-z'’]*|[.!?:\"“]", text):
         word = match.group()
-        if word[0].isupper() and previous not in ".!?:\"“" and word.lower() not in STOPWORDS and len(word) > 1:
+        if word[0].isupper() and previous not in '.!?:"“' and word.lower() not in STOPWORDS and len(word) > 1:
             names.add(word.lower())
         previous = word
     return names

@@ -6,14 +6,32 @@ from collections.abc import Callable
 
 from .normalise import Analysis
 
-FEATURES = ("bm25", "bm25_share", "query_cover", "doc_cover", "bigrams", "numbers_shared", "numbers_clash",
-            "names_shared", "years_clash", "negation_clash")
+FEATURES = (
+    "bm25",
+    "bm25_share",
+    "query_cover",
+    "doc_cover",
+    "bigrams",
+    "numbers_shared",
+    "numbers_clash",
+    "names_shared",
+    "years_clash",
+    "negation_clash",
+)
 
 # Fitted on the CLEF-2020 CheckThat! claim-retrieval train split by coordinate ascent on MAP@5
 # (tests/benchmarks/matching_tune.py); dev is only ever used to report.
 WEIGHTS = {
-    "bm25": 3.5, "bm25_share": 0.5, "query_cover": 2.25, "doc_cover": -3.0, "bigrams": 1.0, "numbers_shared": -0.6,
-    "numbers_clash": -0.25, "names_shared": 0.5, "years_clash": -0.35, "negation_clash": -0.05,
+    "bm25": 3.5,
+    "bm25_share": 0.5,
+    "query_cover": 2.25,
+    "doc_cover": -3.0,
+    "bigrams": 1.0,
+    "numbers_shared": -0.6,
+    "numbers_clash": -0.25,
+    "names_shared": 0.5,
+    "years_clash": -0.35,
+    "negation_clash": -0.05,
 }
 
 
@@ -21,8 +39,9 @@ def _bigrams(terms: tuple[str, ...]) -> set[tuple[str, str]]:
     return set(zip(terms, terms[1:]))
 
 
-def features(query: Analysis, doc: Analysis, *, bm25: float, best: float,
-             idf: Callable[[str], float]) -> dict[str, float]:
+def features(
+    query: Analysis, doc: Analysis, *, bm25: float, best: float, idf: Callable[[str], float]
+) -> dict[str, float]:
     """Describe how a candidate relates to the query, one number per name in FEATURES."""
     query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms

@@ -13,9 +13,13 @@ from .lexicon import SEASON_START
 
 # Words that put a clause in the future, the present or the past. Present-tense verbs count as "no
 # direction": they only keep a more distant past-tense verb (often "said") from deciding.
-_FUTURE_WORDS = frozenset("will shall won't won’t ll upcoming payable effective due expire expires deadline expect "
-                          "expects scheduled slated would must should".split())
-_FUTURE_BEFORE_TO = frozenset("going plan plans planning planned intend intends intended expected supposed set is are".split())
+_FUTURE_WORDS = frozenset(
+    "will shall won't won’t ll upcoming payable effective due expire expires deadline expect "
+    "expects scheduled slated would must should".split()
+)
+_FUTURE_BEFORE_TO = frozenset(
+    "going plan plans planning planned intend intends intended expected supposed set is are".split()
+)
 _AUXILIARY_TAIL = frozenset("not also then still likely be have been".split())
 # "to be completed", "a still unspecified date": a participle or adjective, not a past-tense verb
 _PASSIVE_BEFORE = frozenset("be been being is are am to a an the still its their his her our this that".split())
@@ -23,9 +27,12 @@ _PRESENT_WORDS = frozenset("is are am says say".split())
 _PAST_WORDS = frozenset(
     "was were did said told went came took made gave got found saw met began begun left held won lost fell rose sold "
     "bought paid spent became brought knew wrote ran led fought struck sent built spoke broke chose drove flew grew "
-    "kept meant shot stood taught threw".split())
-_NOT_PAST = frozenset("need speed feed seed bred shed hundred united proceed exceed succeed indeed embed breed ahead "
-                      "related limited detailed dedicated expected scheduled planned".split())
+    "kept meant shot stood taught threw".split()
+)
+_NOT_PAST = frozenset(
+    "need speed feed seed bred shed hundred united proceed exceed succeed indeed embed breed ahead "
+    "related limited detailed dedicated expected scheduled planned".split()
+)
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 _CLAUSE_END = re.compile(r"[.;!?\n\"“”]|\b(?:but|while|whereas)\b|,\s*(?:that|which|who|where|and)\b")
 _WINDOW = 160
@@ -69,16 +76,23 @@ def _verb_groups(words: list[tuple[int, int, str]]):
             yield start, words[min(j, len(words) - 1)][1], 1 if ahead else -1
         elif word in _PRESENT_WORDS:
             yield start, end, 0
-        elif word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST
-                                     and (i == 0 or words[i - 1][2] not in _PASSIVE_BEFORE)):
+        elif word in _PAST_WORDS or (
+            len(word) > 4
+            and word.endswith("ed")
+            and word not in _NOT_PAST
+            and (i == 0 or words[i - 1][2] not in _PASSIVE_BEFORE)
+        ):
             yield start, end, -1
 
 
 def tense_direction(text: str, start: int, end: int) -> int:
     """-1 when the clause around text[start:end] is in the past, +1 in the future, 0 when it does not say."""
     left, right = _clause(text, start, end)
-    words = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text, left, right)
-             if not start <= m.start() < end]
+    words = [
+        (m.start(), m.end(), m.group().lower())
+        for m in _TOKEN.finditer(text, left, right)
+        if not start <= m.start() < end
+    ]
     best, best_gap = 0, None
     for group_start, group_end, direction in _verb_groups(words):
         # a verb after the expression counts half as much: English puts the verb first

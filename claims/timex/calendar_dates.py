@@ -41,8 +41,11 @@ def _day_year(m, ctx, month, day, modifier, preposition=""):
 def r_monthday(m, ctx):
     """March 1, Tuesday, March 3, 2024, the week of March 6; a weekday named with it picks the year."""
     month, day = month_number(m.group("monthday_month")), int(re.match(r"\d+", m.group("monthday_day")).group())
-    year = m.group("monthday_year") or _weekday_year(ctx, month, day, m.group("monthday_weekday")) or \
-        _day_year(m, ctx, month, day, lower(m, "monthday_mod"), preceding(m))
+    year = (
+        m.group("monthday_year")
+        or _weekday_year(ctx, month, day, m.group("monthday_weekday"))
+        or _day_year(m, ctx, month, day, lower(m, "monthday_mod"), preceding(m))
+    )
     return _day(m, ctx, year, month, day, m.group("monthday_week"))
 
 
@@ -50,8 +53,11 @@ def _weekday_year(ctx, month, day, weekday):
     """The year near publication in which month/day falls on the weekday given ("Saturday, April 25")."""
     if not weekday or ctx.published is None:
         return None
-    years = [y for y in (ctx.published.year, ctx.published.year - 1, ctx.published.year + 1)
-             if _weekday_of(y, month, day) == WEEKDAYS[weekday.lower()]]
+    years = [
+        y
+        for y in (ctx.published.year, ctx.published.year - 1, ctx.published.year + 1)
+        if _weekday_of(y, month, day) == WEEKDAYS[weekday.lower()]
+    ]
     return years[0] if len(years) == 1 else None
 
 

@@ -41,15 +41,32 @@ class Context:
         return tense or (1 if preposition in anchor.FUTURE_PREPOSITIONS else 0)
 
 
-def make(m: re.Match, value, precision: str, kind: str = "DATE", *, note: str = "", interval: str | None = None,
-         span: tuple[int, int] | None = None) -> DateMention:
+def make(
+    m: re.Match,
+    value,
+    precision: str,
+    kind: str = "DATE",
+    *,
+    note: str = "",
+    interval: str | None = None,
+    span: tuple[int, int] | None = None,
+) -> DateMention:
     """A DateMention over the match (or the given span), trimmed of surrounding blanks."""
     start, end = span or (m.start(), m.end())
     raw = m.string[start:end]
     start += len(raw) - len(raw.lstrip())
     end -= len(raw) - len(raw.rstrip())
-    return DateMention(text=m.string[start:end], start=start, end=end, value=value, precision=precision,
-                       resolved=value is not None, note=note, type=kind, interval=interval)
+    return DateMention(
+        text=m.string[start:end],
+        start=start,
+        end=end,
+        value=value,
+        precision=precision,
+        resolved=value is not None,
+        note=note,
+        type=kind,
+        interval=interval,
+    )
 
 
 def unresolved(m: re.Match, precision: str, kind: str = "DATE") -> DateMention:
@@ -88,5 +105,5 @@ def trimmed(mention: DateMention, m: re.Match, group: str, words: set[str]) -> D
         start = m.end(group)
         while start < len(m.string) and not m.string[start].isalnum():
             start += 1
-        return replace(mention, text=m.string[start:mention.end], start=start)
+        return replace(mention, text=m.string[start : mention.end], start=start)
     return mention

@@ -25,8 +25,14 @@ def r_weekday(m, ctx):
     return make(m, day.isoformat(), "day")
 
 
-_DAYWORDS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "the day before yesterday": -2,
-             "the day after tomorrow": 2}
+_DAYWORDS = {
+    "yesterday": -1,
+    "today": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+}
 
 
 def r_dayword(m, ctx):
@@ -69,12 +75,18 @@ def r_clock(m, ctx):
         if hour is None or not 0 < hour <= 12:
             return None
         minute = int(m.group("clock_mi") or 0)
-        evening = (m.group("clock_ap") or "").lower().startswith("p") or lower(m, "clock_dp") in {"afternoon", "evening"}
+        evening = (m.group("clock_ap") or "").lower().startswith("p") or lower(m, "clock_dp") in {
+            "afternoon",
+            "evening",
+        }
         hour = hour % 12 + (12 if evening else 0)
         clock = f"{hour:02d}:{minute:02d}"
     zone = m.group("clock_zone")
-    note = f"time zone {zone} (UTC{ZONES[zone.lower()]})" if zone and zone.lower() in ZONES else \
-        (f"time zone {zone}" if zone else "")
+    note = (
+        f"time zone {zone} (UTC{ZONES[zone.lower()]})"
+        if zone and zone.lower() in ZONES
+        else (f"time zone {zone}" if zone else "")
+    )
     if ctx.published is None:
         return make(m, f"T{clock}", "clock", "TIME", note=note)
     return make(m, f"{ctx.published.isoformat()}T{clock}", "clock", "TIME", note=note)
@@ -161,17 +173,26 @@ def r_ago(m, ctx):
     if count_word in VAGUE_RANGES and unit in {"day", "week", "month", "year"}:  # an interval, not a made-up day
         low, high = VAGUE_RANGES[count_word]
         ends = sorted(ctx.published + relativedelta(**{unit + "s": direction * n}) for n in (low, high))
-        return make(m, f"{ends[0].isoformat()}/{ends[1].isoformat()}", "interval",
-                     note=f"between {low} and {high} {unit}s {'before' if direction < 0 else 'after'} publication")
+        return make(
+            m,
+            f"{ends[0].isoformat()}/{ends[1].isoformat()}",
+            "interval",
+            note=f"between {low} and {high} {unit}s {'before' if direction < 0 else 'after'} publication",
+        )
     count = number_value(count_word)
     if count is None:
         return make(m, "PAST_REF" if direction < 0 else "FUTURE_REF", "reference")
     if unit == "year" and count == 1 and ctx.quarter and lower(m, "ago_dir") in {"ago", "earlier"}:
-        return make(m, f"{ctx.quarter[0] - 1:04d}-Q{ctx.quarter[1]}", "quarter",
-                    note="the quarter spoken of, a year before")
+        return make(
+            m, f"{ctx.quarter[0] - 1:04d}-Q{ctx.quarter[1]}", "quarter", note="the quarter spoken of, a year before"
+        )
     if unit in {"decade", "century", "second", "minute", "hour", "night", "fortnight"}:
-        unit, count = {"decade": ("year", 10 * count), "century": ("year", 100 * count), "night": ("day", count),
-                       "fortnight": ("week", 2 * count)}.get(unit, (unit, count))
+        unit, count = {
+            "decade": ("year", 10 * count),
+            "century": ("year", 100 * count),
+            "night": ("day", count),
+            "fortnight": ("week", 2 * count),
+        }.get(unit, (unit, count))
     if unit == "quarter":
         year, quarter = anchor.shift_quarter(*anchor.quarter_of(ctx.published), direction * count)
         return make(m, f"{year:04d}-Q{quarter}", "quarter")

@@ -44,8 +44,10 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
         covered = best.end()
         found_now = best_found if isinstance(best_found, list) else [best_found]
         mentions.extend(found_now)
-        ctx.reference = next((found.value for found in reversed(found_now)
-                              if found.value and _CALENDAR.fullmatch(found.value)), ctx.reference)
+        ctx.reference = next(
+            (found.value for found in reversed(found_now) if found.value and _CALENDAR.fullmatch(found.value)),
+            ctx.reference,
+        )
     return _join_clock_and_day(text, _join_year(text, mentions))
 
 
@@ -73,41 +75,66 @@ _HAS_YEAR = re.compile(r"\d{4}")
 
 
 def _join_year(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """"January nineteen ninety-seven", "July last year", "the winter of 1994": a year-less date and the year
+    """ "January nineteen ninety-seven", "July last year", "the winter of 1994": a year-less date and the year
     after it are one expression, in that year."""
     joined: list[DateMention] = []
     for mention in mentions:
         previous = joined[-1] if joined else None
-        if previous and previous.precision in {"day", "month", "season"} and mention.precision == "year" and \
-                previous.value and mention.value and len(mention.value) == 4 and \
-                not _HAS_YEAR.search(previous.text) and _OF.fullmatch(text, previous.end, mention.start):
-            joined[-1] = replace(previous, text=text[previous.start:mention.end], end=mention.end,
-                                 value=mention.value + previous.value[4:], interval=None)
+        if (
+            previous
+            and previous.precision in {"day", "month", "season"}
+            and mention.precision == "year"
+            and previous.value
+            and mention.value
+            and len(mention.value) == 4
+            and not _HAS_YEAR.search(previous.text)
+            and _OF.fullmatch(text, previous.end, mention.start)
+        ):
+            joined[-1] = replace(
+                previous,
+                text=text[previous.start : mention.end],
+                end=mention.end,
+                value=mention.value + previous.value[4:],
+                interval=None,
+            )
             continue
         joined.append(mention)
     return joined
 
 
 def _join_clock_and_day(text: str, mentions: list[DateMention]) -> list[DateMention]:
-    """"5 p.m. EST Nov. 9", "noon Thursday", "Friday at 10 a.m.": one TIME on that day. A clock time alone
+    """ "5 p.m. EST Nov. 9", "noon Thursday", "Friday at 10 a.m.": one TIME on that day. A clock time alone
     takes the day last named in its paragraph (the publication day when none was)."""
     joined: list[DateMention] = []
     for mention in mentions:
         previous = joined[-1] if joined else None
-        if previous and {previous.precision, mention.precision} == {"clock", "day"} and \
-                _JOIN.fullmatch(text, previous.end, mention.start):
+        if (
+            previous
+            and {previous.precision, mention.precision} == {"clock", "day"}
+            and _JOIN.fullmatch(text, previous.end, mention.start)
+        ):
             clock, day = (previous, mention) if previous.precision == "clock" else (mention, previous)
             if clock.value and day.value:
-                joined[-1] = replace(clock, text=text[previous.start:mention.end], start=previous.start,
-                                     end=mention.end, precision="time",
-                                     value=f"{day.value}T{clock.value.split('T', 1)[1]}")
+                joined[-1] = replace(
+                    clock,
+                    text=text[previous.start : mention.end],
+                    start=previous.start,
+                    end=mention.end,
+                    precision="time",
+                    value=f"{day.value}T{clock.value.split('T', 1)[1]}",
+                )
                 continue
         joined.append(mention)
     last_day = None
     for index, mention in enumerate(joined):
         if mention.precision == "day" and mention.value:
             last_day = mention
-        elif mention.precision == "clock" and mention.value and last_day and "\n\n" not in \
-                text[last_day.end:mention.start] and mention.start - last_day.end < 400:
+        elif (
+            mention.precision == "clock"
+            and mention.value
+            and last_day
+            and "\n\n" not in text[last_day.end : mention.start]
+            and mention.start - last_day.end < 400
+        ):
             joined[index] = replace(mention, value=f"{last_day.value}T{mention.value.split('T', 1)[1]}")
     return joined

@@ -39,8 +39,11 @@ def r_quarterref(m, ctx):
     """the quarter, the latest quarter, the year-earlier quarter, the 1988 period."""
     modifier = normalised(lower(m, "quarterref_mod")).replace("-", " ")
     period = m.group("quarterref_unit").lower() == "period"
-    back = bool(m.group("quarterref_back")) or modifier in {"year earlier", "year ago"} or \
-        lower(m, "quarterref_rel") == "last"
+    back = (
+        bool(m.group("quarterref_back"))
+        or modifier in {"year earlier", "year ago"}
+        or lower(m, "quarterref_rel") == "last"
+    )
     if period and not (modifier or m.group("quarterref_year")):
         return None  # "the period" alone is too vague
     if ctx.published is None:
@@ -93,10 +96,23 @@ def r_season(m, ctx):
     modifier = lower(m, "season_mod")
     if not (year or modifier):
         before = preceding(m, m.start("season_name"))
-        if not m.group("season_the") and before not in {"in", "during", "since", "until", "by", "through", "over",
-                                                        "this", "next", "last", "early", "late", "mid"}:
+        if not m.group("season_the") and before not in {
+            "in",
+            "during",
+            "since",
+            "until",
+            "by",
+            "through",
+            "over",
+            "this",
+            "next",
+            "last",
+            "early",
+            "late",
+            "mid",
+        }:
             return None  # "spring" and "fall" are also verbs and nouns
-        if re.match(r"\s+of\s+(?!\d|nineteen|eighteen|two\s+thousand)", m.string[m.end():], re.IGNORECASE):
+        if re.match(r"\s+of\s+(?!\d|nineteen|eighteen|two\s+thousand)", m.string[m.end() :], re.IGNORECASE):
             return None  # "the fall of the wall"
     if year:
         return make(m, f"{int(year):04d}-{season}", "season")

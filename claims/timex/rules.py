@@ -9,7 +9,11 @@ from __future__ import annotations
 from . import calendar_dates, days, periods, spans
 from .context import Context
 
-RESOLVERS = {name[2:]: function for module in (calendar_dates, days, periods, spans)
-             for name, function in vars(module).items() if name.startswith("r_")}
+RESOLVERS = {
+    name[2:]: function
+    for module in (calendar_dates, days, periods, spans)
+    for name, function in vars(module).items()
+    if name.startswith("r_")
+}
 
 __all__ = ["RESOLVERS", "Context"]

@@ -18,8 +18,13 @@ def duration_of(m, ctx, count, unit, span=None, fraction=False):
         count, unit, letter = count * (10 if unit == "decade" else 100), "year", "Y"
     count_text = "X" if count is None else str(count * UNIT_MULTIPLIER.get(unit, 1))
     if fraction and count is not None:
-        half = {"Y": (f"{count}Y6M"), "D": f"{count}DT12H", "H": f"{count}H30M", "M": f"{count}M30S" if clock else
-                f"{count}M15D", "W": f"{count}W3D"}.get(letter)
+        half = {
+            "Y": (f"{count}Y6M"),
+            "D": f"{count}DT12H",
+            "H": f"{count}H30M",
+            "M": f"{count}M30S" if clock else f"{count}M15D",
+            "W": f"{count}W3D",
+        }.get(letter)
         value = ("PT" if clock else "P") + (half or f"{count}{letter}")
     else:
         value = ("PT" if clock else "P") + count_text + letter
@@ -54,8 +59,12 @@ def r_duration(m, ctx):
         return None  # an age: "a 44-year-old", "children aged five to 17 months"
     word = normalised(m.group("duration_num"))
     unit = m.group("duration_unit").lower()
-    if unit == "second" and word in {"a", "one"} or unit.startswith("quarter") and \
-            re.match(r"\s+of\b", m.string[m.end():]):
+    if (
+        unit == "second"
+        and word in {"a", "one"}
+        or unit.startswith("quarter")
+        and re.match(r"\s+of\b", m.string[m.end() :])
+    ):
         return None  # "a second time", "three-quarters of the vote"
     if _COMPOUND.match(m.string, m.end()):
         return None  # "a quarter-century low", "a day-to-day job": part of a longer word
@@ -70,24 +79,43 @@ def r_duration(m, ctx):
 
 
 # "$5 a year", "100 million doses a year", "18% a year", "twice a week": a quantity per unit is a rate
-_RATE = re.compile(r"(?:\d[\d,.]*\s*(?:%|percent|million|billion|trillion|thousand)?(?:\s+[a-z]+){0,2}"
-                   r"|\b(?:once|twice|times))\s*$", re.IGNORECASE)
+_RATE = re.compile(
+    r"(?:\d[\d,.]*\s*(?:%|percent|million|billion|trillion|thousand)?(?:\s+[a-z]+){0,2}"
+    r"|\b(?:once|twice|times))\s*$",
+    re.IGNORECASE,
+)
 _AGE = re.compile(r"\b(?:aged|ages?)\s+(?:between\s+)?(?:[\w.]+\s*(?:to|and|-|–)\s*)?$", re.IGNORECASE)
 
 
 def _rate_before(m) -> bool:
-    return bool(_RATE.search(m.string[max(0, m.start() - 40):m.start()]))
+    return bool(_RATE.search(m.string[max(0, m.start() - 40) : m.start()]))
 
 
 def r_vague(m, ctx):
     """years, several days, the past few weeks, recent months, the coming years."""
     unit = m.group("vague_unit").lower()
-    lead = normalised(m.group(0)[:m.start("vague_unit") - m.start()])
+    lead = normalised(m.group(0)[: m.start("vague_unit") - m.start()])
     modifier = lower(m, "vague_mod")
     if modifier == "recent" and unit == "years":
         return make(m, "PAST_REF", "reference")
-    if not lead and preceding(m) not in {"for", "in", "over", "within", "after", "than", "of", "took", "take",
-                                          "takes", "spent", "lasted", "last", "lasting", "those", "these"}:
+    if not lead and preceding(m) not in {
+        "for",
+        "in",
+        "over",
+        "within",
+        "after",
+        "than",
+        "of",
+        "took",
+        "take",
+        "takes",
+        "spent",
+        "lasted",
+        "last",
+        "lasting",
+        "those",
+        "these",
+    }:
         return None
     if lead in {"the"}:
         return None  # "the days of ...", "the years when ..."
@@ -125,8 +153,11 @@ _NEXT_WORD = re.compile(r"\s+([a-z]+)")
 def r_setadverb(m, ctx):
     """daily, weekly, annually, hourly; not "quarterly dividend", "the daily volume" (adjectives)."""
     following = _NEXT_WORD.match(m.string, m.end())
-    if following and following.group(1) not in _FUNCTION_WORDS or preceding(m) in {"the", "a", "an", "its", "their",
-                                                                                    "average", "his", "her", "our"}:
+    if (
+        following
+        and following.group(1) not in _FUNCTION_WORDS
+        or preceding(m) in {"the", "a", "an", "its", "their", "average", "his", "her", "our"}
+    ):
         return None
     return make(m, SET_ADVERBS[m.group("setadverb_word").lower()], "set", "SET")
 
@@ -143,7 +174,8 @@ def r_reference(m, ctx):
     word = normalised(m.group("reference_word")).replace("’", "'")
     if word == "future" and preceding(m) not in {"in", "the", "near", "foreseeable", "distant"}:
         return None  # "future earnings": an adjective, not a time
-    if word == "current" and re.match(r"\s+(?:account|accounts|affairs|events|law|laws|rules|system)\b",
-                                      m.string[m.end():], re.IGNORECASE):
+    if word == "current" and re.match(
+        r"\s+(?:account|accounts|affairs|events|law|laws|rules|system)\b", m.string[m.end() :], re.IGNORECASE
+    ):
         return None
     return make(m, REFERENCES[word], "reference")

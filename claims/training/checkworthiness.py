@@ -123,8 +123,12 @@ def _shipped_features(example: Example) -> list[str]:
     return claim_features(example.claim.text)
 
 
-def _fit(found: list[Example], labels: list[int], c_value: float,
-         featurize: Callable[[Example], list[str]] = _shipped_features) -> dict:
+def _fit(
+    found: list[Example],
+    labels: list[int],
+    c_value: float,
+    featurize: Callable[[Example], list[str]] = _shipped_features,
+) -> dict:
     """Fit a logistic regression on binary features; return its bias and weights as written to the data file."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -151,18 +155,21 @@ def _fit(found: list[Example], labels: list[int], c_value: float,
 
 # ------------------------------------------------------------------ richer features, measured but not shipped
 _CLUES = {
-    "number": re.compile(r"\d"), "percent": re.compile(r"\d\s*(?:%|percent)"),
+    "number": re.compile(r"\d"),
+    "percent": re.compile(r"\d\s*(?:%|percent)"),
     "money": re.compile(r"[$£€]\s*\d|\d\s*(?:dollars|million|billion|trillion)"),
     "year": re.compile(r"\b(?:1[89]|20)\d\d\b"),
-    "comparison": re.compile(r"\b(?:more|less|fewer|than|most|least|highest|lowest|largest|biggest|record|ever|"
-                             r"doubled?|tripled?|increased?|decreased?|rose|fell)\b"),
+    "comparison": re.compile(
+        r"\b(?:more|less|fewer|than|most|least|highest|lowest|largest|biggest|record|ever|"
+        r"doubled?|tripled?|increased?|decreased?|rose|fell)\b"
+    ),
     "name": re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+"),
 }
 
 
 def _with_characters(example: Example) -> list[str]:
     text = " ".join(example.claim.text.lower().split())
-    return claim_features(example.claim.text) + ["c:" + text[i:i + 4] for i in range(len(text) - 3)]
+    return claim_features(example.claim.text) + ["c:" + text[i : i + 4] for i in range(len(text) - 3)]
 
 
 def _with_shapes(example: Example) -> list[str]:
@@ -180,9 +187,12 @@ def _with_context(example: Example) -> list[str]:
     return claim_features(example.claim.text) + around
 
 
-ABLATIONS = {"+ character 4-grams": _with_characters, "+ structural features (numbers, percentages, money, years, "
-             "comparatives, capitalised names, dates, attribution, rule kind and score, length)": _with_shapes,
-             "+ words of the lines before and after": _with_context}
+ABLATIONS = {
+    "+ character 4-grams": _with_characters,
+    "+ structural features (numbers, percentages, money, years, "
+    "comparatives, capitalised names, dates, attribution, rule kind and score, length)": _with_shapes,
+    "+ words of the lines before and after": _with_context,
+}
 
 
 def ablations(data: Path) -> dict[str, tuple[float, float]]:
@@ -195,8 +205,11 @@ def ablations(data: Path) -> dict[str, tuple[float, float]]:
             model = _fit(found, labels, c_value, featurize)
             bias, weights = model["bias"], model["weights"]
             figure = mean_average_precision(  # the scorer is used up before the loop moves on; defaults bind it
-                dev_debates, lambda e, bias=bias, weights=weights, featurize=featurize:
-                bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e))))
+                dev_debates,
+                lambda e, bias=bias, weights=weights, featurize=featurize: (
+                    bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e)))
+                ),
+            )
             if name not in figures or figure > figures[name][0]:
                 figures[name] = (figure, c_value)
     return figures
@@ -209,8 +222,9 @@ def cross_validate(data: Path, c_value: float) -> dict[str, float]:
     for held_out in debates:
         found, labels = _training_examples([d for d in debates if d is not held_out])
         scorer = Scorer(_fit(found, labels, c_value))
-        for name, score in zip(sums, (_rules, _fit_baseline(found, labels),
-                                      lambda e, scorer=scorer: scorer.logit(e.claim.text))):
+        for name, score in zip(
+            sums, (_rules, _fit_baseline(found, labels), lambda e, scorer=scorer: scorer.logit(e.claim.text))
+        ):
             sums[name] += mean_average_precision([held_out], score)
     return {name: total / len(debates) for name, total in sums.items()}
 
@@ -225,12 +239,17 @@ def train(data: Path) -> tuple[dict, dict]:
     train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
     found, labels = _training_examples(train_debates)
     if not 0 < sum(labels) < len(labels):
-        raise ValueError(f"{data / 'train'}: need both check-worthy and other lines, "
-                         f"got {sum(labels)} check-worthy of {len(labels)}")
+        raise ValueError(
+            f"{data / 'train'}: need both check-worthy and other lines, got {sum(labels)} check-worthy of {len(labels)}"
+        )
 
     def shipped(scorer: Scorer) -> Callable[[Example], float]:
-        return lambda e: score_claim(e.claim.text, has_dates=bool(e.claim.dates),
-                                     attributed=bool(e.claim.source or e.claim.speaker), scorer=scorer)[0]
+        return lambda e: score_claim(
+            e.claim.text,
+            has_dates=bool(e.claim.dates),
+            attributed=bool(e.claim.source or e.claim.speaker),
+            scorer=scorer,
+        )[0]
 
     report = {
         "train": f"{len(train_debates)} debates, {len(labels)} claims, {sum(labels)} check-worthy",
@@ -252,8 +271,10 @@ def train(data: Path) -> tuple[dict, dict]:
     report["shipped"] = figure
     model = {
         "about": "Check-worthiness weights learned from CLEF-2019 CheckThat! task 1 (train split); "
-                 "features are claims.score.claim_features. Rebuild: python -m claims.training.checkworthiness",
-        "C": c_value, "min_count": MIN_COUNT, "dev_map": round(figure, 4),
+        "features are claims.score.claim_features. Rebuild: python -m claims.training.checkworthiness",
+        "C": c_value,
+        "min_count": MIN_COUNT,
+        "dev_map": round(figure, 4),
         **model,
     }
     return model, report
@@ -261,8 +282,9 @@ def train(data: Path) -> tuple[dict, dict]:
 
 def write_model(model: dict, path: Path) -> None:
     """Write the model as compact, key-sorted JSON (the same model gives the same bytes)."""
-    path.write_text(json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -270,17 +292,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with train/ and dev/ of CLEF-2019 task 1")
     parser.add_argument("--out", type=Path, default=PACKAGE_FILE, help="where to write the weights")
-    parser.add_argument("--ablations", action="store_true",
-                        help="also measure richer feature sets on dev (not shipped: none beat the words)")
-    parser.add_argument("--cross-validate", action="store_true",
-                        help="also measure leave-one-debate-out MAP over train (a second, larger check than dev)")
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="also measure richer feature sets on dev (not shipped: none beat the words)",
+    )
+    parser.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="also measure leave-one-debate-out MAP over train (a second, larger check than dev)",
+    )
     args = parser.parse_args(argv)
     model, report = train(args.data)
     print(f"train: {report['train']}; dev: {report['dev']}")
     for row in report["grid"]:
         print(f"  C {row['C']:<5} rule weight {row['rule_weight']:<4} dev MAP {row['dev_map']:.4f}")
-    print(f"dev MAP  old rules {report['rules']:.4f}  |  baseline TF-IDF 1-2 grams + LR {report['baseline']:.4f}  |  "
-          f"shipped (C {model['C']}, rule weight {model['rule_weight']}) {report['shipped']:.4f}")
+    print(
+        f"dev MAP  old rules {report['rules']:.4f}  |  baseline TF-IDF 1-2 grams + LR {report['baseline']:.4f}  |  "
+        f"shipped (C {model['C']}, rule weight {model['rule_weight']}) {report['shipped']:.4f}"
+    )
     write_model(model, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes, {len(model['weights']):,} weights)")
     if args.ablations:

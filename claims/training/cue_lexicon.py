@@ -18,11 +18,80 @@ from pathlib import Path
 WORD = re.compile(r"[A-Za-z]+(?:[’'][a-z]+)?")
 # Words that take part in many cue phrases ("has said", "said in a statement") but are no cue alone.
 FUNCTION_WORDS = {
-    "a", "an", "the", "to", "of", "in", "on", "at", "for", "with", "by", "from", "about", "as", "that", "this",
-    "and", "or", "but", "not", "no", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had",
-    "do", "does", "did", "will", "would", "could", "can", "may", "might", "should", "must", "it", "its", "his",
-    "her", "their", "he", "she", "they", "we", "i", "you", "also", "out", "up", "so", "just", "still", "even",
-    "then", "now", "more", "most", "all", "one", "into", "over", "back", "down", "off", "again", "once", "very",
+    "a",
+    "an",
+    "the",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "about",
+    "as",
+    "that",
+    "this",
+    "and",
+    "or",
+    "but",
+    "not",
+    "no",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "could",
+    "can",
+    "may",
+    "might",
+    "should",
+    "must",
+    "it",
+    "its",
+    "his",
+    "her",
+    "their",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "also",
+    "out",
+    "up",
+    "so",
+    "just",
+    "still",
+    "even",
+    "then",
+    "now",
+    "more",
+    "most",
+    "all",
+    "one",
+    "into",
+    "over",
+    "back",
+    "down",
+    "off",
+    "again",
+    "once",
+    "very",
 }
 MIN_COUNT = 3
 MIN_SHARE = 0.15
@@ -93,8 +162,11 @@ def learn(root: Path) -> dict:
     verbs = {}
     # "say", "warn", "told": a word counts as a verb when an inflection of it is also a cue word, or it is
     # an irregular past form the data marks as a cue far more often than not.
-    base_forms = {w for w in cue_words if any(f"{w}{e}" in cue_words or f"{w[:-1]}{e}" in cue_words
-                                              for e in ("s", "ed", "ing", "es", "d"))}
+    base_forms = {
+        w
+        for w in cue_words
+        if any(f"{w}{e}" in cue_words or f"{w[:-1]}{e}" in cue_words for e in ("s", "ed", "ing", "es", "d"))
+    }
     stem_cue: Counter[str] = Counter()
     stem_seen: Counter[str] = Counter()
     for word, count in cue_words.items():
@@ -119,9 +191,12 @@ def learn(root: Path) -> dict:
             verbs[word] = {"cue": count, "seen": occurrences[word], "share": round(min(share, 1.0), 3)}
     particle_verbs = {p: n for p, n in phrases.items() if n >= MIN_COUNT and p.split()[0] not in verbs}
     return {
-        "provenance": ("Learned from the PolNeAR v1.0 training split (Newell, Margolin & Ruths, LREC 2018): "
-                       f"{documents} annotation files over {texts} articles. Counts of annotated cue words only."),
-        "min_count": MIN_COUNT, "min_share": MIN_SHARE,
+        "provenance": (
+            "Learned from the PolNeAR v1.0 training split (Newell, Margolin & Ruths, LREC 2018): "
+            f"{documents} annotation files over {texts} articles. Counts of annotated cue words only."
+        ),
+        "min_count": MIN_COUNT,
+        "min_share": MIN_SHARE,
         "words": dict(sorted(verbs.items())),
         "source_heads": dict(sorted((w, n) for w, n in heads.items() if n >= 2 and len(w) > 2)),
         "phrases": dict(sorted(particle_verbs.items())),
@@ -132,13 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     """Rebuild the cue lexicon file from the data."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the polnear folder (with train/)")
-    parser.add_argument("-o", "--output", type=Path,
-                        default=Path(__file__).resolve().parents[1] / "data" / "cue_lexicon.json")
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "cue_lexicon.json"
+    )
     args = parser.parse_args(argv)
     lexicon = learn(args.data)
     args.output.write_text(json.dumps(lexicon, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{len(lexicon['words'])} cue words, {len(lexicon['phrases'])} particle phrases, "
-          f"{len(lexicon['source_heads'])} source head nouns -> {args.output}")
+    print(
+        f"{len(lexicon['words'])} cue words, {len(lexicon['phrases'])} particle phrases, "
+        f"{len(lexicon['source_heads'])} source head nouns -> {args.output}"
+    )
     return 0
 
 

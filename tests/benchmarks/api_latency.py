@@ -34,9 +34,11 @@ from workbench.db import make_engine
 from workbench.models import User
 from workbench.services.tokens import create_token
 
-LISTS = [("list, first page", "/claims", "/api/v1/claims"),
-         ("list, status filter", "/claims?status=unverified", "/api/v1/claims?status=unverified"),
-         ("list, search", "/claims?q=grain", "/api/v1/claims?q=grain")]
+LISTS = [
+    ("list, first page", "/claims", "/api/v1/claims"),
+    ("list, status filter", "/claims?status=unverified", "/api/v1/claims?status=unverified"),
+    ("list, search", "/claims?q=grain", "/api/v1/claims?q=grain"),
+]
 
 
 def bench_token(url: str) -> str:
@@ -65,8 +67,10 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
     url, cleanup = existing_database(url) if url else prepare_database(kind, claims, per_article)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url,
-                               "--port", str(port)], cwd=Path(__file__).resolve().parents[2])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url, "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         for _ in range(100):
             try:
@@ -86,23 +90,32 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
 
         def api_change(n, status):
             claim_id = ids[n % len(ids)]
-            response = api.post(f"{base}/api/v1/claims/{claim_id}/status", json={"status": status},
-                                headers={"If-Match": etags[claim_id]}, timeout=60)
+            response = api.post(
+                f"{base}/api/v1/claims/{claim_id}/status",
+                json={"status": status},
+                headers={"If-Match": etags[claim_id]},
+                timeout=60,
+            )
             assert response.status_code == 200, response.text[:300]
             etags[claim_id] = response.headers["ETag"]
 
         results["status change (API)"] = status_changes(runs, api_change)
         page = browser.get(base + "/claims", timeout=60).text
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # sign-in started a new session
-        versions = {int(i): int(v) for i, v in re.findall(r'id="claim-row-(\d+)".*?name="version" value="(\d+)"',
-                                                           page, re.S)[:10]}
+        versions = {
+            int(i): int(v)
+            for i, v in re.findall(r'id="claim-row-(\d+)".*?name="version" value="(\d+)"', page, re.S)[:10]
+        }
         rows = list(versions)
 
         def html_change(n, status):
             claim_id = rows[n % len(rows)]
-            response = browser.post(f"{base}/claims/{claim_id}/status", timeout=60,
-                                    data={"csrf_token": csrf, "status": status, "version": versions[claim_id]},
-                                    headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"})
+            response = browser.post(
+                f"{base}/claims/{claim_id}/status",
+                timeout=60,
+                data={"csrf_token": csrf, "status": status, "version": versions[claim_id]},
+                headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+            )
             assert response.status_code == 200, response.status_code
             versions[claim_id] = int(re.search(r'name="version" value="(\d+)"', response.text).group(1))
 
@@ -130,7 +143,7 @@ def main() -> None:
         for url in args.url:
             run(make_url(url).get_backend_name(), args.claims, args.per_article, args.runs, url)
         return
-    for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+    for kind in ["sqlite", "postgresql"] if args.database == "both" else [args.database]:
         run(kind, args.claims, args.per_article, args.runs, None)
 
 

@@ -17,15 +17,28 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    app = create_app({"DATABASE_URL": args.database, "SECRET_KEY": secrets.token_hex(16),
-                      "SESSION_COOKIE_SECURE": False, "ALLOW_DEV_SECRET": True})  # a throw-away benchmark database
+    app = create_app(
+        {
+            "DATABASE_URL": args.database,
+            "SECRET_KEY": secrets.token_hex(16),
+            "SESSION_COOKIE_SECURE": False,
+            "ALLOW_DEV_SECRET": True,
+        }
+    )  # a throw-away benchmark database
 
     @app.get("/_bench/bare")
     def bare():  # the same server, framework and login check, and no database work: the floor
         return "ok"
 
-    waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads, ident="bench",
-                   connection_limit=200, channel_timeout=60)
+    waitress.serve(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        threads=args.threads,
+        ident="bench",
+        connection_limit=200,
+        channel_timeout=60,
+    )
 
 
 if __name__ == "__main__":

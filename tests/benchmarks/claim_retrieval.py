@@ -52,9 +52,19 @@ def run(split: str) -> dict:
         reviews = folder / "reviews.jsonl"
         with reviews.open("w", encoding="utf-8") as out:
             for doc_id, claim, title in read_tsv(DATA / "verified_claims.docs.tsv"):
-                out.write(json.dumps({"@context": "https://schema.org", "@type": "ClaimReview",
-                                      "url": REVIEW_URL.format(doc_id), "claimReviewed": claim, "name": title,
-                                      "author": {"@type": "Organization", "name": "Snopes"}}) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "@context": "https://schema.org",
+                            "@type": "ClaimReview",
+                            "url": REVIEW_URL.format(doc_id),
+                            "claimReviewed": claim,
+                            "name": title,
+                            "author": {"@type": "Organization", "name": "Snopes"},
+                        }
+                    )
+                    + "\n"
+                )
         queries = folder / "queries.tsv"
         rows = read_tsv(DATA / split / "tweets.queries.tsv")
         queries.write_text("".join(f"{qid}\t{' '.join(text.split())}\n" for qid, text in rows), encoding="utf-8")
@@ -66,12 +76,14 @@ def run(split: str) -> dict:
         one = folder / "one.tsv"
         one.write_text("x\tnothing\n", encoding="utf-8")
         started = time.perf_counter()
-        subprocess.run(workbench + ["similar", "--queries", str(one), "--json"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            workbench + ["similar", "--queries", str(one), "--json"], env=env, check=True, capture_output=True
+        )
         startup = time.perf_counter() - started
         started = time.perf_counter()
-        done = subprocess.run(workbench + ["similar", "--queries", str(queries), "--json"], env=env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            workbench + ["similar", "--queries", str(queries), "--json"], env=env, capture_output=True, text=True
+        )
         if done.returncode:
             sys.exit(f"workbench similar failed: {done.stderr[-2000:]}")
         elapsed = time.perf_counter() - started
@@ -80,11 +92,18 @@ def run(split: str) -> dict:
         query_id, _, doc_id, _ = line.split("\t")
         relevant.setdefault(query_id, set()).add(REVIEW_URL.format(doc_id))
     answers = json.loads(done.stdout)
-    scores = [average_precision_at([r["url"] for r in answer["results"]], relevant.get(answer["id"], set()))
-              for answer in answers]
-    return {"split": split, "queries": len(answers), "map_at_5": sum(scores) / len(scores),
-            "ms_per_query": max(elapsed - startup, 0) / len(answers) * 1000, "startup_s": startup,
-            "import_s": import_seconds}
+    scores = [
+        average_precision_at([r["url"] for r in answer["results"]], relevant.get(answer["id"], set()))
+        for answer in answers
+    ]
+    return {
+        "split": split,
+        "queries": len(answers),
+        "map_at_5": sum(scores) / len(scores),
+        "ms_per_query": max(elapsed - startup, 0) / len(answers) * 1000,
+        "startup_s": startup,
+        "import_s": import_seconds,
+    }
 
 
 def main() -> None:
@@ -95,9 +114,11 @@ def main() -> None:
     if not DATA.exists():
         sys.exit(f"{DATA} is missing")
     result = run(args.split)
-    print(f"{result['split']}: {result['queries']} queries, MAP@5 {result['map_at_5']:.4f}, "
-          f"{result['ms_per_query']:.2f} ms per query (plus {result['startup_s']:.2f} s startup and index load; "
-          f"import {result['import_s']:.2f} s)")
+    print(
+        f"{result['split']}: {result['queries']} queries, MAP@5 {result['map_at_5']:.4f}, "
+        f"{result['ms_per_query']:.2f} ms per query (plus {result['startup_s']:.2f} s startup and index load; "
+        f"import {result['import_s']:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

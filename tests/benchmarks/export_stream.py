@@ -23,8 +23,12 @@ from workbench.views.exports import html_renderer
 
 def _export_size(app, scope: ExportScope, fmt: str) -> int:
     with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
-        return sum(len(chunk) for chunk in export_stream(session=session, scope=scope, fmt=fmt,
-                                                          render_html=html_renderer(app), organisation="Bench"))
+        return sum(
+            len(chunk)
+            for chunk in export_stream(
+                session=session, scope=scope, fmt=fmt, render_html=html_renderer(app), organisation="Bench"
+            )
+        )
 
 
 def run_export(app, scope: ExportScope, fmt: str) -> tuple[float, int, float]:
@@ -63,8 +67,10 @@ def main() -> None:
     for fmt in ("csv", "json", "claimreview", "html"):
         t_small, b_small, m_small = run_export(app, small, fmt)
         t_large, b_large, m_large = run_export(app, large, fmt)
-        print(f"  {fmt:12} all: {t_large:6.2f} s, {b_large / 1_048_576:7.1f} MiB out, peak {m_large:5.1f} MiB   "
-              f"| newest tenth: {t_small:5.2f} s, peak {m_small:5.1f} MiB")
+        print(
+            f"  {fmt:12} all: {t_large:6.2f} s, {b_large / 1_048_576:7.1f} MiB out, peak {m_large:5.1f} MiB   "
+            f"| newest tenth: {t_small:5.2f} s, peak {m_small:5.1f} MiB"
+        )
 
 
 if __name__ == "__main__":

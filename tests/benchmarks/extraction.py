@@ -69,8 +69,10 @@ def main() -> None:
         text = EXAMPLE.read_text(encoding="utf-8")
         timed(claims.extract, text, repeat=5)
         example = timed(lambda: claims.extract(text, published=published), repeat=50)
-        print(f"example article ({len(text):,} chars): median {statistics.median(example) * 1000:.2f} ms, "
-              f"p95 {sorted(example)[int(len(example) * 0.95)] * 1000:.2f} ms over 50 runs (target < 20 ms)")
+        print(
+            f"example article ({len(text):,} chars): median {statistics.median(example) * 1000:.2f} ms, "
+            f"p95 {sorted(example)[int(len(example) * 0.95)] * 1000:.2f} ms over 50 runs (target < 20 ms)"
+        )
     else:
         print("example article: ../shared/corpus not present, skipped")
 
@@ -83,10 +85,14 @@ def main() -> None:
     print(f"corpus: {len(corpus):,} articles, {chars / len(corpus):,.0f} chars and ~{count:.0f} claims each")
     print(f"  bare sentencex segmentation : {segment_only:.3f} s  ({len(corpus) / segment_only:,.0f} articles/s)")
     print(f"  our split_sentences         : {with_offsets:.3f} s  ({len(corpus) / with_offsets:,.0f} articles/s)")
-    print(f"  full claims.extract         : {full:.3f} s  ({len(corpus) / full:,.0f} articles/s on one core; "
-          f"target >= 100)")
-    print(f"  extract / bare segmentation : {full / segment_only:.1f}x  (sentencex is compiled Rust; "
-          f"extract / split_sentences: {full / with_offsets:.1f}x)")
+    print(
+        f"  full claims.extract         : {full:.3f} s  ({len(corpus) / full:,.0f} articles/s on one core; "
+        f"target >= 100)"
+    )
+    print(
+        f"  extract / bare segmentation : {full / segment_only:.1f}x  (sentencex is compiled Rust; "
+        f"extract / split_sentences: {full / with_offsets:.1f}x)"
+    )
 
     if POLNEAR.is_dir():  # real news of the size issue 8 asks about: >= 200 articles/s on one core
         news = [p.read_text(encoding="utf-8") for p in sorted(POLNEAR.glob("*.txt"))]
@@ -99,8 +105,10 @@ def main() -> None:
         cpu = time.process_time() - cpu
         print(f"PolNeAR dev articles: {len(news)}, {sum(map(len, news)) / len(news):,.0f} chars each")
         print(f"  bare sentencex segmentation : {len(news) / bare:,.0f} articles/s")
-        print(f"  full claims.extract         : {len(news) / ours:,.0f} articles/s wall, {len(news) / cpu:,.0f} "
-              f"articles/s of CPU time (target >= 200)")
+        print(
+            f"  full claims.extract         : {len(news) / ours:,.0f} articles/s wall, {len(news) / cpu:,.0f} "
+            f"articles/s of CPU time (target >= 200)"
+        )
     else:
         print("PolNeAR dev articles: ../shared/datasets not present, skipped")
 
@@ -108,13 +116,21 @@ def main() -> None:
     unit = "\n\n".join(corpus[:20])
     base = min(timed(claims.extract, unit * 5, repeat=2))
     large = min(timed(claims.extract, unit * 50, repeat=2))
-    print(f"  {len(unit) * 5:>10,} chars: {base:.3f} s;  {len(unit) * 50:>10,} chars: {large:.3f} s;  "
-          f"ratio {large / base:.1f} for 10x input")
-    for name, junk in (("quote marks", "“" * 100_000), ("periods", "." * 100_000), ("straight quotes", '"' * 100_000),
-                       ("words without punctuation", "word " * 100_000)):
+    print(
+        f"  {len(unit) * 5:>10,} chars: {base:.3f} s;  {len(unit) * 50:>10,} chars: {large:.3f} s;  "
+        f"ratio {large / base:.1f} for 10x input"
+    )
+    for name, junk in (
+        ("quote marks", "“" * 100_000),
+        ("periods", "." * 100_000),
+        ("straight quotes", '"' * 100_000),
+        ("words without punctuation", "word " * 100_000),
+    ):
         small = min(timed(claims.extract, junk[: len(junk) // 10], repeat=2))
         whole = min(timed(claims.extract, junk, repeat=2))
-        print(f"  100,000 {name:26}: {whole * 1000:8.1f} ms  (10,000: {small * 1000:.1f} ms; ratio {whole / max(small, 1e-6):.1f})")
+        print(
+            f"  100,000 {name:26}: {whole * 1000:8.1f} ms  (10,000: {small * 1000:.1f} ms; ratio {whole / max(small, 1e-6):.1f})"
+        )
 
 
 if __name__ == "__main__":

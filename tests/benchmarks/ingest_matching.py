@@ -31,20 +31,30 @@ SAMPLES = Path(__file__).resolve().parents[2] / "workbench" / "samples"
 
 
 def _engine(url: str, folder: str):
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "benchmark",
-                      "WORKBENCH_INSTANCE_PATH": folder})
+    app = create_app(
+        {"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "benchmark", "WORKBENCH_INSTANCE_PATH": folder}
+    )
     return get_engine(app)
 
 
 def _prepare(engine) -> None:
     upgrade_schema(engine)
-    items = [{"@type": "ClaimReview", "url": f"https://verified-claims.test/{doc_id}", "claimReviewed": claim,
-              "name": title, "author": "Snopes"} for doc_id, claim, title in read_tsv(DATA / "verified_claims.docs.tsv")]
+    items = [
+        {
+            "@type": "ClaimReview",
+            "url": f"https://verified-claims.test/{doc_id}",
+            "claimReviewed": claim,
+            "name": title,
+            "author": "Snopes",
+        }
+        for doc_id, claim, title in read_tsv(DATA / "verified_claims.docs.tsv")
+    ]
     with Session(engine, expire_on_commit=False) as session:
         import_claimreviews(session=session, items=items, actor=None)
         for number, path in enumerate(sorted(SAMPLES.glob("*.txt")) * 4):
-            ingest_service.ingest_article(session=session, text=path.read_text() + f"\n\nEarlier copy {number}.",
-                                          actor=None)
+            ingest_service.ingest_article(
+                session=session, text=path.read_text() + f"\n\nEarlier copy {number}.", actor=None
+            )
         for claim in session.exec(select(Claim).limit(200)):
             claim.status, claim.rationale = Status.false, "Checked earlier."
             session.add(claim)
@@ -70,8 +80,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        with_db, without_db = (_engine(f"sqlite:///{Path(folder) / name}", folder)
-                               for name in ("with.sqlite3", "without.sqlite3"))
+        with_db, without_db = (
+            _engine(f"sqlite:///{Path(folder) / name}", folder) for name in ("with.sqlite3", "without.sqlite3")
+        )
         _prepare(with_db)
         _prepare(without_db)
         forget_matchers()
@@ -79,9 +90,11 @@ def main() -> None:
         with mock.patch.object(ingest_service, "propose_matches", lambda **_: 0):
             without_matching = _ingest_all(without_db, args.rounds)
     a, b = statistics.mean(with_matching), statistics.mean(without_matching)
-    print(f"{len(with_matching)} articles: with matching {a:.1f} ms each (p95 "
-          f"{sorted(with_matching)[int(len(with_matching) * .95)]:.1f}), without {b:.1f} ms "
-          f"(p95 {sorted(without_matching)[int(len(without_matching) * .95)]:.1f}); ratio {a / b:.2f}")
+    print(
+        f"{len(with_matching)} articles: with matching {a:.1f} ms each (p95 "
+        f"{sorted(with_matching)[int(len(with_matching) * 0.95)]:.1f}), without {b:.1f} ms "
+        f"(p95 {sorted(without_matching)[int(len(without_matching) * 0.95)]:.1f}); ratio {a / b:.2f}"
+    )
 
 
 if __name__ == "__main__":

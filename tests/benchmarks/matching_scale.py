@@ -63,10 +63,12 @@ def main() -> None:
         started = time.perf_counter()
         matcher.add(("claim", -1 - number), text)
         adds.append((time.perf_counter() - started) * 1000)
-    print(f"{len(matcher):,} records indexed in {build:.0f} s; {len(timings)} queries: "
-          f"p50 {statistics.median(timings):.1f} ms, p95 {timings[int(len(timings) * 0.95)]:.1f} ms, "
-          f"max {timings[-1]:.1f} ms; dev MAP@5 among them {statistics.mean(precision):.4f}; "
-          f"adding one record: p95 {sorted(adds)[949]:.2f} ms")
+    print(
+        f"{len(matcher):,} records indexed in {build:.0f} s; {len(timings)} queries: "
+        f"p50 {statistics.median(timings):.1f} ms, p95 {timings[int(len(timings) * 0.95)]:.1f} ms, "
+        f"max {timings[-1]:.1f} ms; dev MAP@5 among them {statistics.mean(precision):.4f}; "
+        f"adding one record: p95 {sorted(adds)[949]:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

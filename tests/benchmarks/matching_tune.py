@@ -28,8 +28,10 @@ def candidates(matcher: Matcher, split: str) -> list[tuple[list[tuple[str, dict]
     for query_id, text in read_tsv(DATA / split / "tweets.queries.tsv"):
         query = analyse(text)
         found = matcher.index.top(query.terms, 30)
-        rows = [(key, rerank.features(query, matcher.analyses[key], bm25=score, best=found[0][1],
-                                      idf=matcher.index.idf)) for key, score in found]
+        rows = [
+            (key, rerank.features(query, matcher.analyses[key], bm25=score, best=found[0][1], idf=matcher.index.idf))
+            for key, score in found
+        ]
         data.append((rows, relevant.get(query_id, set())))
     return data
 

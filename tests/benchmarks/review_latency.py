@@ -46,8 +46,12 @@ def signed_in(base: str, email: str) -> tuple[requests.Session, str]:
     session = requests.Session()
     page = session.get(base + "/login", timeout=30).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = session.post(base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                            allow_redirects=False, timeout=30)
+    response = session.post(
+        base + "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert response.status_code == 303, response.status_code
     return session, token
 
@@ -59,8 +63,13 @@ def background_load(base: str, email: str, stop_at: float, counter, think: float
 
     def browse():
         session, _ = signed_in(base, email)
-        pages = ["/claims", "/claims?status=unverified", "/claims?sort=newest", "/claims?q=grain",
-                 "/claims?status=in_progress&sort=updated"]
+        pages = [
+            "/claims",
+            "/claims?status=unverified",
+            "/claims?sort=newest",
+            "/claims?q=grain",
+            "/claims?status=in_progress&sort=updated",
+        ]
         i = 0
         while time.time() < stop_at:
             try:
@@ -115,14 +124,21 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
         def cleanup():
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
     engine = make_engine(url)
     register_key(engine, Config().AUDIT_KEY)  # the key the benchmark server will sign the chain with
     upgrade_schema(engine)
     from sqlmodel import Session
 
     with Session(engine) as session:
-        create_user(session=session, email="bench@bench.example", name="Bench Editor", role="editor",
-                    password=PASSWORD, actor=None)
+        create_user(
+            session=session,
+            email="bench@bench.example",
+            name="Bench Editor",
+            role="editor",
+            password=PASSWORD,
+            actor=None,
+        )
     start = time.perf_counter()
     summary = generate(engine=engine, articles=max(1, claims // per_article), claims_per_article=per_article)
     elapsed = time.perf_counter() - start
@@ -133,8 +149,10 @@ def prepare_database(kind: str, claims: int, per_article: int) -> tuple[str, cal
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     engine.dispose()
-    print(f"[{kind}] generated {summary['claims']:,} claims in {summary['articles']:,} articles in {elapsed:.0f} s "
-          f"({summary['claims'] / elapsed:,.0f} claims/s)")
+    print(
+        f"[{kind}] generated {summary['claims']:,} claims in {summary['articles']:,} articles in {elapsed:.0f} s "
+        f"({summary['claims'] / elapsed:,.0f} claims/s)"
+    )
     return url, cleanup
 
 
@@ -148,8 +166,14 @@ def existing_database(url: str) -> tuple[str, callable]:
 
     with Session(engine) as session:
         if session.exec(select(User).where(User.email == "bench@bench.example")).first() is None:
-            create_user(session=session, email="bench@bench.example", name="Bench Editor", role="editor",
-                        password=PASSWORD, actor=None)
+            create_user(
+                session=session,
+                email="bench@bench.example",
+                name="Bench Editor",
+                role="editor",
+                password=PASSWORD,
+                actor=None,
+            )
         count = session.exec(select(Claim.id).order_by(Claim.id.desc()).limit(1)).first() or 0
     engine.dispose()
     print(f"[{make_url(url).get_backend_name()}] reusing {url} (about {count:,} claims)")
@@ -161,8 +185,10 @@ def run(kind: str, claims: int, per_article: int, runs: int, think: float, url: 
     url, cleanup = existing_database(url) if url else prepare_database(kind, claims, per_article)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url,
-                               "--port", str(port)], cwd=Path(__file__).resolve().parents[2])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url, "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         for _ in range(100):
             try:
@@ -173,8 +199,9 @@ def run(kind: str, claims: int, per_article: int, runs: int, think: float, url: 
         session, token = signed_in(base, "bench@bench.example")
         counter = multiprocessing.Value("i", 0)
         stop_at = time.time() + 600
-        load = multiprocessing.Process(target=background_load,
-                                       args=(base, "bench@bench.example", stop_at, counter, think))
+        load = multiprocessing.Process(
+            target=background_load, args=(base, "bench@bench.example", stop_at, counter, think)
+        )
         load_started = time.time()
         load.start()
         time.sleep(2)
@@ -189,17 +216,21 @@ def run(kind: str, claims: int, per_article: int, runs: int, think: float, url: 
         results["queue, page 21 by cursor"] = measure(session, "GET", base + after, runs)
         results["queue, source + status"] = measure(session, "GET", base + "/claims?source=1&status=false", runs)
         results["search 'grain gdansk'"] = measure(session, "GET", base + "/claims?q=grain+gdansk", runs)
-        results["search as typed, fragment"] = measure(session, "GET", base + "/claims?q=tonn", runs,
-                                                      headers={"HX-Request": "true", "HX-Target": "queue-results"})
+        results["search as typed, fragment"] = measure(
+            session, "GET", base + "/claims?q=tonn", runs, headers={"HX-Request": "true", "HX-Target": "queue-results"}
+        )
         rows = re.findall(r'id="claim-row-(\d+)".*?name="version" value="(\d+)"', page, re.S)[:runs]
         versions = {int(i): int(v) for i, v in rows}
         times, statuses = [], ["in_progress", "unverified"]
         for n in range(runs):
             claim_id = list(versions)[n % len(versions)]
             start = time.perf_counter()
-            response = session.post(f"{base}/claims/{claim_id}/status", timeout=60,
-                                    data={"csrf_token": token, "status": statuses[n % 2], "version": versions[claim_id]},
-                                    headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"})
+            response = session.post(
+                f"{base}/claims/{claim_id}/status",
+                timeout=60,
+                data={"csrf_token": token, "status": statuses[n % 2], "version": versions[claim_id]},
+                headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+            )
             times.append(time.perf_counter() - start)
             assert response.status_code in (200, 422), response.status_code
             found = re.search(r'name="version" value="(\d+)"', response.text)
@@ -209,8 +240,10 @@ def run(kind: str, claims: int, per_article: int, runs: int, think: float, url: 
         background, elapsed = counter.value, time.time() - load_started
         load.terminate()
         load.join()
-        print(f"[{kind}] {runs} timed requests each while 4 other clients (think time {think:g} s) "
-              f"made {background:,} requests ({background / elapsed:.1f}/s)")
+        print(
+            f"[{kind}] {runs} timed requests each while 4 other clients (think time {think:g} s) "
+            f"made {background:,} requests ({background / elapsed:.1f}/s)"
+        )
         floor = statistics.median(results["bare endpoint"])
         for name, samples in results.items():
             print(f"  {name:28} {percentiles(samples)}   median {statistics.median(samples) / floor:5.1f}x bare")
@@ -228,14 +261,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--think", type=float, default=0.25, help="pause of each background client between pages")
-    parser.add_argument("--url", action="append", default=[],
-                        help="measure an existing, already generated database instead (repeatable)")
+    parser.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        help="measure an existing, already generated database instead (repeatable)",
+    )
     args = parser.parse_args()
     if args.url:
         for url in args.url:
             run(make_url(url).get_backend_name(), args.claims, args.per_article, args.runs, args.think, url)
         return
-    for kind in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+    for kind in ["sqlite", "postgresql"] if args.database == "both" else [args.database]:
         run(kind, args.claims, args.per_article, args.runs, args.think)
 
 

@@ -53,8 +53,17 @@ def rss_kib(pid: int) -> int:
 class Checker(threading.Thread):
     """One simulated checker: queue, claim, status change, sometimes evidence; think time between pages."""
 
-    def __init__(self, index: int, base: str, email: str, claim_ids: list[int], pages: str, stop_at: float,
-                 think: float, results: dict):
+    def __init__(
+        self,
+        index: int,
+        base: str,
+        email: str,
+        claim_ids: list[int],
+        pages: str,
+        stop_at: float,
+        think: float,
+        results: dict,
+    ):
         super().__init__(daemon=True)
         self.index, self.base, self.email, self.claim_ids = index, base, email, claim_ids
         self.pages, self.stop_at, self.think, self.results = pages, stop_at, think, results
@@ -80,12 +89,16 @@ class Checker(threading.Thread):
         self.session = requests.Session()
         page = self.session.get(self.base + "/login", timeout=60).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        self.session.post(self.base + "/login", data={"email": self.email, "password": PASSWORD,
-                                                       "csrf_token": token}, timeout=60)
+        self.session.post(
+            self.base + "/login", data={"email": self.email, "password": PASSWORD, "csrf_token": token}, timeout=60
+        )
         statuses = ["in_progress", "unverified"]
         while time.time() < self.stop_at:
-            self._timed("GET /claims", "GET", self.rng.choice(["/claims", "/claims?status=unverified",
-                                                               "/claims?sort=newest", "/claims?q=grain"]))
+            self._timed(
+                "GET /claims",
+                "GET",
+                self.rng.choice(["/claims", "/claims?status=unverified", "/claims?sort=newest", "/claims?q=grain"]),
+            )
             time.sleep(self.think * self.rng.uniform(0.5, 1.5))
             claim_id = self.rng.choice(self.claim_ids)
             page = self._timed("GET /claims/<id>", "GET", f"/claims/{claim_id}")
@@ -95,18 +108,34 @@ class Checker(threading.Thread):
             if not version or not csrf:
                 continue
             time.sleep(self.think * self.rng.uniform(0.5, 1.5))
-            answer = self._timed("POST /claims/<id>/status", "POST", f"/claims/{claim_id}/status",
-                                 data={"csrf_token": csrf.group(1), "version": version.group(1),
-                                       "status": self.rng.choice(statuses), "rationale": ""})
+            answer = self._timed(
+                "POST /claims/<id>/status",
+                "POST",
+                f"/claims/{claim_id}/status",
+                data={
+                    "csrf_token": csrf.group(1),
+                    "version": version.group(1),
+                    "status": self.rng.choice(statuses),
+                    "rationale": "",
+                },
+            )
             if answer is not None and answer.status_code in (200, 303):
                 self.results["writes"][claim_id] += 1
                 self.results["status_saves"] += 1
             elif answer is not None and answer.status_code == 409:
                 self.results["conflicts"] += 1
             if self.rng.random() < 0.05:  # evidence is a versioned write of its claim too (no version sent: it adds)
-                added = self._timed("POST /claims/<id>/evidence", "POST", f"/claims/{claim_id}/evidence",
-                                    data={"csrf_token": csrf.group(1), "stance": "context", "note": "",
-                                          "url": f"{self.pages}/soak-{uuid.uuid4().hex[:8]}"})
+                added = self._timed(
+                    "POST /claims/<id>/evidence",
+                    "POST",
+                    f"/claims/{claim_id}/evidence",
+                    data={
+                        "csrf_token": csrf.group(1),
+                        "stance": "context",
+                        "note": "",
+                        "url": f"{self.pages}/soak-{uuid.uuid4().hex[:8]}",
+                    },
+                )
                 if added is not None and added.status_code in (200, 303):
                     self.results["writes"][claim_id] += 1
             time.sleep(self.think * self.rng.uniform(0.5, 1.5))
@@ -132,9 +161,15 @@ def main() -> None:
     folder = Path(f"/tmp/{name}")
     folder.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "FLASK_"))}
-    env.update(WORKBENCH_DATABASE_URL=url, WORKBENCH_REDIS_URL=REDIS_URL, WORKBENCH_SECRET_KEY="s" * 40,
-               WORKBENCH_AUDIT_KEY=AUDIT_KEY, WORKBENCH_COOKIE_SECURE="0", WORKBENCH_FETCH_ALLOW_PRIVATE="1",
-               WORKBENCH_THROTTLE_LOGIN_PER_ADDRESS="1000 per minute")
+    env.update(
+        WORKBENCH_DATABASE_URL=url,
+        WORKBENCH_REDIS_URL=REDIS_URL,
+        WORKBENCH_SECRET_KEY="s" * 40,
+        WORKBENCH_AUDIT_KEY=AUDIT_KEY,
+        WORKBENCH_COOKIE_SECURE="0",
+        WORKBENCH_FETCH_ALLOW_PRIVATE="1",
+        WORKBENCH_THROTTLE_LOGIN_PER_ADDRESS="1000 per minute",
+    )
     processes = Processes(env, folder)
     try:
         engine = make_engine(url)
@@ -143,33 +178,46 @@ def main() -> None:
         emails = [f"checker{i}-{name}@soak.example" for i in range(args.checkers)]
         with Session(engine) as session:
             for email in emails:
-                create_user(session=session, email=email, name=email.split("@")[0], role="editor",
-                            password=PASSWORD, actor=None)
+                create_user(
+                    session=session, email=email, name=email.split("@")[0], role="editor", password=PASSWORD, actor=None
+                )
         started = time.perf_counter()
         summary = generate(engine=engine, articles=max(1, args.claims // 50), claims_per_article=50)
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
         print(f"generated {summary['claims']:,} claims in {time.perf_counter() - started:.0f} s", flush=True)
         with engine.connect() as connection:
-            claim_ids = [row[0] for row in connection.execute(text(
-                "SELECT id FROM claim WHERE status IN ('unverified', 'in_progress') ORDER BY id LIMIT 2000"))]
-            before = dict(connection.execute(text("SELECT id, version FROM claim WHERE id = ANY(:ids)"),
-                                             {"ids": claim_ids}).all())
+            claim_ids = [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT id FROM claim WHERE status IN ('unverified', 'in_progress') ORDER BY id LIMIT 2000")
+                )
+            ]
+            before = dict(
+                connection.execute(text("SELECT id, version FROM claim WHERE id = ANY(:ids)"), {"ids": claim_ids}).all()
+            )
             events_before = connection.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar()
         ports = [_free_port(), _free_port()]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
-        procs = {f"serve{i}": processes.start(f"serve{i}", "serve", "--port", str(port), "--threads", "8")
-                 for i, port in enumerate(ports)}
+        procs = {
+            f"serve{i}": processes.start(f"serve{i}", "serve", "--port", str(port), "--threads", "8")
+            for i, port in enumerate(ports)
+        }
         procs["worker"] = processes.start("worker", "worker")
         for base in bases:
-            _wait_for(lambda b=base: requests.get(b + "/readyz", timeout=5).status_code == 200
-                      if _up(b) else False, 120, base + "/readyz")
+            _wait_for(
+                lambda b=base: requests.get(b + "/readyz", timeout=5).status_code == 200 if _up(b) else False,
+                120,
+                base + "/readyz",
+            )
         rss_start = {label: rss_kib(p.pid) for label, p in procs.items()}
         results = {"latency": defaultdict(list), "errors": [], "writes": Counter(), "conflicts": 0, "status_saves": 0}
         stop_at = time.time() + args.minutes * 60
         base_url = f"http://127.0.0.1:{pages.server_address[1]}"
-        checkers = [Checker(i, bases[i % 2], emails[i], claim_ids, base_url, stop_at, args.think, results)
-                    for i in range(args.checkers)]
+        checkers = [
+            Checker(i, bases[i % 2], emails[i], claim_ids, base_url, stop_at, args.think, results)
+            for i in range(args.checkers)
+        ]
         wall = time.perf_counter()
         for checker in checkers:
             checker.start()
@@ -205,30 +253,45 @@ def _pct(samples: list[float], q: float) -> float:
 def report(args, summary, results, wall, rss_start, rss_warm, rss_end, engine, before, events_before) -> None:
     """Print the figures and the lost-update check."""
     total = sum(len(v) for v in results["latency"].values())
-    print(f"\n{summary['claims']:,} claims, {args.checkers} checkers (think {args.think:g} s), {wall:.0f} s: "
-          f"{total:,} requests, {total / wall:.1f} requests/s")
+    print(
+        f"\n{summary['claims']:,} claims, {args.checkers} checkers (think {args.think:g} s), {wall:.0f} s: "
+        f"{total:,} requests, {total / wall:.1f} requests/s"
+    )
     for route, samples in sorted(results["latency"].items()):
-        print(f"  {route:28} n={len(samples):6}  p50 {statistics.median(samples) * 1000:7.1f} ms  "
-              f"p95 {_pct(samples, 0.95):7.1f} ms  p99 {_pct(samples, 0.99):7.1f} ms")
+        print(
+            f"  {route:28} n={len(samples):6}  p50 {statistics.median(samples) * 1000:7.1f} ms  "
+            f"p95 {_pct(samples, 0.95):7.1f} ms  p99 {_pct(samples, 0.99):7.1f} ms"
+        )
     print(f"errors: {len(results['errors'])} {Counter(results['errors']).most_common(5)}")
-    print(f"status changes: {results['status_saves']} saved, {results['conflicts']} refused with 409; "
-          f"claim writes in all (evidence included): {sum(results['writes'].values())}")
+    print(
+        f"status changes: {results['status_saves']} saved, {results['conflicts']} refused with 409; "
+        f"claim writes in all (evidence included): {sum(results['writes'].values())}"
+    )
     with engine.connect() as connection:
-        after = dict(connection.execute(text("SELECT id, version FROM claim WHERE id = ANY(:ids)"),
-                                        {"ids": list(before)}).all())
-        status_events = connection.execute(text(
-            "SELECT count(*) FROM audit_event WHERE entity_type = 'claim' AND action IN ('status', 'reopen') "
-            "AND id > :before"), {"before": events_before}).scalar()
+        after = dict(
+            connection.execute(text("SELECT id, version FROM claim WHERE id = ANY(:ids)"), {"ids": list(before)}).all()
+        )
+        status_events = connection.execute(
+            text(
+                "SELECT count(*) FROM audit_event WHERE entity_type = 'claim' AND action IN ('status', 'reopen') "
+                "AND id > :before"
+            ),
+            {"before": events_before},
+        ).scalar()
         events_after = connection.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar()
     lost = [cid for cid in before if after[cid] - before[cid] != results["writes"][cid]]
     print(f"lost updates: {len(lost)} (claims whose version grew by other than their saved changes)")
-    print(f"audit events: {events_after - events_before} new; status changes in the chain: {status_events} "
-          f"(saved: {results['status_saves']})")
+    print(
+        f"audit events: {events_after - events_before} new; status changes in the chain: {status_events} "
+        f"(saved: {results['status_saves']})"
+    )
     for label in rss_start:
         growth = (rss_end[label] - rss_start[label]) / max(1, rss_start[label]) * 100
         warm = (rss_end[label] - rss_warm[label]) / max(1, rss_warm[label]) * 100
-        print(f"RSS {label:7} start {rss_start[label] / 1024:7.1f} MiB  after a tenth {rss_warm[label] / 1024:7.1f} "
-              f"MiB  end {rss_end[label] / 1024:7.1f} MiB  ({growth:+.1f} % from start, {warm:+.1f} % from warm)")
+        print(
+            f"RSS {label:7} start {rss_start[label] / 1024:7.1f} MiB  after a tenth {rss_warm[label] / 1024:7.1f} "
+            f"MiB  end {rss_end[label] / 1024:7.1f} MiB  ({growth:+.1f} % from start, {warm:+.1f} % from warm)"
+        )
     sys.stdout.flush()
 
 

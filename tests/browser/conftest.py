@@ -12,8 +12,10 @@ CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium); browser tests skipped",
-                allow_module_level=True)
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM} (apt-get install -y chromium); browser tests skipped",
+        allow_module_level=True,
+    )
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
@@ -34,9 +36,19 @@ def live_server(app):
 def browser():
     """A headless Chromium, started the way this machine allows (no sandbox as root, no background network)."""
     with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield instance
         instance.close()
 
@@ -47,7 +59,9 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     tab = context.new_page()
     blocked = []  # every browser test also proves the pages need nothing the Content-Security-Policy forbids
-    tab.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    tab.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield tab
     context.close()
     assert blocked == [], f"CSP violations: {blocked}"

@@ -9,8 +9,10 @@ from sqlmodel import select
 from tests.factories import make_article, make_user
 from workbench.models import Claim, Evidence, Role, Source, Status
 
-TEXT = ("Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
-        "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n")
+TEXT = (
+    "Port Story {n}\n\nThe port of Gdansk handled {n} million tonnes of grain in 2023, Reuters reported.\n\n"
+    "A spokesperson said the terminal will reopen on Monday.\n\nSome traders think prices are too high.\n"
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -21,8 +23,14 @@ def desk(db):
     admin = make_user(db, Role.admin, email="ada@test.example")
     articles = [make_article(db, actor=checker, text=TEXT.format(n=n + 10)).article for n in range(10)]
     claim = db.exec(select(Claim).order_by(Claim.id)).first()
-    db.add(Evidence(claim_id=claim.id, url="https://evidence.example/a-rather-long-path/that/keeps/going/and/going",
-                    added_by_id=checker.id, note="Minutes"))
+    db.add(
+        Evidence(
+            claim_id=claim.id,
+            url="https://evidence.example/a-rather-long-path/that/keeps/going/and/going",
+            added_by_id=checker.id,
+            note="Minutes",
+        )
+    )
     db.commit()
     return {"checker": checker, "admin": admin, "article": articles[0], "claim": claim}
 
@@ -42,7 +50,9 @@ def test_dense_queue_fits_at_least_twelve_claims_above_the_fold(live_server, bro
         tab.goto(live_server + "/claims")
         above = tab.evaluate("""() => Array.from(document.querySelectorAll('tr.claim-row'))
             .filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length""")
-        heights = tab.evaluate("() => Array.from(document.querySelectorAll('tr.claim-row'), r => r.getBoundingClientRect().height)")
+        heights = tab.evaluate(
+            "() => Array.from(document.querySelectorAll('tr.claim-row'), r => r.getBoundingClientRect().height)"
+        )
         print(f"rows above the fold at 1280x800: {above}; row heights {sorted(set(round(h) for h in heights))}")
         tab.screenshot(path=str(screenshot(tab, "desk-queue-1280").with_name("desk-queue-1280-fold.png")))
         assert above >= 12
@@ -56,9 +66,24 @@ def test_dense_queue_fits_at_least_twelve_claims_above_the_fold(live_server, bro
 def test_no_page_scrolls_sideways_on_a_phone(live_server, browser, db, desk, sign_in, screenshot):
     context, tab, blocked = _tab(browser, PHONE)
     source = db.exec(select(Source)).first()
-    pages = ["/articles", "/articles/new", f"/articles/{desk['article'].id}", f"/articles/{desk['article'].id}/details",
-             "/claims", f"/claims/{desk['claim'].id}", "/my-work", "/sources", f"/sources/{source.id}", "/dashboard",
-             "/approvals", "/activity", "/exports", "/admin/audit", "/admin/users", "/account"]
+    pages = [
+        "/articles",
+        "/articles/new",
+        f"/articles/{desk['article'].id}",
+        f"/articles/{desk['article'].id}/details",
+        "/claims",
+        f"/claims/{desk['claim'].id}",
+        "/my-work",
+        "/sources",
+        f"/sources/{source.id}",
+        "/dashboard",
+        "/approvals",
+        "/activity",
+        "/exports",
+        "/admin/audit",
+        "/admin/users",
+        "/account",
+    ]
     widths = {}
     try:
         tab.goto(live_server + "/login")
@@ -97,12 +122,16 @@ def test_status_keys_act_on_the_cursor_and_move_on(live_server, page, db, desk, 
     page.locator(f"#claim-row-{ids[1]} .badge.status-in_progress").wait_for()
     page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId === '{ids[2]}'")
     db.expire_all()
-    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [Status.in_progress, Status.in_progress,
-                                                                Status.unverified]
+    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [
+        Status.in_progress,
+        Status.in_progress,
+        Status.unverified,
+    ]
 
 
-def test_verdict_without_evidence_keeps_the_rationale_and_says_what_is_missing(live_server, page, db, desk, sign_in,
-                                                                                screenshot):
+def test_verdict_without_evidence_keeps_the_rationale_and_says_what_is_missing(
+    live_server, page, db, desk, sign_in, screenshot
+):
     sign_in(page, desk["checker"].email)
     page.goto(live_server + "/claims?sort=oldest")
     target = page.locator("tr.claim-row").nth(1).get_attribute("data-claim-id")  # no evidence on this one
@@ -144,8 +173,11 @@ def test_selection_survives_row_updates_and_status_keys_act_on_it(live_server, p
     page.keyboard.press("2")  # acts on both selected claims, not on the cursor alone
     page.locator(".flash-success", has_text="Updated 2 claims").wait_for()
     db.expire_all()
-    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [Status.in_progress, Status.in_progress,
-                                                                Status.unverified]
+    assert [db.get(Claim, int(i)).status for i in ids[:3]] == [
+        Status.in_progress,
+        Status.in_progress,
+        Status.unverified,
+    ]
 
 
 def test_cursor_is_restored_after_back(live_server, page, desk, sign_in):
@@ -171,6 +203,7 @@ def test_expired_session_sends_an_htmx_action_to_sign_in_and_back(live_server, p
     page.wait_for_url("**/login?next=**")
     assert page.locator("tr.claim-row").count() == 0
     from tests.factories import PASSWORD
+
     page.get_by_label("Email").fill(desk["checker"].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -235,14 +268,20 @@ def test_claim_page_keys_follow_the_queue_you_came_from(live_server, page, db, d
 def test_an_article_without_verdicts_shows_no_green_in_its_progress_bar(live_server, page, desk, sign_in):
     sign_in(page, desk["checker"].email)
     page.goto(f"{live_server}/articles/{desk['article'].id}")
-    fills = page.evaluate("() => Array.from(document.querySelectorAll('.progress rect.seg'), r => getComputedStyle(r).fill)")
+    fills = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.progress rect.seg'), r => getComputedStyle(r).fill)"
+    )
     assert fills and set(fills) == {"rgb(180, 188, 198)"}  # all unverified: grey, not the "done" green
 
 
 def test_question_mark_lists_keys_on_every_page(live_server, page, desk, sign_in):
     sign_in(page, desk["admin"].email)
-    for path, dialog in (("/articles", "#site-shortcuts"), ("/dashboard", "#site-shortcuts"),
-                         ("/claims", "#shortcuts"), (f"/claims/{desk['claim'].id}", "#claim-shortcuts")):
+    for path, dialog in (
+        ("/articles", "#site-shortcuts"),
+        ("/dashboard", "#site-shortcuts"),
+        ("/claims", "#shortcuts"),
+        (f"/claims/{desk['claim'].id}", "#claim-shortcuts"),
+    ):
         page.goto(live_server + path)
         page.keyboard.press("?")
         assert page.locator(dialog).is_visible(), path

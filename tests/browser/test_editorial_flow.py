@@ -8,9 +8,11 @@ from tests.factories import ARTICLE_TEXT, make_article, make_user
 from workbench.models import Claim, Evidence, Role, Status
 from workbench.services import review
 
-PASTED = ("Border Exercise\r\n\r\nTroops gathered in Belarus, just a few kilometers from the border of Poland, "
-          "the ministry said on Monday.\r\n\r\nThe drills will last 11 days, according to Reuters.\r\n"
-          "Officials said 4,000 soldiers take part.\r\n")
+PASTED = (
+    "Border Exercise\r\n\r\nTroops gathered in Belarus, just a few kilometers from the border of Poland, "
+    "the ministry said on Monday.\r\n\r\nThe drills will last 11 days, according to Reuters.\r\n"
+    "Officials said 4,000 soldiers take part.\r\n"
+)
 
 SELECT_WORDS = """([rootSelector, words]) => {
   const root = document.querySelector(rootSelector);
@@ -45,8 +47,10 @@ def test_selection_in_a_pasted_crlf_article_gets_exactly_those_words(live_server
     words = "just a few kilometers from the border of Poland"
     page.evaluate(SELECT_WORDS, ["#article-text", words])
     page.get_by_role("button", name="Make the selection a claim").click()
-    page.wait_for_function("() => document.querySelectorAll('#article-claims li.claim').length > 0 && "
-                           "!document.querySelector('#selection-form:not([hidden])')")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#article-claims li.claim').length > 0 && "
+        "!document.querySelector('#selection-form:not([hidden])')"
+    )
     db.expire_all()
     manual = db.exec(select(Claim).where(Claim.kind == "manual")).one()
     assert manual.quote == words
@@ -103,8 +107,14 @@ def test_approval_queue_send_back_reaches_the_checker(app, live_server, browser,
     for claim in claims[:2]:
         db.add(Evidence(claim_id=claim.id, url="https://council.example/", stance="supports", fetch_state="done"))
         db.commit()
-        review.set_status(session=db, claim=claim, status=Status.verified, rationale="Minutes confirm it",
-                          actor=checker, expected_version=None)
+        review.set_status(
+            session=db,
+            claim=claim,
+            status=Status.verified,
+            rationale="Minutes confirm it",
+            actor=checker,
+            expected_version=None,
+        )
     editor_tab = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     sign_in(editor_tab, editor.email)
     editor_tab.goto(live_server + "/approvals")
@@ -118,8 +128,9 @@ def test_approval_queue_send_back_reaches_the_checker(app, live_server, browser,
     editor_tab.get_by_label(f"Select the verdict on claim {claims[1].id}").check()
     editor_tab.get_by_role("button", name="Approve selected").click()
     # the send back left its own message: wait for the approval's
-    editor_tab.wait_for_function("() => (document.querySelector('#approval-message') || {}).textContent"
-                                 "?.includes('Approved')")
+    editor_tab.wait_for_function(
+        "() => (document.querySelector('#approval-message') || {}).textContent?.includes('Approved')"
+    )
     assert "Approved 1 verdict" in editor_tab.locator("#approval-message").inner_text()
     assert editor_tab.locator("#approval-list tr[data-claim-id]").count() == 0
     screenshot(editor_tab, "approval-queue")

@@ -19,13 +19,21 @@ def page_server():
     instance.server_close()
 
 
-def test_evidence_fragment_updates_itself_when_the_fetch_is_done(app, live_server, page, db, sign_in, page_server, screenshot):
+def test_evidence_fragment_updates_itself_when_the_fetch_is_done(
+    app, live_server, page, db, sign_in, page_server, screenshot
+):
     app.config["FETCH_ALLOW_NETWORKS"] = "127.0.0.1/32"
     stop = start_background_worker(app)
     try:
         user = make_user(db, Role.checker)
-        make_article(db, actor=user, text=("Grain Record\n\nThe terminal at Izmail handled 1,500,000 tonnes of grain "
-                                           "in 2023, the Ukrainian Ministry of Infrastructure said.\n"))
+        make_article(
+            db,
+            actor=user,
+            text=(
+                "Grain Record\n\nThe terminal at Izmail handled 1,500,000 tonnes of grain "
+                "in 2023, the Ukrainian Ministry of Infrastructure said.\n"
+            ),
+        )
         claim = db.exec(select(Claim)).first()
         sign_in(page, user.email)
         page.goto(f"{live_server}/claims/{claim.id}")

@@ -14,9 +14,14 @@ def seeded(db):
     checker = make_user(db, Role.checker, email="casey@test.example")
     editor = make_user(db, Role.editor, email="eden@test.example")
     article = make_article(db, actor=checker).article
-    make_article(db, actor=checker, text=(
-        "Grain Exports Rise\n\nUkraine exported 4.2 million tonnes of grain in May, the agriculture ministry said.\n\n"
-        "Shipments through Izmail rose 12% on the month, according to port data.\n"))
+    make_article(
+        db,
+        actor=checker,
+        text=(
+            "Grain Exports Rise\n\nUkraine exported 4.2 million tonnes of grain in May, the agriculture ministry said.\n\n"
+            "Shipments through Izmail rose 12% on the month, according to port data.\n"
+        ),
+    )
     return {"checker": checker, "editor": editor, "article": article}
 
 
@@ -89,7 +94,9 @@ def test_verdict_with_rationale_and_evidence(live_server, page, db, seeded, sign
     assert db.get(Claim, claim.id).status == Status.verified
 
 
-def test_two_people_saving_one_claim_get_a_conflict_not_an_overwrite(live_server, browser, db, seeded, sign_in, screenshot):
+def test_two_people_saving_one_claim_get_a_conflict_not_an_overwrite(
+    live_server, browser, db, seeded, sign_in, screenshot
+):
     claim = db.exec(select(Claim).order_by(Claim.id)).first()
     db.add(Evidence(claim_id=claim.id, url="https://example.org/source"))
     db.commit()
@@ -132,7 +139,8 @@ def test_selecting_text_creates_a_claim(live_server, page, db, seeded, sign_in, 
     assert text.evaluate("el => el.textContent") == article.text
     phrase = "38 million euros"
     start = article.text.index(phrase)
-    text.evaluate("""(el, [start, end]) => {
+    text.evaluate(
+        """(el, [start, end]) => {
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
         let node, seen = 0, range = document.createRange(), begun = false;
         while ((node = walker.nextNode())) {
@@ -142,7 +150,9 @@ def test_selecting_text_creates_a_claim(live_server, page, db, seeded, sign_in, 
             seen = next;
         }
         const selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
-    }""", [start, start + len(phrase)])
+    }""",
+        [start, start + len(phrase)],
+    )
     button = page.get_by_role("button", name="Make the selection a claim")
     button.wait_for()
     screenshot(page, "article-selection")

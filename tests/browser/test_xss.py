@@ -36,7 +36,9 @@ def test_no_payload_runs_in_the_browser(live_server, page, db, sign_in):
     anonymous.add_init_script(HOOK)
     for payload in PAYLOADS[:10]:
         anonymous.goto(live_server + "/login")
-        anonymous.evaluate("(v) => { const e = document.getElementById('email'); e.type = 'text'; e.value = v; }", payload)
+        anonymous.evaluate(
+            "(v) => { const e = document.getElementById('email'); e.type = 'text'; e.value = v; }", payload
+        )
         anonymous.get_by_label("Password").fill("not the password")
         anonymous.get_by_role("button", name="Sign in").click()
         anonymous.wait_for_load_state("load")

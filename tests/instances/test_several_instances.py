@@ -29,8 +29,10 @@ PG_URL = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("WORKBENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 BIN = Path(sys.executable).parent / "workbench"
 PASSWORD = "correct horse battery staple"
-ARTICLE = ("Harbour Ferry Returns\n\nThe harbour ferry carried 12,400 passengers in its first week back, the port "
-           "authority said on Monday. Tickets will cost 3 euros until June, the operator said in a statement.\n")
+ARTICLE = (
+    "Harbour Ferry Returns\n\nThe harbour ferry carried 12,400 passengers in its first week back, the port "
+    "authority said on Monday. Tickets will cost 3 euros until June, the operator said in a statement.\n"
+)
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs WORKBENCH_TEST_DATABASE_URL (PostgreSQL)")
 
@@ -49,8 +51,10 @@ class Pages(BaseHTTPRequestHandler):
         if self.path == "/hang-once" and Pages.hits[self.path] == 1:
             time.sleep(60)
             return
-        body = (f"<html><head><title>Page {self.path}</title></head><body><article><p>The harbour ferry carried "
-                f"12,400 passengers in its first week back, the port authority said.</p></article></body></html>")
+        body = (
+            f"<html><head><title>Page {self.path}</title></head><body><article><p>The harbour ferry carried "
+            f"12,400 passengers in its first week back, the port authority said.</p></article></body></html>"
+        )
         data = body.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -73,8 +77,14 @@ class Processes:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([str(BIN), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True, cwd=self.folder)
+        process = subprocess.Popen(
+            [str(BIN), *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.folder,
+        )
         self.running[name] = (process, log)
         return process
 
@@ -116,8 +126,9 @@ def _children(pid: int) -> list[int]:
 
 
 def _run(env, folder, *args, stdin: str | None = None) -> str:
-    done = subprocess.run([str(BIN), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120,
-                          cwd=folder)
+    done = subprocess.run(
+        [str(BIN), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, cwd=folder
+    )
     assert done.returncode == 0, (args, done.stdout, done.stderr)
     return done.stdout
 
@@ -151,19 +162,39 @@ def cluster(tmp_path) -> Iterator[dict]:
     threading.Thread(target=pages.serve_forever, daemon=True).start()
     Pages.hits.clear()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "FLASK_"))}
-    env.update(WORKBENCH_DATABASE_URL=database_url, WORKBENCH_REDIS_URL=REDIS_URL, WORKBENCH_SECRET_KEY="s" * 40,
-               WORKBENCH_AUDIT_KEY="a" * 40, WORKBENCH_COOKIE_SECURE="0", WORKBENCH_FETCH_ALLOW_PRIVATE="1",
-               WORKBENCH_FETCH_DEADLINE="4", WORKBENCH_FETCH_READ_TIMEOUT="3", WORKBENCH_FETCH_STALE_SECONDS="6",
-               WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT="3 per 15 minutes", WORKBENCH_LOG_FORMAT="json",
-               WORKBENCH_INSTANCE_PATH=str(tmp_path / "instance"))
+    env.update(
+        WORKBENCH_DATABASE_URL=database_url,
+        WORKBENCH_REDIS_URL=REDIS_URL,
+        WORKBENCH_SECRET_KEY="s" * 40,
+        WORKBENCH_AUDIT_KEY="a" * 40,
+        WORKBENCH_COOKIE_SECURE="0",
+        WORKBENCH_FETCH_ALLOW_PRIVATE="1",
+        WORKBENCH_FETCH_DEADLINE="4",
+        WORKBENCH_FETCH_READ_TIMEOUT="3",
+        WORKBENCH_FETCH_STALE_SECONDS="6",
+        WORKBENCH_THROTTLE_LOGIN_PER_ACCOUNT="3 per 15 minutes",
+        WORKBENCH_LOG_FORMAT="json",
+        WORKBENCH_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
     processes = Processes(env, tmp_path)
     try:
         _run(env, tmp_path, "init")
         run = uuid.uuid4().hex[:8]  # Redis outlives the run: sign-in counts must start from nothing
         emails = {"one": f"one-{run}@desk.example", "two": f"two-{run}@desk.example"}
         for email, role in ((emails["one"], "editor"), (emails["two"], "checker")):
-            _run(env, tmp_path, "users", "create", email, "--name", email.split("@")[0], "--role", role,
-                 "--password-stdin", stdin=PASSWORD + "\n")
+            _run(
+                env,
+                tmp_path,
+                "users",
+                "create",
+                email,
+                "--name",
+                email.split("@")[0],
+                "--role",
+                role,
+                "--password-stdin",
+                stdin=PASSWORD + "\n",
+            )
         (tmp_path / "ferry.txt").write_text(ARTICLE, encoding="utf-8")
         _run(env, tmp_path, "ingest", str(tmp_path / "ferry.txt"), "--published", "2024-05-06")
         ports = [_free_port(), _free_port()]
@@ -174,8 +205,15 @@ def cluster(tmp_path) -> Iterator[dict]:
         for base_url in bases:
             _wait_for(lambda b=base_url: _answers(b + "/healthz"), 60, f"{base_url}/healthz")
         engine = create_engine(database_url)
-        yield {"bases": bases, "engine": engine, "processes": processes, "pages": f"http://127.0.0.1:"
-               f"{pages.server_address[1]}", "env": env, "folder": tmp_path, "emails": emails}
+        yield {
+            "bases": bases,
+            "engine": engine,
+            "processes": processes,
+            "pages": f"http://127.0.0.1:{pages.server_address[1]}",
+            "env": env,
+            "folder": tmp_path,
+            "emails": emails,
+        }
         engine.dispose()
     finally:
         processes.stop_all()
@@ -200,9 +238,14 @@ def _token(session: requests.Session, url: str) -> str:
 
 def _sign_in(session: requests.Session, base: str, email: str, password: str = PASSWORD) -> requests.Response:
     token = BeautifulSoup(session.get(base + "/login", timeout=10).text, "html.parser").find(
-        "input", {"name": "csrf_token"})["value"]
-    return session.post(base + "/login", data={"email": email, "password": password, "csrf_token": token},
-                        allow_redirects=False, timeout=10)
+        "input", {"name": "csrf_token"}
+    )["value"]
+    return session.post(
+        base + "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
 
 
 def _scalar(engine, sql: str, **params):
@@ -216,8 +259,9 @@ def test_two_instances_one_worker(cluster):
 
     # Ready everywhere: database at head, Redis, and the RQ worker's heartbeat.
     for base in (a, b):
-        ready = _wait_for(lambda base=base: requests.get(base + "/readyz", timeout=5).status_code == 200, 60,
-                          f"{base}/readyz")
+        ready = _wait_for(
+            lambda base=base: requests.get(base + "/readyz", timeout=5).status_code == 200, 60, f"{base}/readyz"
+        )
         assert ready
 
     # Sign in on one instance, carry on on the other.
@@ -236,11 +280,16 @@ def test_two_instances_one_worker(cluster):
 
     def edit(who, session, base, words):
         barrier.wait()
-        answers[who] = session.post(f"{base}/claims/{claim_id}/text", timeout=20, data={
-            "csrf_token": tokens[who], "version": str(version), "text": words})
+        answers[who] = session.post(
+            f"{base}/claims/{claim_id}/text",
+            timeout=20,
+            data={"csrf_token": tokens[who], "version": str(version), "text": words},
+        )
 
-    threads = [threading.Thread(target=edit, args=("one", one, a, "Ferry carried 12,400 passengers (one)")),
-               threading.Thread(target=edit, args=("two", two, b, "Ferry carried 12,400 passengers (two)"))]
+    threads = [
+        threading.Thread(target=edit, args=("one", one, a, "Ferry carried 12,400 passengers (one)")),
+        threading.Thread(target=edit, args=("two", two, b, "Ferry carried 12,400 passengers (two)")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -251,8 +300,14 @@ def test_two_instances_one_worker(cluster):
     assert _scalar(engine, "SELECT text FROM claim WHERE id = :id", id=claim_id).endswith(f"({winner})")
     assert _scalar(engine, "SELECT version FROM claim WHERE id = :id", id=claim_id) == version + 1
     assert f"Ferry carried 12,400 passengers ({loser})" in answers[loser].text  # offered back, not lost
-    assert _scalar(engine, "SELECT count(*) FROM audit_event WHERE entity_type = 'claim' AND entity_id = :id "
-                           "AND action = 'edit'", id=claim_id) == 1
+    assert (
+        _scalar(
+            engine,
+            "SELECT count(*) FROM audit_event WHERE entity_type = 'claim' AND entity_id = :id AND action = 'edit'",
+            id=claim_id,
+        )
+        == 1
+    )
 
     # Evidence queued from both instances (and each job queued twice more): each page fetched exactly once.
     from redis import Redis
@@ -261,18 +316,28 @@ def test_two_instances_one_worker(cluster):
     urls = {f"{cluster['pages']}/a-{i}" for i in range(3)} | {f"{cluster['pages']}/b-{i}" for i in range(3)}
     for url in sorted(urls):
         session, base, who = (one, a, "one") if "/a-" in url else (two, b, "two")
-        response = session.post(f"{base}/claims/{claim_id}/evidence", timeout=20,
-                                data={"csrf_token": tokens[who], "url": url, "stance": "supports", "note": ""})
+        response = session.post(
+            f"{base}/claims/{claim_id}/evidence",
+            timeout=20,
+            data={"csrf_token": tokens[who], "url": url, "stance": "supports", "note": ""},
+        )
         assert response.status_code == 200, response.text[:300]
     queue = Queue("workbench", connection=Redis.from_url(REDIS_URL))
     with engine.connect() as connection:
-        ids = [row[0] for row in connection.execute(text("SELECT id FROM evidence WHERE claim_id = :id"),
-                                                    {"id": claim_id})]
+        ids = [
+            row[0] for row in connection.execute(text("SELECT id FROM evidence WHERE claim_id = :id"), {"id": claim_id})
+        ]
     for evidence_id in ids:  # what two instances queueing the same item would do
         queue.enqueue("workbench.worker.fetch_job", evidence_id, result_ttl=0)
         queue.enqueue("workbench.worker.fetch_job", evidence_id, result_ttl=0)
-    _wait_for(lambda: _scalar(engine, "SELECT count(*) FROM evidence WHERE fetch_state IN ('pending', 'fetching')")
-              == 0 and queue.count == 0, 90, "the fetches to finish")
+    _wait_for(
+        lambda: (
+            _scalar(engine, "SELECT count(*) FROM evidence WHERE fetch_state IN ('pending', 'fetching')") == 0
+            and queue.count == 0
+        ),
+        90,
+        "the fetches to finish",
+    )
     assert _scalar(engine, "SELECT count(*) FROM evidence WHERE fetch_state = 'done'") == len(urls)
     assert _scalar(engine, "SELECT max(fetch_attempts) FROM evidence") == 1
     assert _scalar(engine, "SELECT count(*) FROM evidence_snapshot") == len(urls)
@@ -287,8 +352,11 @@ def test_two_instances_one_worker(cluster):
 
     # Kill the worker mid-fetch and start another: the fetch is taken again and ends, never stuck in "fetching".
     hang = f"{cluster['pages']}/hang-once"
-    response = one.post(f"{a}/claims/{claim_id}/evidence", timeout=20,
-                        data={"csrf_token": tokens["one"], "url": hang, "stance": "context", "note": ""})
+    response = one.post(
+        f"{a}/claims/{claim_id}/evidence",
+        timeout=20,
+        data={"csrf_token": tokens["one"], "url": hang, "stance": "context", "note": ""},
+    )
     assert response.status_code == 200
     hung_id = _scalar(engine, "SELECT id FROM evidence WHERE url = :url", url=hang)
     _wait_for(lambda: Pages.hits["/hang-once"] == 1, 30, "the worker to start the fetch")
@@ -296,8 +364,11 @@ def test_two_instances_one_worker(cluster):
     processes.kill("worker1")
     assert _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "fetching"
     processes.start("worker2", "worker")
-    _wait_for(lambda: _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "done",
-              60, lambda: "the abandoned fetch to be taken again:\n" + processes.log("worker2")[-3000:])
+    _wait_for(
+        lambda: _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "done",
+        60,
+        lambda: "the abandoned fetch to be taken again:\n" + processes.log("worker2")[-3000:],
+    )
     assert _scalar(engine, "SELECT fetch_attempts FROM evidence WHERE id = :id", id=hung_id) == 2
     assert Pages.hits["/hang-once"] == 2
 
@@ -306,6 +377,12 @@ def test_two_instances_one_worker(cluster):
     assert any('"path": "/claims"' in line and '"request_id": "' in line for line in request_lines)
     assert '"logger": "workbench.job"' in processes.log("worker2")
     assert _scalar(engine, "SELECT count(*) FROM claim") > 0
-    verify = subprocess.run([str(BIN), "audit", "verify"], env=cluster["env"], capture_output=True, text=True,
-                            timeout=120, cwd=cluster["folder"])
+    verify = subprocess.run(
+        [str(BIN), "audit", "verify"],
+        env=cluster["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cluster["folder"],
+    )
     assert verify.returncode == 0, verify.stderr

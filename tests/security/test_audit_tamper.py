@@ -51,8 +51,12 @@ def _rechain(app, db, key: bytes, edit_id=None):
         updates.append({"id": event.id, "reason": event.reason, "prev_hash": event.prev_hash, "hash": event.hash})
     db.rollback()
     for row in updates:
-        _raw(app, db, "UPDATE audit_event SET reason = :reason, prev_hash = :prev_hash, hash = :hash WHERE id = :id",
-             params=row)
+        _raw(
+            app,
+            db,
+            "UPDATE audit_event SET reason = :reason, prev_hash = :prev_hash, hash = :hash WHERE id = :id",
+            params=row,
+        )
 
 
 @pytest.fixture
@@ -81,13 +85,28 @@ def test_rechaining_with_plain_sha256_fails(app, db, chain):
     events = _events(db)
     previous = "0" * 64
     for event in events:
-        body = canonical_json({"seq": event.seq, "at": event.at, "actor": event.actor, "actor_id": event.actor_id,
-                               "entity_type": event.entity_type, "entity_id": event.entity_id, "action": event.action,
-                               "before": event.before, "after": event.after, "reason": event.reason,
-                               "prev_hash": previous})
+        body = canonical_json(
+            {
+                "seq": event.seq,
+                "at": event.at,
+                "actor": event.actor,
+                "actor_id": event.actor_id,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "action": event.action,
+                "before": event.before,
+                "after": event.after,
+                "reason": event.reason,
+                "prev_hash": previous,
+            }
+        )
         new = hashlib.sha256(body.encode()).hexdigest()
-        _raw(app, db, "UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :id",
-             params={"p": previous, "h": new, "id": event.id})
+        _raw(
+            app,
+            db,
+            "UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :id",
+            params={"p": previous, "h": new, "id": event.id},
+        )
         previous = new
     assert not verify_chain(session=db).ok
 
@@ -103,20 +122,49 @@ def test_an_insider_with_the_key_who_rewrites_history_is_caught_by_the_anchor(ap
 @pytest.mark.parametrize("key", [None, b"wrong key"])
 def test_an_appended_forged_event_fails(app, db, chain, key):
     last = chain[-1]
-    forged = AuditEvent(seq=last.seq + 1, at=last.at, actor="admin@newsroom.example", actor_id=None,
-                        entity_type="user", entity_id=99, action="create", before="{}", after='{"role":"admin"}',
-                        reason="", prev_hash=last.hash)
+    forged = AuditEvent(
+        seq=last.seq + 1,
+        at=last.at,
+        actor="admin@newsroom.example",
+        actor_id=None,
+        entity_type="user",
+        entity_id=99,
+        action="create",
+        before="{}",
+        after='{"role":"admin"}',
+        reason="",
+        prev_hash=last.hash,
+    )
     if key is None:  # correctly hashed the way the chain used to be (plain SHA-256)
-        body = canonical_json({k: getattr(forged, k) for k in ("seq", "at", "actor", "actor_id", "entity_type",
-                                                               "entity_id", "action", "before", "after", "reason",
-                                                               "prev_hash")})
+        body = canonical_json(
+            {
+                k: getattr(forged, k)
+                for k in (
+                    "seq",
+                    "at",
+                    "actor",
+                    "actor_id",
+                    "entity_type",
+                    "entity_id",
+                    "action",
+                    "before",
+                    "after",
+                    "reason",
+                    "prev_hash",
+                )
+            }
+        )
         forged.hash = hashlib.sha256(body.encode()).hexdigest()
     else:
         forged.hash = event_hash(forged, key)
-    _raw(app, db, "INSERT INTO audit_event (seq, at, actor, actor_id, entity_type, entity_id, action, before, after, "
-                  "reason, prev_hash, hash) VALUES (:seq, :at, :actor, NULL, :entity_type, :entity_id, :action, "
-                  ":before, :after, :reason, :prev_hash, :hash)",
-         params=forged.model_dump(exclude={"id", "actor_id"}))
+    _raw(
+        app,
+        db,
+        "INSERT INTO audit_event (seq, at, actor, actor_id, entity_type, entity_id, action, before, after, "
+        "reason, prev_hash, hash) VALUES (:seq, :at, :actor, NULL, :entity_type, :entity_id, :action, "
+        ":before, :after, :reason, :prev_hash, :hash)",
+        params=forged.model_dump(exclude={"id", "actor_id"}),
+    )
     report = verify_chain(session=db)
     assert not report.ok and f"seq={forged.seq}" in report.error
 
@@ -146,9 +194,13 @@ def test_sqlite_refuses_insert_or_replace(app, db, chain, conflict):
     values = {"id": 10_000, "seq": 10_000, "hash": "f" * 64, conflict: getattr(target, conflict)}
     with get_engine(app).connect() as connection:
         with pytest.raises(DatabaseError, match="append-only"):
-            connection.execute(text(
-                "INSERT OR REPLACE INTO audit_event (id, seq, at, actor, entity_type, entity_id, action, before, after, "
-                "reason, prev_hash, hash) VALUES (:id, :seq, 'x', 'x', 'x', 1, 'x', '{}', '{}', '', 'x', :hash)"), values)
+            connection.execute(
+                text(
+                    "INSERT OR REPLACE INTO audit_event (id, seq, at, actor, entity_type, entity_id, action, before, after, "
+                    "reason, prev_hash, hash) VALUES (:id, :seq, 'x', 'x', 'x', 1, 'x', '{}', '{}', '', 'x', :hash)"
+                ),
+                values,
+            )
         connection.rollback()
     assert [(e.id, e.hash) for e in _events(db)] == [(e.id, e.hash) for e in chain]
 
@@ -189,8 +241,9 @@ def test_content_after_a_reports_trailer_fails_verification(app, client, db, cha
     login(client, json.loads(chain[0].after)["email"])
     article_id = db.exec(select(AuditEvent).where(AuditEvent.action == "ingest")).first().entity_id
     for fmt in ("csv", "json", "html", "claimreview"):
-        body = client.post("/exports", data={"csrf_token": csrf_token(client), "article": article_id,
-                                             "format": fmt}).get_data()
+        body = client.post(
+            "/exports", data={"csrf_token": csrf_token(client), "article": article_id, "format": fmt}
+        ).get_data()
         path = tmp_path / f"report.{fmt}"
         path.write_bytes(body)
         assert runner.invoke(args=["audit", "verify", "--report", str(path)]).exit_code == 0
@@ -211,16 +264,30 @@ def _old_chain_database(tmp_path, *, break_it=False):
     previous = "0" * 64
     with engine.begin() as connection:
         for seq in (1, 2, 3):
-            event = {"seq": seq, "at": f"2026-01-0{seq}T00:00:00", "actor": "system", "actor_id": None,
-                     "entity_type": "claim", "entity_id": seq, "action": "create", "before": "{}",
-                     "after": canonical_json({"text": f"claim {seq}"}), "reason": "", "prev_hash": previous}
+            event = {
+                "seq": seq,
+                "at": f"2026-01-0{seq}T00:00:00",
+                "actor": "system",
+                "actor_id": None,
+                "entity_type": "claim",
+                "entity_id": seq,
+                "action": "create",
+                "before": "{}",
+                "after": canonical_json({"text": f"claim {seq}"}),
+                "reason": "",
+                "prev_hash": previous,
+            }
             event["hash"] = previous = hashlib.sha256(canonical_json(event).encode()).hexdigest()
             if break_it and seq == 2:
                 event["reason"] = "edited after hashing"
-            connection.execute(text("INSERT INTO audit_event (seq, at, actor, actor_id, entity_type, entity_id, action, "
-                                    "before, after, reason, prev_hash, hash) VALUES (:seq, :at, :actor, :actor_id, "
-                                    ":entity_type, :entity_id, :action, :before, :after, :reason, :prev_hash, :hash)"),
-                               event)
+            connection.execute(
+                text(
+                    "INSERT INTO audit_event (seq, at, actor, actor_id, entity_type, entity_id, action, "
+                    "before, after, reason, prev_hash, hash) VALUES (:seq, :at, :actor, :actor_id, "
+                    ":entity_type, :entity_id, :action, :before, :after, :reason, :prev_hash, :hash)"
+                ),
+                event,
+            )
     return engine
 
 

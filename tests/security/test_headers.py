@@ -41,8 +41,15 @@ def world(client, db):
     db.add(snapshot)
     db.commit()
     source = db.exec(select(Source)).first()
-    return {"admin": admin, "article_id": article.id, "claim_id": claim.id, "evidence_id": evidence.id,
-            "snapshot_id": snapshot.id, "source_id": source.id, "alias_id": 1}
+    return {
+        "admin": admin,
+        "article_id": article.id,
+        "claim_id": claim.id,
+        "evidence_id": evidence.id,
+        "snapshot_id": snapshot.id,
+        "source_id": source.id,
+        "alias_id": 1,
+    }
 
 
 def _urls(app, world):
@@ -87,16 +94,21 @@ def test_every_post_route_sends_the_headers_even_when_refused(app, client, world
 
 def test_error_pages_carry_the_headers(client, world):
     login(client, world["admin"].email)
-    for response in (client.get("/nowhere"), client.get("/claims/99999"), client.put("/articles"),
-                     client.get("/claims?q=%00")):
+    for response in (
+        client.get("/nowhere"),
+        client.get("/claims/99999"),
+        client.put("/articles"),
+        client.get("/claims?q=%00"),
+    ):
         assert response.status_code in {400, 404, 405}
         _assert_secure(response)
 
 
 def test_the_printable_report_may_style_itself_but_never_run_script(client, world):
     login(client, world["admin"].email)
-    response = client.post("/exports", data={"csrf_token": csrf_token(client), "article": world["article_id"],
-                                             "format": "html"})
+    response = client.post(
+        "/exports", data={"csrf_token": csrf_token(client), "article": world["article_id"], "format": "html"}
+    )
     response.get_data()
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp
@@ -117,7 +129,10 @@ def test_no_template_or_script_needs_inline_script_or_style():
         problems += [f"{template.name}: hx-on" for _ in re.findall(r"hx-on", source)]
     for script in (ROOT / "workbench" / "static").glob("*.js"):
         source = script.read_text()
-        problems += [f"{script.name}: {m}" for m in re.findall(r"\beval\(|new Function\(|setAttribute\(\"style\"|innerHTML", source)]
+        problems += [
+            f"{script.name}: {m}"
+            for m in re.findall(r"\beval\(|new Function\(|setAttribute\(\"style\"|innerHTML", source)
+        ]
     assert problems == []
 
 

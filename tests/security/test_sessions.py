@@ -52,8 +52,10 @@ def test_sign_out_ends_every_session_of_the_account(app, client, db):
     assert not _signed_in(laptop)
 
 
-@pytest.mark.parametrize(("action", "data"), [("role", {"role": "editor"}), ("deactivate", {}),
-                                              ("password", {"password": "a fresh long passphrase"})])
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("role", {"role": "editor"}), ("deactivate", {}), ("password", {"password": "a fresh long passphrase"})],
+)
 def test_admin_changes_end_the_users_sessions_and_are_audited(app, client, db, action, data):
     admin, user = make_user(db, Role.admin), make_user(db, Role.checker)
     victim = app.test_client()
@@ -63,8 +65,11 @@ def test_admin_changes_end_the_users_sessions_and_are_audited(app, client, db, a
     assert response.status_code == 303
     assert not _signed_in(victim)
     db.expire_all()
-    event = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id)
-                    .order_by(AuditEvent.seq.desc())).first()
+    event = db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id)
+        .order_by(AuditEvent.seq.desc())
+    ).first()
     assert event.action == action and event.actor == admin.email and "password_hash" not in event.after
 
 
@@ -74,8 +79,9 @@ def test_deactivated_account_cannot_sign_in_until_reactivated_and_new_password_w
     for action, data in (("deactivate", {}), ("password", {"password": "another long passphrase"})):
         client.post(f"/admin/users/{user.id}", data={"csrf_token": csrf_token(client), "action": action, **data})
     other = app.test_client()
-    refused = other.post("/login", data={"csrf_token": csrf_token(other), "email": user.email,
-                                         "password": "another long passphrase"})
+    refused = other.post(
+        "/login", data={"csrf_token": csrf_token(other), "email": user.email, "password": "another long passphrase"}
+    )
     assert refused.status_code == 401
     client.post(f"/admin/users/{user.id}", data={"csrf_token": csrf_token(client), "action": "reactivate"})
     login(other, user.email, "another long passphrase")
@@ -84,9 +90,15 @@ def test_deactivated_account_cannot_sign_in_until_reactivated_and_new_password_w
     assert page.select_one(f"#user-{admin.id} .last-login").get_text() != "never"
 
 
-@pytest.mark.parametrize(("action", "data", "message"), [
-    ("password", {"password": "password1234"}, "common"), ("password", {"password": "short"}, "12 characters"),
-    ("role", {"role": "owner"}, "Unknown role"), ("fly", {}, "Choose what to change")])
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("password", {"password": "password1234"}, "common"),
+        ("password", {"password": "short"}, "12 characters"),
+        ("role", {"role": "owner"}, "Unknown role"),
+        ("fly", {}, "Choose what to change"),
+    ],
+)
 def test_admin_user_changes_are_validated(client, db, action, data, message):
     admin, user = make_user(db, Role.admin), make_user(db)
     login(client, admin.email)
@@ -100,7 +112,9 @@ def test_an_admin_cannot_lock_themselves_out(client, db):
     admin = make_user(db, Role.admin)
     login(client, admin.email)
     for action, data in (("deactivate", {}), ("role", {"role": "checker"})):
-        response = client.post(f"/admin/users/{admin.id}", data={"csrf_token": csrf_token(client), "action": action, **data})
+        response = client.post(
+            f"/admin/users/{admin.id}", data={"csrf_token": csrf_token(client), "action": action, **data}
+        )
         assert response.status_code == 422
     db.expire_all()
     assert db.get(User, admin.id).active and db.get(User, admin.id).role == Role.admin
@@ -147,8 +161,10 @@ def test_failed_sign_ins_per_account_are_throttled_with_retry_after(app, client,
     user = make_user(db)
     app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "5 per 15 minutes", "100 per 15 minutes")
     token = csrf_token(client)
-    statuses = [client.post("/login", data={"csrf_token": token, "email": user.email, "password": f"guess {i}"}).status_code
-                for i in range(5)]
+    statuses = [
+        client.post("/login", data={"csrf_token": token, "email": user.email, "password": f"guess {i}"}).status_code
+        for i in range(5)
+    ]
     assert statuses == [401] * 5
     blocked = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
     assert blocked.status_code == 429
@@ -183,7 +199,10 @@ def test_success_forgets_the_accounts_failures(app, client, db):
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     token = csrf_token(client)
     for _ in range(2):
-        assert client.post("/login", data={"csrf_token": token, "email": user.email, "password": "wrong"}).status_code == 401
+        assert (
+            client.post("/login", data={"csrf_token": token, "email": user.email, "password": "wrong"}).status_code
+            == 401
+        )
     login(client, user.email)
 
 
@@ -217,8 +236,19 @@ def test_unknown_and_known_accounts_take_the_same_time(db):
     assert abs(known - unknown) / known < 0.20, (known, unknown, statistics.median(k for k, _ in pairs))
 
 
-@pytest.mark.parametrize("password", ["password", "12345678", "short pass", "password1234", "Password123!",
-                                      "qwertyuiop123", "aaaaaaaaaaaaaaaa", "1q2w3e4r5t6y"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password",
+        "12345678",
+        "short pass",
+        "password1234",
+        "Password123!",
+        "qwertyuiop123",
+        "aaaaaaaaaaaaaaaa",
+        "1q2w3e4r5t6y",
+    ],
+)
 def test_short_or_common_passwords_are_refused(db, password):
     with pytest.raises(InputError):
         check_password(password)
@@ -228,8 +258,14 @@ def test_short_or_common_passwords_are_refused(db, password):
 
 def test_the_password_may_not_be_the_email(db):
     with pytest.raises(InputError):
-        create_user(session=db, email="longname@test.example", name="New", role="checker",
-                    password="longname@test.example", actor=None)
+        create_user(
+            session=db,
+            email="longname@test.example",
+            name="New",
+            role="checker",
+            password="longname@test.example",
+            actor=None,
+        )
     check_password("iloveyou1234 but longer")
 
 
@@ -237,8 +273,9 @@ def test_cli_updates_accounts_through_the_same_service(app, runner, db):
     user = make_user(db)
     victim = app.test_client()
     login(victim, user.email)
-    result = runner.invoke(args=["users", "update", user.email, "--role", "editor", "--password-stdin"],
-                           input="a brand new passphrase\n")
+    result = runner.invoke(
+        args=["users", "update", user.email, "--role", "editor", "--password-stdin"], input="a brand new passphrase\n"
+    )
     assert result.exit_code == 0, result.output
     assert not _signed_in(victim)
     login(victim, user.email, "a brand new passphrase")
@@ -256,13 +293,17 @@ def test_changing_ones_own_password_ends_the_other_sessions_but_keeps_this_one(a
     login(client, user.email)
     laptop = app.test_client()
     login(laptop, user.email)
-    wrong = client.post("/account", data={"csrf_token": csrf_token(client), "current": "not it",
-                                          "password": "a brand new passphrase"})
+    wrong = client.post(
+        "/account", data={"csrf_token": csrf_token(client), "current": "not it", "password": "a brand new passphrase"}
+    )
     assert wrong.status_code == 422 and "not right" in parse(wrong).find(role="alert").get_text()
-    weak = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD, "password": "password1234"})
+    weak = client.post(
+        "/account", data={"csrf_token": csrf_token(client), "current": PASSWORD, "password": "password1234"}
+    )
     assert weak.status_code == 422 and _signed_in(laptop)
-    done = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD,
-                                         "password": "a brand new passphrase"})
+    done = client.post(
+        "/account", data={"csrf_token": csrf_token(client), "current": PASSWORD, "password": "a brand new passphrase"}
+    )
     assert done.status_code == 303 and _signed_in(client) and not _signed_in(laptop)
     login(laptop, user.email, "a brand new passphrase")
     db.expire_all()
@@ -274,11 +315,17 @@ def test_guessing_the_current_password_on_the_account_page_is_throttled(app, cli
     app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "3 per 15 minutes", "100 per 15 minutes")
     user = make_user(db)
     login(client, user.email)
-    statuses = [client.post("/account", data={"csrf_token": csrf_token(client), "current": f"guess {i}",
-                                              "password": "a brand new passphrase"}).status_code for i in range(3)]
+    statuses = [
+        client.post(
+            "/account",
+            data={"csrf_token": csrf_token(client), "current": f"guess {i}", "password": "a brand new passphrase"},
+        ).status_code
+        for i in range(3)
+    ]
     assert statuses == [422] * 3
-    blocked = client.post("/account", data={"csrf_token": csrf_token(client), "current": PASSWORD,
-                                            "password": "a brand new passphrase"})
+    blocked = client.post(
+        "/account", data={"csrf_token": csrf_token(client), "current": PASSWORD, "password": "a brand new passphrase"}
+    )
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     db.expire_all()
     assert db.get(User, user.id).session_version == user.session_version
@@ -288,16 +335,31 @@ def test_behind_a_proxy_the_forwarded_address_is_throttled_and_not_otherwise(dat
     from workbench import create_app
 
     for hops, expect_blocked_elsewhere in ((1, False), (0, True)):
-        app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url,
-                          "SESSION_COOKIE_SECURE": False, "TRUSTED_PROXIES": hops})
-        app.extensions["workbench.login_throttle"] = LoginThrottle("memory://", "100 per 15 minutes", "2 per 15 minutes")
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "t",
+                "DATABASE_URL": database_url,
+                "SESSION_COOKIE_SECURE": False,
+                "TRUSTED_PROXIES": hops,
+            }
+        )
+        app.extensions["workbench.login_throttle"] = LoginThrottle(
+            "memory://", "100 per 15 minutes", "2 per 15 minutes"
+        )
         client = app.test_client()
         token = csrf_token(client)
         for _ in range(2):
-            client.post("/login", data={"csrf_token": token, "email": "x@x.example", "password": "x"},
-                        headers={"X-Forwarded-For": "198.51.100.1"})
-        other = client.post("/login", data={"csrf_token": token, "email": "y@x.example", "password": "y"},
-                            headers={"X-Forwarded-For": "198.51.100.2"})
+            client.post(
+                "/login",
+                data={"csrf_token": token, "email": "x@x.example", "password": "x"},
+                headers={"X-Forwarded-For": "198.51.100.1"},
+            )
+        other = client.post(
+            "/login",
+            data={"csrf_token": token, "email": "y@x.example", "password": "y"},
+            headers={"X-Forwarded-For": "198.51.100.2"},
+        )
         assert (other.status_code == 429) is expect_blocked_elsewhere
         from workbench.db import get_engine
 

@@ -87,15 +87,37 @@ def resolver(monkeypatch):
 
 REFUSED = [
     # literal
-    "http://127.0.0.1/", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.0.1/", "http://169.254.169.254/",
-    "http://100.64.0.1/", "http://0.0.0.0/", "http://[::1]/", "http://[fe80::1]/", "http://[fc00::1]/",
-    "http://224.0.0.1/", "http://255.255.255.255/", "http://localhost/",
+    "http://127.0.0.1/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.0.1/",
+    "http://169.254.169.254/",
+    "http://100.64.0.1/",
+    "http://0.0.0.0/",
+    "http://[::1]/",
+    "http://[fe80::1]/",
+    "http://[fc00::1]/",
+    "http://224.0.0.1/",
+    "http://255.255.255.255/",
+    "http://localhost/",
     # encoded IPv4 (the resolver decodes them to loopback)
-    "http://2130706433/", "http://0x7f000001/", "http://017700000001/", "http://127.1/", "http://0x7f.0.0.1/",
+    "http://2130706433/",
+    "http://0x7f000001/",
+    "http://017700000001/",
+    "http://127.1/",
+    "http://0x7f.0.0.1/",
     # IPv4 inside IPv6
-    "http://[::127.0.0.1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/", "http://[::ffff:169.254.169.254]/",
-    "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::a00:1]/", "http://[2002:7f00:1::1]/",
-    "http://[2002:a9fe:a9fe::1]/", "http://[fec0::1]/", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+    "http://[::127.0.0.1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:7f00:1]/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[64:ff9b:1::a00:1]/",
+    "http://[2002:7f00:1::1]/",
+    "http://[2002:a9fe:a9fe::1]/",
+    "http://[fec0::1]/",
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
     "http://[::ffff:0:7f00:1]/",
 ]
 
@@ -116,8 +138,17 @@ def test_public_addresses_pass():
         assert address_allowed(address, FetchPolicy())
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/", "http://[::1", "http://example.com:0/", "http://u:p@example.com/",
-                                 "javascript:alert(1)", "http://exa mple.com/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/",
+        "http://[::1",
+        "http://example.com:0/",
+        "http://u:p@example.com/",
+        "javascript:alert(1)",
+        "http://exa mple.com/",
+    ],
+)
 def test_malformed_urls_are_refused_with_a_reason_not_an_exception(url):
     with pytest.raises(FetchRefused):
         fetch(url, policy=FetchPolicy())
@@ -155,8 +186,10 @@ def test_an_http_1_0_peer_is_fetched_and_still_pinned(servers, resolver):
     assert result.status == 200 and b"Host was old.test" in result.body
     answers["old-rebind.test"] = ["127.0.0.2", "127.0.0.1"]
     with pytest.raises(FetchRefused):
-        fetch(f"http://old-rebind.test:{servers['http10']}/host",
-              policy=FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.2/32"),), connect_timeout=1, deadline=3))
+        fetch(
+            f"http://old-rebind.test:{servers['http10']}/host",
+            policy=FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.2/32"),), connect_timeout=1, deadline=3),
+        )
 
 
 def test_a_dripping_page_meets_the_overall_deadline(servers):
@@ -172,8 +205,9 @@ def test_a_bad_port_is_refused_before_queueing(client, db):
     login(client, user.email)
     claim = db.exec(select(Claim).where(Claim.article_id == make_article(db, actor=user).article.id)).first()
     for url in ("http://127.0.0.1:99999/", "http://[::1", "http://example.com:0/"):
-        response = client.post(f"/claims/{claim.id}/evidence",
-                               data={"csrf_token": csrf_token(client), "url": url, "stance": "context"})
+        response = client.post(
+            f"/claims/{claim.id}/evidence", data={"csrf_token": csrf_token(client), "url": url, "stance": "context"}
+        )
         assert response.status_code in {302, 303, 422}
     assert db.exec(select(Evidence)).all() == []
 
@@ -196,7 +230,9 @@ def test_a_job_that_fails_for_any_reason_ends_failed_with_the_reason(app, db, mo
     assert result.fetch_state == stored.fetch_state == "failed" and "RuntimeError" in stored.fetch_error
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999/", "http://[::127.0.0.1]/", "http://2130706433/"])
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:99999/", "http://[::127.0.0.1]/", "http://2130706433/"]
+)
 def test_ingest_from_a_bad_or_internal_url_is_a_422_not_a_500(client, db, url):
     from workbench.models import Article
 

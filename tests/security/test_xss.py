@@ -11,8 +11,22 @@ from tests.conftest import csrf_token, login, parse
 from tests.security.xss_corpus import PAYLOADS, seed
 
 ALLOWED_SCRIPTS = re.compile(r"^/(assets/htmx\.min\.js|static/[a-z]+\.js)$")
-FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "img", "video", "source", "math", "marquee", "x", "style",
-                  "link", "animate", "mglyph"}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "object",
+    "embed",
+    "base",
+    "img",
+    "video",
+    "source",
+    "math",
+    "marquee",
+    "x",
+    "style",
+    "link",
+    "animate",
+    "mglyph",
+}
 
 
 def _assert_inert(response, url):
@@ -20,7 +34,10 @@ def _assert_inert(response, url):
     for script in page.find_all("script"):
         assert ALLOWED_SCRIPTS.match(script.get("src", "")) and not script.string, (url, str(script)[:120])
     for tag in page.find_all(True):
-        assert tag.name not in FORBIDDEN_TAGS or (tag.name == "link" and tag.get("rel") == ["stylesheet"]), (url, tag.name)
+        assert tag.name not in FORBIDDEN_TAGS or (tag.name == "link" and tag.get("rel") == ["stylesheet"]), (
+            url,
+            tag.name,
+        )
         for name, value in tag.attrs.items():
             assert not name.startswith(("on", "hx-on")), (url, tag.name, name)
             if name in {"href", "src", "action", "formaction", "data"}:

@@ -36,11 +36,18 @@ def _before_validation(req, resp, req_validation_error, instance, model_adapter)
         raise ApiProblem(422, f"Invalid input in: {names}.", errors=errors)
 
 
-spec = SpecTree("flask", title="Fact-checking workbench API", version="1.0.0", mode="strict",
-                path="apidoc-unmounted", before=_before_validation,  # its doc pages are not mounted
-                security_schemes=[{"name": "bearer", "data": {"type": "http", "scheme": "bearer"}}],
-                security={"bearer": []}, naming_strategy=lambda model: model.__name__,
-                nested_naming_strategy=lambda parent, child: child)  # plain schema names an integrator can read
+spec = SpecTree(
+    "flask",
+    title="Fact-checking workbench API",
+    version="1.0.0",
+    mode="strict",
+    path="apidoc-unmounted",
+    before=_before_validation,  # its doc pages are not mounted
+    security_schemes=[{"name": "bearer", "data": {"type": "http", "scheme": "bearer"}}],
+    security={"bearer": []},
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda parent, child: child,
+)  # plain schema names an integrator can read
 
 
 def json_body():
@@ -66,15 +73,19 @@ def _authenticate():
     if secret is not None:
         found = authenticate_token(session=get_session(), secret=secret)
         if found is None:
-            raise ApiProblem(401, "The API token is unknown, expired or revoked.",
-                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            raise ApiProblem(
+                401,
+                "The API token is unknown, expired or revoked.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         user, token = found
         g._login_user = SessionUser(user)  # Flask-Login's per-request user: this request only, no session written
         if request.method not in SAFE_METHODS and token.scope != "write":
             raise ApiProblem(403, "This token has the read scope; create a token with the write scope to change data.")
     elif not current_user.is_authenticated:
-        raise ApiProblem(401, "Send an API token: Authorization: Bearer <token>.",
-                         headers={"WWW-Authenticate": "Bearer"})
+        raise ApiProblem(
+            401, "Send an API token: Authorization: Bearer <token>.", headers={"WWW-Authenticate": "Bearer"}
+        )
     elif request.method not in SAFE_METHODS:
         _csrf.protect()  # a session alone is a browser: the same CSRF check as every form
     return None
@@ -87,14 +98,23 @@ def _problem(error: ApiProblem):
 
 @bp.errorhandler(CSRFError)
 def _csrf(error: CSRFError):
-    return problem_response(400, "A request with only a session cookie needs a CSRF token (X-CSRFToken); "
-                                 "integrations should send Authorization: Bearer <token> instead.")
+    return problem_response(
+        400,
+        "A request with only a session cookie needs a CSRF token (X-CSRFToken); "
+        "integrations should send Authorization: Bearer <token> instead.",
+    )
 
 
 def _http(error: HTTPException):
-    detail = error.description if error.code in {400, 413} else {
-        403: "Your role does not allow this.", 404: "There is nothing at this address.",
-        405: "This address does not accept that method."}.get(error.code, error.description)
+    detail = (
+        error.description
+        if error.code in {400, 413}
+        else {
+            403: "Your role does not allow this.",
+            404: "There is nothing at this address.",
+            405: "This address does not accept that method.",
+        }.get(error.code, error.description)
+    )
     return problem_response(error.code or 500, detail)
 
 

@@ -32,9 +32,10 @@ def list_articles():
         conditions.append(Article.published <= query.published_to)
     if query.after:
         conditions.append(Article.id < query.after)
-    rows = get_session().exec(select(Article).where(*conditions).order_by(Article.id.desc())
-                              .limit(query.limit + 1)).all()
-    page = rows[:query.limit]
+    rows = (
+        get_session().exec(select(Article).where(*conditions).order_by(Article.id.desc()).limit(query.limit + 1)).all()
+    )
+    page = rows[: query.limit]
     following = None
     if len(rows) > query.limit:
         args = {k: v for k, v in query.model_dump(mode="json").items() if v is not None}
@@ -50,21 +51,34 @@ def get_one_article(article_id: int):
     article = article_service.get_article(session=session, article_id=article_id)
     if article is None:
         raise ApiProblem(404, f"There is no article #{article_id}.")
-    claims = [claim_out(claim, article_title=article.title, source=source)
-              for claim, source in article_service.article_claims(session=session, article_id=article_id)]
+    claims = [
+        claim_out(claim, article_title=article.title, source=source)
+        for claim, source in article_service.article_claims(session=session, article_id=article_id)
+    ]
     return schemas.ArticleDetailOut(**article_out(article).model_dump(), text=article.text, claims=claims)
 
 
 @bp.post("/articles")
-@spec.validate(json=schemas.ArticleIn, resp=Response(HTTP_200=schemas.IngestOut, HTTP_201=schemas.IngestOut,
-                                                     **ERRORS), tags=["articles"])
+@spec.validate(
+    json=schemas.ArticleIn,
+    resp=Response(HTTP_200=schemas.IngestOut, HTTP_201=schemas.IngestOut, **ERRORS),
+    tags=["articles"],
+)
 def create_article():
     """Ingest an article from its text, or from a URL fetched now with the safe fetcher; a known text is not stored twice."""
     body = json_body()
     try:
-        result = ingest_submission(session=get_session(), config=current_app.config, actor=acting_user(),
-                                   text=body.text, url=body.url, title=body.title, outlet=body.outlet,
-                                   section=body.section, published=body.published)
+        result = ingest_submission(
+            session=get_session(),
+            config=current_app.config,
+            actor=acting_user(),
+            text=body.text,
+            url=body.url,
+            title=body.title,
+            outlet=body.outlet,
+            section=body.section,
+            published=body.published,
+        )
     except InputError as error:
         get_session().rollback()
         raise ApiProblem(422, str(error)) from None

@@ -26,5 +26,6 @@ def audit_head():
 def audit_verify():
     """Check the whole chain (editors, as the Audit page)."""
     report = verify_chain(session=get_session())
-    return schemas.AuditReport(ok=report.ok, count=report.count, head=report.head, error=report.error,
-                               bad_event_id=report.bad_event_id)
+    return schemas.AuditReport(
+        ok=report.ok, count=report.count, head=report.head, error=report.error, bad_event_id=report.bad_event_id
+    )

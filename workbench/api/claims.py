@@ -17,9 +17,20 @@ from . import bp, json_body, schemas, spec
 from .problems import ApiProblem
 from .serialise import claim_detail_out, claim_out, etag_of, expected_version
 
-ERRORS = {"HTTP_400": schemas.Problem, "HTTP_401": schemas.Problem, "HTTP_403": schemas.Problem,
-          "HTTP_404": schemas.Problem, "HTTP_422": schemas.Problem}
-WRITE_ERRORS = {**ERRORS, "HTTP_409": schemas.Problem, "HTTP_412": schemas.Problem, "HTTP_415": schemas.Problem, "HTTP_428": schemas.Problem}
+ERRORS = {
+    "HTTP_400": schemas.Problem,
+    "HTTP_401": schemas.Problem,
+    "HTTP_403": schemas.Problem,
+    "HTTP_404": schemas.Problem,
+    "HTTP_422": schemas.Problem,
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    "HTTP_409": schemas.Problem,
+    "HTTP_412": schemas.Problem,
+    "HTTP_415": schemas.Problem,
+    "HTTP_428": schemas.Problem,
+}
 
 
 @bp.get("/claims")
@@ -32,8 +43,10 @@ def list_claims():
     limit = request.context.query.limit
     page = queue_page(session=get_session(), filters=filters, user_id=acting_user().id, limit=limit, count=False)
     rows, cursor = page.rows, page.next_cursor
-    items = [claim_out(row.claim, article_title=row.article_title, source=row.source_name,
-                       assignee=row.assignee_name) for row in rows]
+    items = [
+        claim_out(row.claim, article_title=row.article_title, source=row.source_name, assignee=row.assignee_name)
+        for row in rows
+    ]
     following = None
     if cursor is not None:
         args = MultiDict(filters.to_args(after=cursor))
@@ -74,28 +87,37 @@ def change_claim(claim_id: int, apply):
         raise ApiProblem(422, str(error)) from None
     except review.ConflictError as error:
         current = error.current
-        raise ApiProblem(412, f"Claim #{claim_id} changed since version {version} (it is now at version "
-                              f"{current.version if current else 'gone'}); nothing was saved. Read it again, "
-                              "check the change still makes sense, and retry with the new ETag.",
-                         headers={"ETag": etag_of(current)} if current else None,
-                         current=claim_out(current).model_dump(mode="json") if current else None) from None
+        raise ApiProblem(
+            412,
+            f"Claim #{claim_id} changed since version {version} (it is now at version "
+            f"{current.version if current else 'gone'}); nothing was saved. Read it again, "
+            "check the change still makes sense, and retry with the new ETag.",
+            headers={"ETag": etag_of(current)} if current else None,
+            current=claim_out(current).model_dump(mode="json") if current else None,
+        ) from None
     return _detail_response(claim_id)
 
 
 @bp.post("/claims/<int:claim_id>/status")
-@spec.validate(json=schemas.StatusIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["claims"])
+@spec.validate(json=schemas.StatusIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def set_claim_status(claim_id: int):
     """Set a status or give a verdict (with a rationale; four verdicts need evidence)."""
     body = json_body()
-    return change_claim(claim_id, lambda claim, version: review.set_status(
-        session=get_session(), claim=claim, status=body.status, rationale=body.rationale, actor=acting_user(),
-        expected_version=version))
+    return change_claim(
+        claim_id,
+        lambda claim, version: review.set_status(
+            session=get_session(),
+            claim=claim,
+            status=body.status,
+            rationale=body.rationale,
+            actor=acting_user(),
+            expected_version=version,
+        ),
+    )
 
 
 @bp.post("/claims/<int:claim_id>/assign")
-@spec.validate(json=schemas.AssignIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["claims"])
+@spec.validate(json=schemas.AssignIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def assign_claim(claim_id: int):
     """Give the claim to a user ("me" for yourself) or to nobody (null)."""
     target = json_body().assignee
@@ -104,42 +126,55 @@ def assign_claim(claim_id: int):
         assignee = acting_user() if target == "me" else get_session().get(User, target) if target else None
         if target not in (None, "me") and (assignee is None or not assignee.active):
             raise InputError(f"There is no active user #{target} to assign the claim to.")
-        review.assign(session=get_session(), claim=claim, assignee=assignee, actor=acting_user(),
-                      expected_version=version)
+        review.assign(
+            session=get_session(), claim=claim, assignee=assignee, actor=acting_user(), expected_version=version
+        )
+
     return change_claim(claim_id, apply)
 
 
 @bp.post("/claims/<int:claim_id>/text")
-@spec.validate(json=schemas.TextIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["claims"])
+@spec.validate(json=schemas.TextIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def reword_claim(claim_id: int):
     """Reword the claim; its span in the article stays, and an approval of other words is voided."""
     text = json_body().text
-    return change_claim(claim_id, lambda claim, version: review.edit_text(
-        session=get_session(), claim=claim, text=text, actor=acting_user(), expected_version=version))
+    return change_claim(
+        claim_id,
+        lambda claim, version: review.edit_text(
+            session=get_session(), claim=claim, text=text, actor=acting_user(), expected_version=version
+        ),
+    )
 
 
 @bp.post("/claims/<int:claim_id>/dismiss")
-@spec.validate(json=schemas.DismissIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["claims"])
+@spec.validate(json=schemas.DismissIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def dismiss_claim(claim_id: int):
     """Take the claim out as "not a claim" (extraction noise), with a reason; restorable."""
     reason = json_body().reason
-    return change_claim(claim_id, lambda claim, version: review.dismiss(
-        session=get_session(), claim=claim, reason=reason, actor=acting_user(), expected_version=version))
+    return change_claim(
+        claim_id,
+        lambda claim, version: review.dismiss(
+            session=get_session(), claim=claim, reason=reason, actor=acting_user(), expected_version=version
+        ),
+    )
 
 
 @bp.post("/claims/<int:claim_id>/restore")
 @spec.validate(resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
 def restore_claim(claim_id: int):
     """Bring a dismissed claim back into the queue, unverified."""
-    return change_claim(claim_id, lambda claim, version: review.restore(
-        session=get_session(), claim=claim, actor=acting_user(), expected_version=version))
+    return change_claim(
+        claim_id,
+        lambda claim, version: review.restore(
+            session=get_session(), claim=claim, actor=acting_user(), expected_version=version
+        ),
+    )
 
 
 @bp.post("/claims/<int:claim_id>/correct")
-@spec.validate(json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["claims"])
+@spec.validate(
+    json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"]
+)
 def correct_claim(claim_id: int):
     """Correct what extraction got wrong: the claim's source or its speaker."""
     body = json_body()
@@ -150,4 +185,5 @@ def correct_claim(claim_id: int):
             corrections.correct_source(**common, source_id=body.source_id, new_name=body.new_source)
         else:
             corrections.correct_speaker(**common, speaker=body.speaker)
+
     return change_claim(claim_id, apply)

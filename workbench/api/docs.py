@@ -11,4 +11,3 @@ from . import bp, spec
 def openapi():
     """Serve the OpenAPI 3.1 document that spectree generates from the routes and their pydantic schemas."""
     return jsonify(spec.spec)
-

@@ -43,34 +43,53 @@ def get_evidence(claim_id: int, evidence_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/evidence")
-@spec.validate(json=schemas.EvidenceIn, resp=Response(HTTP_202=schemas.EvidenceOut, **WRITE_ERRORS),
-               tags=["evidence"])
+@spec.validate(json=schemas.EvidenceIn, resp=Response(HTTP_202=schemas.EvidenceOut, **WRITE_ERRORS), tags=["evidence"])
 def add_evidence(claim_id: int):
     """Attach an evidence URL; 202: it is fetched in the background, poll the Location for its fetch state."""
     body = json_body()
     added = {}
 
     def apply(claim, version):
-        added["evidence"] = claim_edits.add_evidence(session=get_session(), claim=claim, url=body.url,
-                                                     stance=body.stance, note=body.note, actor=acting_user(),
-                                                     expected_version=version)
+        added["evidence"] = claim_edits.add_evidence(
+            session=get_session(),
+            claim=claim,
+            url=body.url,
+            stance=body.stance,
+            note=body.note,
+            actor=acting_user(),
+            expected_version=version,
+        )
         queue_fetches(current_app, [added["evidence"].id])  # never fetched inside this request
 
     change_claim(claim_id, apply)
     evidence = added["evidence"]
     claim = get_claim(session=get_session(), claim_id=claim_id)
-    return (schemas.EvidenceOut.model_validate(evidence, from_attributes=True), 202,
-            {"Location": url_for("api.get_evidence", claim_id=claim_id, evidence_id=evidence.id, _external=True),
-             "ETag": etag_of(claim)})
+    return (
+        schemas.EvidenceOut.model_validate(evidence, from_attributes=True),
+        202,
+        {
+            "Location": url_for("api.get_evidence", claim_id=claim_id, evidence_id=evidence.id, _external=True),
+            "ETag": etag_of(claim),
+        },
+    )
 
 
 @bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>/withdraw")
-@spec.validate(json=schemas.WithdrawIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS),
-               tags=["evidence"])
+@spec.validate(
+    json=schemas.WithdrawIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["evidence"]
+)
 def withdraw_evidence(claim_id: int, evidence_id: int):
     """Withdraw an evidence item with a reason; it stays on record but no longer backs a verdict."""
     reason = json_body().reason
     evidence = _evidence(claim_id, evidence_id)
-    return change_claim(claim_id, lambda claim, version: claim_edits.withdraw_evidence(
-        session=get_session(), claim=claim, evidence=evidence, reason=reason, actor=acting_user(),
-        expected_version=version))
+    return change_claim(
+        claim_id,
+        lambda claim, version: claim_edits.withdraw_evidence(
+            session=get_session(),
+            claim=claim,
+            evidence=evidence,
+            reason=reason,
+            actor=acting_user(),
+            expected_version=version,
+        ),
+    )

@@ -28,9 +28,15 @@ def _record(source_id: int) -> schemas.SourceRecordOut:
     if record is None:
         raise ApiProblem(404, f"There is no source #{source_id}.")
     source = record["source"]
-    return schemas.SourceRecordOut(id=source.id, name=source.name, kind=str(source.kind), domain=source.domain,
-                                   notes=source.notes, aliases=[row.alias for row in record["aliases"]],
-                                   by_status=dict(record["by_status"]))
+    return schemas.SourceRecordOut(
+        id=source.id,
+        name=source.name,
+        kind=str(source.kind),
+        domain=source.domain,
+        notes=source.notes,
+        aliases=[row.alias for row in record["aliases"]],
+        by_status=dict(record["by_status"]),
+    )
 
 
 @bp.get("/sources")
@@ -38,10 +44,22 @@ def _record(source_id: int) -> schemas.SourceRecordOut:
 def list_sources():
     """List sources with how many claims cite them and how many of those were judged false or misleading."""
     rows = registry.list_sources(session=get_session(), q=(request.context.query.q or "").strip())
-    return schemas.SourceList(items=[schemas.SourceOut(
-        id=row.source.id, name=row.source.name, kind=str(row.source.kind), domain=row.source.domain,
-        home_url=row.source.home_url, notes=row.source.notes, aliases=row.aliases, claims=row.claims,
-        flagged=row.flagged) for row in rows])
+    return schemas.SourceList(
+        items=[
+            schemas.SourceOut(
+                id=row.source.id,
+                name=row.source.name,
+                kind=str(row.source.kind),
+                domain=row.source.domain,
+                home_url=row.source.home_url,
+                notes=row.source.notes,
+                aliases=row.aliases,
+                claims=row.claims,
+                flagged=row.flagged,
+            )
+            for row in rows
+        ]
+    )
 
 
 @bp.get("/sources/<int:source_id>")
@@ -53,8 +71,7 @@ def get_source(source_id: int):
 
 @bp.post("/sources/<int:source_id>/aliases")
 @require_role(Role.editor)
-@spec.validate(json=schemas.AliasIn, resp=Response(HTTP_201=schemas.SourceRecordOut, **WRITE_ERRORS),
-               tags=["sources"])
+@spec.validate(json=schemas.AliasIn, resp=Response(HTTP_201=schemas.SourceRecordOut, **WRITE_ERRORS), tags=["sources"])
 def add_source_alias(source_id: int):
     """Add an alias (editors); extraction uses it from the next ingest on."""
     source = _source(source_id)
@@ -78,6 +95,7 @@ def merge_source(source_id: int):
         get_session().rollback()
         raise ApiProblem(422, str(error)) from None
     except ConflictError as error:
-        raise ApiProblem(409, f"Claim #{error.claim_id} of this source changed during the merge; nothing was merged. "
-                              "Try again.") from None
+        raise ApiProblem(
+            409, f"Claim #{error.claim_id} of this source changed during the merge; nothing was merged. Try again."
+        ) from None
     return schemas.MergeOut(moved=moved, into=into.id)

@@ -29,8 +29,14 @@ class ActivityFilters:
     def to_args(self, **changes) -> dict:
         """Return the filters as URL query arguments (empty ones left out)."""
         values = replace(self, **changes) if changes else self
-        args = {"actor": values.actor, "action": values.action, "article": values.article,
-                "since": values.since, "until": values.until, "before": values.before}
+        args = {
+            "actor": values.actor,
+            "action": values.action,
+            "article": values.article,
+            "since": values.since,
+            "until": values.until,
+            "before": values.before,
+        }
         return {k: v for k, v in args.items() if v not in (None, "")}
 
 
@@ -48,25 +54,40 @@ def _date(raw: str | None) -> dt.date | None:
 
 def parse_activity_filters(args) -> ActivityFilters:
     """Read filters from query arguments; a bad value is dropped, never fatal."""
-    return ActivityFilters(actor=_int(args.get("actor")), action=(args.get("action") or "").strip()[:40],
-                           article=_int(args.get("article")), since=_date(args.get("since")),
-                           until=_date(args.get("until")), before=_int(args.get("before")))
+    return ActivityFilters(
+        actor=_int(args.get("actor")),
+        action=(args.get("action") or "").strip()[:40],
+        article=_int(args.get("article")),
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        before=_int(args.get("before")),
+    )
 
 
 def _article_condition(session: Session, article_id: int):
     """Events about an article, its claims (including merged-away ones) and its claims' evidence."""
     claim_ids = list(session.exec(select(Claim.id).where(Claim.article_id == article_id)))
     evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.claim_id.in_(claim_ids or [-1]))))
-    gone = [event.entity_id for event in session.exec(select(AuditEvent).where(
-        AuditEvent.entity_type == "claim", AuditEvent.action == "create",
-        AuditEvent.after.contains(f'"article_id":{article_id},')))]
-    return or_(and_(AuditEvent.entity_type == "article", AuditEvent.entity_id == article_id),
-               and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(sorted({*claim_ids, *gone}) or [-1])),
-               and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])))
+    gone = [
+        event.entity_id
+        for event in session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "claim",
+                AuditEvent.action == "create",
+                AuditEvent.after.contains(f'"article_id":{article_id},'),
+            )
+        )
+    ]
+    return or_(
+        and_(AuditEvent.entity_type == "article", AuditEvent.entity_id == article_id),
+        and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(sorted({*claim_ids, *gone}) or [-1])),
+        and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+    )
 
 
-def activity_page(*, session: Session, filters: ActivityFilters,
-                  limit: int = PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
+def activity_page(
+    *, session: Session, filters: ActivityFilters, limit: int = PAGE_SIZE
+) -> tuple[list[AuditEvent], int | None]:
     """Return one page of events, newest first, and the seq to continue from (None on the last page)."""
     conditions = []
     if filters.actor is not None:
@@ -101,18 +122,26 @@ def verdicts_given(*, session: Session) -> list[tuple[str, int]]:
     # "after" holds {"after": {...}, "before": {...}}, so the new status is the one before the "before" key.
     single = or_(*(AuditEvent.after.contains(f'"status":"{value}"') for value in _VERDICT_VALUES))
     bulk = or_(*(AuditEvent.after.like(f'{{"after":{{%"status":"{value}"%}},"before":%') for value in _VERDICT_VALUES))
-    query = (select(AuditEvent.actor, func.count()).where(
-        AuditEvent.entity_type == "claim",
-        or_(and_(AuditEvent.action == "status", single), and_(AuditEvent.action == "bulk", bulk)))
-        .group_by(AuditEvent.actor).order_by(func.count().desc(), AuditEvent.actor))
+    query = (
+        select(AuditEvent.actor, func.count())
+        .where(
+            AuditEvent.entity_type == "claim",
+            or_(and_(AuditEvent.action == "status", single), and_(AuditEvent.action == "bulk", bulk)),
+        )
+        .group_by(AuditEvent.actor)
+        .order_by(func.count().desc(), AuditEvent.actor)
+    )
     return [(actor, count) for actor, count in session.exec(query)]
 
 
 def claim_history(*, session: Session, claim_id: int, evidence_ids: list[int]) -> list[AuditEvent]:
     """Return the events about a claim and about its evidence, oldest first."""
-    query = select(AuditEvent).where(or_(
-        and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id),
-        and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1]))))
+    query = select(AuditEvent).where(
+        or_(
+            and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id),
+            and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+        )
+    )
     return list(session.exec(query.order_by(AuditEvent.seq)))
 
 

@@ -26,8 +26,12 @@ class DateChange:
 
 
 def _meta(article: Article) -> dict:
-    return {"title": article.title, "outlet": article.outlet, "url": article.url,
-            "published": article.published.isoformat() if article.published else None}
+    return {
+        "title": article.title,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+    }
 
 
 def _clean(value: str | None, limit: int, label: str) -> str | None:
@@ -37,8 +41,16 @@ def _clean(value: str | None, limit: int, label: str) -> str | None:
     return value or None
 
 
-def edit_article(*, session: Session, article: Article, title: str, outlet: str, url: str,
-                 published: dt.date | None, actor: User | None) -> list[DateChange]:
+def edit_article(
+    *,
+    session: Session,
+    article: Article,
+    title: str,
+    outlet: str,
+    url: str,
+    published: dt.date | None,
+    actor: User | None,
+) -> list[DateChange]:
     """Change an article's title, outlet, URL and publication date (audited); return the claims whose dates moved."""
     title = _clean(title, 500, "A title")
     if not title:
@@ -52,8 +64,15 @@ def edit_article(*, session: Session, article: Article, title: str, outlet: str,
         raise InputError("Nothing changed: the article's details are the same as before.")
     session.add(article)
     session.flush()
-    record_event(session=session, actor=actor, entity_type="article", entity_id=article.id, action="edit",
-                 before=before, after=_meta(article))
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="article",
+        entity_id=article.id,
+        action="edit",
+        before=before,
+        after=_meta(article),
+    )
     changes = _redate_claims(session=session, article=article, actor=actor) if redate else []
     session.commit()
     return changes
@@ -75,10 +94,20 @@ def _redate_claims(*, session: Session, article: Article, actor: User | None) ->
         if moved:
             before = claim_state(claim)
             write_claim(session=session, claim=claim, values={"dates": dates}, actor=actor)
-            events.append(("claim", claim.id, "redate", {"before": before, "after": claim_state(claim),
-                                                         "dates": [list(change) for change in moved]}))
+            events.append(
+                (
+                    "claim",
+                    claim.id,
+                    "redate",
+                    {"before": before, "after": claim_state(claim), "dates": [list(change) for change in moved]},
+                )
+            )
             changes.append(DateChange(claim.id, claim.text, moved))
     if events:
-        record_events(session=session, actor=actor, events=events,
-                      reason=f"Publication date set to {article.published or 'unknown'}")
+        record_events(
+            session=session,
+            actor=actor,
+            events=events,
+            reason=f"Publication date set to {article.published or 'unknown'}",
+        )
     return changes

@@ -26,8 +26,11 @@ class ArticleProgress:
         return round(100 * self.done / self.claims) if self.claims else 0
 
 
-ARTICLE_SORTS = {"ingested": "Newest ingested first", "published": "Newest published first",
-                 "progress": "Least verified first"}
+ARTICLE_SORTS = {
+    "ingested": "Newest ingested first",
+    "published": "Newest published first",
+    "progress": "Least verified first",
+}
 ARTICLE_PAGE = 50
 
 
@@ -60,21 +63,29 @@ def _cursor_value(sort: str, raw: str):
         return None
 
 
-def list_articles(*, session: Session, q: str = "", sort: str = "ingested", after: str = "",
-                  limit: int | None = None) -> ArticleListing:
+def list_articles(
+    *, session: Session, q: str = "", sort: str = "ingested", after: str = "", limit: int | None = None
+) -> ArticleListing:
     """Return one page of articles (matching q in title or outlet) with their claim counts, in one query."""
     limit = limit or ARTICLE_PAGE
     sort = sort if sort in ARTICLE_SORTS else "ingested"
     done = func.sum(case((Claim.status.in_([s.value for s in VERDICTS]), 1), else_=0))
     counted = func.sum(case((Claim.status != Status.dismissed.value, 1), else_=0))
     key = _sort_key(sort, counted, done)
-    query = (select(Article, func.coalesce(counted, 0), func.coalesce(done, 0), key)
-             .join(Claim, Claim.article_id == Article.id, isouter=True).group_by(Article.id))
+    query = (
+        select(Article, func.coalesce(counted, 0), func.coalesce(done, 0), key)
+        .join(Claim, Claim.article_id == Article.id, isouter=True)
+        .group_by(Article.id)
+    )
     words = q.strip().lower()[:200]
     if words:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(Article.title).like(pattern, escape="\\"),
-                                func.lower(func.coalesce(Article.outlet, "")).like(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                func.lower(Article.title).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Article.outlet, "")).like(pattern, escape="\\"),
+            )
+        )
     raw, _, last_id = after.rpartition("|")
     value = _cursor_value(sort, raw) if raw and last_id.isdigit() else None
     if value is not None:
@@ -127,8 +138,12 @@ def get_article(*, session: Session, article_id: int) -> Article | None:
 
 def article_claims(*, session: Session, article_id: int) -> list[tuple[Claim, str | None]]:
     """Return an article's claims in text order, each with its source's name."""
-    query = (select(Claim, Source.name).join(Source, Source.id == Claim.source_id, isouter=True)
-             .where(Claim.article_id == article_id).order_by(Claim.start, Claim.id))
+    query = (
+        select(Claim, Source.name)
+        .join(Source, Source.id == Claim.source_id, isouter=True)
+        .where(Claim.article_id == article_id)
+        .order_by(Claim.start, Claim.id)
+    )
     return list(session.exec(query))
 
 
@@ -140,8 +155,8 @@ def text_segments(text: str, claims: list[Claim]) -> list[tuple[str, Claim | Non
         if claim.start < cursor:  # nested or overlapping span: its parent is already highlighted
             continue
         if claim.start > cursor:
-            segments.append((text[cursor:claim.start], None))
-        segments.append((text[claim.start:claim.end], claim))
+            segments.append((text[cursor : claim.start], None))
+        segments.append((text[claim.start : claim.end], claim))
         cursor = claim.end
     if cursor < len(text):
         segments.append((text[cursor:], None))

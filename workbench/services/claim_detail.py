@@ -47,27 +47,47 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     if claim is None:
         return None
     article = session.get(Article, claim.article_id)
-    people = {u.id: u for u in session.exec(select(User).where(User.id.in_(
-        [i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])))}
+    people = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(
+                User.id.in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
+            )
+        )
+    }
     evidence = list(session.exec(select(Evidence).where(Evidence.claim_id == claim.id).order_by(Evidence.id)))
-    notes = list(session.exec(select(ClaimNote, User.name).join(User, User.id == ClaimNote.author_id, isouter=True)
-                              .where(ClaimNote.claim_id == claim.id).order_by(ClaimNote.id)))
-    neighbours = session.exec(select(Claim.id, Claim.start).where(Claim.article_id == claim.article_id)
-                              .order_by(Claim.start, Claim.id)).all()
+    notes = list(
+        session.exec(
+            select(ClaimNote, User.name)
+            .join(User, User.id == ClaimNote.author_id, isouter=True)
+            .where(ClaimNote.claim_id == claim.id)
+            .order_by(ClaimNote.id)
+        )
+    )
+    neighbours = session.exec(
+        select(Claim.id, Claim.start).where(Claim.article_id == claim.article_id).order_by(Claim.start, Claim.id)
+    ).all()
     ids = [row[0] for row in neighbours]
     index = ids.index(claim.id)
     text = article.text
     sentence_start = min(claim.sentence_start, claim.start)
     sentence_end = max(claim.sentence_end, claim.end)
     return ClaimDetail(
-        claim=claim, article=article, source=session.get(Source, claim.source_id) if claim.source_id else None,
-        assignee=people.get(claim.assignee_id), approver=people.get(claim.approved_by_id),
-        evidence=evidence, notes=notes,
+        claim=claim,
+        article=article,
+        source=session.get(Source, claim.source_id) if claim.source_id else None,
+        assignee=people.get(claim.assignee_id),
+        approver=people.get(claim.approved_by_id),
+        evidence=evidence,
+        notes=notes,
         history=claim_history(session=session, claim_id=claim.id, evidence_ids=[e.id for e in evidence]),
-        before=text[max(0, sentence_start - CONTEXT_CHARS):sentence_start],
-        sentence_before=text[sentence_start:claim.start], quote=text[claim.start:claim.end],
-        sentence_after=text[claim.end:sentence_end], after=text[sentence_end:sentence_end + CONTEXT_CHARS],
-        previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
+        before=text[max(0, sentence_start - CONTEXT_CHARS) : sentence_start],
+        sentence_before=text[sentence_start : claim.start],
+        quote=text[claim.start : claim.end],
+        sentence_after=text[claim.end : sentence_end],
+        after=text[sentence_end : sentence_end + CONTEXT_CHARS],
+        previous_id=ids[index - 1] if index > 0 else None,
+        next_id=ids[index + 1] if index + 1 < len(ids) else None,
         traces={e.id: trace(claim.text, e.archived_text) for e in evidence},
     )
 

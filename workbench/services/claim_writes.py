@@ -32,13 +32,26 @@ class ConflictError(Exception):
 
 def claim_state(claim: Claim) -> dict:
     """Return the parts of a claim that the workflow changes, for audit events and conflict views."""
-    return {"status": str(claim.status), "rationale": claim.rationale, "text": claim.text,
-            "assignee_id": claim.assignee_id, "approved_by_id": claim.approved_by_id, "version": claim.version}
+    return {
+        "status": str(claim.status),
+        "rationale": claim.rationale,
+        "text": claim.text,
+        "assignee_id": claim.assignee_id,
+        "approved_by_id": claim.approved_by_id,
+        "version": claim.version,
+    }
 
 
-def write_claim(*, session: Session, claim: Claim, values: dict, actor: User | None,
-                expected_version: int | None = None, attempted: dict | None = None,
-                material: bool | None = None) -> Claim:
+def write_claim(
+    *,
+    session: Session,
+    claim: Claim,
+    values: dict,
+    actor: User | None,
+    expected_version: int | None = None,
+    attempted: dict | None = None,
+    material: bool | None = None,
+) -> Claim:
     """Apply values to a claim only if it is still at expected_version (default: the version read), bumping it.
 
     Runs inside the caller's transaction and does not commit. A change of wording or span voids the approval;
@@ -55,7 +68,8 @@ def write_claim(*, session: Session, claim: Claim, values: dict, actor: User | N
     # of locks the same in every transaction, so two writers never deadlock.
     lock_chain(session=session)
     result = session.execute(
-        update(Claim).where(Claim.id == claim.id, Claim.version == version)
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.version == version)
         .values(**values, version=Claim.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -63,8 +77,9 @@ def write_claim(*, session: Session, claim: Claim, values: dict, actor: User | N
         claim_id = claim.id
         session.rollback()
         current = session.get(Claim, claim_id, populate_existing=True)
-        raise ConflictError(current, {**(attempted if attempted is not None else values), "version": version},
-                            claim_id=claim_id)
+        raise ConflictError(
+            current, {**(attempted if attempted is not None else values), "version": version}, claim_id=claim_id
+        )
     session.refresh(claim)
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=claim.id, actor=actor)
@@ -77,9 +92,20 @@ def _reopen_cleared_article(*, session: Session, article_id: int, claim_id: int,
     if article is None or article.cleared_at is None:
         return
     cleared_at = article.cleared_at
-    session.execute(update(Article).where(Article.id == article_id).values(cleared_at=None)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(cleared_at=None)
+        .execution_options(synchronize_session=False)
+    )
     session.refresh(article)
-    record_event(session=session, actor=actor, entity_type="article", entity_id=article_id, action="unclear",
-                 before={"cleared_at": cleared_at.isoformat()}, after={"cleared_at": None, "claim_id": claim_id},
-                 reason=f"Claim #{claim_id} changed after the article was cleared.")
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="article",
+        entity_id=article_id,
+        action="unclear",
+        before={"cleared_at": cleared_at.isoformat()},
+        after={"cleared_at": None, "claim_id": claim_id},
+        reason=f"Claim #{claim_id} changed after the article was cleared.",
+    )

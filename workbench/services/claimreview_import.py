@@ -42,8 +42,9 @@ def parse_claimreview_text(text: str) -> list[dict]:
                 documents.append(json.loads(line))
             except json.JSONDecodeError as error:
                 if number == 1:
-                    raise InputError(f"The file is neither JSON nor JSON Lines ({whole_error.msg} at line "
-                                     f"{whole_error.lineno}).") from None
+                    raise InputError(
+                        f"The file is neither JSON nor JSON Lines ({whole_error.msg} at line {whole_error.lineno})."
+                    ) from None
                 raise InputError(f"Line {number} is not valid JSON ({error.msg}).") from None
     items: list[dict] = []
     for document in documents:
@@ -99,9 +100,15 @@ def review_from_item(item, position: int) -> FactCheck:
             date = dt.date.fromisoformat(str(published)[:10])
         except ValueError:
             raise InputError(f"{where}: datePublished {published!r} is not a YYYY-MM-DD date.") from None
-    return FactCheck(url=url, claim_reviewed=claim, title=_text(item.get("name") or item.get("headline"))[:500],
-                     rating=_text(rating.get("alternateName") or rating.get("name"))[:200], rating_value=value,
-                     publisher=_text(item.get("author") or item.get("publisher"))[:300], date_published=date)
+    return FactCheck(
+        url=url,
+        claim_reviewed=claim,
+        title=_text(item.get("name") or item.get("headline"))[:500],
+        rating=_text(rating.get("alternateName") or rating.get("name"))[:200],
+        rating_value=value,
+        publisher=_text(item.get("author") or item.get("publisher"))[:300],
+        date_published=date,
+    )
 
 
 def import_claimreviews(*, session: Session, items: list, actor: User | None) -> ImportSummary:
@@ -113,14 +120,20 @@ def import_claimreviews(*, session: Session, items: list, actor: User | None) ->
     urls = list(reviews)
     known: set[str] = set()
     for start in range(0, len(urls), 500):
-        known.update(session.exec(select(FactCheck.url).where(FactCheck.url.in_(urls[start:start + 500]))).all())
+        known.update(session.exec(select(FactCheck.url).where(FactCheck.url.in_(urls[start : start + 500]))).all())
     new = [r for url, r in reviews.items() if url not in known]
     try:
         session.add_all(new)
         session.flush()
         if new:
-            record_event(session=session, actor=actor, entity_type="fact_check", entity_id=new[0].id,
-                         action="import", after={"added": len(new), "first_id": new[0].id, "last_id": new[-1].id})
+            record_event(
+                session=session,
+                actor=actor,
+                entity_type="fact_check",
+                entity_id=new[0].id,
+                action="import",
+                after={"added": len(new), "first_id": new[0].id, "last_id": new[-1].id},
+            )
         session.commit()
     except Exception:
         session.rollback()

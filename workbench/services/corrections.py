@@ -17,16 +17,37 @@ KINDS = ("statement", "quantity", "event", "quote", "opinion", "question", "manu
 _ISO_VALUE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
-def _correct(*, session: Session, claim: Claim, field: str, values: dict, before, after, actor: User | None,
-             expected_version: int | None) -> Claim:
+def _correct(
+    *,
+    session: Session,
+    claim: Claim,
+    field: str,
+    values: dict,
+    before,
+    after,
+    actor: User | None,
+    expected_version: int | None,
+) -> Claim:
     """Write one corrected field through the versioned update, with its before/after audit event, and commit."""
     if before == after:
         raise InputError("Nothing changed: the value is the same as before.")
-    write_claim(session=session, claim=claim, values=values, actor=actor, expected_version=expected_version,
-                attempted={"field": field})
-    record_event(session=session, actor=actor, entity_type="claim", entity_id=claim.id, action="correct",
-                 before={"field": field, "value": before, "version": expected_version},
-                 after={"field": field, "value": after, "version": claim.version})
+    write_claim(
+        session=session,
+        claim=claim,
+        values=values,
+        actor=actor,
+        expected_version=expected_version,
+        attempted={"field": field},
+    )
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="claim",
+        entity_id=claim.id,
+        action="correct",
+        before={"field": field, "value": before, "version": expected_version},
+        after={"field": field, "value": after, "version": claim.version},
+    )
     session.commit()
     return claim
 
@@ -35,8 +56,15 @@ def _source_name(session: Session, source_id: int | None) -> str | None:
     return session.get(Source, source_id).name if source_id else None
 
 
-def correct_source(*, session: Session, claim: Claim, source_id: int | None, new_name: str = "",
-                   actor: User | None, expected_version: int | None) -> Claim:
+def correct_source(
+    *,
+    session: Session,
+    claim: Claim,
+    source_id: int | None,
+    new_name: str = "",
+    actor: User | None,
+    expected_version: int | None,
+) -> Claim:
     """Attribute the claim to a registered source, to a new one (by name), or to the article itself (None)."""
     new_name = " ".join((new_name or "").split())
     if new_name:
@@ -47,33 +75,64 @@ def correct_source(*, session: Session, claim: Claim, source_id: int | None, new
             existing = Source(name=new_name, kind=SourceKind.other)
             session.add(existing)
             session.flush()
-            record_event(session=session, actor=actor, entity_type="source", entity_id=existing.id, action="create",
-                         after={"name": new_name, "from_claim": claim.id})
+            record_event(
+                session=session,
+                actor=actor,
+                entity_type="source",
+                entity_id=existing.id,
+                action="create",
+                after={"name": new_name, "from_claim": claim.id},
+            )
         source_id = existing.id
     elif source_id is not None and session.get(Source, source_id) is None:
         raise InputError("That source is not in the registry; choose one from the list or type a new name.")
-    return _correct(session=session, claim=claim, field="source", values={"source_id": source_id},
-                    before=_source_name(session, claim.source_id), after=_source_name(session, source_id),
-                    actor=actor, expected_version=expected_version)
+    return _correct(
+        session=session,
+        claim=claim,
+        field="source",
+        values={"source_id": source_id},
+        before=_source_name(session, claim.source_id),
+        after=_source_name(session, source_id),
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
-def correct_speaker(*, session: Session, claim: Claim, speaker: str, actor: User | None,
-                    expected_version: int | None) -> Claim:
+def correct_speaker(
+    *, session: Session, claim: Claim, speaker: str, actor: User | None, expected_version: int | None
+) -> Claim:
     """Name the person quoted (or nobody, when left empty)."""
     speaker = " ".join((speaker or "").split()) or None
     if speaker and len(speaker) > 300:
         raise InputError("A speaker's name is limited to 300 characters.")
-    return _correct(session=session, claim=claim, field="speaker", values={"speaker": speaker}, before=claim.speaker,
-                    after=speaker, actor=actor, expected_version=expected_version)
+    return _correct(
+        session=session,
+        claim=claim,
+        field="speaker",
+        values={"speaker": speaker},
+        before=claim.speaker,
+        after=speaker,
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
-def correct_kind(*, session: Session, claim: Claim, kind: str, actor: User | None,
-                 expected_version: int | None) -> Claim:
+def correct_kind(
+    *, session: Session, claim: Claim, kind: str, actor: User | None, expected_version: int | None
+) -> Claim:
     """Say what sort of statement the claim is."""
     if kind not in KINDS:
         raise InputError(f"Kind must be one of: {', '.join(KINDS)}.")
-    return _correct(session=session, claim=claim, field="kind", values={"kind": kind}, before=claim.kind, after=kind,
-                    actor=actor, expected_version=expected_version)
+    return _correct(
+        session=session,
+        claim=claim,
+        field="kind",
+        values={"kind": kind},
+        before=claim.kind,
+        after=kind,
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
 def parse_date_rows(texts: list[str], values: list[str], removed: set[int], offsets: list[tuple[int, int] | None]):
@@ -94,8 +153,9 @@ def parse_date_rows(texts: list[str], values: list[str], removed: set[int], offs
     return dates
 
 
-def correct_dates(*, session: Session, claim: Claim, dates: list[dict], actor: User | None,
-                  expected_version: int | None) -> Claim:
+def correct_dates(
+    *, session: Session, claim: Claim, dates: list[dict], actor: User | None, expected_version: int | None
+) -> Claim:
     """Replace the claim's resolved dates: add, remove, change a value; a new date is found in the claim's span."""
     article = session.get(Article, claim.article_id)
     for date in dates:
@@ -104,14 +164,21 @@ def correct_dates(*, session: Session, claim: Claim, dates: list[dict], actor: U
             if found >= 0:
                 date["start"], date["end"] = found, found + len(date["text"])
     simple = lambda items: [(d.get("text"), d.get("value")) for d in items]  # noqa: E731
-    return _correct(session=session, claim=claim, field="dates", values={"dates": dates},
-                    before=[{"text": t, "value": v} for t, v in simple(claim.dates)],
-                    after=[{"text": t, "value": v} for t, v in simple(dates)], actor=actor,
-                    expected_version=expected_version)
+    return _correct(
+        session=session,
+        claim=claim,
+        field="dates",
+        values={"dates": dates},
+        before=[{"text": t, "value": v} for t, v in simple(claim.dates)],
+        after=[{"text": t, "value": v} for t, v in simple(dates)],
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
-def correct_span(*, session: Session, claim: Claim, start: int, end: int, actor: User | None,
-                 expected_version: int | None) -> Claim:
+def correct_span(
+    *, session: Session, claim: Claim, start: int, end: int, actor: User | None, expected_version: int | None
+) -> Claim:
     """Move the claim's span to a selection in the article; an unreworded claim takes the new words."""
     article = session.get(Article, claim.article_id)
     if not (0 <= start < end <= len(article.text)):
@@ -126,11 +193,22 @@ def correct_span(*, session: Session, claim: Claim, start: int, end: int, actor:
         raise InputError("Select at most 5,000 characters for one claim.")
     quote = article.text[start:end]
     sentence = next((s for s in claims_lib.split_sentences(article.text) if s.start <= start < s.end), None)
-    values = {"start": start, "end": end, "quote": quote,
-              "sentence_start": min(start, sentence.start) if sentence else start,
-              "sentence_end": max(end, sentence.end) if sentence else end}
+    values = {
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "sentence_start": min(start, sentence.start) if sentence else start,
+        "sentence_end": max(end, sentence.end) if sentence else end,
+    }
     if claim.text == " ".join(claim.quote.split()):  # not reworded: the wording follows the span
         values["text"] = " ".join(quote.split())
-    return _correct(session=session, claim=claim, field="span", values=values,
-                    before={"start": claim.start, "end": claim.end, "quote": claim.quote},
-                    after={"start": start, "end": end, "quote": quote}, actor=actor, expected_version=expected_version)
+    return _correct(
+        session=session,
+        claim=claim,
+        field="span",
+        values=values,
+        before={"start": claim.start, "end": claim.end, "quote": claim.quote},
+        after={"start": start, "end": end, "quote": quote},
+        actor=actor,
+        expected_version=expected_version,
+    )

@@ -43,7 +43,9 @@ class ArticleRow:
         if self.open:
             reasons.append(f"{self.open} claim{'s' if self.open != 1 else ''} without a verdict")
         if self.pending_approval:
-            reasons.append(f"{self.pending_approval} verdict{'s' if self.pending_approval != 1 else ''} awaiting approval")
+            reasons.append(
+                f"{self.pending_approval} verdict{'s' if self.pending_approval != 1 else ''} awaiting approval"
+            )
         return reasons
 
 
@@ -60,15 +62,25 @@ def article_rows(*, session: Session, require_approval: bool, limit: int = ARTIC
 def _rows_for(session: Session, articles: list[Article], require_approval: bool) -> list[ArticleRow]:
     ids = [a.id for a in articles] or [-1]
     counts: dict[int, dict[str, int]] = {}
-    for article_id, status, count in session.exec(select(Claim.article_id, Claim.status, func.count())
-                                                  .where(Claim.article_id.in_(ids))
-                                                  .group_by(Claim.article_id, Claim.status)):
+    for article_id, status, count in session.exec(
+        select(Claim.article_id, Claim.status, func.count())
+        .where(Claim.article_id.in_(ids))
+        .group_by(Claim.article_id, Claim.status)
+    ):
         name = str(status.value if hasattr(status, "value") else status)
         if name != Status.dismissed.value:
             counts.setdefault(article_id, {})[name] = count
-    pending = dict(session.exec(select(Claim.article_id, func.count()).where(
-        Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
-        .group_by(Claim.article_id)).all()) if require_approval else {}
+    pending = (
+        dict(
+            session.exec(
+                select(Claim.article_id, func.count())
+                .where(Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
+                .group_by(Claim.article_id)
+            ).all()
+        )
+        if require_approval
+        else {}
+    )
     rows = []
     for article in articles:
         by_status = counts.get(article.id, {})
@@ -88,8 +100,12 @@ class Tally:
 def claim_tally(*, session: Session) -> Tally:
     """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
     query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
-        Claim.status, Claim.source_id, Claim.assignee_id)
-    rows = [(str(getattr(status, "value", status)), source, assignee, n) for status, source, assignee, n in session.exec(query)]
+        Claim.status, Claim.source_id, Claim.assignee_id
+    )
+    rows = [
+        (str(getattr(status, "value", status)), source, assignee, n)
+        for status, source, assignee, n in session.exec(query)
+    ]
     return Tally([row for row in rows if row[0] != Status.dismissed.value])  # "not a claim" is not counted
 
 
@@ -147,8 +163,14 @@ def clear_article(*, session: Session, article: Article, actor: User, require_ap
         raise InputError("Not cleared: " + "; ".join(row.blockers) + ".")
     article.cleared_at = utcnow()
     session.add(article)
-    record_event(session=session, actor=actor, entity_type="article", entity_id=article.id, action="clear",
-                 after={"cleared_at": article.cleared_at.isoformat()})
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="article",
+        entity_id=article.id,
+        action="clear",
+        after={"cleared_at": article.cleared_at.isoformat()},
+    )
     session.commit()
     return article
 
@@ -166,11 +188,24 @@ def bar_chart(items: list[tuple[str, int]], *, width: int = 400, bar: int = 18, 
     scale = (runner_up if broken_at else biggest) or 1
     label_width = 170
     room = width - label_width - 40
-    bars = [{"label": label, "value": n, "y": i * (bar + gap), "broken": n == broken_at,
-             "width": round(room if n == broken_at else room * min(n, scale) / scale * (0.8 if broken_at else 1), 1)}
-            for i, (label, n) in enumerate(items)]
-    return {"bars": bars, "height": max(len(items) * (bar + gap), bar), "bar": bar, "label_width": label_width,
-            "width": width, "broken": broken_at is not None}
+    bars = [
+        {
+            "label": label,
+            "value": n,
+            "y": i * (bar + gap),
+            "broken": n == broken_at,
+            "width": round(room if n == broken_at else room * min(n, scale) / scale * (0.8 if broken_at else 1), 1),
+        }
+        for i, (label, n) in enumerate(items)
+    ]
+    return {
+        "bars": bars,
+        "height": max(len(items) * (bar + gap), bar),
+        "bar": bar,
+        "label_width": label_width,
+        "width": width,
+        "broken": broken_at is not None,
+    }
 
 
 SOURCE_SORTS = {"claims": "Most claims", "flagged": "Most false or misleading", "name": "Name"}
@@ -192,8 +227,11 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     """Return one page of all sources with claims, sorted by claims, flagged claims or name."""
     sort = sort if sort in SOURCE_SORTS else "claims"
     totals = _per_source(tally)
-    names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all()) \
-        if sort == "name" or len(totals) <= 5000 else None
+    names = (
+        dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all())
+        if sort == "name" or len(totals) <= 5000
+        else None
+    )
     rows = list(totals.items())
     if sort == "name":
         rows.sort(key=lambda item: names.get(item[0], "").lower())
@@ -201,17 +239,25 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
         rows.sort(key=lambda item: (-item[1][1 if sort == "flagged" else 0], -item[1][0], item[0]))
     pages = max(1, -(-len(rows) // SOURCE_PAGE))
     page = min(max(1, page), pages)
-    chosen = rows[(page - 1) * SOURCE_PAGE:page * SOURCE_PAGE]
+    chosen = rows[(page - 1) * SOURCE_PAGE : page * SOURCE_PAGE]
     if names is None:
-        names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in chosen] or [-1]))).all())
-    return SourcePage([(i, names.get(i, "?"), total, flagged) for i, (total, flagged) in chosen], page, pages, sort,
-                      len(rows))
+        names = dict(
+            session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in chosen] or [-1]))).all()
+        )
+    return SourcePage(
+        [(i, names.get(i, "?"), total, flagged) for i, (total, flagged) in chosen], page, pages, sort, len(rows)
+    )
 
 
 def median_days_to_final(*, session: Session, require_approval: bool, sample: int = 5000) -> tuple[float | None, int]:
     """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many."""
-    query = (select(Claim, Article.ingested_at).join(Article, Article.id == Claim.article_id)
-             .where(Claim.status.in_(_verdict_values())).order_by(Claim.updated_at.desc(), Claim.id.desc()).limit(sample))
+    query = (
+        select(Claim, Article.ingested_at)
+        .join(Article, Article.id == Claim.article_id)
+        .where(Claim.status.in_(_verdict_values()))
+        .order_by(Claim.updated_at.desc(), Claim.id.desc())
+        .limit(sample)
+    )
     durations = []
     for claim, ingested in session.exec(query):
         final = final_at(claim, require_approval=require_approval)

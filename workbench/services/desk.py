@@ -24,15 +24,19 @@ class DeskRow:
 
 def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list[DeskRow]:
     author = aliased(User)
-    query = (select(Claim, Article.title, author.name).join(Article, Article.id == Claim.article_id)
-             .join(author, author.id == Claim.verdict_by_id, isouter=True).where(*conditions)
-             .order_by(*(order or [Claim.verdict_at, Claim.id])).limit(limit))
+    query = (
+        select(Claim, Article.title, author.name)
+        .join(Article, Article.id == Claim.article_id)
+        .join(author, author.id == Claim.verdict_by_id, isouter=True)
+        .where(*conditions)
+        .order_by(*(order or [Claim.verdict_at, Claim.id]))
+        .limit(limit)
+    )
     return [DeskRow(claim, title, name) for claim, title, name in session.exec(query)]
 
 
 def _awaiting():
-    return (Claim.status.in_([s.value for s in VERDICTS]), Claim.approved_by_id.is_(None),
-            Claim.sent_back_at.is_(None))
+    return (Claim.status.in_([s.value for s in VERDICTS]), Claim.approved_by_id.is_(None), Claim.sent_back_at.is_(None))
 
 
 def approval_queue(*, session: Session, limit: int = LIMIT) -> list[DeskRow]:
@@ -52,10 +56,19 @@ class MyWork:
 
 def my_work(*, session: Session, user: User, require_approval: bool, allow_self_approval: bool) -> MyWork:
     """Return the four lists of a person's "My work" view."""
-    assigned = _rows(session, Claim.assignee_id == user.id, Claim.status.in_([s.value for s in OPEN]),
-                     order=[Claim.checkworthiness.desc(), Claim.id])
-    sent_back = _rows(session, Claim.verdict_by_id == user.id, Claim.sent_back_at.is_not(None),
-                      Claim.approved_by_id.is_(None), order=[Claim.sent_back_at.desc(), Claim.id])
+    assigned = _rows(
+        session,
+        Claim.assignee_id == user.id,
+        Claim.status.in_([s.value for s in OPEN]),
+        order=[Claim.checkworthiness.desc(), Claim.id],
+    )
+    sent_back = _rows(
+        session,
+        Claim.verdict_by_id == user.id,
+        Claim.sent_back_at.is_not(None),
+        Claim.approved_by_id.is_(None),
+        order=[Claim.sent_back_at.desc(), Claim.id],
+    )
     to_approve: list[DeskRow] = []
     mine_awaiting: list[DeskRow] = []
     if require_approval:

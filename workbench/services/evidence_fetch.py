@@ -18,12 +18,19 @@ STALE_AFTER = dt.timedelta(minutes=5)  # by default a job "fetching" this long b
 
 def fetch_policy(config) -> FetchPolicy:
     """Build the fetch limits from the app's configuration."""
-    networks = tuple(ipaddress.ip_network(n.strip(), strict=False)
-                     for n in (config.get("FETCH_ALLOW_NETWORKS") or "").split(",") if n.strip())
-    return FetchPolicy(allow_private=bool(config.get("FETCH_ALLOW_PRIVATE")), allowed_networks=networks,
-                       connect_timeout=config.get("FETCH_CONNECT_TIMEOUT", 5.0),
-                       read_timeout=config.get("FETCH_READ_TIMEOUT", 15.0), deadline=config.get("FETCH_DEADLINE", 30.0),
-                       max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024))
+    networks = tuple(
+        ipaddress.ip_network(n.strip(), strict=False)
+        for n in (config.get("FETCH_ALLOW_NETWORKS") or "").split(",")
+        if n.strip()
+    )
+    return FetchPolicy(
+        allow_private=bool(config.get("FETCH_ALLOW_PRIVATE")),
+        allowed_networks=networks,
+        connect_timeout=config.get("FETCH_CONNECT_TIMEOUT", 5.0),
+        read_timeout=config.get("FETCH_READ_TIMEOUT", 15.0),
+        deadline=config.get("FETCH_DEADLINE", 30.0),
+        max_bytes=config.get("FETCH_MAX_BYTES", 5 * 1024 * 1024),
+    )
 
 
 def stale_after(config) -> dt.timedelta:
@@ -33,21 +40,29 @@ def stale_after(config) -> dt.timedelta:
 
 def _abandoned(stale: dt.timedelta):
     """A fetch "fetching" for longer than stale, or with no start time (an older RQ job set none)."""
-    return (Evidence.fetch_state == "fetching") & or_(Evidence.fetch_started_at.is_(None),
-                                                       Evidence.fetch_started_at < utcnow() - stale)
+    return (Evidence.fetch_state == "fetching") & or_(
+        Evidence.fetch_started_at.is_(None), Evidence.fetch_started_at < utcnow() - stale
+    )
 
 
 def take_next_job(*, session: Session, stale: dt.timedelta = STALE_AFTER) -> int | None:
     """Mark the oldest pending (or abandoned) fetch as taken by this worker and return its evidence id."""
-    candidates = session.exec(select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
-                              .where(or_(Evidence.fetch_state == "pending", _abandoned(stale)))
-                              .order_by(Evidence.id).limit(5)).all()
+    candidates = session.exec(
+        select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
+        .where(or_(Evidence.fetch_state == "pending", _abandoned(stale)))
+        .order_by(Evidence.id)
+        .limit(5)
+    ).all()
     for evidence_id, state, started in candidates:
-        taken = session.execute(update(Evidence).where(Evidence.id == evidence_id, Evidence.fetch_state == state,
-                                                       Evidence.fetch_started_at.is_(started) if started is None
-                                                       else Evidence.fetch_started_at == started)
-                                .values(fetch_state="fetching", fetch_started_at=utcnow(),
-                                        fetch_attempts=Evidence.fetch_attempts + 1))
+        taken = session.execute(
+            update(Evidence)
+            .where(
+                Evidence.id == evidence_id,
+                Evidence.fetch_state == state,
+                Evidence.fetch_started_at.is_(started) if started is None else Evidence.fetch_started_at == started,
+            )
+            .values(fetch_state="fetching", fetch_started_at=utcnow(), fetch_attempts=Evidence.fetch_attempts + 1)
+        )
         session.commit()
         if taken.rowcount == 1:  # another worker may have taken it between the read and the update
             return evidence_id
@@ -56,10 +71,11 @@ def take_next_job(*, session: Session, stale: dt.timedelta = STALE_AFTER) -> int
 
 def take_job(*, session: Session, evidence_id: int, stale: dt.timedelta = STALE_AFTER) -> bool:
     """Take one item's fetch for this worker when it is pending or abandoned; False when another has it or it is done."""
-    taken = session.execute(update(Evidence).where(Evidence.id == evidence_id,
-                                                   or_(Evidence.fetch_state == "pending", _abandoned(stale)))
-                            .values(fetch_state="fetching", fetch_started_at=utcnow(),
-                                    fetch_attempts=Evidence.fetch_attempts + 1))
+    taken = session.execute(
+        update(Evidence)
+        .where(Evidence.id == evidence_id, or_(Evidence.fetch_state == "pending", _abandoned(stale)))
+        .values(fetch_state="fetching", fetch_started_at=utcnow(), fetch_attempts=Evidence.fetch_attempts + 1)
+    )
     session.commit()
     return taken.rowcount == 1
 
@@ -79,8 +95,14 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
         evidence.fetch_state = "failed"
         evidence.fetch_error = f"The fetch failed unexpectedly ({type(error).__name__}); try again or tell an admin."
         session.add(evidence)
-        record_event(session=session, actor=None, entity_type="evidence", entity_id=evidence.id, action="fetch",
-                     after={"state": "failed", "error": evidence.fetch_error})
+        record_event(
+            session=session,
+            actor=None,
+            entity_type="evidence",
+            entity_id=evidence.id,
+            action="fetch",
+            after={"state": "failed", "error": evidence.fetch_error},
+        )
         session.commit()
         return evidence
 
@@ -114,17 +136,30 @@ def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Ev
             evidence.sha256, evidence.archived_text = result.sha256, text
     session.add_all([evidence, snapshot])
     session.flush()
-    record_event(session=session, actor=None, entity_type="evidence", entity_id=evidence.id, action="fetch",
-                 after={"state": evidence.fetch_state, "status": evidence.http_status, "sha256": snapshot.sha256,
-                        "flag": evidence.flag, "error": evidence.fetch_error, "snapshot_id": snapshot.id})
+    record_event(
+        session=session,
+        actor=None,
+        entity_type="evidence",
+        entity_id=evidence.id,
+        action="fetch",
+        after={
+            "state": evidence.fetch_state,
+            "status": evidence.http_status,
+            "sha256": snapshot.sha256,
+            "flag": evidence.flag,
+            "error": evidence.fetch_error,
+            "snapshot_id": snapshot.id,
+        },
+    )
     session.commit()
     return evidence
 
 
 def request_fetch(*, session: Session, evidence_ids: list[int], actor: User | None, action: str = "recheck") -> int:
     """Queue evidence items to be fetched again (a re-check or a retry); their archives stay."""
-    items = list(session.exec(select(Evidence).where(Evidence.id.in_(evidence_ids or [-1]),
-                                                     Evidence.fetch_state != "fetching")))
+    items = list(
+        session.exec(select(Evidence).where(Evidence.id.in_(evidence_ids or [-1]), Evidence.fetch_state != "fetching"))
+    )
     for item in items:
         item.fetch_state, item.fetch_error = "pending", None
         session.add(item)
@@ -137,14 +172,22 @@ def request_fetch(*, session: Session, evidence_ids: list[int], actor: User | No
 
 def evidence_ids_of_article(*, session: Session, article_id: int) -> list[int]:
     """Return the ids of every evidence item on an article's claims."""
-    return list(session.exec(select(Evidence.id).join(Claim, Claim.id == Evidence.claim_id)
-                             .where(Claim.article_id == article_id)))
+    return list(
+        session.exec(
+            select(Evidence.id).join(Claim, Claim.id == Evidence.claim_id).where(Claim.article_id == article_id)
+        )
+    )
 
 
 def snapshots_of(*, session: Session, evidence_id: int) -> list[EvidenceSnapshot]:
     """Return every archived fetch of an evidence item, newest first."""
-    return list(session.exec(select(EvidenceSnapshot).where(EvidenceSnapshot.evidence_id == evidence_id)
-                             .order_by(EvidenceSnapshot.id.desc())))
+    return list(
+        session.exec(
+            select(EvidenceSnapshot)
+            .where(EvidenceSnapshot.evidence_id == evidence_id)
+            .order_by(EvidenceSnapshot.id.desc())
+        )
+    )
 
 
 def work_once(app: Flask) -> bool:

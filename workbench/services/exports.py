@@ -34,14 +34,41 @@ from .review import (
 
 FORMATS = ("csv", "json", "html", "claimreview")
 BATCH = 1000
-TRAILER_MARK = {"csv": "#integrity,", "json": ', "integrity": ', "claimreview": ', "integrity": ',
-                "html": "<!-- integrity: "}
+TRAILER_MARK = {
+    "csv": "#integrity,",
+    "json": ', "integrity": ',
+    "claimreview": ', "integrity": ',
+    "html": "<!-- integrity: ",
+}
 # schema.org ClaimReview: a 1–5 scale, each verdict with its alternateName.
 RATINGS = {Status.false: 1, Status.misleading: 2, Status.mostly_accurate: 4, Status.verified: 5}
-CSV_COLUMNS = ["claim_id", "article_id", "article_title", "article_url", "published", "claim", "quote", "start", "end",
-               "source", "speaker", "attribution", "dates", "checkworthiness", "kind", "status", "rationale",
-               "approved_by", "evidence", "updated_at", "state", "final_at", "verdict_by", "sent_back_comment",
-               "dismissed_reason"]
+CSV_COLUMNS = [
+    "claim_id",
+    "article_id",
+    "article_title",
+    "article_url",
+    "published",
+    "claim",
+    "quote",
+    "start",
+    "end",
+    "source",
+    "speaker",
+    "attribution",
+    "dates",
+    "checkworthiness",
+    "kind",
+    "status",
+    "rationale",
+    "approved_by",
+    "evidence",
+    "updated_at",
+    "state",
+    "final_at",
+    "verdict_by",
+    "sent_back_comment",
+    "dismissed_reason",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -101,15 +128,18 @@ def check_scope(*, session: Session, scope: ExportScope) -> None:
         raise InputError(f"There is no source named “{scope.source}”; check the source registry for its exact name.")
 
 
-def iter_records(*, session: Session, scope: ExportScope, with_history: bool = False,
-                 require_approval: bool = False) -> Iterator[ClaimRecord]:
+def iter_records(
+    *, session: Session, scope: ExportScope, with_history: bool = False, require_approval: bool = False
+) -> Iterator[ClaimRecord]:
     """Yield the scope's claims in order, fetching evidence and history a batch at a time."""
     approver, author = aliased(User), aliased(User)
-    query = (select(Claim, Article, Source.name, approver.name, author.name)
-             .join(Article, Article.id == Claim.article_id)
-             .join(Source, Source.id == Claim.source_id, isouter=True)
-             .join(approver, approver.id == Claim.approved_by_id, isouter=True)
-             .join(author, author.id == Claim.verdict_by_id, isouter=True))
+    query = (
+        select(Claim, Article, Source.name, approver.name, author.name)
+        .join(Article, Article.id == Claim.article_id)
+        .join(Source, Source.id == Claim.source_id, isouter=True)
+        .join(approver, approver.id == Claim.approved_by_id, isouter=True)
+        .join(author, author.id == Claim.verdict_by_id, isouter=True)
+    )
     if scope.article_id is not None:
         query = query.where(Claim.article_id == scope.article_id)
     if scope.source:
@@ -137,13 +167,24 @@ def _complete(session: Session, batch: list, with_history: bool, require_approva
         evidence.setdefault(item.claim_id, []).append(item)
     history: dict[int, list[AuditEvent]] = {}
     if with_history:
-        for event in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "claim",
-                                                           AuditEvent.entity_id.in_(ids)).order_by(AuditEvent.seq)):
+        for event in session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(ids))
+            .order_by(AuditEvent.seq)
+        ):
             history.setdefault(event.entity_id, []).append(event)
     for claim, article, source, approver, author in batch:
-        yield ClaimRecord(claim, article, source, approver, evidence.get(claim.id, []), history.get(claim.id, []),
-                          verdict_by=author, state=review_state(claim, require_approval=require_approval),
-                          final_at=final_at(claim, require_approval=require_approval))
+        yield ClaimRecord(
+            claim,
+            article,
+            source,
+            approver,
+            evidence.get(claim.id, []),
+            history.get(claim.id, []),
+            verdict_by=author,
+            state=review_state(claim, require_approval=require_approval),
+            final_at=final_at(claim, require_approval=require_approval),
+        )
     # Keep memory flat: let go of this batch's objects. Rows come in article order, so only the batch's last
     # article can appear again; the result being streamed still needs the session itself.
     last_article = batch[-1][1]
@@ -160,19 +201,42 @@ def _complete(session: Session, batch: list, with_history: bool, require_approva
 def _claim_data(record: ClaimRecord) -> dict:
     claim, article = record.claim, record.article
     return {
-        "claim_id": claim.id, "article_id": article.id, "article_title": article.title, "article_url": article.url,
-        "published": article.published.isoformat() if article.published else None, "claim": claim.text,
-        "quote": claim.quote, "start": claim.start, "end": claim.end, "source": record.source,
-        "speaker": claim.speaker, "speaker_affiliation": claim.speaker_affiliation, "attribution": claim.attribution,
+        "claim_id": claim.id,
+        "article_id": article.id,
+        "article_title": article.title,
+        "article_url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+        "claim": claim.text,
+        "quote": claim.quote,
+        "start": claim.start,
+        "end": claim.end,
+        "source": record.source,
+        "speaker": claim.speaker,
+        "speaker_affiliation": claim.speaker_affiliation,
+        "attribution": claim.attribution,
         "dates": [{"text": d.get("text"), "value": d.get("value")} for d in claim.dates],
-        "checkworthiness": claim.checkworthiness, "kind": claim.kind, "status": claim.status.value,
-        "rationale": claim.rationale, "approved_by": record.approver,
-        "evidence": [{"url": e.url, "stance": e.stance, "note": e.note, "sha256": e.sha256,
-                      "fetched_at": e.fetched_at.isoformat() if e.fetched_at else None, "fetch_state": e.fetch_state,
-                      "withdrawn": e.withdrawn_at is not None} for e in record.evidence],
+        "checkworthiness": claim.checkworthiness,
+        "kind": claim.kind,
+        "status": claim.status.value,
+        "rationale": claim.rationale,
+        "approved_by": record.approver,
+        "evidence": [
+            {
+                "url": e.url,
+                "stance": e.stance,
+                "note": e.note,
+                "sha256": e.sha256,
+                "fetched_at": e.fetched_at.isoformat() if e.fetched_at else None,
+                "fetch_state": e.fetch_state,
+                "withdrawn": e.withdrawn_at is not None,
+            }
+            for e in record.evidence
+        ],
         "updated_at": claim.updated_at.isoformat(),
-        "state": record.state, "final_at": record.final_at.isoformat() if record.final_at else None,
-        "verdict_by": record.verdict_by, "sent_back_comment": claim.sent_back_comment if record.state == "sent_back" else None,
+        "state": record.state,
+        "final_at": record.final_at.isoformat() if record.final_at else None,
+        "verdict_by": record.verdict_by,
+        "sent_back_comment": claim.sent_back_comment if record.state == "sent_back" else None,
         "dismissed_reason": claim.dismissed_reason if record.state == "dismissed" else None,
     }
 
@@ -205,9 +269,11 @@ def check_public_url(public_url: str | None) -> str:
     try:
         return validate_url(public_url, label="WORKBENCH_PUBLIC_URL").rstrip("/")
     except InputError:
-        raise InputError("ClaimReview needs the public address of your published fact-checks: set "
-                         "WORKBENCH_PUBLIC_URL to an absolute http(s) address, e.g. https://factcheck.example. "
-                         "Nothing was exported.") from None
+        raise InputError(
+            "ClaimReview needs the public address of your published fact-checks: set "
+            "WORKBENCH_PUBLIC_URL to an absolute http(s) address, e.g. https://factcheck.example. "
+            "Nothing was exported."
+        ) from None
 
 
 def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> dict | None:
@@ -217,8 +283,11 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
         return None
     if claim.status in EVIDENCE_VERDICTS and not any(backs_verdict(e) for e in record.evidence):
         return None  # its evidence failed to fetch or was withdrawn since: nothing to publish it on
-    author = {"@type": "Person", "name": claim.speaker} if claim.speaker else \
-        {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
+    author = (
+        {"@type": "Person", "name": claim.speaker}
+        if claim.speaker
+        else {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
+    )
     appearance = {"@type": "CreativeWork", "headline": article.title}
     if link_href(article.url):  # only an address that passes the URL validator is published
         appearance["url"] = link_href(article.url)
@@ -228,11 +297,20 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
     if article.published:
         item["datePublished"] = article.published.isoformat()
     return {
-        "@context": "https://schema.org", "@type": "ClaimReview",
-        "url": f"{public_url.rstrip('/')}/claims/{claim.id}", "claimReviewed": claim.text,
-        "datePublished": record.final_at.date().isoformat(), "author": {"@type": "Organization", "name": organisation},
-        "reviewRating": {"@type": "Rating", "ratingValue": RATINGS[claim.status], "bestRating": 5, "worstRating": 1,
-                         "alternateName": STATUS_LABELS[claim.status], "ratingExplanation": claim.rationale},
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"{public_url.rstrip('/')}/claims/{claim.id}",
+        "claimReviewed": claim.text,
+        "datePublished": record.final_at.date().isoformat(),
+        "author": {"@type": "Organization", "name": organisation},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": RATINGS[claim.status],
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": STATUS_LABELS[claim.status],
+            "ratingExplanation": claim.rationale,
+        },
         "itemReviewed": item,
     }
 
@@ -245,7 +323,9 @@ def jsonld_dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
-def _claimreview_chunks(records: Iterable[ClaimRecord], header: dict, organisation: str, public_url: str) -> Iterator[str]:
+def _claimreview_chunks(
+    records: Iterable[ClaimRecord], header: dict, organisation: str, public_url: str
+) -> Iterator[str]:
     yield jsonld_dumps(header)[:-1] + ', "@graph": ['
     first = True
     for record in records:
@@ -285,17 +365,25 @@ def check_export(*, session: Session, scope: ExportScope, fmt: str, public_url: 
     check_scope(session=session, scope=scope)
 
 
-def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html=None, organisation: str = "",
-                  public_url: str | None = None, actor: User | None = None, progress=None,
-                  require_approval: bool = False) -> Iterator[bytes]:
+def export_stream(
+    *,
+    session: Session,
+    scope: ExportScope,
+    fmt: str,
+    render_html=None,
+    organisation: str = "",
+    public_url: str | None = None,
+    actor: User | None = None,
+    progress=None,
+    require_approval: bool = False,
+) -> Iterator[bytes]:
     """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
     check_export(session=session, scope=scope, fmt=fmt, public_url=public_url)
     if fmt == "claimreview":
         public_url = check_public_url(public_url)
     head_seq, head_hash = chain_head(session=session)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    header = {"generated_at": generated, "scope": scope.describe(),
-              "chain_head": {"seq": head_seq, "hash": head_hash}}
+    header = {"generated_at": generated, "scope": scope.describe(), "chain_head": {"seq": head_seq, "hash": head_hash}}
     records = iter_records(session=session, scope=scope, with_history=fmt == "html", require_approval=require_approval)
     if progress is not None:
         records = _counted(records, progress)
@@ -306,17 +394,29 @@ def export_stream(*, session: Session, scope: ExportScope, fmt: str, render_html
     elif fmt == "claimreview":
         chunks = _claimreview_chunks(records, header, organisation, public_url)
     else:
-        chunks = render_html(records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS,
-                             state_labels=REVIEW_STATE_LABELS)
+        chunks = render_html(
+            records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS, state_labels=REVIEW_STATE_LABELS
+        )
     digest = hashlib.sha256()
     for chunk in chunks:
         data = chunk.encode("utf-8")
         digest.update(data)
         yield data
-    integrity = {"sha256": digest.hexdigest(), "chain_head_seq": head_seq, "chain_head_hash": head_hash,
-                 "generated_at": generated, "format": fmt}
-    record_event(session=session, actor=actor, entity_type="export", entity_id=head_seq, action="export",
-                 after={**integrity, "scope": scope.describe()})
+    integrity = {
+        "sha256": digest.hexdigest(),
+        "chain_head_seq": head_seq,
+        "chain_head_hash": head_hash,
+        "generated_at": generated,
+        "format": fmt,
+    }
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="export",
+        entity_id=head_seq,
+        action="export",
+        after={**integrity, "scope": scope.describe()},
+    )
     session.commit()
     yield trailer(fmt, integrity).encode("utf-8")
 
@@ -346,27 +446,42 @@ def verify_report(*, session: Session, content: bytes) -> ReportCheck:
         if position < 0:
             continue
         try:  # the trailer's JSON, followed by whatever closes the format ("}" or "-->")
-            integrity, _ = decoder.raw_decode(content[position + len(mark):].decode("utf-8"))
+            integrity, _ = decoder.raw_decode(content[position + len(mark) :].decode("utf-8"))
         except ValueError:
             continue
         if isinstance(integrity, dict) and "sha256" in integrity:
             break
     else:
         return ReportCheck(False, "No integrity trailer found: this is not a workbench export, or it was cut short.")
-    if integrity.get("format") not in FORMATS or content[position:] != trailer(integrity["format"], integrity).encode("utf-8"):
-        return ReportCheck(False, "The report was altered: something was added after its integrity trailer, "
-                                  "or the trailer itself was edited.")
+    if integrity.get("format") not in FORMATS or content[position:] != trailer(integrity["format"], integrity).encode(
+        "utf-8"
+    ):
+        return ReportCheck(
+            False,
+            "The report was altered: something was added after its integrity trailer, "
+            "or the trailer itself was edited.",
+        )
     actual = hashlib.sha256(content[:position]).hexdigest()
     if actual != integrity.get("sha256"):
-        return ReportCheck(False, f"The report was altered: its content hashes to {actual[:16]}…, "
-                                  f"not the {str(integrity.get('sha256'))[:16]}… it was issued with.")
-    recorded = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "export",
-                                                     AuditEvent.action == "export")).all()
+        return ReportCheck(
+            False,
+            f"The report was altered: its content hashes to {actual[:16]}…, "
+            f"not the {str(integrity.get('sha256'))[:16]}… it was issued with.",
+        )
+    recorded = session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "export", AuditEvent.action == "export")
+    ).all()
     if not any(json.loads(event.after).get("sha256") == actual for event in recorded):
         return ReportCheck(False, "The report's digest is not in the audit chain: it was not issued by this database.")
     head = session.exec(select(AuditEvent).where(AuditEvent.seq == integrity.get("chain_head_seq"))).first()
     if integrity.get("chain_head_seq") and (head is None or head.hash != integrity.get("chain_head_hash")):
-        return ReportCheck(False, f"The chain head the report names (event {integrity.get('chain_head_seq')}) "
-                                  "no longer matches the database: history was rewritten after the report.")
-    return ReportCheck(True, f"Report intact: SHA-256 {actual}, issued at chain event "
-                             f"{integrity.get('chain_head_seq')} ({integrity.get('generated_at')}).")
+        return ReportCheck(
+            False,
+            f"The chain head the report names (event {integrity.get('chain_head_seq')}) "
+            "no longer matches the database: history was rewritten after the report.",
+        )
+    return ReportCheck(
+        True,
+        f"Report intact: SHA-256 {actual}, issued at chain event "
+        f"{integrity.get('chain_head_seq')} ({integrity.get('generated_at')}).",
+    )

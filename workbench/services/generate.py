@@ -14,19 +14,39 @@ from werkzeug.security import generate_password_hash
 from ..audit import GENESIS_HASH, audit_key, canonical_json, event_hash
 from ..models import Article, AuditEvent, Claim, Source, SourceKind, User, utcnow
 
-SOURCES = [("Reuters", "wire"), ("Associated Press", "wire"), ("Agence France-Presse", "wire"), ("BBC", "outlet"),
-           ("CNN", "outlet"), ("Polish Press Agency", "wire"), ("Xinhua", "state_media"), ("TASS", "state_media"),
-           ("The Guardian", "outlet"), ("Bloomberg", "outlet"), ("Financial Times", "outlet"),
-           ("World Health Organization", "organisation"), ("European Commission", "government"),
-           ("Eurostat", "government"), ("Office for National Statistics", "government")]
+SOURCES = [
+    ("Reuters", "wire"),
+    ("Associated Press", "wire"),
+    ("Agence France-Presse", "wire"),
+    ("BBC", "outlet"),
+    ("CNN", "outlet"),
+    ("Polish Press Agency", "wire"),
+    ("Xinhua", "state_media"),
+    ("TASS", "state_media"),
+    ("The Guardian", "outlet"),
+    ("Bloomberg", "outlet"),
+    ("Financial Times", "outlet"),
+    ("World Health Organization", "organisation"),
+    ("European Commission", "government"),
+    ("Eurostat", "government"),
+    ("Office for National Statistics", "government"),
+]
 MINISTRIES = ["Defense", "Health", "Finance", "Interior", "Foreign Affairs", "Energy", "Transport"]
 COUNTRIES = ["Polish", "German", "Ukrainian", "French", "Spanish", "Italian", "Lithuanian", "Belarusian", "Chinese"]
 PLACES = ["Warsaw", "Gdansk", "Berlin", "Lviv", "Izmail", "Brest", "Madrid", "Seville", "Milan", "Vilnius", "Lyon"]
 SUBJECTS = ["troops", "tonnes of grain", "homes", "jobs", "patients", "flights", "migrants", "vehicles", "doses"]
 VERBS = ["were moved to", "arrived in", "were reported in", "left", "were counted in", "were registered in"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-STATUS_WEIGHTS = [("unverified", 55), ("in_progress", 12), ("verified", 12), ("mostly_accurate", 5),
-                  ("misleading", 5), ("false", 5), ("unverifiable", 3), ("not_checkable", 3)]
+STATUS_WEIGHTS = [
+    ("unverified", 55),
+    ("in_progress", 12),
+    ("verified", 12),
+    ("mostly_accurate", 5),
+    ("misleading", 5),
+    ("false", 5),
+    ("unverifiable", 3),
+    ("not_checkable", 3),
+]
 BATCH = 5000
 
 
@@ -43,25 +63,44 @@ def _sentence(rng: random.Random, source: str) -> str:
     return f"The figure of {number:,} {rng.choice(SUBJECTS)} could be regarded as too high, critics say."
 
 
-def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: int = 1,
-             progress: Callable[[int], None] | None = None) -> dict:
+def generate(
+    *,
+    engine: Engine,
+    articles: int,
+    claims_per_article: int,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
     """Insert articles × claims_per_article claims with statuses, sources, checkers and audit history."""
     rng = random.Random(seed)
     now = utcnow()
     password = generate_password_hash("generated-checker")
     with engine.begin() as connection:
         first_user = connection.execute(select(User.id).order_by(User.id.desc()).limit(1)).scalar() or 0
-        users = [{"email": f"checker{first_user + i}@generated.example", "name": f"Checker {first_user + i}",
-                  "role": "checker", "password_hash": password, "active": True, "created_at": now} for i in range(1, 9)]
+        users = [
+            {
+                "email": f"checker{first_user + i}@generated.example",
+                "name": f"Checker {first_user + i}",
+                "role": "checker",
+                "password_hash": password,
+                "active": True,
+                "created_at": now,
+            }
+            for i in range(1, 9)
+        ]
         connection.execute(insert(User), users)
         user_ids = list(connection.execute(select(User.id).where(User.email.like("%@generated.example"))).scalars())
         names = [*SOURCES, *((f"{c} Ministry of {m}", "government") for c in COUNTRIES for m in MINISTRIES)]
         existing = set(connection.execute(select(Source.name)).scalars())
-        new_sources = [{"name": n, "kind": SourceKind(k), "notes": "", "created_at": now} for n, k in names if n not in existing]
+        new_sources = [
+            {"name": n, "kind": SourceKind(k), "notes": "", "created_at": now} for n, k in names if n not in existing
+        ]
         if new_sources:
             connection.execute(insert(Source), new_sources)
         sources = list(connection.execute(select(Source.id, Source.name)))
-        last = connection.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+        last = connection.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     statuses, weights = zip(*STATUS_WEIGHTS)
     created = 0
@@ -73,9 +112,18 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
             picked = [rng.choice(sources) for _ in range(claims_per_article)]
             sentences = [_sentence(rng, name) for _, name in picked]
             text = f"Generated report {index}\n\n" + "\n\n".join(sentences) + "\n"
-            article_rows.append({"title": f"Generated report {index}", "outlet": "Synthetic Wire", "text": text,
-                                 "published": published, "language": "en", "version": 1, "ingested_at": now,
-                                 "content_hash": hashlib.sha256(f"{seed}:{index}:{text}".encode()).hexdigest()})
+            article_rows.append(
+                {
+                    "title": f"Generated report {index}",
+                    "outlet": "Synthetic Wire",
+                    "text": text,
+                    "published": published,
+                    "language": "en",
+                    "version": 1,
+                    "ingested_at": now,
+                    "content_hash": hashlib.sha256(f"{seed}:{index}:{text}".encode()).hexdigest(),
+                }
+            )
             claim_plans.append((text, sentences, picked))
         with engine.begin() as connection:
             ids = list(connection.execute(insert(Article).returning(Article.id), article_rows).scalars())
@@ -86,15 +134,28 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
                     start = text.index(sentence, cursor)
                     cursor = start + len(sentence)
                     status = rng.choices(statuses, weights)[0]
-                    claim_rows.append({
-                        "article_id": article_id, "text": sentence, "quote": sentence, "start": start, "end": cursor,
-                        "sentence_start": start, "sentence_end": cursor, "source_id": source_id, "kind": "quantity",
-                        "checkworthiness": round(rng.random(), 3), "dates": [], "status": status,
-                        "rationale": "" if status in {"unverified", "in_progress"} else "Generated verdict.",
-                        "assignee_id": rng.choice(user_ids) if rng.random() < 0.6 else None,
-                        "version": 1 if status == "unverified" else 2, "created_at": now, "updated_at": now,
-                        "verdict_at": now if status not in {"unverified", "in_progress"} else None,
-                    })
+                    claim_rows.append(
+                        {
+                            "article_id": article_id,
+                            "text": sentence,
+                            "quote": sentence,
+                            "start": start,
+                            "end": cursor,
+                            "sentence_start": start,
+                            "sentence_end": cursor,
+                            "source_id": source_id,
+                            "kind": "quantity",
+                            "checkworthiness": round(rng.random(), 3),
+                            "dates": [],
+                            "status": status,
+                            "rationale": "" if status in {"unverified", "in_progress"} else "Generated verdict.",
+                            "assignee_id": rng.choice(user_ids) if rng.random() < 0.6 else None,
+                            "version": 1 if status == "unverified" else 2,
+                            "created_at": now,
+                            "updated_at": now,
+                            "verdict_at": now if status not in {"unverified", "in_progress"} else None,
+                        }
+                    )
             claim_ids = list(connection.execute(insert(Claim).returning(Claim.id, Claim.status), claim_rows))
             events = []
             for claim_id, status in claim_ids:
@@ -102,10 +163,19 @@ def generate(*, engine: Engine, articles: int, claims_per_article: int, seed: in
                 if status == "unverified":
                     continue
                 seq += 1
-                event = AuditEvent(seq=seq, at=now.isoformat(timespec="microseconds"), actor_id=None, actor="generator",
-                                   entity_type="claim", entity_id=claim_id, action="status",
-                                   before=canonical_json({"status": "unverified"}), after=canonical_json({"status": status}),
-                                   reason="", prev_hash=prev_hash)
+                event = AuditEvent(
+                    seq=seq,
+                    at=now.isoformat(timespec="microseconds"),
+                    actor_id=None,
+                    actor="generator",
+                    entity_type="claim",
+                    entity_id=claim_id,
+                    action="status",
+                    before=canonical_json({"status": "unverified"}),
+                    after=canonical_json({"status": status}),
+                    reason="",
+                    prev_hash=prev_hash,
+                )
                 event.hash = prev_hash = event_hash(event, audit_key(engine))
                 events.append(event.model_dump(exclude={"id"}))
             if events:

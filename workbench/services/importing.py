@@ -39,20 +39,37 @@ def read_article_file(path: str, *, max_bytes: int, policy: FetchPolicy | None =
     if not file.is_file():
         raise InputError(f"There is no file at {path}.")
     if file.stat().st_size > max_bytes:
-        raise InputError(f"{path} is larger than the {max_bytes / 1_048_576:g} MB limit; "
-                         "split the document or ingest only the article text.")
+        raise InputError(
+            f"{path} is larger than the {max_bytes / 1_048_576:g} MB limit; "
+            "split the document or ingest only the article text."
+        )
     text = decode_article_bytes(file.read_bytes(), max_bytes=max_bytes, name=path)
     if looks_like_html(text, file.name):
         return text_from_html(text)
     return text, {}
 
 
-def import_file(*, session: Session, path: str, published: dt.date | None, max_bytes: int,
-                title: str | None = None, outlet: str | None = None, url: str | None = None,
-                policy: FetchPolicy | None = None) -> IngestResult:
+def import_file(
+    *,
+    session: Session,
+    path: str,
+    published: dt.date | None,
+    max_bytes: int,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    policy: FetchPolicy | None = None,
+) -> IngestResult:
     """Ingest one file or URL; metadata given on the command line wins over what the page says."""
     text, meta = read_article_file(path, max_bytes=max_bytes, policy=policy)
-    return ingest_article(session=session, text=text, actor=None, published=published or meta.get("published"),
-                          title=title or meta.get("title"), outlet=outlet or meta.get("outlet"),
-                          url=url or meta.get("final_url"), source_snapshot=meta.get("snapshot"),
-                          source_sha256=meta.get("snapshot_sha256"))
+    return ingest_article(
+        session=session,
+        text=text,
+        actor=None,
+        published=published or meta.get("published"),
+        title=title or meta.get("title"),
+        outlet=outlet or meta.get("outlet"),
+        url=url or meta.get("final_url"),
+        source_snapshot=meta.get("snapshot"),
+        source_sha256=meta.get("snapshot_sha256"),
+    )

@@ -40,15 +40,19 @@ def parse_published(value: str | dt.date | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"“{value[:40]}” is not a date; give the publication date as YYYY-MM-DD, e.g. 2024-07-09.") from None
+        raise InputError(
+            f"“{value[:40]}” is not a date; give the publication date as YYYY-MM-DD, e.g. 2024-07-09."
+        ) from None
 
 
 def decode_article_bytes(data: bytes, *, max_bytes: int, name: str = "The file") -> str:
     """Decode an uploaded article to text, refusing empty, oversized, binary and non-UTF-8 input."""
     size = len(data)
     if size > max_bytes:
-        raise InputError(f"{name} is larger than the {max_bytes / 1_048_576:g} MB limit; "
-                         "split the document or ingest only the article text.")
+        raise InputError(
+            f"{name} is larger than the {max_bytes / 1_048_576:g} MB limit; "
+            "split the document or ingest only the article text."
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16").encode("utf-8")
     data = data.removeprefix(codecs.BOM_UTF8)
@@ -57,13 +61,16 @@ def decode_article_bytes(data: bytes, *, max_bytes: int, name: str = "The file")
     sample = data[:8192]
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
     if b"\x00" in sample or controls > len(sample) // 20:
-        raise InputError(f"{name} looks like binary data (a PDF, image or archive?), not text; "
-                         "give a plain-text (.txt) or web-page (.html) file.")
+        raise InputError(
+            f"{name} looks like binary data (a PDF, image or archive?), not text; "
+            "give a plain-text (.txt) or web-page (.html) file."
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(f"{name} is not UTF-8 text (undecodable byte at position {error.start}); "
-                         "save it as UTF-8 and try again.") from None
+        raise InputError(
+            f"{name} is not UTF-8 text (undecodable byte at position {error.start}); save it as UTF-8 and try again."
+        ) from None
 
 
 def check_article_text(text: str, *, max_bytes: int) -> str:
@@ -90,9 +97,17 @@ def content_hash(text: str) -> str:
 
 
 def ingest_article(
-    *, session: Session, text: str, actor: User | None, published: dt.date | None = None,
-    title: str | None = None, outlet: str | None = None, url: str | None = None,
-    section: str | None = None, language: str = "en", source_snapshot: str | None = None,
+    *,
+    session: Session,
+    text: str,
+    actor: User | None,
+    published: dt.date | None = None,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    section: str | None = None,
+    language: str = "en",
+    source_snapshot: str | None = None,
     source_sha256: str | None = None,
 ) -> IngestResult:
     """Store an article and its extracted claims in one transaction; a duplicate text is not stored again."""
@@ -110,24 +125,58 @@ def ingest_article(
     # Everything that only reads or computes happens before the first write: SQLite takes its write lock at the
     # first INSERT and holds it to the commit, so under the lock run only the inserts (bulk, not row by row).
     kinds = {found.source: found.source_kind for found in extracted if found.source}
-    source_ids = dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(list(kinds)))).all()) if kinds else {}
+    source_ids = (
+        dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(list(kinds)))).all()) if kinds else {}
+    )
     now = utcnow()
-    rows = [{"text": found.text, "quote": found.quote, "start": found.start, "end": found.end,
-             "sentence_start": found.sentence_start, "sentence_end": found.sentence_end, "speaker": found.speaker,
-             "speaker_affiliation": found.speaker_affiliation, "attribution": found.attribution, "kind": found.kind, "checkworthiness": round(found.checkworthiness, 4),
-             "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type}
-                       for d in found.dates],
-             "status": Status.unverified, "rationale": "", "version": 1, "assignee_id": None,
-             "approved_by_id": None, "created_at": now, "updated_at": now, "source_name": found.source}
-            for found in extracted]
+    rows = [
+        {
+            "text": found.text,
+            "quote": found.quote,
+            "start": found.start,
+            "end": found.end,
+            "sentence_start": found.sentence_start,
+            "sentence_end": found.sentence_end,
+            "speaker": found.speaker,
+            "speaker_affiliation": found.speaker_affiliation,
+            "attribution": found.attribution,
+            "kind": found.kind,
+            "checkworthiness": round(found.checkworthiness, 4),
+            "dates": [
+                {"text": d.text, "start": d.start, "end": d.end, "value": d.value, "type": d.type} for d in found.dates
+            ],
+            "status": Status.unverified,
+            "rationale": "",
+            "version": 1,
+            "assignee_id": None,
+            "approved_by_id": None,
+            "created_at": now,
+            "updated_at": now,
+            "source_name": found.source,
+        }
+        for found in extracted
+    ]
     try:
-        article = Article(title=title[:500], outlet=outlet or None, url=url or None, published=published,
-                          section=section or None, language=language, text=text, content_hash=digest,
-                          ingested_by_id=actor.id if actor else None, source_snapshot=source_snapshot,
-                          source_sha256=source_sha256, source_fetched_at=utcnow() if source_snapshot else None)
+        article = Article(
+            title=title[:500],
+            outlet=outlet or None,
+            url=url or None,
+            published=published,
+            section=section or None,
+            language=language,
+            text=text,
+            content_hash=digest,
+            ingested_by_id=actor.id if actor else None,
+            source_snapshot=source_snapshot,
+            source_sha256=source_sha256,
+            source_fetched_at=utcnow() if source_snapshot else None,
+        )
         session.add(article)
-        new_sources = [Source(name=name, kind=SourceKind(kind if kind in SourceKind.__members__ else SourceKind.other))
-                       for name, kind in kinds.items() if name not in source_ids]
+        new_sources = [
+            Source(name=name, kind=SourceKind(kind if kind in SourceKind.__members__ else SourceKind.other))
+            for name, kind in kinds.items()
+            if name not in source_ids
+        ]
         session.add_all(new_sources)
         session.flush()
         source_ids.update({source.name: source.id for source in new_sources})
@@ -135,13 +184,37 @@ def ingest_article(
             row["article_id"], row["source_id"] = article.id, source_ids.get(row.pop("source_name"))
         claim_ids = _insert_claims(session, rows) if rows else []
         propose_matches(session=session, claims=list(zip(claim_ids, (row["text"] for row in rows))))  # issue 12
-        events = [("article", article.id, "ingest", {"title": article.title, "content_hash": digest,
-                                                     "published": str(published or ""), "claims": len(rows),
-                                                     "url": url or "", "source_sha256": source_sha256 or ""})]
+        events = [
+            (
+                "article",
+                article.id,
+                "ingest",
+                {
+                    "title": article.title,
+                    "content_hash": digest,
+                    "published": str(published or ""),
+                    "claims": len(rows),
+                    "url": url or "",
+                    "source_sha256": source_sha256 or "",
+                },
+            )
+        ]
         events += [("source", source.id, "create", {"name": source.name}) for source in new_sources]
-        events += [("claim", claim_id, "create", {"article_id": article.id, "start": row["start"], "end": row["end"],
-                                                   "text": row["text"], "source_id": row["source_id"]})
-                   for claim_id, row in zip(claim_ids, rows)]
+        events += [
+            (
+                "claim",
+                claim_id,
+                "create",
+                {
+                    "article_id": article.id,
+                    "start": row["start"],
+                    "end": row["end"],
+                    "text": row["text"],
+                    "source_id": row["source_id"],
+                },
+            )
+            for claim_id, row in zip(claim_ids, rows)
+        ]
         record_events(session=session, actor=actor, events=events)
         session.commit()
     except Exception:
@@ -157,7 +230,9 @@ def _insert_claims(session: Session, rows: list[dict]) -> list[int]:
         # handed out in insertion order, so the new article's ids, sorted, are the rows' ids.
         session.execute(Claim.__table__.insert(), rows)
         return list(session.exec(select(Claim.id).where(Claim.article_id == rows[0]["article_id"]).order_by(Claim.id)))
-    return list(session.execute(Claim.__table__.insert().returning(Claim.id, sort_by_parameter_order=True), rows).scalars())
+    return list(
+        session.execute(Claim.__table__.insert().returning(Claim.id, sort_by_parameter_order=True), rows).scalars()
+    )
 
 
 def _first_words(text: str, limit: int = 80) -> str:

@@ -14,9 +14,19 @@ from .importing import fetch_article
 from .ingest import IngestResult, check_article_text, ingest_article, looks_like_html, parse_published
 
 
-def ingest_submission(*, session: Session, config, actor: User | None, text: str | None, url: str | None = None,
-                      title: str | None = None, outlet: str | None = None, section: str | None = None,
-                      published: str | dt.date | None = None, filename: str | None = None) -> IngestResult:
+def ingest_submission(
+    *,
+    session: Session,
+    config,
+    actor: User | None,
+    text: str | None,
+    url: str | None = None,
+    title: str | None = None,
+    outlet: str | None = None,
+    section: str | None = None,
+    published: str | dt.date | None = None,
+    filename: str | None = None,
+) -> IngestResult:
     """Ingest submitted text (plain or HTML) or, given only a URL, the page fetched now with the safe fetcher."""
     published = parse_published(published)
     url = (url or "").strip()
@@ -30,8 +40,14 @@ def ingest_submission(*, session: Session, config, actor: User | None, text: str
         if looks_like_html(text, filename):
             text, meta = text_from_html(text)
     return ingest_article(
-        session=session, text=text, actor=actor, published=published or meta.get("published"),
-        title=title or meta.get("title"), outlet=outlet or meta.get("outlet"),
-        url=meta.get("final_url") or url or None, section=section or None,
-        source_snapshot=meta.get("snapshot"), source_sha256=meta.get("snapshot_sha256"),
+        session=session,
+        text=text,
+        actor=actor,
+        published=published or meta.get("published"),
+        title=title or meta.get("title"),
+        outlet=outlet or meta.get("outlet"),
+        url=meta.get("final_url") or url or None,
+        section=section or None,
+        source_snapshot=meta.get("snapshot"),
+        source_sha256=meta.get("snapshot_sha256"),
     )

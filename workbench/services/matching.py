@@ -54,8 +54,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def search_matches(*, session: Session, texts: list[tuple[str, frozenset]], limit: int,
-                   require_approval: bool | None = None, strongest: bool = False) -> list[list[Match]]:
+def search_matches(
+    *,
+    session: Session,
+    texts: list[tuple[str, frozenset]],
+    limit: int,
+    require_approval: bool | None = None,
+    strongest: bool = False,
+) -> list[list[Match]]:
     """Bring this database's index up to date (never rebuilt), then rank matches for each (text, keys to skip).
 
     The index is shared by the threads of a process: it is read and changed under one lock.
@@ -70,8 +76,12 @@ def search_matches(*, session: Session, texts: list[tuple[str, frozenset]], limi
         if not len(state.matcher):
             return [[] for _ in texts]
         if strongest:
-            return [state.matcher.strongest(text, limit=limit, exclude=exclude, candidates=INGEST_CANDIDATES,
-                                            walk_budget=INGEST_WALK_BUDGET) for text, exclude in texts]
+            return [
+                state.matcher.strongest(
+                    text, limit=limit, exclude=exclude, candidates=INGEST_CANDIDATES, walk_budget=INGEST_WALK_BUDGET
+                )
+                for text, exclude in texts
+            ]
         return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
 
 
@@ -82,8 +92,11 @@ def forget_matchers() -> None:
 
 
 def _sync(session: Session, state: _State) -> None:
-    for review in session.exec(select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.title)
-                               .where(FactCheck.id > state.last_review_id).order_by(FactCheck.id)):
+    for review in session.exec(
+        select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.title)
+        .where(FactCheck.id > state.last_review_id)
+        .order_by(FactCheck.id)
+    ):
         state.matcher.add(("review", review.id), f"{review.claim_reviewed} {review.title}")
         state.last_review_id = review.id
     query = select(Claim.id, Claim.text, Claim.status, Claim.approved_by_id, Claim.updated_at)
@@ -121,22 +134,33 @@ class SimilarRecord:
 
     def as_dict(self) -> dict:
         """Return the record as the CLI and API print it."""
-        data = {"kind": self.kind, "id": self.id, "score": round(self.score, 4), "text": self.text,
-                "verdict": self.verdict, "date": self.date}
+        data = {
+            "kind": self.kind,
+            "id": self.id,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "verdict": self.verdict,
+            "date": self.date,
+        }
         if self.kind == "review":
             data.update(url=self.url, publisher=self.publisher)
         return data
 
 
-def find_similar(*, session: Session, text: str, limit: int = 5, require_approval: bool | None = None,
-                 exclude: frozenset = frozenset()) -> list[SimilarRecord]:
+def find_similar(
+    *,
+    session: Session,
+    text: str,
+    limit: int = 5,
+    require_approval: bool | None = None,
+    exclude: frozenset = frozenset(),
+) -> list[SimilarRecord]:
     """Rank earlier final verdicts and imported fact-checks by how likely they check the same thing as text."""
     if not (text or "").strip():
         raise InputError("Give the text of a claim to match.")
     if not 1 <= limit <= 100:
         raise InputError("The limit must be between 1 and 100.")
-    [matches] = search_matches(session=session, texts=[(text, exclude)], limit=limit,
-                               require_approval=require_approval)
+    [matches] = search_matches(session=session, texts=[(text, exclude)], limit=limit, require_approval=require_approval)
     return describe(session=session, scored=[(m.key[0], m.key[1], m.score) for m in matches])
 
 
@@ -144,33 +168,60 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
     """Load what a checker needs to see about each (kind, id, score), in the order given."""
     review_ids = [i for kind, i, _ in scored if kind == "review"]
     claim_ids = [i for kind, i, _ in scored if kind == "claim"]
-    reviews = {r.id: r for r in session.exec(select(FactCheck).where(FactCheck.id.in_(review_ids)))} if review_ids else {}
+    reviews = (
+        {r.id: r for r in session.exec(select(FactCheck).where(FactCheck.id.in_(review_ids)))} if review_ids else {}
+    )
     claims = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(claim_ids)))} if claim_ids else {}
     out = []
     for kind, record_id, score in scored:
         if kind == "review" and record_id in reviews:
             r = reviews[record_id]
-            out.append(SimilarRecord("review", r.id, score, r.claim_reviewed, r.rating, url=r.url,
-                                     publisher=r.publisher, rationale=r.title,
-                                     date=r.date_published.isoformat() if r.date_published else None))
+            out.append(
+                SimilarRecord(
+                    "review",
+                    r.id,
+                    score,
+                    r.claim_reviewed,
+                    r.rating,
+                    url=r.url,
+                    publisher=r.publisher,
+                    rationale=r.title,
+                    date=r.date_published.isoformat() if r.date_published else None,
+                )
+            )
         elif kind == "claim" and record_id in claims:
             c = claims[record_id]
-            out.append(SimilarRecord("claim", c.id, score, c.text, str(c.status.value), rationale=c.rationale,
-                                     date=_aware(c.updated_at).date().isoformat()))
+            out.append(
+                SimilarRecord(
+                    "claim",
+                    c.id,
+                    score,
+                    c.text,
+                    str(c.status.value),
+                    rationale=c.rationale,
+                    date=_aware(c.updated_at).date().isoformat(),
+                )
+            )
     return out
 
 
 def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_approval: bool | None = None) -> int:
     """Store the strong-enough matches of newly ingested (claim id, text) pairs, inside the caller's transaction."""
-    found = search_matches(session=session, texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
-                           limit=PROPOSALS_PER_CLAIM, require_approval=require_approval, strongest=True)
+    found = search_matches(
+        session=session,
+        texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
+        limit=PROPOSALS_PER_CLAIM,
+        require_approval=require_approval,
+        strongest=True,
+    )
     stored = 0
     for (claim_id, _), matches in zip(claims, found):
         for match in matches:
             if match.strength < PROPOSE:
                 continue
-            session.add(ClaimMatch(claim_id=claim_id, kind=match.key[0], target_id=match.key[1],
-                                   score=round(match.strength, 4)))
+            session.add(
+                ClaimMatch(claim_id=claim_id, kind=match.key[0], target_id=match.key[1], score=round(match.strength, 4))
+            )
             stored += 1
     session.flush()
     return stored
@@ -180,15 +231,20 @@ def rematch_claim(*, session: Session, claim: Claim, require_approval: bool | No
     """Look again for matches of one claim, keeping every decision already taken; commit."""
     decided = session.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim.id)).all()
     known = {(m.kind, m.target_id) for m in decided}
-    [matches] = search_matches(session=session, texts=[(claim.text, frozenset({("claim", claim.id)}))],
-                               limit=PROPOSALS_PER_CLAIM + len(known), require_approval=require_approval)
+    [matches] = search_matches(
+        session=session,
+        texts=[(claim.text, frozenset({("claim", claim.id)}))],
+        limit=PROPOSALS_PER_CLAIM + len(known),
+        require_approval=require_approval,
+    )
     stored = 0
     for match in matches:
         if stored >= PROPOSALS_PER_CLAIM:
             break
         if match.strength >= PROPOSE and match.key not in known:
-            session.add(ClaimMatch(claim_id=claim.id, kind=match.key[0], target_id=match.key[1],
-                                   score=round(match.strength, 4)))
+            session.add(
+                ClaimMatch(claim_id=claim.id, kind=match.key[0], target_id=match.key[1], score=round(match.strength, 4))
+            )
             stored += 1
     session.commit()
     return stored
@@ -196,10 +252,14 @@ def rematch_claim(*, session: Session, claim: Claim, require_approval: bool | No
 
 def matches_of(*, session: Session, claim_id: int) -> list[tuple[ClaimMatch, SimilarRecord]]:
     """Return a claim's open and reused matches with what they point at, best first (rejected ones are not shown)."""
-    rows = session.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim_id, ClaimMatch.state != "rejected")
-                        .order_by(ClaimMatch.score.desc(), ClaimMatch.id)).all()
-    records = {(r.kind, r.id): r for r in describe(session=session, scored=[(m.kind, m.target_id, m.score)
-                                                                            for m in rows])}
+    rows = session.exec(
+        select(ClaimMatch)
+        .where(ClaimMatch.claim_id == claim_id, ClaimMatch.state != "rejected")
+        .order_by(ClaimMatch.score.desc(), ClaimMatch.id)
+    ).all()
+    records = {
+        (r.kind, r.id): r for r in describe(session=session, scored=[(m.kind, m.target_id, m.score) for m in rows])
+    }
     return [(m, records[(m.kind, m.target_id)]) for m in rows if (m.kind, m.target_id) in records]
 
 
@@ -213,8 +273,13 @@ def strong_claim_ids(*, session: Session, claim_ids: list[int]) -> set[int]:
     """Which of these claims have a strong match nobody has rejected (for the queue's column)."""
     if not claim_ids:
         return set()
-    return set(session.exec(select(ClaimMatch.claim_id).where(
-        ClaimMatch.claim_id.in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG)).all())
+    return set(
+        session.exec(
+            select(ClaimMatch.claim_id).where(
+                ClaimMatch.claim_id.in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG
+            )
+        ).all()
+    )
 
 
 def _get_match(session: Session, claim: Claim, match_id: int) -> ClaimMatch:
@@ -229,19 +294,34 @@ def reject_match(*, session: Session, claim: Claim, match_id: int, actor: User |
     match = _get_match(session, claim, match_id)
     match.state, match.decided_by_id = "rejected", actor.id if actor else None
     session.add(match)
-    record_event(session=session, actor=actor, entity_type="claim", entity_id=claim.id, action="match_rejected",
-                 after={"kind": match.kind, "target_id": match.target_id, "score": match.score})
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="claim",
+        entity_id=claim.id,
+        action="match_rejected",
+        after={"kind": match.kind, "target_id": match.target_id, "score": match.score},
+    )
     session.commit()
     return match
 
 
 # ClaimReview ratings in words, as fact-checkers publish them, onto our verdicts.
 RATING_WORDS = [
-    ("mostly false", Status.misleading), ("half true", Status.misleading), ("mixture", Status.misleading),
-    ("misleading", Status.misleading), ("mostly true", Status.mostly_accurate), ("false", Status.false),
-    ("fake", Status.false), ("pants on fire", Status.false), ("incorrect", Status.false),
-    ("unproven", Status.unverifiable), ("unverif", Status.unverifiable), ("true", Status.verified),
-    ("correct", Status.verified), ("accurate", Status.verified),
+    ("mostly false", Status.misleading),
+    ("half true", Status.misleading),
+    ("mixture", Status.misleading),
+    ("misleading", Status.misleading),
+    ("mostly true", Status.mostly_accurate),
+    ("false", Status.false),
+    ("fake", Status.false),
+    ("pants on fire", Status.false),
+    ("incorrect", Status.false),
+    ("unproven", Status.unverifiable),
+    ("unverif", Status.unverifiable),
+    ("true", Status.verified),
+    ("correct", Status.verified),
+    ("accurate", Status.verified),
 ]
 
 
@@ -251,8 +331,9 @@ def verdict_of_rating(rating: str) -> Status | None:
     return next((status for words, status in RATING_WORDS if words in lowered), None)
 
 
-def reuse_verdict(*, session: Session, claim: Claim, match_id: int, actor: User | None,
-                  require_approval: bool | None = None) -> Claim:
+def reuse_verdict(
+    *, session: Session, claim: Claim, match_id: int, actor: User | None, require_approval: bool | None = None
+) -> Claim:
     """Give the claim the matched verdict: its rationale and evidence links are copied with a reference. Audited."""
     from .claim_edits import add_evidence
     from .review import set_status
@@ -267,28 +348,56 @@ def reuse_verdict(*, session: Session, claim: Claim, match_id: int, actor: User 
         status = original.status
         reference = f"Verdict reused from claim #{original.id} (“{original.text[:200]}”)."
         rationale = f"{original.rationale}\n\n{reference}"
-        links = [(e.url, e.stance, e.note) for e in session.exec(
-            select(Evidence).where(Evidence.claim_id == original.id).order_by(Evidence.id))]
+        links = [
+            (e.url, e.stance, e.note)
+            for e in session.exec(select(Evidence).where(Evidence.claim_id == original.id).order_by(Evidence.id))
+        ]
     else:
         review = session.get(FactCheck, match.target_id)
         status = verdict_of_rating(review.rating) if review else None
         if status is None:
-            raise InputError(f"The review's rating “{review.rating if review else ''}” maps to none of our verdicts; "
-                             "give the verdict by hand.")
+            raise InputError(
+                f"The review's rating “{review.rating if review else ''}” maps to none of our verdicts; "
+                "give the verdict by hand."
+            )
         reference = f"Verdict reused from {review.publisher or 'a published fact-check'}: {review.url}"
         rationale = f"Rated “{review.rating}” by {review.publisher or 'another fact-checker'}. {reference}"
-        links = [(review.url, "refutes" if status in (Status.false, Status.misleading) else "supports",
-                  f"Published fact-check ({review.publisher})".strip())]
+        links = [
+            (
+                review.url,
+                "refutes" if status in (Status.false, Status.misleading) else "supports",
+                f"Published fact-check ({review.publisher})".strip(),
+            )
+        ]
     existing = {e.url for e in session.exec(select(Evidence).where(Evidence.claim_id == claim.id))}
     for url, stance, note in links:
         if url not in existing:
-            add_evidence(session=session, claim=claim, url=url, stance=stance,
-                         note=f"{note} [copied: {reference}]".strip(), actor=actor)
-    claim = set_status(session=session, claim=claim, status=status, rationale=rationale, actor=actor,
-                       expected_version=None, require_approval=approval_required(require_approval))
+            add_evidence(
+                session=session,
+                claim=claim,
+                url=url,
+                stance=stance,
+                note=f"{note} [copied: {reference}]".strip(),
+                actor=actor,
+            )
+    claim = set_status(
+        session=session,
+        claim=claim,
+        status=status,
+        rationale=rationale,
+        actor=actor,
+        expected_version=None,
+        require_approval=approval_required(require_approval),
+    )
     match.state, match.decided_by_id = "reused", actor.id if actor else None
     session.add(match)
-    record_event(session=session, actor=actor, entity_type="claim", entity_id=claim.id, action="verdict_reused",
-                 after={"kind": match.kind, "target_id": match.target_id, "status": status.value})
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="claim",
+        entity_id=claim.id,
+        action="verdict_reused",
+        after={"kind": match.kind, "target_id": match.target_id, "status": status.value},
+    )
     session.commit()
     return claim

@@ -14,8 +14,12 @@ from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
 from .review import counting_evidence
 
-SORTS = {"score": "Most check-worthy first", "newest": "Newest first", "oldest": "Oldest first",
-         "updated": "Recently changed"}
+SORTS = {
+    "score": "Most check-worthy first",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "updated": "Recently changed",
+}
 PAGE_SIZE = 50
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -41,11 +45,20 @@ class QueueFilters:
     def to_args(self, **changes) -> dict:
         """Return the filters as URL query arguments (empty ones left out)."""
         values = replace(self, **changes) if changes else self
-        args = {"status": list(values.status), "source": values.source, "article": values.article,
-                "assignee": values.assignee, "min_score": values.min_score, "published_from": values.published_from,
-                "published_to": values.published_to, "q": values.q,
-                "checked_before": "1" if values.checked_before else "", "sort": values.sort if values.sort != "score" else "",
-                "after": values.after, "before": values.before}
+        args = {
+            "status": list(values.status),
+            "source": values.source,
+            "article": values.article,
+            "assignee": values.assignee,
+            "min_score": values.min_score,
+            "published_from": values.published_from,
+            "published_to": values.published_to,
+            "q": values.q,
+            "checked_before": "1" if values.checked_before else "",
+            "sort": values.sort if values.sort != "score" else "",
+            "after": values.after,
+            "before": values.before,
+        }
         return {k: v for k, v in args.items() if v not in (None, "", [])}
 
 
@@ -86,12 +99,18 @@ def parse_filters(args) -> QueueFilters:
         problems.append(f"Ignored assignee={assignee[:20]!r}.")
         assignee = ""
     return QueueFilters(
-        status=tuple(s for s in statuses if s in Status.__members__), source=number("source", int),
-        article=number("article", int), assignee=assignee,
+        status=tuple(s for s in statuses if s in Status.__members__),
+        source=number("source", int),
+        article=number("article", int),
+        assignee=assignee,
         min_score=None if min_score is None else max(0.0, min(1.0, min_score)),
-        published_from=date("published_from"), published_to=date("published_to"),
-        q=(args.get("q") or "").strip()[:200], checked_before=args.get("checked_before") == "1", sort=sort,
-        after=(args.get("after") or "")[:64], before="" if args.get("after") else (args.get("before") or "")[:64],
+        published_from=date("published_from"),
+        published_to=date("published_to"),
+        q=(args.get("q") or "").strip()[:200],
+        checked_before=args.get("checked_before") == "1",
+        sort=sort,
+        after=(args.get("after") or "")[:64],
+        before="" if args.get("after") else (args.get("before") or "")[:64],
         problems=tuple(problems),
     )
 
@@ -118,8 +137,14 @@ def _search_condition(session: Session, q: str):
         return None
     if session.get_bind().dialect.name == "sqlite":
         match = " AND ".join('"' + word.replace('"', "") + '"*' for word in words)
-        found = session.execute(text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match LIMIT :cap"),
-                                {"match": match, "cap": SELECTIVE_MATCHES + 1}).scalars().all()
+        found = (
+            session.execute(
+                text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match LIMIT :cap"),
+                {"match": match, "cap": SELECTIVE_MATCHES + 1},
+            )
+            .scalars()
+            .all()
+        )
         if len(found) <= SELECTIVE_MATCHES:
             return Claim.id.in_(found) if found else Claim.id.is_(None)
         # A common word: the unary + keeps SQLite from driving the query by the (huge) match list; it walks the
@@ -160,8 +185,9 @@ def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
             except ValueError:
                 value = None
             if value is not None and last_id.isdigit():
-                condition = and_(Claim.checkworthiness <= value,
-                                 or_(Claim.checkworthiness < value, Claim.id < int(last_id)))
+                condition = and_(
+                    Claim.checkworthiness <= value, or_(Claim.checkworthiness < value, Claim.id < int(last_id))
+                )
     return order, condition
 
 
@@ -200,12 +226,19 @@ def cursor_for(sort: str, claim: Claim) -> str:
 def _rows_select():
     """Claims with the names a queue row shows, fetched in the same query."""
     assignee = aliased(User)
-    evidence = (select(func.count()).select_from(Evidence)
-                .where(Evidence.claim_id == Claim.id, counting_evidence()).correlate(Claim).scalar_subquery())
-    return (select(Claim, Article.title, Source.name, assignee.name, evidence)
-            .join(Article, Article.id == Claim.article_id)
-            .join(Source, Source.id == Claim.source_id, isouter=True)
-            .join(assignee, assignee.id == Claim.assignee_id, isouter=True))
+    evidence = (
+        select(func.count())
+        .select_from(Evidence)
+        .where(Evidence.claim_id == Claim.id, counting_evidence())
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    return (
+        select(Claim, Article.title, Source.name, assignee.name, evidence)
+        .join(Article, Article.id == Claim.article_id)
+        .join(Source, Source.id == Claim.source_id, isouter=True)
+        .join(assignee, assignee.id == Claim.assignee_id, isouter=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -257,20 +290,25 @@ def _conditions(session: Session, filters: QueueFilters, user_id: int | None) ->
 def count_matches(*, session: Session, filters: QueueFilters, user_id: int | None) -> tuple[int, bool]:
     """Return how many claims match the filters, capped at COUNT_CAP, and whether there are more."""
     conditions = _conditions(session, filters, user_id)
-    inner = (select(Claim.id).join(Article, Article.id == Claim.article_id).where(*conditions)
-             .limit(COUNT_CAP + 1).subquery())
+    inner = (
+        select(Claim.id)
+        .join(Article, Article.id == Claim.article_id)
+        .where(*conditions)
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
     total = session.exec(select(func.count()).select_from(inner)).one()
     return min(total, COUNT_CAP), total > COUNT_CAP
 
 
-def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
-               limit: int | None = None, count: bool = True) -> QueuePage:
+def queue_page(
+    *, session: Session, filters: QueueFilters, user_id: int | None, limit: int | None = None, count: bool = True
+) -> QueuePage:
     """Return one page of the queue, the cursors of the next and previous pages, and the result count."""
     limit = limit or PAGE_SIZE  # read at call time, so a test (or a setting) can change the page size
     conditions = _conditions(session, filters, user_id)
     backwards = bool(filters.before) and not filters.after
-    order, keyset = _order_and_cursor(filters.sort, filters.before if backwards else filters.after,
-                                      backwards=backwards)
+    order, keyset = _order_and_cursor(filters.sort, filters.before if backwards else filters.after, backwards=backwards)
     if keyset is not None:
         conditions.append(keyset)
     rows = session.exec(_rows_select().where(*conditions).order_by(*order).limit(limit + 1)).all()
@@ -289,14 +327,17 @@ def queue_page(*, session: Session, filters: QueueFilters, user_id: int | None,
     return QueuePage(page, next_cursor, previous_cursor, total, more)
 
 
-def queue_neighbours(*, session: Session, filters: QueueFilters, user_id: int | None,
-                     claim: Claim) -> tuple[int | None, int | None]:
+def queue_neighbours(
+    *, session: Session, filters: QueueFilters, user_id: int | None, claim: Claim
+) -> tuple[int | None, int | None]:
     """Return the ids of the claims before and after this one in the queue these filters make (None at an end)."""
     here = cursor_for(filters.sort, claim)
-    before = queue_page(session=session, filters=replace(filters, after="", before=here), user_id=user_id,
-                        limit=1, count=False).rows
-    after = queue_page(session=session, filters=replace(filters, after=here, before=""), user_id=user_id,
-                       limit=1, count=False).rows
+    before = queue_page(
+        session=session, filters=replace(filters, after="", before=here), user_id=user_id, limit=1, count=False
+    ).rows
+    after = queue_page(
+        session=session, filters=replace(filters, after=here, before=""), user_id=user_id, limit=1, count=False
+    ).rows
     return (before[0].claim.id if before else None), (after[0].claim.id if after else None)
 
 

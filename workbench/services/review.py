@@ -14,9 +14,15 @@ EVIDENCE_VERDICTS = {Status.verified, Status.mostly_accurate, Status.misleading,
 VERDICTS = EVIDENCE_VERDICTS | {Status.unverifiable, Status.not_checkable}
 OPEN = {Status.unverified, Status.in_progress}
 STATUS_LABELS = {
-    Status.unverified: "Unverified", Status.in_progress: "In progress", Status.verified: "Verified",
-    Status.mostly_accurate: "Mostly accurate", Status.misleading: "Misleading", Status.false: "False",
-    Status.unverifiable: "Unverifiable", Status.not_checkable: "Not checkable", Status.dismissed: "Not a claim",
+    Status.unverified: "Unverified",
+    Status.in_progress: "In progress",
+    Status.verified: "Verified",
+    Status.mostly_accurate: "Mostly accurate",
+    Status.misleading: "Misleading",
+    Status.false: "False",
+    Status.unverifiable: "Unverifiable",
+    Status.not_checkable: "Not checkable",
+    Status.dismissed: "Not a claim",
 }
 # What a checker may choose in a status menu; dismissal has its own action, with a reason.
 CHOOSABLE = [s for s in Status if s is not Status.dismissed]
@@ -44,8 +50,9 @@ def backs_verdict(evidence: Evidence) -> bool:
 
 def evidence_count(*, session: Session, claim_id: int) -> int:
     """Return how many evidence items can back a verdict on a claim."""
-    return session.exec(select(func.count()).select_from(Evidence)
-                        .where(Evidence.claim_id == claim_id, counting_evidence())).one()
+    return session.exec(
+        select(func.count()).select_from(Evidence).where(Evidence.claim_id == claim_id, counting_evidence())
+    ).one()
 
 
 def check_verdict(*, session: Session, claim: Claim, status: Status, rationale: str) -> None:
@@ -55,26 +62,52 @@ def check_verdict(*, session: Session, claim: Claim, status: Status, rationale: 
     if status in VERDICTS and not rationale.strip():
         raise InputError(f"A verdict of “{STATUS_LABELS[status]}” needs a written rationale: say why.")
     if status in EVIDENCE_VERDICTS and evidence_count(session=session, claim_id=claim.id) == 0:
-        raise InputError(f"“{STATUS_LABELS[status]}” needs at least one evidence item that was not withdrawn and "
-                         "did not fail to fetch; add the URL you checked first.")
+        raise InputError(
+            f"“{STATUS_LABELS[status]}” needs at least one evidence item that was not withdrawn and "
+            "did not fail to fetch; add the URL you checked first."
+        )
 
 
-def _save(*, session: Session, claim: Claim, expected_version: int | None, values: dict, actor: User | None,
-          action: str, reason: str = "", attempted: dict | None = None) -> Claim:
+def _save(
+    *,
+    session: Session,
+    claim: Claim,
+    expected_version: int | None,
+    values: dict,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    attempted: dict | None = None,
+) -> Claim:
     """Apply values through the one versioned update, with its audit event, and commit."""
     before = claim_state(claim)
-    write_claim(session=session, claim=claim, values=values, actor=actor, expected_version=expected_version,
-                attempted=attempted)
-    record_event(session=session, actor=actor, entity_type="claim", entity_id=claim.id, action=action,
-                 before=before, after=claim_state(claim), reason=reason)
+    write_claim(
+        session=session, claim=claim, values=values, actor=actor, expected_version=expected_version, attempted=attempted
+    )
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="claim",
+        entity_id=claim.id,
+        action=action,
+        before=before,
+        after=claim_state(claim),
+        reason=reason,
+    )
     session.commit()
     return claim
 
 
 def status_values(claim: Claim, status: Status, rationale: str, actor: User | None) -> dict:
     """Return what setting a status writes: a new verdict has a new author and date and needs a new approval."""
-    values = {"status": status, "approved_by_id": None, "approved_at": None,
-              "sent_back_by_id": None, "sent_back_at": None, "sent_back_comment": None}
+    values = {
+        "status": status,
+        "approved_by_id": None,
+        "approved_at": None,
+        "sent_back_by_id": None,
+        "sent_back_at": None,
+        "sent_back_comment": None,
+    }
     if status in VERDICTS:
         values.update(rationale=rationale.strip(), verdict_by_id=actor.id if actor else None, verdict_at=utcnow())
     else:
@@ -82,15 +115,31 @@ def status_values(claim: Claim, status: Status, rationale: str, actor: User | No
     return values
 
 
-def set_status(*, session: Session, claim: Claim, status: Status, rationale: str, actor: User | None,
-               expected_version: int | None, require_approval: bool = False) -> Claim:
+def set_status(
+    *,
+    session: Session,
+    claim: Claim,
+    status: Status,
+    rationale: str,
+    actor: User | None,
+    expected_version: int | None,
+    require_approval: bool = False,
+) -> Claim:
     """Move a claim to a status; verdicts need a rationale, and four need evidence."""
     rationale = (rationale or "").strip()
     check_verdict(session=session, claim=claim, status=status, rationale=rationale)
     values = status_values(claim, status, rationale, actor)
     action = "reopen" if claim.status in VERDICTS and status in OPEN else "status"
-    return _save(session=session, claim=claim, expected_version=expected_version, values=values, actor=actor,
-                 action=action, reason=rationale, attempted={"status": status.value, "rationale": rationale})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values=values,
+        actor=actor,
+        action=action,
+        reason=rationale,
+        attempted={"status": status.value, "rationale": rationale},
+    )
 
 
 def check_approval(*, claim: Claim, actor: User, allow_self_approval: bool = False) -> None:
@@ -103,18 +152,31 @@ def check_approval(*, claim: Claim, actor: User, allow_self_approval: bool = Fal
         raise InputError(f"You gave the verdict on claim #{claim.id}; a second person must approve it (four eyes).")
 
 
-def approve(*, session: Session, claim: Claim, actor: User, expected_version: int | None,
-            allow_self_approval: bool = False) -> Claim:
+def approve(
+    *, session: Session, claim: Claim, actor: User, expected_version: int | None, allow_self_approval: bool = False
+) -> Claim:
     """An editor other than the verdict's author approves it; it then counts as final."""
     check_approval(claim=claim, actor=actor, allow_self_approval=allow_self_approval)
-    return _save(session=session, claim=claim, expected_version=expected_version,
-                 values={"approved_by_id": actor.id, "approved_at": utcnow(), "sent_back_by_id": None,
-                         "sent_back_at": None, "sent_back_comment": None},
-                 actor=actor, action="approve", attempted={"approve": "1"})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values={
+            "approved_by_id": actor.id,
+            "approved_at": utcnow(),
+            "sent_back_by_id": None,
+            "sent_back_at": None,
+            "sent_back_comment": None,
+        },
+        actor=actor,
+        action="approve",
+        attempted={"approve": "1"},
+    )
 
 
-def approve_many(*, session: Session, versions: dict[int, int | None], actor: User,
-                 allow_self_approval: bool = False) -> int:
+def approve_many(
+    *, session: Session, versions: dict[int, int | None], actor: User, allow_self_approval: bool = False
+) -> int:
     """Approve several verdicts at once, each at the version the editor saw: all of them or none."""
     if not versions:
         raise InputError("Select at least one verdict to approve.")
@@ -129,8 +191,13 @@ def approve_many(*, session: Session, versions: dict[int, int | None], actor: Us
             session.rollback()
             raise InputError(f"{error} Nothing was approved.") from None
         before = claim_state(claim)
-        write_claim(session=session, claim=claim, actor=actor, expected_version=versions[claim.id],
-                    values={"approved_by_id": actor.id, "approved_at": utcnow()})
+        write_claim(
+            session=session,
+            claim=claim,
+            actor=actor,
+            expected_version=versions[claim.id],
+            values={"approved_by_id": actor.id, "approved_at": utcnow()},
+        )
         events.append(("claim", claim.id, "approve", {"before": before, "after": claim_state(claim)}))
     record_events(session=session, actor=actor, events=events)
     session.commit()
@@ -146,16 +213,30 @@ def send_back(*, session: Session, claim: Claim, actor: User, comment: str, expe
         raise InputError("Say what needs another look: sending back needs a comment for the checker.")
     if len(comment) > 5000:
         raise InputError("A comment is limited to 5,000 characters.")
-    return _save(session=session, claim=claim, expected_version=expected_version, actor=actor, action="send_back",
-                 values={"sent_back_by_id": actor.id, "sent_back_at": utcnow(), "sent_back_comment": comment},
-                 reason=comment, attempted={"comment": comment})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        actor=actor,
+        action="send_back",
+        values={"sent_back_by_id": actor.id, "sent_back_at": utcnow(), "sent_back_comment": comment},
+        reason=comment,
+        attempted={"comment": comment},
+    )
 
 
-def assign(*, session: Session, claim: Claim, assignee: User | None, actor: User | None,
-           expected_version: int | None = None) -> Claim:
+def assign(
+    *, session: Session, claim: Claim, assignee: User | None, actor: User | None, expected_version: int | None = None
+) -> Claim:
     """Give a claim to a checker (or to nobody)."""
-    return _save(session=session, claim=claim, expected_version=expected_version,
-                 values={"assignee_id": assignee.id if assignee else None}, actor=actor, action="assign")
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values={"assignee_id": assignee.id if assignee else None},
+        actor=actor,
+        action="assign",
+    )
 
 
 def edit_text(*, session: Session, claim: Claim, text: str, actor: User | None, expected_version: int | None) -> Claim:
@@ -165,8 +246,15 @@ def edit_text(*, session: Session, claim: Claim, text: str, actor: User | None, 
         raise InputError("A claim cannot be empty; write what is being checked.")
     if len(text) > 5000:
         raise InputError("A claim is limited to 5,000 characters; split it instead.")
-    return _save(session=session, claim=claim, expected_version=expected_version, values={"text": text},
-                 actor=actor, action="edit", attempted={"text": text})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values={"text": text},
+        actor=actor,
+        action="edit",
+        attempted={"text": text},
+    )
 
 
 def dismiss(*, session: Session, claim: Claim, reason: str, actor: User | None, expected_version: int | None) -> Claim:
@@ -179,8 +267,16 @@ def dismiss(*, session: Session, claim: Claim, reason: str, actor: User | None, 
     if len(reason) > 2000:
         raise InputError("A reason is limited to 2,000 characters.")
     values = {**status_values(claim, Status.dismissed, "", actor), "dismissed_reason": reason}
-    return _save(session=session, claim=claim, expected_version=expected_version, values=values, actor=actor,
-                 action="dismiss", reason=reason, attempted={"reason": reason})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values=values,
+        actor=actor,
+        action="dismiss",
+        reason=reason,
+        attempted={"reason": reason},
+    )
 
 
 def restore(*, session: Session, claim: Claim, actor: User | None, expected_version: int | None) -> Claim:
@@ -188,12 +284,27 @@ def restore(*, session: Session, claim: Claim, actor: User | None, expected_vers
     if claim.status is not Status.dismissed:
         raise InputError("Only a dismissed claim can be restored.")
     values = {**status_values(claim, Status.unverified, "", actor), "dismissed_reason": None}
-    return _save(session=session, claim=claim, expected_version=expected_version, values=values, actor=actor,
-                 action="restore", attempted={"restore": "1"})
+    return _save(
+        session=session,
+        claim=claim,
+        expected_version=expected_version,
+        values=values,
+        actor=actor,
+        action="restore",
+        attempted={"restore": "1"},
+    )
 
 
-def bulk_update(*, session: Session, claim_ids: list[int], actor: User | None, status: Status | None = None,
-                rationale: str = "", assignee: User | None = None, unassign: bool = False) -> int:
+def bulk_update(
+    *,
+    session: Session,
+    claim_ids: list[int],
+    actor: User | None,
+    status: Status | None = None,
+    rationale: str = "",
+    assignee: User | None = None,
+    unassign: bool = False,
+) -> int:
     """Set the status or the assignee of several claims at once: all of them or, on any refusal, none."""
     if not claim_ids:
         raise InputError("Select at least one claim first.")
@@ -213,8 +324,13 @@ def bulk_update(*, session: Session, claim_ids: list[int], actor: User | None, s
             values.update(status_values(claim, status, rationale, actor))
         if assignee is not None or unassign:
             values["assignee_id"] = assignee.id if assignee else None
-        write_claim(session=session, claim=claim, values=values, actor=actor,
-                    attempted={"status": status.value if status else None})
+        write_claim(
+            session=session,
+            claim=claim,
+            values=values,
+            actor=actor,
+            attempted={"status": status.value if status else None},
+        )
         events.append(("claim", claim.id, "bulk", {"before": before, "after": claim_state(claim)}))
     record_events(session=session, actor=actor, events=events, reason=rationale)
     session.commit()
@@ -244,6 +360,10 @@ def review_state(claim: Claim, *, require_approval: bool) -> str:
     return "sent_back" if claim.sent_back_at is not None else "awaiting_approval"
 
 
-REVIEW_STATE_LABELS = {"open": "Open", "dismissed": "Dismissed (not a claim)", "sent_back": "Sent back",
-                       "awaiting_approval": "Awaiting approval", "final": "Final"}
-
+REVIEW_STATE_LABELS = {
+    "open": "Open",
+    "dismissed": "Dismissed (not a claim)",
+    "sent_back": "Sent back",
+    "awaiting_approval": "Awaiting approval",
+    "final": "Final",
+}

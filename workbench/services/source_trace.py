@@ -63,7 +63,11 @@ def trace(claim_text: str, page_text: str | None) -> list[TermTrace]:
                 position = folded.find(variant.casefold().replace("’", "'"))
             if position >= 0:
                 start, end = max(0, position - SNIPPET), min(len(page_text), position + len(variant) + SNIPPET)
-                snippet = ("…" if start else "") + " ".join(page_text[start:end].split()) + ("…" if end < len(page_text) else "")
+                snippet = (
+                    ("…" if start else "")
+                    + " ".join(page_text[start:end].split())
+                    + ("…" if end < len(page_text) else "")
+                )
                 break
         results.append(TermTrace(term, kind, snippet))
     return results

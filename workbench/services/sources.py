@@ -17,8 +17,9 @@ from .claim_writes import write_claim
 
 def source_registry(*, session: Session) -> SourceRegistry:
     """Return the built-in registry extended with the sources and aliases users have stored."""
-    rows = session.exec(select(Source.name, Source.kind, SourceAlias.alias)
-                        .join(SourceAlias, SourceAlias.source_id == Source.id)).all()
+    rows = session.exec(
+        select(Source.name, Source.kind, SourceAlias.alias).join(SourceAlias, SourceAlias.source_id == Source.id)
+    ).all()
     if not rows:
         return default_registry()
     extra: dict[str, dict] = {}
@@ -42,8 +43,11 @@ def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[Sou
     """Return sources with their claim counts, most-cited first."""
     flagged = func.sum(case((Claim.status.in_([Status.false.value, Status.misleading.value]), 1), else_=0))
     aliases = select(func.count()).where(SourceAlias.source_id == Source.id).scalar_subquery()
-    query = (select(Source, aliases, func.count(Claim.id), func.coalesce(flagged, 0))
-             .join(Claim, Claim.source_id == Source.id, isouter=True).group_by(Source.id))
+    query = (
+        select(Source, aliases, func.count(Claim.id), func.coalesce(flagged, 0))
+        .join(Claim, Claim.source_id == Source.id, isouter=True)
+        .group_by(Source.id)
+    )
     if q:
         query = query.where(Source.name.ilike(f"%{q}%"))
     rows = session.exec(query.order_by(func.count(Claim.id).desc(), Source.name).limit(limit))
@@ -55,23 +59,38 @@ def source_record(*, session: Session, source_id: int) -> dict | None:
     source = session.get(Source, source_id)
     if source is None:
         return None
-    by_status = dict(session.exec(select(Claim.status, func.count()).where(Claim.source_id == source_id)
-                                  .group_by(Claim.status)).all())
-    latest = session.exec(select(Claim, Article.title).join(Article, Article.id == Claim.article_id)
-                          .where(Claim.source_id == source_id).order_by(Claim.id.desc()).limit(20)).all()
-    return {"source": source, "aliases": list(session.exec(select(SourceAlias).where(SourceAlias.source_id == source_id)
-                                                           .order_by(SourceAlias.alias))),
-            "by_status": [(s.value, by_status.get(s, 0)) for s in Status], "latest": latest,
-            "others": session.exec(select(Source.id, Source.name).where(Source.id != source_id)
-                                   .order_by(Source.name).limit(1000)).all()}
+    by_status = dict(
+        session.exec(
+            select(Claim.status, func.count()).where(Claim.source_id == source_id).group_by(Claim.status)
+        ).all()
+    )
+    latest = session.exec(
+        select(Claim, Article.title)
+        .join(Article, Article.id == Claim.article_id)
+        .where(Claim.source_id == source_id)
+        .order_by(Claim.id.desc())
+        .limit(20)
+    ).all()
+    return {
+        "source": source,
+        "aliases": list(
+            session.exec(select(SourceAlias).where(SourceAlias.source_id == source_id).order_by(SourceAlias.alias))
+        ),
+        "by_status": [(s.value, by_status.get(s, 0)) for s in Status],
+        "latest": latest,
+        "others": session.exec(
+            select(Source.id, Source.name).where(Source.id != source_id).order_by(Source.name).limit(1000)
+        ).all(),
+    }
 
 
 def _snapshot(source: Source) -> dict:
     return {"name": source.name, "kind": str(source.kind), "domain": source.domain, "notes": source.notes}
 
 
-def update_source(*, session: Session, source: Source, name: str, kind: str, domain: str, notes: str,
-                  actor: User | None) -> Source:
+def update_source(
+    *, session: Session, source: Source, name: str, kind: str, domain: str, notes: str, actor: User | None
+) -> Source:
     """Edit a source's canonical name, kind, domain and notes."""
     name = " ".join((name or "").split())
     if not name:
@@ -82,10 +101,22 @@ def update_source(*, session: Session, source: Source, name: str, kind: str, dom
     if clash:
         raise InputError(f"Another source is already called “{name}”; merge the two instead.")
     before = _snapshot(source)
-    source.name, source.kind, source.domain, source.notes = name, SourceKind(kind), (domain or "").strip() or None, (notes or "").strip()
+    source.name, source.kind, source.domain, source.notes = (
+        name,
+        SourceKind(kind),
+        (domain or "").strip() or None,
+        (notes or "").strip(),
+    )
     session.add(source)
-    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="edit",
-                 before=before, after=_snapshot(source))
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="source",
+        entity_id=source.id,
+        action="edit",
+        before=before,
+        after=_snapshot(source),
+    )
     session.commit()
     return source
 
@@ -101,8 +132,14 @@ def add_alias(*, session: Session, source: Source, alias: str, actor: User | Non
     row = SourceAlias(source_id=source.id, alias=alias)
     session.add(row)
     session.flush()
-    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="alias_add",
-                 after={"alias": alias})
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="source",
+        entity_id=source.id,
+        action="alias_add",
+        after={"alias": alias},
+    )
     session.commit()
     return row
 
@@ -113,8 +150,14 @@ def remove_alias(*, session: Session, source: Source, alias_id: int, actor: User
     if row is None or row.source_id != source.id:
         raise InputError("That alias does not belong to this source.")
     session.delete(row)
-    record_event(session=session, actor=actor, entity_type="source", entity_id=source.id, action="alias_remove",
-                 before={"alias": row.alias})
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="source",
+        entity_id=source.id,
+        action="alias_remove",
+        before={"alias": row.alias},
+    )
     session.commit()
 
 

@@ -30,12 +30,17 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 def token_snapshot(token: ApiToken) -> dict:
     """Return what the audit trail records of a token (never its hash)."""
-    return {"user_id": token.user_id, "name": token.label, "scope": token.scope,
-            "expires_at": token.expires_at.isoformat() if token.expires_at else None}
+    return {
+        "user_id": token.user_id,
+        "name": token.label,
+        "scope": token.scope,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
 
 
-def create_token(*, session: Session, user: User, name: str, scope: str, actor: User | None,
-                 expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    *, session: Session, user: User, name: str, scope: str, actor: User | None, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for a user and return it with its secret, which is shown once and never stored."""
     name = " ".join((name or "").split())
     if not name:
@@ -53,8 +58,14 @@ def create_token(*, session: Session, user: User, name: str, scope: str, actor: 
     try:
         session.add(token)
         session.flush()
-        record_event(session=session, actor=actor, entity_type="api_token", entity_id=token.id, action="create",
-                     after=token_snapshot(token))
+        record_event(
+            session=session,
+            actor=actor,
+            entity_type="api_token",
+            entity_id=token.id,
+            action="create",
+            after=token_snapshot(token),
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -79,8 +90,14 @@ def revoke_token(*, session: Session, token_id: int, actor: User | None, owner: 
         raise InputError(f"Token “{token.label}” is already revoked.")
     token.revoked_at = utcnow()
     session.add(token)
-    record_event(session=session, actor=actor, entity_type="api_token", entity_id=token.id, action="revoke",
-                 before=token_snapshot(token))
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="api_token",
+        entity_id=token.id,
+        action="revoke",
+        before=token_snapshot(token),
+    )
     session.commit()
     return token
 
@@ -98,9 +115,12 @@ def authenticate_token(*, session: Session, secret: str) -> tuple[User, ApiToken
     """Return the active user and token behind a secret, or None; notes when the token was last used."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    row = session.exec(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                       .where(ApiToken.token_hash == hash_token(secret))
-                       .execution_options(populate_existing=True)).first()  # a revocation is seen at once
+    row = session.exec(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(secret))
+        .execution_options(populate_existing=True)
+    ).first()  # a revocation is seen at once
     if row is None:
         return None
     token, user = row
@@ -108,8 +128,12 @@ def authenticate_token(*, session: Session, secret: str) -> tuple[User, ApiToken
         return None
     now = utcnow()
     if token.last_used_at is None or now - _aware(token.last_used_at) > LAST_USED_GRANULARITY:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token.id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
         session.refresh(token)
     return user, token

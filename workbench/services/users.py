@@ -38,8 +38,14 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
     try:
         session.add(user)
         session.flush()
-        record_event(session=session, actor=actor, entity_type="user", entity_id=user.id,
-                     action="create", after=user_snapshot(user))
+        record_event(
+            session=session,
+            actor=actor,
+            entity_type="user",
+            entity_id=user.id,
+            action="create",
+            after=user_snapshot(user),
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -59,8 +65,10 @@ def check_password(password: str, *, email: str = "", name: str = "") -> None:
     """Raise InputError unless the password has 12+ characters and is neither common nor the account's own name."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"The password is too short; use at least {MIN_PASSWORD_LENGTH} characters "
-                         "(a few unrelated words make a good one).")
+        raise InputError(
+            f"The password is too short; use at least {MIN_PASSWORD_LENGTH} characters "
+            "(a few unrelated words make a good one)."
+        )
     folded = password.casefold()
     squeezed = re.sub(r"[\W_]+", "", folded)
     if folded in _common_passwords() or squeezed in _common_passwords() or len(set(folded)) < 4:
@@ -111,8 +119,15 @@ def get_user(*, session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def update_user(*, session: Session, user: User, actor: User | None, role: str | None = None,
-                active: bool | None = None, password: str | None = None) -> User:
+def update_user(
+    *,
+    session: Session,
+    user: User,
+    actor: User | None,
+    role: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
     """Change a user's role, active state or password (admins); every change ends the user's sessions, audited."""
     before = user_snapshot(user)
     changes = []
@@ -136,8 +151,15 @@ def update_user(*, session: Session, user: User, actor: User | None, role: str |
         raise InputError("Nothing to change.")
     try:
         end_sessions(session=session, user=user)
-        record_event(session=session, actor=actor, entity_type="user", entity_id=user.id, action="+".join(changes),
-                     before=before, after={**user_snapshot(user), "password_changed": "password" in changes})
+        record_event(
+            session=session,
+            actor=actor,
+            entity_type="user",
+            entity_id=user.id,
+            action="+".join(changes),
+            before=before,
+            after={**user_snapshot(user), "password_changed": "password" in changes},
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -148,4 +170,3 @@ def update_user(*, session: Session, user: User, actor: User | None, role: str |
 def list_users(*, session: Session) -> list[User]:
     """Return every user, by email."""
     return list(session.exec(select(User).order_by(User.email)))
-

@@ -21,6 +21,14 @@ def index():
     session = get_session()
     filters = parse_activity_filters(request.args)
     events, next_before = activity_page(session=session, filters=filters)
-    return render("activity.html", "partials/_activity_results.html", "activity-results", events=events,
-                  next_before=next_before, filters=filters, choices=activity_choices(session=session),
-                  describe=describe_event, subject=describe_change)
+    return render(
+        "activity.html",
+        "partials/_activity_results.html",
+        "activity-results",
+        events=events,
+        next_before=next_before,
+        filters=filters,
+        choices=activity_choices(session=session),
+        describe=describe_event,
+        subject=describe_change,
+    )

@@ -20,8 +20,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @require_role(Role.admin)
 def users():
     """List user accounts with a form to add one."""
-    return render("admin/users.html", "partials/_user_table.html", "user-table",
-                  users=list_users(session=get_session()), roles=list(Role), form={}, error=None)
+    return render(
+        "admin/users.html",
+        "partials/_user_table.html",
+        "user-table",
+        users=list_users(session=get_session()),
+        roles=list(Role),
+        form={},
+        error=None,
+    )
 
 
 @bp.post("/users")
@@ -31,11 +38,25 @@ def create_user_view():
     form = request.form
     session = get_session()
     try:
-        user = create_user(session=session, email=form.get("email", ""), name=form.get("name", ""),
-                           role=form.get("role", ""), password=form.get("password", ""), actor=acting_user())
+        user = create_user(
+            session=session,
+            email=form.get("email", ""),
+            name=form.get("name", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
+            actor=acting_user(),
+        )
     except InputError as error:
-        return render("admin/users.html", "partials/_user_table.html", "user-table", status=422,
-                      users=list_users(session=session), roles=list(Role), form=form, error=str(error))
+        return render(
+            "admin/users.html",
+            "partials/_user_table.html",
+            "user-table",
+            status=422,
+            users=list_users(session=session),
+            roles=list(Role),
+            form=form,
+            error=str(error),
+        )
     flash(f"Created {user.email} ({user.role}).", "success")
     return redirect(url_for("admin.users"), code=303)
 
@@ -50,15 +71,27 @@ def update_user_view(user_id: int):
         abort(404)
     form = request.form
     action = form.get("action", "")
-    changes = {"role": {"role": form.get("role", "")}, "deactivate": {"active": False},
-               "reactivate": {"active": True}, "password": {"password": form.get("password", "")}}
+    changes = {
+        "role": {"role": form.get("role", "")},
+        "deactivate": {"active": False},
+        "reactivate": {"active": True},
+        "password": {"password": form.get("password", "")},
+    }
     try:
         if action not in changes:
             raise InputError("Choose what to change: the role, the password, or whether the account is active.")
         update_user(session=session, user=user, actor=acting_user(), **changes[action])
     except InputError as error:
-        return render("admin/users.html", "partials/_user_table.html", "user-table", status=422,
-                      users=list_users(session=session), roles=list(Role), form={}, error=f"{user.email}: {error}")
+        return render(
+            "admin/users.html",
+            "partials/_user_table.html",
+            "user-table",
+            status=422,
+            users=list_users(session=session),
+            roles=list(Role),
+            form={},
+            error=f"{user.email}: {error}",
+        )
     flash(f"Updated {user.email}; their sessions have ended.", "success")
     return redirect(url_for("admin.users"), code=303)
 
@@ -69,5 +102,10 @@ def audit():
     """Check the audit chain and show its head."""
     session = get_session()
     report = verify_chain(session=session)
-    return render("admin/audit.html", "partials/_audit_status.html", "audit-status", report=report,
-                  anchor=last_anchor(session=session))
+    return render(
+        "admin/audit.html",
+        "partials/_audit_status.html",
+        "audit-status",
+        report=report,
+        anchor=last_anchor(session=session),
+    )

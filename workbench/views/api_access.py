@@ -14,8 +14,9 @@ bp = Blueprint("api_access", __name__)
 
 def _page(*, secret: str | None = None, error: str | None = None, status: int = 200):
     rows = list_tokens(session=get_session(), user=acting_user())
-    return render_template("api/tokens.html", rows=rows, state=token_state, scopes=SCOPES, secret=secret,
-                           error=error), status
+    return render_template(
+        "api/tokens.html", rows=rows, state=token_state, scopes=SCOPES, secret=secret, error=error
+    ), status
 
 
 @bp.get("/account/tokens")
@@ -29,9 +30,14 @@ def create():
     """Create a token and show its secret this once (it is stored only as a hash)."""
     form = request.form
     try:
-        _, secret = create_token(session=get_session(), user=acting_user(), name=form.get("name", ""),
-                                 scope=form.get("scope", ""), expires_at=parse_expiry(form.get("expires")),
-                                 actor=acting_user())
+        _, secret = create_token(
+            session=get_session(),
+            user=acting_user(),
+            name=form.get("name", ""),
+            scope=form.get("scope", ""),
+            expires_at=parse_expiry(form.get("expires")),
+            actor=acting_user(),
+        )
     except InputError as error:
         return _page(error=str(error), status=422)
     response = _page(secret=secret, status=201)
@@ -56,6 +62,9 @@ def reference():
     from ..api import spec
 
     document = spec.spec
-    operations = [(path, method.upper(), operation) for path, methods in document["paths"].items()
-                  for method, operation in methods.items()]
+    operations = [
+        (path, method.upper(), operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
     return render_template("api/reference.html", document=document, operations=operations)

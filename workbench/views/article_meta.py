@@ -25,8 +25,15 @@ def _article_or_404(article_id: int):
 @bp.get("/articles/<int:article_id>/details")
 def edit(article_id: int):
     """The form for an article's details."""
-    return render("articles/details.html", "partials/_article_details.html", "article-details",
-                  article=_article_or_404(article_id), changes=None, error=None, saved=False)
+    return render(
+        "articles/details.html",
+        "partials/_article_details.html",
+        "article-details",
+        article=_article_or_404(article_id),
+        changes=None,
+        error=None,
+        saved=False,
+    )
 
 
 @bp.post("/articles/<int:article_id>/details")
@@ -36,13 +43,35 @@ def save(article_id: int):
     article = _article_or_404(article_id)
     form = request.form
     try:
-        changes = edit_article(session=session, article=article, title=form.get("title", ""),
-                               outlet=form.get("outlet", ""), url=form.get("url", ""),
-                               published=parse_published(form.get("published")), actor=acting_user())
+        changes = edit_article(
+            session=session,
+            article=article,
+            title=form.get("title", ""),
+            outlet=form.get("outlet", ""),
+            url=form.get("url", ""),
+            published=parse_published(form.get("published")),
+            actor=acting_user(),
+        )
     except InputError as error:
         session.rollback()
         session.refresh(article)
-        return render("articles/details.html", "partials/_article_details.html", "article-details", status=422,
-                      article=article, changes=None, error=str(error), saved=False, submitted=form)
-    return render("articles/details.html", "partials/_article_details.html", "article-details", article=article,
-                  changes=changes, error=None, saved=True)
+        return render(
+            "articles/details.html",
+            "partials/_article_details.html",
+            "article-details",
+            status=422,
+            article=article,
+            changes=None,
+            error=str(error),
+            saved=False,
+            submitted=form,
+        )
+    return render(
+        "articles/details.html",
+        "partials/_article_details.html",
+        "article-details",
+        article=article,
+        changes=changes,
+        error=None,
+        saved=True,
+    )

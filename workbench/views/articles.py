@@ -31,8 +31,17 @@ def index():
     sort = sort if sort in article_service.ARTICLE_SORTS else "ingested"
     after = (request.args.get("after") or "")[:80]
     listing = article_service.list_articles(session=get_session(), q=q, sort=sort, after=after)
-    return render("articles/index.html", "partials/_article_list.html", "article-list", rows=listing.rows,
-                  next_cursor=listing.next_cursor, q=q, sort=sort, after=after, sorts=article_service.ARTICLE_SORTS)
+    return render(
+        "articles/index.html",
+        "partials/_article_list.html",
+        "article-list",
+        rows=listing.rows,
+        next_cursor=listing.next_cursor,
+        q=q,
+        sort=sort,
+        after=after,
+        sorts=article_service.ARTICLE_SORTS,
+    )
 
 
 @bp.get("/articles/new")
@@ -50,13 +59,22 @@ def create():
         has_file = bool(upload and upload.filename)
         only_url = not has_file and not form.get("text", "").strip() and form.get("url", "").strip()
         text = None if only_url else _article_text_from_request()  # only a URL: fetched now, the checker waits
-        result = ingest_submission(session=get_session(), config=current_app.config, actor=acting_user(), text=text,
-                                   url=form.get("url"), title=form.get("title"),
-                                   outlet=form.get("outlet"), section=form.get("section"),
-                                   published=form.get("published"), filename=upload.filename if has_file else None)
+        result = ingest_submission(
+            session=get_session(),
+            config=current_app.config,
+            actor=acting_user(),
+            text=text,
+            url=form.get("url"),
+            title=form.get("title"),
+            outlet=form.get("outlet"),
+            section=form.get("section"),
+            published=form.get("published"),
+            filename=upload.filename if has_file else None,
+        )
     except InputError as error:
-        return render("articles/new.html", "partials/_ingest_form.html", "ingest-form", status=422,
-                      form=form, error=str(error))
+        return render(
+            "articles/new.html", "partials/_ingest_form.html", "ingest-form", status=422, form=form, error=str(error)
+        )
     if result.duplicate:
         flash("This exact text was already ingested; here is the stored article.", "info")
     else:
@@ -82,10 +100,18 @@ def _workspace(article_id: int, *, error: str | None = None, status: int = 200):
         abort(404)
     claims = article_service.article_claims(session=session, article_id=article_id)
     plain = [claim for claim, _ in claims]
-    return render("articles/show.html", "partials/_article_workspace.html", "article-workspace", status=status,
-                  article=article, claims=claims, segments=article_service.text_segments(article.text, plain),
-                  progress=article_service.progress_of(plain, require_approval=current_app.config["REQUIRE_APPROVAL"]),
-                  labels=STATUS_LABELS, error=error)
+    return render(
+        "articles/show.html",
+        "partials/_article_workspace.html",
+        "article-workspace",
+        status=status,
+        article=article,
+        claims=claims,
+        segments=article_service.text_segments(article.text, plain),
+        progress=article_service.progress_of(plain, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+        labels=STATUS_LABELS,
+        error=error,
+    )
 
 
 @bp.get("/articles/<int:article_id>")
@@ -105,8 +131,9 @@ def create_claim(article_id: int):
     try:
         if not (start.isdigit() and end.isdigit()):
             raise InputError("Select some words in the article first.")
-        claim = create_from_selection(session=session, article=article, start=int(start), end=int(end),
-                                      actor=acting_user())
+        claim = create_from_selection(
+            session=session, article=article, start=int(start), end=int(end), actor=acting_user()
+        )
     except InputError as error:
         if request.htmx:
             return _workspace(article_id, error=str(error), status=422)

@@ -40,10 +40,21 @@ def queue():
     filters = parse_filters(request.args)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
     checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in page.rows])
-    return render("claims/queue.html", "partials/_queue_results.html", "queue-results",
-                  rows=page.rows, results=page, checked_before_ids=checked, filters=filters, sorts=SORTS,
-                  statuses=list(Status), choosable=review.CHOOSABLE,
-                  labels=review.STATUS_LABELS, choices=filter_choices(session=session), **_row_context())
+    return render(
+        "claims/queue.html",
+        "partials/_queue_results.html",
+        "queue-results",
+        rows=page.rows,
+        results=page,
+        checked_before_ids=checked,
+        filters=filters,
+        sorts=SORTS,
+        statuses=list(Status),
+        choosable=review.CHOOSABLE,
+        labels=review.STATUS_LABELS,
+        choices=filter_choices(session=session),
+        **_row_context(),
+    )
 
 
 def _row_context() -> dict:
@@ -62,24 +73,34 @@ def bulk():
         back = url_for("claims.queue")
     try:
         if action == "status":
-            count = review.bulk_update(session=session, claim_ids=ids, actor=acting_user(),
-                                       status=review.parse_status(request.form.get("status", "")),
-                                       rationale=request.form.get("rationale", ""))
+            count = review.bulk_update(
+                session=session,
+                claim_ids=ids,
+                actor=acting_user(),
+                status=review.parse_status(request.form.get("status", "")),
+                rationale=request.form.get("rationale", ""),
+            )
         elif action == "assign":
             target = request.form.get("assignee", "")
             assignee = acting_user() if target == "me" else session.get(User, int(target)) if target.isdigit() else None
             if target not in {"", "none", "me"} and assignee is None:
                 raise InputError("That assignee does not exist.")
-            count = review.bulk_update(session=session, claim_ids=ids, actor=acting_user(), assignee=assignee,
-                                       unassign=assignee is None)
+            count = review.bulk_update(
+                session=session, claim_ids=ids, actor=acting_user(), assignee=assignee, unassign=assignee is None
+            )
         else:
             raise InputError("Choose what to do with the selected claims: set a status or assign them.")
     except InputError as error:
         flash(str(error), "error")
     except review.ConflictError as error:
-        return render_template("error.html", code=409, message=(
-            f"Claim #{error.claim_id} changed while you were choosing; nothing was changed. "
-            "Reload the queue and try again.")), 409
+        return render_template(
+            "error.html",
+            code=409,
+            message=(
+                f"Claim #{error.claim_id} changed while you were choosing; nothing was changed. "
+                "Reload the queue and try again."
+            ),
+        ), 409
     else:
         flash(f"Updated {count} claim{'s' if count != 1 else ''}.", "success")
     return redirect(back, code=303)
@@ -91,13 +112,29 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     target = request.htmx.target or ""
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
-        return render("partials/_claim_row.html", "partials/_claim_row.html", target, status=status, row=row,
-                      labels=review.STATUS_LABELS, statuses=review.CHOOSABLE, error=error, **_row_context(),
-                      checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]))
+        return render(
+            "partials/_claim_row.html",
+            "partials/_claim_row.html",
+            target,
+            status=status,
+            row=row,
+            labels=review.STATUS_LABELS,
+            statuses=review.CHOOSABLE,
+            error=error,
+            **_row_context(),
+            checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]),
+        )
     if request.htmx and target == "claim-panel":
         context = _detail_context(claim_id)
-        return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", status=status,
-                      **context, error=error, **_queue_context(context["d"].claim))
+        return render(
+            "claims/show.html",
+            "partials/_claim_panel.html",
+            "claim-panel",
+            status=status,
+            **context,
+            error=error,
+            **_queue_context(context["d"].claim),
+        )
     if error:
         flash(error, "error")
     return redirect(url_for("claims.show", claim_id=claim_id), code=303)
@@ -107,20 +144,36 @@ def _detail_context(claim_id: int) -> dict:
     detail = claim_detail(session=get_session(), claim_id=claim_id)
     if detail is None:
         abort(404)
-    return {"d": detail, "labels": review.STATUS_LABELS, "statuses": review.CHOOSABLE, "describe": describe_event,
-            "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"], "kinds": corrections.KINDS,
-            "source_names": filter_choices(session=get_session())["sources"],
-            "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
-            "require_approval": current_app.config["REQUIRE_APPROVAL"], "stances": claim_edits.STANCES,
-            "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
-            "matches": matches_of(session=get_session(), claim_id=claim_id)}
+    return {
+        "d": detail,
+        "labels": review.STATUS_LABELS,
+        "statuses": review.CHOOSABLE,
+        "describe": describe_event,
+        "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"],
+        "kinds": corrections.KINDS,
+        "source_names": filter_choices(session=get_session())["sources"],
+        "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+        "require_approval": current_app.config["REQUIRE_APPROVAL"],
+        "stances": claim_edits.STANCES,
+        "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
+        "matches": matches_of(session=get_session(), claim_id=claim_id),
+    }
 
 
 def _conflict(error: review.ConflictError, action: str):
     """The 409 answer: what changed, the current state, and a form that reapplies the user's change."""
-    return render("partials/_conflict.html", "partials/_conflict.html", request.htmx.target or "claim-panel",
-                  status=409, current=error.current, attempted=error.attempted, action=action,
-                  claim_id=error.claim_id, labels=review.STATUS_LABELS, target=request.htmx.target or "claim-panel")
+    return render(
+        "partials/_conflict.html",
+        "partials/_conflict.html",
+        request.htmx.target or "claim-panel",
+        status=409,
+        current=error.current,
+        attempted=error.attempted,
+        action=action,
+        claim_id=error.claim_id,
+        labels=review.STATUS_LABELS,
+        target=request.htmx.target or "claim-panel",
+    )
 
 
 def _change(claim_id: int, apply, action_endpoint: str, **url_args):
@@ -153,8 +206,14 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
 def show(claim_id: int):
     """The claim in context, with its source, dates, evidence, notes and history; j/k follow the queue it came from."""
     context = _detail_context(claim_id)
-    return render("claims/show.html", "partials/_claim_panel.html", "claim-panel", **context, error=None,
-                  **_queue_context(context["d"].claim))
+    return render(
+        "claims/show.html",
+        "partials/_claim_panel.html",
+        "claim-panel",
+        **context,
+        error=None,
+        **_queue_context(context["d"].claim),
+    )
 
 
 def _queue_context(claim) -> dict:
@@ -166,30 +225,39 @@ def _queue_context(claim) -> dict:
     if not raw:
         return {"queue_args": "", "queue_prev": None, "queue_next": None}
     filters = parse_filters(MultiDict(parse_qsl(raw)))
-    previous_id, next_id = queue_neighbours(session=get_session(), filters=filters, user_id=acting_user().id,
-                                            claim=claim)
+    previous_id, next_id = queue_neighbours(
+        session=get_session(), filters=filters, user_id=acting_user().id, claim=claim
+    )
     return {"queue_args": raw, "queue_prev": previous_id, "queue_next": next_id}
 
 
 @bp.post("/claims/<int:claim_id>/status")
 def set_status(claim_id: int):
     """Change a claim's status (a verdict needs a rationale; four verdicts need evidence)."""
+
     def apply(claim):
-        review.set_status(session=get_session(), claim=claim, status=review.parse_status(request.form.get("status", "")),
-                          rationale=request.form.get("rationale", ""), actor=acting_user(),
-                          expected_version=_version())
+        review.set_status(
+            session=get_session(),
+            claim=claim,
+            status=review.parse_status(request.form.get("status", "")),
+            rationale=request.form.get("rationale", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.set_status")
 
 
 @bp.post("/claims/<int:claim_id>/assign")
 def assign(claim_id: int):
     """Assign a claim to the current user, to someone else, or to nobody."""
+
     def apply(claim):
         target = request.form.get("assignee", "me")
         session = get_session()
         assignee = acting_user() if target == "me" else session.get(User, int(target)) if target.isdigit() else None
-        review.assign(session=session, claim=claim, assignee=assignee, actor=acting_user(),
-                      expected_version=_version())
+        review.assign(session=session, claim=claim, assignee=assignee, actor=acting_user(), expected_version=_version())
+
     return _change(claim_id, apply, "claims.assign")
 
 
@@ -197,9 +265,16 @@ def assign(claim_id: int):
 @require_role(Role.editor)
 def approve(claim_id: int):
     """An editor approves the verdict."""
+
     def apply(claim):
-        review.approve(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version(),
-                       allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"])
+        review.approve(
+            session=get_session(),
+            claim=claim,
+            actor=acting_user(),
+            expected_version=_version(),
+            allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"],
+        )
+
     return _change(claim_id, apply, "claims.approve")
 
 
@@ -207,9 +282,16 @@ def approve(claim_id: int):
 @require_role(Role.editor)
 def send_back(claim_id: int):
     """An editor returns a verdict to its checker with a comment."""
+
     def apply(claim):
-        review.send_back(session=get_session(), claim=claim, actor=acting_user(),
-                         comment=request.form.get("comment", ""), expected_version=_version())
+        review.send_back(
+            session=get_session(),
+            claim=claim,
+            actor=acting_user(),
+            comment=request.form.get("comment", ""),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.send_back")
 
 
@@ -226,15 +308,20 @@ def _apply_correction(claim) -> None:
     common = {"session": session, "claim": claim, "actor": acting_user(), "expected_version": _version()}
     if field == "source":
         choice = form.get("source_id", "")
-        corrections.correct_source(**common, source_id=int(choice) if choice.isdigit() and len(choice) < 10 else None,
-                                   new_name=form.get("new_source", ""))
+        corrections.correct_source(
+            **common,
+            source_id=int(choice) if choice.isdigit() and len(choice) < 10 else None,
+            new_name=form.get("new_source", ""),
+        )
     elif field == "speaker":
         corrections.correct_speaker(**common, speaker=form.get("speaker", ""))
     elif field == "kind":
         corrections.correct_kind(**common, kind=form.get("kind", ""))
     elif field == "dates":
-        offsets = [(int(a), int(b)) if a.isdigit() and b.isdigit() and len(a) < 10 and len(b) < 10 else None
-                   for a, b in zip(form.getlist("date_start"), form.getlist("date_end"))]
+        offsets = [
+            (int(a), int(b)) if a.isdigit() and b.isdigit() and len(a) < 10 and len(b) < 10 else None
+            for a, b in zip(form.getlist("date_start"), form.getlist("date_end"))
+        ]
         removed = {int(i) for i in form.getlist("date_remove") if i.isdigit() and len(i) < 6}
         dates = corrections.parse_date_rows(form.getlist("date_text"), form.getlist("date_value"), removed, offsets)
         corrections.correct_dates(**common, dates=dates)
@@ -247,72 +334,107 @@ def _apply_correction(claim) -> None:
 @bp.post("/claims/<int:claim_id>/correct")
 def correct(claim_id: int):
     """Correct one extracted field of a claim: source, speaker, dates, kind or span."""
+
     def apply(claim):
         try:
             _apply_correction(claim)
         except review.ConflictError as error:  # the 409 form re-sends what the user asked for
             error.attempted.update({k: v for k, v in request.form.items() if k not in {"csrf_token", "version"}})
             raise
+
     return _change(claim_id, apply, "claims.correct")
 
 
 @bp.post("/claims/<int:claim_id>/dismiss")
 def dismiss(claim_id: int):
     """Dismiss a claim as "not a claim", with a reason."""
+
     def apply(claim):
-        review.dismiss(session=get_session(), claim=claim, reason=request.form.get("reason", ""), actor=acting_user(),
-                       expected_version=_version())
+        review.dismiss(
+            session=get_session(),
+            claim=claim,
+            reason=request.form.get("reason", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.dismiss")
 
 
 @bp.post("/claims/<int:claim_id>/restore")
 def restore(claim_id: int):
     """Bring a dismissed claim back into the queue."""
+
     def apply(claim):
         review.restore(session=get_session(), claim=claim, actor=acting_user(), expected_version=_version())
+
     return _change(claim_id, apply, "claims.restore")
 
 
 @bp.post("/claims/<int:claim_id>/text")
 def edit_text(claim_id: int):
     """Reword a claim; the span in the original stays."""
+
     def apply(claim):
-        review.edit_text(session=get_session(), claim=claim, text=request.form.get("text", ""), actor=acting_user(),
-                         expected_version=_version())
+        review.edit_text(
+            session=get_session(),
+            claim=claim,
+            text=request.form.get("text", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.edit_text")
 
 
 @bp.post("/claims/<int:claim_id>/split")
 def split(claim_id: int):
     """Split a claim in two at an offset inside its quote."""
+
     def apply(claim):
         at = request.form.get("at", "")
         if not at.lstrip("-").isdigit():
             raise InputError("Say where to split: a character position inside the claim.")
-        claim_edits.split_claim(session=get_session(), claim=claim, at=int(at), actor=acting_user(),
-                                expected_version=_version())
+        claim_edits.split_claim(
+            session=get_session(), claim=claim, at=int(at), actor=acting_user(), expected_version=_version()
+        )
+
     return _change(claim_id, apply, "claims.split")
 
 
 @bp.post("/claims/<int:claim_id>/merge")
 def merge(claim_id: int):
     """Merge a claim with the one before or after it, keeping the text between them."""
+
     def apply(claim):
-        claim_edits.merge_claims(session=get_session(), claim=claim, actor=acting_user(),
-                                 direction=request.form.get("direction", "next"), expected_version=_version(),
-                                 other_version=_version("other_version"))
+        claim_edits.merge_claims(
+            session=get_session(),
+            claim=claim,
+            actor=acting_user(),
+            direction=request.form.get("direction", "next"),
+            expected_version=_version(),
+            other_version=_version("other_version"),
+        )
+
     return _change(claim_id, apply, "claims.merge")
 
 
 @bp.post("/claims/<int:claim_id>/evidence")
 def add_evidence(claim_id: int):
     """Attach an evidence URL with its stance and a note."""
+
     def apply(claim):
-        evidence = claim_edits.add_evidence(session=get_session(), claim=claim, url=request.form.get("url", ""),
-                                            stance=request.form.get("stance", "context"),
-                                            note=request.form.get("note", ""), actor=acting_user(),
-                                            expected_version=_version())
+        evidence = claim_edits.add_evidence(
+            session=get_session(),
+            claim=claim,
+            url=request.form.get("url", ""),
+            stance=request.form.get("stance", "context"),
+            note=request.form.get("note", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
         queue_fetches(current_app, [evidence.id])  # fetched in the background, never in this request
+
     return _change(claim_id, apply, "claims.add_evidence")
 
 
@@ -326,28 +448,43 @@ def _evidence_of(claim, evidence_id: int) -> Evidence:
 @bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>")
 def edit_evidence(claim_id: int, evidence_id: int):
     """Change an evidence item's relevance or note."""
+
     def apply(claim):
-        claim_edits.edit_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
-                                  stance=request.form.get("stance", ""), note=request.form.get("note", ""),
-                                  actor=acting_user(), expected_version=_version())
+        claim_edits.edit_evidence(
+            session=get_session(),
+            claim=claim,
+            evidence=_evidence_of(claim, evidence_id),
+            stance=request.form.get("stance", ""),
+            note=request.form.get("note", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.edit_evidence", evidence_id=evidence_id)
 
 
 @bp.post("/claims/<int:claim_id>/evidence/<int:evidence_id>/withdraw")
 def withdraw_evidence(claim_id: int, evidence_id: int):
     """Withdraw an evidence item; its archive and hash stay on record."""
+
     def apply(claim):
-        claim_edits.withdraw_evidence(session=get_session(), claim=claim, evidence=_evidence_of(claim, evidence_id),
-                                      reason=request.form.get("reason", ""), actor=acting_user(),
-                                      expected_version=_version())
+        claim_edits.withdraw_evidence(
+            session=get_session(),
+            claim=claim,
+            evidence=_evidence_of(claim, evidence_id),
+            reason=request.form.get("reason", ""),
+            actor=acting_user(),
+            expected_version=_version(),
+        )
+
     return _change(claim_id, apply, "claims.withdraw_evidence", evidence_id=evidence_id)
 
 
 @bp.post("/claims/<int:claim_id>/notes")
 def add_note(claim_id: int):
     """Add a working note."""
+
     def apply(claim):
         claim_edits.add_note(session=get_session(), claim=claim, body=request.form.get("body", ""), actor=acting_user())
+
     return _change(claim_id, apply, "claims.add_note")
-
-

@@ -15,10 +15,18 @@ bp = Blueprint("desk", __name__)
 
 
 def _approvals(*, message: str | None = None, error: str | None = None, status: int = 200):
-    return render("desk/approvals.html", "partials/_approval_list.html", "approval-list", status=status,
-                  rows=desk.approval_queue(session=get_session()), labels=review.STATUS_LABELS,
-                  require_approval=current_app.config["REQUIRE_APPROVAL"],
-                  allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"], message=message, error=error)
+    return render(
+        "desk/approvals.html",
+        "partials/_approval_list.html",
+        "approval-list",
+        status=status,
+        rows=desk.approval_queue(session=get_session()),
+        labels=review.STATUS_LABELS,
+        require_approval=current_app.config["REQUIRE_APPROVAL"],
+        allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"],
+        message=message,
+        error=error,
+    )
 
 
 @bp.get("/approvals")
@@ -43,15 +51,24 @@ def decide():
         if action == "approve":
             ids = [i for i in (_int(raw) for raw in request.form.getlist("ids")) if i is not None]
             versions = {i: _int(request.form.get(f"version-{i}")) for i in ids}
-            count = review.approve_many(session=session, versions=versions, actor=acting_user(),
-                                        allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"])
+            count = review.approve_many(
+                session=session,
+                versions=versions,
+                actor=acting_user(),
+                allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"],
+            )
             message = f"Approved {count} verdict{'s' if count != 1 else ''}."
         elif action == "send_back":
             claim = session.get(Claim, _int(request.form.get("claim_id")) or 0)
             if claim is None:
                 raise InputError("That claim no longer exists; reload the page.")
-            review.send_back(session=session, claim=claim, actor=acting_user(), comment=request.form.get("comment", ""),
-                             expected_version=_int(request.form.get("version")))
+            review.send_back(
+                session=session,
+                claim=claim,
+                actor=acting_user(),
+                comment=request.form.get("comment", ""),
+                expected_version=_int(request.form.get("version")),
+            )
             message = f"Claim #{claim.id} sent back to its checker."
         else:
             raise InputError("Choose to approve the selected verdicts or to send one back.")
@@ -59,8 +76,11 @@ def decide():
         session.rollback()
         return _respond(error=str(error), status=422)
     except review.ConflictError as error:
-        return _respond(error=f"Claim #{error.claim_id} changed while you were reviewing it; nothing was saved. "
-                              "The list below is current.", status=409)
+        return _respond(
+            error=f"Claim #{error.claim_id} changed while you were reviewing it; nothing was saved. "
+            "The list below is current.",
+            status=409,
+        )
     return _respond(message=message)
 
 
@@ -76,6 +96,10 @@ def _respond(*, message: str | None = None, error: str | None = None, status: in
 @bp.get("/my-work")
 def my_work():
     """What is assigned to me, what was sent back to me, and what waits for my approval."""
-    work = desk.my_work(session=get_session(), user=acting_user(), require_approval=current_app.config["REQUIRE_APPROVAL"],
-                        allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"])
+    work = desk.my_work(
+        session=get_session(),
+        user=acting_user(),
+        require_approval=current_app.config["REQUIRE_APPROVAL"],
+        allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"],
+    )
     return render("desk/my_work.html", "partials/_my_work.html", "my-work", work=work, labels=review.STATUS_LABELS)

@@ -27,9 +27,15 @@ def _evidence_or_404(evidence_id: int) -> tuple[Evidence, Claim]:
 def show(evidence_id: int):
     """The evidence item: as a fragment it refreshes itself until the fetch is done; as a page, its archives."""
     evidence, claim = _evidence_or_404(evidence_id)
-    return render("evidence/show.html", "partials/_evidence_item.html", f"evidence-{evidence_id}", e=evidence,
-                  claim=claim, traces={evidence.id: trace(claim.text, evidence.archived_text)},
-                  snapshots=snapshots_of(session=get_session(), evidence_id=evidence_id))
+    return render(
+        "evidence/show.html",
+        "partials/_evidence_item.html",
+        f"evidence-{evidence_id}",
+        e=evidence,
+        claim=claim,
+        traces={evidence.id: trace(claim.text, evidence.archived_text)},
+        snapshots=snapshots_of(session=get_session(), evidence_id=evidence_id),
+    )
 
 
 @bp.get("/evidence/<int:evidence_id>/archive/<int:snapshot_id>")
@@ -39,8 +45,14 @@ def archive(evidence_id: int, snapshot_id: int):
     snapshot = get_session().get(EvidenceSnapshot, snapshot_id)
     if snapshot is None or snapshot.evidence_id != evidence_id:
         abort(404)
-    return render("evidence/archive.html", "partials/_archive_text.html", "archive-text", e=evidence, claim=claim,
-                  snapshot=snapshot)
+    return render(
+        "evidence/archive.html",
+        "partials/_archive_text.html",
+        "archive-text",
+        e=evidence,
+        claim=claim,
+        snapshot=snapshot,
+    )
 
 
 @bp.get("/evidence/<int:evidence_id>/archive/<int:snapshot_id>/original")
@@ -66,8 +78,14 @@ def recheck(evidence_id: int):
     queue_fetches(current_app, [evidence_id])
     if request.htmx:
         get_session().refresh(evidence)
-        return render("partials/_evidence_item.html", "partials/_evidence_item.html", f"evidence-{evidence_id}",
-                      e=evidence, claim=claim, traces={})
+        return render(
+            "partials/_evidence_item.html",
+            "partials/_evidence_item.html",
+            f"evidence-{evidence_id}",
+            e=evidence,
+            claim=claim,
+            traces={},
+        )
     return redirect(url_for("claims.show", claim_id=claim.id), code=303)
 
 

@@ -13,15 +13,16 @@ from ..services.ingest import parse_published
 
 bp = Blueprint("exports", __name__)
 
-MIMETYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html",
-             "claimreview": "application/ld+json"}
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html", "claimreview": "application/ld+json"}
 SUFFIXES = {"csv": "csv", "json": "json", "html": "html", "claimreview": "jsonld"}
 
 
 def html_renderer(app):
     """Return a function that streams the report template (used by the web and the command line)."""
+
     def render(**context):
         return app.jinja_env.get_template("report.html").generate(**context)
+
     return render
 
 
@@ -29,9 +30,11 @@ def _scope_from(values) -> tuple[ExportScope, str]:
     """Read and check an export's scope and format; raise InputError with the reason."""
     fmt = values.get("format", "csv")
     article = values.get("article", "")
-    scope = ExportScope(article_id=int(article) if article.isdigit() else None,
-                        source=(values.get("source") or "").strip() or None,
-                        since=parse_published(values.get("since")))
+    scope = ExportScope(
+        article_id=int(article) if article.isdigit() else None,
+        source=(values.get("source") or "").strip() or None,
+        since=parse_published(values.get("since")),
+    )
     if fmt not in MIMETYPES:
         raise InputError(f"Unknown format “{fmt[:20]}”; choose csv, json, html or claimreview.")
     check_export(session=get_session(), scope=scope, fmt=fmt, public_url=current_app.config["PUBLIC_URL"])
@@ -55,9 +58,16 @@ def generate():
         scope, fmt = _scope_from(request.form)
     except InputError as error:
         return render_template("error.html", code=422, message=str(error)), 422
-    chunks = export_stream(session=get_session(), scope=scope, fmt=fmt, render_html=html_renderer(current_app),
-                           organisation=current_app.config["ORGANISATION"], public_url=current_app.config["PUBLIC_URL"],
-                           actor=acting_user(), require_approval=current_app.config["REQUIRE_APPROVAL"])
+    chunks = export_stream(
+        session=get_session(),
+        scope=scope,
+        fmt=fmt,
+        render_html=html_renderer(current_app),
+        organisation=current_app.config["ORGANISATION"],
+        public_url=current_app.config["PUBLIC_URL"],
+        actor=acting_user(),
+        require_approval=current_app.config["REQUIRE_APPROVAL"],
+    )
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
     if fmt != "html" or request.form.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'

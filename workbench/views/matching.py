@@ -15,14 +15,20 @@ bp = Blueprint("matching", __name__)
 @bp.post("/claims/<int:claim_id>/matches/<int:match_id>/reuse")
 def reuse(claim_id: int, match_id: int):
     """Give the claim the matched verdict, copying its rationale and evidence with a reference."""
-    return _change(claim_id, lambda claim: matching.reuse_verdict(session=get_session(), claim=claim,
-                                                                   match_id=match_id, actor=acting_user()),
-                   "claims.show")
+    return _change(
+        claim_id,
+        lambda claim: matching.reuse_verdict(
+            session=get_session(), claim=claim, match_id=match_id, actor=acting_user()
+        ),
+        "claims.show",
+    )
 
 
 @bp.post("/claims/<int:claim_id>/matches/<int:match_id>/reject")
 def reject(claim_id: int, match_id: int):
     """Mark a match "not the same claim"; it is not proposed again."""
-    return _change(claim_id, lambda claim: matching.reject_match(session=get_session(), claim=claim,
-                                                                  match_id=match_id, actor=acting_user()),
-                   "claims.show")
+    return _change(
+        claim_id,
+        lambda claim: matching.reject_match(session=get_session(), claim=claim, match_id=match_id, actor=acting_user()),
+        "claims.show",
+    )

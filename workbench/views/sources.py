@@ -19,16 +19,29 @@ bp = Blueprint("sources", __name__)
 def index():
     """All sources with their claim counts; searchable by name."""
     q = (request.args.get("q") or "").strip()[:100]
-    return render("sources/index.html", "partials/_source_table.html", "source-table",
-                  rows=registry.list_sources(session=get_session(), q=q), q=q)
+    return render(
+        "sources/index.html",
+        "partials/_source_table.html",
+        "source-table",
+        rows=registry.list_sources(session=get_session(), q=q),
+        q=q,
+    )
 
 
 def _page(source_id: int, *, error: str | None = None, status: int = 200):
     record = registry.source_record(session=get_session(), source_id=source_id)
     if record is None:
         abort(404)
-    return render("sources/show.html", "partials/_source_record.html", "source-record", status=status,
-                  r=record, kinds=list(SourceKind), labels=STATUS_LABELS, error=error)
+    return render(
+        "sources/show.html",
+        "partials/_source_record.html",
+        "source-record",
+        status=status,
+        r=record,
+        kinds=list(SourceKind),
+        labels=STATUS_LABELS,
+        error=error,
+    )
 
 
 @bp.get("/sources/<int:source_id>")
@@ -56,26 +69,51 @@ def _change(source_id: int, apply, success: str):
 def update(source_id: int):
     """Edit the canonical name, kind, domain and notes."""
     form = request.form
-    return _change(source_id, lambda source: registry.update_source(
-        session=get_session(), source=source, name=form.get("name", ""), kind=form.get("kind", ""),
-        domain=form.get("domain", ""), notes=form.get("notes", ""), actor=acting_user()) and None, "Source saved.")
+    return _change(
+        source_id,
+        lambda source: (
+            registry.update_source(
+                session=get_session(),
+                source=source,
+                name=form.get("name", ""),
+                kind=form.get("kind", ""),
+                domain=form.get("domain", ""),
+                notes=form.get("notes", ""),
+                actor=acting_user(),
+            )
+            and None
+        ),
+        "Source saved.",
+    )
 
 
 @bp.post("/sources/<int:source_id>/aliases")
 @require_role(Role.editor)
 def add_alias(source_id: int):
     """Add an alias; extraction recognises it from the next ingest on."""
-    return _change(source_id, lambda source: registry.add_alias(
-        session=get_session(), source=source, alias=request.form.get("alias", ""), actor=acting_user()) and None,
-        "Alias added.")
+    return _change(
+        source_id,
+        lambda source: (
+            registry.add_alias(
+                session=get_session(), source=source, alias=request.form.get("alias", ""), actor=acting_user()
+            )
+            and None
+        ),
+        "Alias added.",
+    )
 
 
 @bp.post("/sources/<int:source_id>/aliases/<int:alias_id>/delete")
 @require_role(Role.editor)
 def remove_alias(source_id: int, alias_id: int):
     """Remove an alias."""
-    return _change(source_id, lambda source: registry.remove_alias(
-        session=get_session(), source=source, alias_id=alias_id, actor=acting_user()), "Alias removed.")
+    return _change(
+        source_id,
+        lambda source: registry.remove_alias(
+            session=get_session(), source=source, alias_id=alias_id, actor=acting_user()
+        ),
+        "Alias removed.",
+    )
 
 
 @bp.post("/sources/<int:source_id>/merge")
