@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from .models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_KEY = 7_304_201  # any constant: serialises appends on PostgreSQL
+CHAIN_LOCK_KEY = 7_304_201  # any constant: serialises appends on PostgreSQL
 
 
 def canonical_json(value: Any) -> str:
@@ -80,7 +80,7 @@ def event_hash(event: AuditEvent | dict, key: bytes) -> str:
 def lock_chain(*, session: Session) -> None:
     """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
 def record_event(

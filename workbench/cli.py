@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .cli_admin import audit_group, check_cli_values, users_group
+from .cli_admin import audit_group, check_cli_values, recount_command, users_group
 from .cli_tokens import tokens_group
 from .config import describe, require_secrets
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
@@ -362,6 +362,7 @@ for command in (
     extract_command,
     export_command,
     generate_command,
+    recount_command,
     worker_command,
     serve_command,
     demo_command,
@@ -384,6 +385,7 @@ def init_app(app) -> None:
         extract_command,
         export_command,
         generate_command,
+        recount_command,
         worker_command,
         serve_command,
         *MATCHING_COMMANDS,

@@ -162,3 +162,26 @@ def audit_anchor(output):
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror or error}.") from None
     click.echo(f"Anchored event {anchor['seq']} ({anchor['hash']}) in {output}; keep it outside the database.")
+
+
+@click.command("recount")
+@click.option("--check", is_flag=True, help="Only compare the kept counts with a recount; change nothing.")
+@with_appcontext
+def recount_command(check):
+    """Recount the dashboard's kept counts from the claims and the audit chain, report drift and rebuild them."""
+    from .counts import count_drift, rebuild_counts
+
+    session = get_session()
+    drift = count_drift(session=session) if check else rebuild_counts(session=session)
+    for (scope, scope_id, status), (kept, actual) in sorted(drift.claims.items()):
+        click.echo(f"drift: {scope} {scope_id} {status}: kept {kept}, recounted {actual}")
+    for actor, (kept, actual) in sorted(drift.verdicts.items()):
+        click.echo(f"drift: verdicts given by {actor}: kept {kept}, recounted {actual}")
+    found = len(drift.claims) + len(drift.verdicts)
+    if not found:
+        click.echo("The kept counts match a full recount.")
+    elif check:
+        click.echo(f"{found} count{'s' if found != 1 else ''} drifted; run `workbench recount` to rebuild them.")
+        sys.exit(1)
+    else:
+        click.echo(f"Rebuilt: {found} count{'s' if found != 1 else ''} had drifted.")

@@ -265,4 +265,29 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class ClaimCount(SQLModel, table=True):
+    """How many claims have a status, overall and per article, source and assignee: the dashboard's counts.
+
+    Kept by database triggers on the claim table in the same transaction as every insert, update and delete
+    (migration 0014c), so no write path can forget them; `workbench recount` rebuilds them and reports drift.
+    The status "awaiting" counts verdicts without an approval (scopes "all" and "article").
+    """
+
+    __tablename__ = "claim_count"
+
+    scope: str = Field(max_length=10, primary_key=True)  # all | article | source | assignee
+    scope_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # 0 for "all"
+    status: str = Field(max_length=20, primary_key=True)
+    n: int = Field(default=0)
+
+
+class VerdictCount(SQLModel, table=True):
+    """How many verdicts each actor of the audit chain gave, singly or in bulk; kept by a trigger on audit_event."""
+
+    __tablename__ = "verdict_count"
+
+    actor: str = Field(max_length=254, primary_key=True)
+    n: int = Field(default=0)
+
+
 from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

@@ -6,11 +6,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from ..counts import kept_verdict_counts
 from ..models import AuditEvent, Claim, Evidence, User
-from .review import VERDICTS
 
 PAGE_SIZE = 50
 
@@ -113,25 +113,9 @@ def activity_choices(*, session: Session) -> dict:
     return {"people": people, "actions": actions}
 
 
-_VERDICT_VALUES = sorted(s.value for s in VERDICTS)
-
-
 def verdicts_given(*, session: Session) -> list[tuple[str, int]]:
-    """Count, from the audit chain, the verdicts each person gave (single and bulk), most first."""
-    # Events are canonical JSON with sorted keys: a status event's "after" holds the new status; a bulk event's
-    # "after" holds {"after": {...}, "before": {...}}, so the new status is the one before the "before" key.
-    single = or_(*(AuditEvent.after.contains(f'"status":"{value}"') for value in _VERDICT_VALUES))
-    bulk = or_(*(AuditEvent.after.like(f'{{"after":{{%"status":"{value}"%}},"before":%') for value in _VERDICT_VALUES))
-    query = (
-        select(AuditEvent.actor, func.count())
-        .where(
-            AuditEvent.entity_type == "claim",
-            or_(and_(AuditEvent.action == "status", single), and_(AuditEvent.action == "bulk", bulk)),
-        )
-        .group_by(AuditEvent.actor)
-        .order_by(func.count().desc(), AuditEvent.actor)
-    )
-    return [(actor, count) for actor, count in session.exec(query)]
+    """The verdicts each person gave (single and bulk), most first: kept from the audit chain as events are added."""
+    return sorted(kept_verdict_counts(session=session).items(), key=lambda item: (-item[1], item[0]))
 
 
 def claim_history(*, session: Session, claim_id: int, evidence_ids: list[int]) -> list[AuditEvent]:

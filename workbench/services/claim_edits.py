@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 import claims as claims_lib
 
-from ..audit import record_events
+from ..audit import lock_chain, record_events
 from ..errors import InputError
 from ..models import Article, Claim, ClaimNote, Evidence, User, utcnow
 from ..urls import validate_url
@@ -204,6 +204,7 @@ def create_from_selection(*, session: Session, article: Article, start: int, end
         checkworthiness=0.5,
         dates=[{"text": d.text, "start": d.start, "end": d.end, "value": d.value} for d in dates],
     )
+    lock_chain(session=session)  # before the insert takes the kept counts' row locks, as every claim write does
     session.add(claim)
     session.flush()
     _commit(session, actor, [("claim", claim.id, "create", {"by_hand": True, **_span_state(claim)})])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import record_event
+from ..counts import AWAITING, kept_claim_counts
 from ..errors import InputError
-from ..models import Article, Claim, Source, Status, User, utcnow
+from ..models import Article, Claim, ClaimCount, Source, Status, User, utcnow
 from .desk import approval_queue
 from .review import COUNTED, OPEN, VERDICTS, final_at
 
@@ -54,66 +55,64 @@ def _verdict_values() -> list[str]:
 
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
-    """Return the newest articles with claim counts by status, in three queries."""
+    """Return the newest articles with claim counts by status, from the kept counts (two small queries)."""
     articles = list(session.exec(select(Article).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit)))
-    return _rows_for(session, articles, require_approval)
-
-
-def _rows_for(session: Session, articles: list[Article], require_approval: bool) -> list[ArticleRow]:
     ids = [a.id for a in articles] or [-1]
-    counts: dict[int, dict[str, int]] = {}
-    for article_id, status, count in session.exec(
-        select(Claim.article_id, Claim.status, func.count())
-        .where(Claim.article_id.in_(ids))
-        .group_by(Claim.article_id, Claim.status)
-    ):
-        name = str(status.value if hasattr(status, "value") else status)
-        if name != Status.dismissed.value:
-            counts.setdefault(article_id, {})[name] = count
-    pending = (
-        dict(
-            session.exec(
-                select(Claim.article_id, func.count())
-                .where(Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
-                .group_by(Claim.article_id)
-            ).all()
+    kept = session.exec(
+        select(ClaimCount.scope_id, ClaimCount.status, ClaimCount.n).where(
+            ClaimCount.scope == "article", col(ClaimCount.scope_id).in_(ids), ClaimCount.n != 0
         )
-        if require_approval
-        else {}
     )
-    rows = []
-    for article in articles:
-        by_status = counts.get(article.id, {})
-        verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
-        waiting = pending.get(article.id, 0)
-        rows.append(ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting))
-    return rows
+    counts: dict[int, dict[str, int]] = {}
+    for article_id, status, n in kept:
+        counts.setdefault(article_id, {})[status] = n
+    return [_row(article, counts.get(article.id, {}), require_approval) for article in articles]
+
+
+def _counted_row(session: Session, article: Article, require_approval: bool) -> ArticleRow:
+    """One article's row counted from its claims themselves: what clearing an article decides on."""
+    by_status: dict[str, int] = {}
+    for status, approved, n in session.exec(
+        select(Claim.status, col(Claim.approved_by_id).is_not(None), func.count())
+        .where(Claim.article_id == article.id)
+        .group_by(Claim.status, col(Claim.approved_by_id).is_not(None))
+    ):
+        name = str(getattr(status, "value", status))
+        by_status[name] = by_status.get(name, 0) + n
+        if name in _verdict_values() and not approved:
+            by_status[AWAITING] = by_status.get(AWAITING, 0) + n
+    return _row(article, by_status, require_approval)
+
+
+def _row(article: Article, counts: dict[str, int], require_approval: bool) -> ArticleRow:
+    """An article's row from its claims counted by status (and "awaiting": verdicts without an approval)."""
+    by_status = {s.value: counts[s.value] for s in COUNTED if counts.get(s.value)}  # "not a claim" is not counted
+    verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
+    waiting = counts.get(AWAITING, 0) if require_approval else 0
+    return ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting)
 
 
 @dataclass(frozen=True)
 class Tally:
-    """Claims counted by status, source and assignee in one pass over the table."""
+    """Claims counted by status overall, per source and per assignee: (scope, scope_id, status) -> n."""
 
-    rows: list[tuple[str, int | None, int | None, int]]
+    counts: dict[tuple[str, int, str], int]
+
+    def scope(self, name: str):
+        """Yield (scope_id, status, n) of one scope, leaving out "not a claim" (it is not counted)."""
+        for (scope, scope_id, status), n in self.counts.items():
+            if scope == name and status != Status.dismissed.value:
+                yield scope_id, status, n
 
 
 def claim_tally(*, session: Session) -> Tally:
-    """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
-    query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
-        Claim.status, Claim.source_id, Claim.assignee_id
-    )
-    rows = [
-        (str(getattr(status, "value", status)), source, assignee, n)
-        for status, source, assignee, n in session.exec(query)
-    ]
-    return Tally([row for row in rows if row[0] != Status.dismissed.value])  # "not a claim" is not counted
+    """Read the kept counts the dashboard's three tables come from (kept current by every write, not recounted)."""
+    return Tally(kept_claim_counts(session=session, scopes=("all", "source", "assignee")))
 
 
 def status_counts(tally: Tally) -> list[tuple[str, int]]:
     """Return how many claims have each status, in workflow order."""
-    found: dict[str, int] = {}
-    for status, _, _, n in tally.rows:
-        found[status] = found.get(status, 0) + n
+    found = {status: n for _, status, n in tally.scope("all")}
     return [(s.value, found.get(s.value, 0)) for s in COUNTED]
 
 
@@ -121,11 +120,10 @@ def _per_source(tally: Tally) -> dict[int, list[int]]:
     """Claims and claims judged false or misleading, per source id, from one pass over the tally."""
     flagged_statuses = {Status.false.value, Status.misleading.value}
     totals: dict[int, list[int]] = {}
-    for status, source, _, n in tally.rows:
-        if source is not None:
-            entry = totals.setdefault(source, [0, 0])
-            entry[0] += n
-            entry[1] += n if status in flagged_statuses else 0
+    for source, status, n in tally.scope("source"):
+        entry = totals.setdefault(source, [0, 0])
+        entry[0] += n
+        entry[1] += n if status in flagged_statuses else 0
     return totals
 
 
@@ -141,10 +139,9 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
     """Return each assignee's claims: (name, open, with a verdict)."""
     open_statuses = {s.value for s in OPEN}
     per_user: dict[int, list[int]] = {}
-    for status, _, assignee, n in tally.rows:
-        if assignee is not None:
-            entry = per_user.setdefault(assignee, [0, 0])
-            entry[0 if status in open_statuses else 1] += n
+    for assignee, status, n in tally.scope("assignee"):
+        entry = per_user.setdefault(assignee, [0, 0])
+        entry[0 if status in open_statuses else 1] += n
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(per_user) or [-1]))).all())
     return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
@@ -156,7 +153,7 @@ def awaiting_approval(*, session: Session, limit: int = 20) -> list[tuple[Claim,
 
 def clear_article(*, session: Session, article: Article, actor: User, require_approval: bool) -> Article:
     """An editor clears an article once every claim has a final verdict."""
-    [row] = _rows_for(session, [article], require_approval)
+    row = _counted_row(session, article, require_approval)
     if article.cleared_at is not None:
         raise InputError("This article is already cleared.")
     if row.blockers:

@@ -8,10 +8,11 @@ import random
 from collections.abc import Callable
 
 from sqlalchemy import insert, select
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
-from ..audit import GENESIS_HASH, audit_key, canonical_json, event_hash
+from ..audit import CHAIN_LOCK_KEY, GENESIS_HASH, audit_key, canonical_json, event_hash
 from ..models import Article, AuditEvent, Claim, Source, SourceKind, User, utcnow
 
 SOURCES = [
@@ -126,6 +127,8 @@ def generate(
             )
             claim_plans.append((text, sentences, picked))
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # the chain's lock first, as every claim write takes it
+                connection.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
             ids = list(connection.execute(insert(Article).returning(Article.id), article_rows).scalars())
             claim_rows = []
             for article_id, (text, sentences, picked) in zip(ids, claim_plans):

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 import claims as claims_lib
 
-from ..audit import record_events
+from ..audit import lock_chain, record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, Status, User, utcnow
 from ..urls import optional_url
@@ -157,6 +157,9 @@ def ingest_article(
         for found in extracted
     ]
     try:
+        # The chain's lock before the first row lock, as in every claim write: the inserts change the kept counts'
+        # rows (migration 0014c) that a concurrent status change also updates, so the order must be the same.
+        lock_chain(session=session)
         article = Article(
             title=title[:500],
             outlet=outlet or None,
