@@ -78,9 +78,19 @@ def event_hash(event: AuditEvent | dict, key: bytes) -> str:
 
 
 def lock_chain(*, session: Session) -> None:
-    """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit.
+
+    Taken once per transaction: a claim write takes it first and its audit event needs it again, and the second
+    request would be one more round trip for a lock already held.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    connection = session.connection()
+    transaction = connection.get_nested_transaction() or connection.get_transaction()
+    if connection.info.get("chain_locked_in") is transaction:
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    connection.info["chain_locked_in"] = transaction
 
 
 def record_event(

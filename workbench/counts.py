@@ -28,7 +28,7 @@ def _status(value) -> str:
 
 def kept_claim_counts(*, session: Session, scopes: Iterable[str] | None = None) -> dict[ClaimKey, int]:
     """Return the kept counts, (scope, scope_id, status) -> n, leaving out zeros."""
-    query = select(ClaimCount.scope, ClaimCount.scope_id, ClaimCount.status, ClaimCount.n).where(ClaimCount.n != 0)
+    query = select(ClaimCount.scope, ClaimCount.scope_id, ClaimCount.status, ClaimCount.n).where(col(ClaimCount.n) != 0)
     if scopes is not None:
         query = query.where(col(ClaimCount.scope).in_(list(scopes)))
     return {(scope, scope_id, status): n for scope, scope_id, status, n in session.exec(query)}
@@ -36,25 +36,29 @@ def kept_claim_counts(*, session: Session, scopes: Iterable[str] | None = None) 
 
 def kept_verdict_counts(*, session: Session) -> dict[str, int]:
     """Return the kept number of verdicts given per actor, leaving out zeros."""
-    return dict(session.exec(select(VerdictCount.actor, VerdictCount.n).where(VerdictCount.n != 0)).all())
+    return dict(session.exec(select(VerdictCount.actor, VerdictCount.n).where(col(VerdictCount.n) != 0)).all())
 
 
 def recount_claims(*, session: Session) -> dict[ClaimKey, int]:
     """Count every claim from the claim table, by the same keys as the kept counts."""
     counts: dict[ClaimKey, int] = {
         ("all", 0, _status(status)): n
-        for status, n in session.exec(select(Claim.status, func.count()).group_by(Claim.status))
+        for status, n in session.exec(select(Claim.status, func.count()).group_by(col(Claim.status)))
     }
-    for scope, column in (("article", Claim.article_id), ("source", Claim.source_id), ("assignee", Claim.assignee_id)):
+    for scope, column in (
+        ("article", col(Claim.article_id)),
+        ("source", col(Claim.source_id)),
+        ("assignee", col(Claim.assignee_id)),
+    ):
         query = (
-            select(column, Claim.status, func.count()).where(col(column).is_not(None)).group_by(column, Claim.status)
+            select(column, Claim.status, func.count()).where(column.is_not(None)).group_by(column, col(Claim.status))
         )
         for scope_id, status, n in session.exec(query):
-            counts[(scope, scope_id, _status(status))] = n
+            counts[(scope, scope_id, _status(status))] = n  # type: ignore[index]  (not None: filtered above)
     awaiting = (
         select(Claim.article_id, func.count())
         .where(col(Claim.status).in_(VERDICT_VALUES), col(Claim.approved_by_id).is_(None))
-        .group_by(Claim.article_id)
+        .group_by(col(Claim.article_id))
     )
     for article_id, n in session.exec(awaiting):
         counts[("article", article_id, AWAITING)] = n
@@ -73,10 +77,10 @@ def recount_verdicts(*, session: Session) -> dict[str, int]:
     query = (
         select(AuditEvent.actor, func.count())
         .where(
-            AuditEvent.entity_type == "claim",
-            or_(and_(AuditEvent.action == "status", single), and_(AuditEvent.action == "bulk", bulk)),
+            col(AuditEvent.entity_type) == "claim",
+            or_(and_(col(AuditEvent.action) == "status", single), and_(col(AuditEvent.action) == "bulk", bulk)),
         )
-        .group_by(AuditEvent.actor)
+        .group_by(col(AuditEvent.actor))
     )
     return dict(session.exec(query).all())
 
@@ -113,7 +117,7 @@ def rebuild_counts(*, session: Session) -> Drift:
     lock_chain(session=session)  # every claim write takes the chain lock first, so none runs meanwhile
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE claim, audit_event IN SHARE MODE"))
-    session.execute(delete(ClaimCount).where(ClaimCount.n == 0))  # on SQLite: the write lock, taken before reading
+    session.execute(delete(ClaimCount).where(col(ClaimCount.n) == 0))  # on SQLite: the write lock, taken before reading
     drift = count_drift(session=session)
     session.execute(delete(ClaimCount))
     session.execute(delete(VerdictCount))

@@ -8,8 +8,9 @@ ConflictError carries the claim as it now stands (or None when it no longer exis
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy import inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
 from ..audit import lock_chain, record_event
 from ..models import Article, Claim, User, utcnow
@@ -18,6 +19,7 @@ from ..models import Article, Claim, User, utcnow
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
 # Changes that say nothing about what a claim states or how it was judged: they leave a cleared article cleared.
 BOOKKEEPING_FIELDS = frozenset({"assignee_id"})
+COLUMNS = tuple(inspect(Claim).columns)  # every column of the row, in the order RETURNING gives them back
 
 
 class ConflictError(Exception):
@@ -67,20 +69,23 @@ def write_claim(
     # Every claim write appends to the audit chain; taking the chain's lock before any row lock keeps the order
     # of locks the same in every transaction, so two writers never deadlock.
     lock_chain(session=session)
-    result = session.execute(
+    # The row as written comes back with the UPDATE (RETURNING): no second round trip to re-read the claim.
+    row = session.execute(
         update(Claim)
-        .where(Claim.id == claim.id, Claim.version == version)
-        .values(**values, version=Claim.version + 1, updated_at=utcnow())
+        .where(col(Claim.id) == claim.id, col(Claim.version) == version)
+        .values(**values, version=col(Claim.version) + 1, updated_at=utcnow())
+        .returning(*COLUMNS)
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ).first()
+    if row is None:
         claim_id = claim.id
         session.rollback()
         current = session.get(Claim, claim_id, populate_existing=True)
         raise ConflictError(
             current, {**(attempted if attempted is not None else values), "version": version}, claim_id=claim_id
         )
-    session.refresh(claim)
+    for column, value in zip(COLUMNS, row):
+        set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=claim.id, actor=actor)
     return claim
@@ -88,10 +93,11 @@ def write_claim(
 
 def _reopen_cleared_article(*, session: Session, article_id: int, claim_id: int, actor: User | None) -> None:
     """Undo an article's clearance because one of its claims changed after it was cleared."""
-    article = session.get(Article, article_id)
-    if article is None or article.cleared_at is None:
+    # Only the one column: loading the article would read its whole text (and fetched page) on every write.
+    cleared_at = session.exec(select(Article.cleared_at).where(Article.id == article_id)).first()
+    if cleared_at is None:
         return
-    cleared_at = article.cleared_at
+    article = session.get(Article, article_id)
     session.execute(
         update(Article)
         .where(Article.id == article_id)
