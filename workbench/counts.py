@@ -54,7 +54,7 @@ def recount_claims(*, session: Session) -> dict[ClaimKey, int]:
             select(column, Claim.status, func.count()).where(column.is_not(None)).group_by(column, col(Claim.status))
         )
         for scope_id, status, n in session.exec(query):
-            counts[(scope, scope_id, _status(status))] = n  # type: ignore[index]  (not None: filtered above)
+            counts[(scope, scope_id, _status(status))] = n  # type: ignore[index]
     awaiting = (
         select(Claim.article_id, func.count())
         .where(col(Claim.status).in_(VERDICT_VALUES), col(Claim.approved_by_id).is_(None))

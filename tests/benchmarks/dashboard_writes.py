@@ -34,7 +34,8 @@ from tests.benchmarks.review_latency import (
 def _writes(session, base: str, token: str, runs: int, verdict: bool) -> list[float]:
     """Time runs status changes (open statuses) or verdicts (not checkable, with a rationale) on queue rows."""
     page = session.get(base + "/claims?status=unverified" if verdict else base + "/claims").text
-    rows = re.findall(r'id="claim-row-(\d+)".*?name="version" value="(\d+)"', page, re.S)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # the signed-in session's token
+    rows = re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)
     versions = {int(i): int(v) for i, v in rows}
     times = []
     for n in range(runs):
@@ -52,7 +53,7 @@ def _writes(session, base: str, token: str, runs: int, verdict: bool) -> list[fl
         )
         times.append(time.perf_counter() - start)
         assert response.status_code == 200, (response.status_code, response.text[:300])
-        found = re.search(r'name="version" value="(\d+)"', response.text)
+        found = re.search(r'data-version="(\d+)"', response.text)
         versions[claim_id] = int(found.group(1)) if found else versions[claim_id]
     return times
 
@@ -71,6 +72,7 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url, "--port", str(port)],
         cwd=Path(__file__).resolve().parents[2],
+        stderr=subprocess.DEVNULL,  # the request log
     )
     try:
         for _ in range(150):
