@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .logs import current_request_id
 from .models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
@@ -70,10 +71,17 @@ HASHED_FIELDS = (
 )
 
 
-def event_hash(event: AuditEvent | dict, key: bytes) -> str:
+# Hashed only when set: events written before it existed (NULL) keep their canonical form, hence their hash, while
+# a request id written since cannot be changed, added or removed without breaking the chain.
+HASHED_WHEN_SET = ("request_id",)
+
+
+def event_hash(event: AuditEvent | dict[str, Any], key: bytes) -> str:
     """Return the HMAC-SHA256, under the chain key, of an event's canonical form together with the previous hash."""
-    read = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
-    body = canonical_json({name: read(name) for name in HASHED_FIELDS})
+    read = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    fields = {name: read(name) for name in HASHED_FIELDS}
+    fields.update({name: read(name) for name in HASHED_WHEN_SET if read(name) is not None})
+    body = canonical_json(fields)
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -121,6 +129,7 @@ def record_events(
     written, key = [], audit_key(session)
     common = {
         "at": at,
+        "request_id": current_request_id(),
         "actor_id": actor.id if actor else None,
         "actor": actor.email if actor else "system",
         "before": canonical_json(before or {}),

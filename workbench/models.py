@@ -261,6 +261,9 @@ class AuditEvent(SQLModel, table=True):
     before: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
     after: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The request that caused the event (X-Request-ID, as in the request log), or the request that queued the job
+    # that did; None for command-line work and for events older than migration 0014r. Hashed when set.
+    request_id: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 
