@@ -122,8 +122,6 @@ class Article(SQLModel, table=True):
     language: str = Field(default="en", max_length=20)
     text: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(max_length=64)
-    version: int = Field(default=1)
-    previous_version_id: int | None = Field(default=None, foreign_key="article.id")
     ingested_at: dt.datetime = Field(default_factory=utcnow, index=True)
     ingested_by_id: int | None = Field(default=None, foreign_key="user.id")
     cleared_at: dt.datetime | None = None

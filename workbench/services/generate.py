@@ -119,7 +119,6 @@ def generate(
                     "text": text,
                     "published": published,
                     "language": "en",
-                    "version": 1,
                     "ingested_at": now,
                     "content_hash": hashlib.sha256(f"{seed}:{index}:{text}".encode()).hexdigest(),
                 }
