@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .logs import current_request_id
-from .models import AuditEvent, User
+from .models import AuditEvent, User, table_of
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 7_304_201  # any constant: serialises appends on PostgreSQL
@@ -48,8 +48,7 @@ def registered_key(engine: Engine) -> str | None:
 
 def audit_key(bind: Engine | Session) -> bytes:
     """Return the chain key for a session or engine; refuse to work without one."""
-    engine = bind.get_bind() if isinstance(bind, Session) else bind
-    engine = getattr(engine, "engine", engine)
+    engine = (bind.get_bind() if isinstance(bind, Session) else bind).engine  # a Connection knows its Engine
     try:
         return _KEYS[engine]
     except KeyError:
@@ -123,7 +122,7 @@ def record_events(
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
     lock_chain(session=session)
-    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
@@ -149,7 +148,7 @@ def record_events(
         event["hash"] = prev_hash = event_hash(event, key)
         written.append(event)
     if written:  # one multi-row INSERT: a large ingest holds the write lock for seconds, not a minute
-        session.execute(AuditEvent.__table__.insert(), written)
+        session.execute(table_of(AuditEvent).insert(), written)
     return written
 
 
@@ -197,7 +196,7 @@ def verify_events(events: Iterable[AuditEvent], key: bytes, seq_exists=None) -> 
 
 def verify_chain(*, session: Session) -> ChainReport:
     """Check the whole chain in the database, streaming it in insertion order."""
-    rows = session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id)).execution_options(yield_per=1000))
 
     def seq_exists(seq: int) -> bool:
         return session.exec(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
@@ -210,11 +209,11 @@ def verify_chain(*, session: Session) -> ChainReport:
 
 def chain_head(*, session: Session) -> tuple[int, str]:
     """Return the newest event's sequence number and hash."""
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
 def history_of(*, session: Session, entity_type: str, entity_id: int) -> list[AuditEvent]:
     """Return the events about one entity, oldest first."""
     query = select(AuditEvent).where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
-    return list(session.exec(query.order_by(AuditEvent.seq)))
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))

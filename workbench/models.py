@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -264,6 +264,19 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel table class, for bulk inserts (SQLModel's types do not declare __table__)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def saved_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed or loaded; SQLModel types it optional for rows not yet saved."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return int(value)
 
 
 from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

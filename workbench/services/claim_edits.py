@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from sqlmodel import Session, select
 
 import claims as claims_lib
@@ -12,7 +14,8 @@ from ..models import Article, Claim, ClaimNote, Evidence, User, utcnow
 from ..urls import validate_url
 from .claim_writes import claim_state, write_claim
 
-STANCES = ("supports", "refutes", "context")
+Stance = Literal["supports", "refutes", "context"]
+STANCES: tuple[str, ...] = get_args(Stance)  # the one vocabulary: forms, services and the API's schema
 
 
 def _span_state(claim: Claim) -> dict:
