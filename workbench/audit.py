@@ -111,11 +111,15 @@ def record_event(
     )[0]
 
 
+# (entity_type, entity_id, action, after) of one event to append
+EventSpec = tuple[str, int, str, dict[str, Any]]
+
+
 def record_events(
     *,
     session: Session,
     actor: User | None,
-    events: list[tuple[str, int, str, dict]],
+    events: list[EventSpec],
     before: dict | None = None,
     reason: str = "",
 ) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, UniqueConstraint
@@ -277,6 +278,11 @@ def saved_id(row: SQLModel) -> int:
     if value is None:
         raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
     return int(value)
+
+
+def ids_of(rows: Iterable[int | None]) -> list[int]:
+    """Ids read from a primary-key column: never NULL in the database, though SQLModel types the column optional."""
+    return [int(row) for row in rows if row is not None]
 
 
 from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
 from ..audit import record_event, record_events
 from ..errors import InputError
-from ..models import Article, Claim, User
+from ..models import Article, Claim, User, saved_id
 from ..urls import optional_url
 from .claim_writes import claim_state, write_claim
 
@@ -68,7 +68,7 @@ def edit_article(
         session=session,
         actor=actor,
         entity_type="article",
-        entity_id=article.id,
+        entity_id=saved_id(article),
         action="edit",
         before=before,
         after=_meta(article),
@@ -82,7 +82,9 @@ def _redate_claims(*, session: Session, article: Article, actor: User | None) ->
     """Resolve every claim's dates again against the article's publication date, through the versioned update."""
     found = {(d.start, d.end): d.value for d in claims_lib.find_dates(article.text, published=article.published)}
     changes, events = [], []
-    for claim in session.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all():
+    for claim in session.exec(
+        select(Claim).where(col(Claim.article_id) == article.id).order_by(col(Claim.start))
+    ).all():
         dates, moved = [], []
         for date in claim.dates:
             key = (date.get("start"), date.get("end"))

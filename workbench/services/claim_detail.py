@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User, saved_id
 from .activity import claim_history
 from .source_trace import trace
 
@@ -51,21 +51,23 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         u.id: u
         for u in session.exec(
             select(User).where(
-                User.id.in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
+                col(User.id).in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
             )
         )
     }
-    evidence = list(session.exec(select(Evidence).where(Evidence.claim_id == claim.id).order_by(Evidence.id)))
+    evidence = list(session.exec(select(Evidence).where(col(Evidence.claim_id) == claim.id).order_by(col(Evidence.id))))
     notes = list(
         session.exec(
             select(ClaimNote, User.name)
-            .join(User, User.id == ClaimNote.author_id, isouter=True)
+            .join(User, col(User.id) == col(ClaimNote.author_id), isouter=True)
             .where(ClaimNote.claim_id == claim.id)
-            .order_by(ClaimNote.id)
+            .order_by(col(ClaimNote.id))
         )
     )
     neighbours = session.exec(
-        select(Claim.id, Claim.start).where(Claim.article_id == claim.article_id).order_by(Claim.start, Claim.id)
+        select(col(Claim.id), col(Claim.start))
+        .where(col(Claim.article_id) == claim.article_id)
+        .order_by(col(Claim.start), col(Claim.id))
     ).all()
     ids = [row[0] for row in neighbours]
     index = ids.index(claim.id)
@@ -80,7 +82,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         approver=people.get(claim.approved_by_id),
         evidence=evidence,
         notes=notes,
-        history=claim_history(session=session, claim_id=claim.id, evidence_ids=[e.id for e in evidence]),
+        history=claim_history(session=session, claim_id=saved_id(claim), evidence_ids=[e.id for e in evidence]),
         before=text[max(0, sentence_start - CONTEXT_CHARS) : sentence_start],
         sentence_before=text[sentence_start : claim.start],
         quote=text[claim.start : claim.end],

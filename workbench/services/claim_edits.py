@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
-from ..models import Article, Claim, ClaimNote, Evidence, User, utcnow
+from ..models import Article, Claim, ClaimNote, Evidence, User, saved_id, utcnow
 from ..urls import validate_url
 from .claim_writes import claim_state, write_claim
 
@@ -98,9 +98,9 @@ def adjacent_claim(*, session: Session, claim: Claim, direction: str) -> Claim |
     """Return the claim just before or just after this one in its article (by position), if any."""
     query = select(Claim).where(Claim.article_id == claim.article_id, Claim.id != claim.id, Claim.status != "dismissed")
     if direction == "previous":
-        query = query.where(Claim.end <= claim.start).order_by(Claim.end.desc(), Claim.id.desc())
+        query = query.where(Claim.end <= claim.start).order_by(col(Claim.end).desc(), col(Claim.id).desc())
     else:
-        query = query.where(Claim.start >= claim.end).order_by(Claim.start, Claim.id)
+        query = query.where(col(Claim.start) >= claim.end).order_by(col(Claim.start), col(Claim.id))
     return session.exec(query.limit(1)).first()
 
 
@@ -196,7 +196,7 @@ def create_from_selection(*, session: Session, article: Article, start: int, end
         d for d in claims_lib.find_dates(article.text, published=article.published) if start <= d.start and d.end <= end
     ]
     claim = Claim(
-        article_id=article.id,
+        article_id=saved_id(article),
         text=" ".join(quote.split()),
         quote=quote,
         start=start,
@@ -237,7 +237,11 @@ def add_evidence(
         attempted={"url": url, "stance": stance, "note": note or ""},
     )
     evidence = Evidence(
-        claim_id=claim.id, url=url, stance=stance, note=(note or "").strip(), added_by_id=actor.id if actor else None
+        claim_id=saved_id(claim),
+        url=url,
+        stance=stance,
+        note=(note or "").strip(),
+        added_by_id=saved_id(actor) if actor else None,
     )
     session.add(evidence)
     session.flush()
@@ -383,7 +387,7 @@ def add_note(*, session: Session, claim: Claim, body: str, actor: User | None) -
         raise InputError("The note is empty; write something first.")
     if len(body) > 10_000:
         raise InputError("Notes are limited to 10,000 characters.")
-    note = ClaimNote(claim_id=claim.id, author_id=actor.id if actor else None, body=body)
+    note = ClaimNote(claim_id=saved_id(claim), author_id=saved_id(actor) if actor else None, body=body)
     session.add(note)
     session.flush()
     _commit(session, actor, [("claim", claim.id, "note", {"note_id": note.id, "body": body})])

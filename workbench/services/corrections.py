@@ -10,7 +10,7 @@ import claims as claims_lib
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceKind, User
+from ..models import Article, Claim, Source, SourceKind, User, saved_id
 from .claim_writes import write_claim
 
 KINDS = ("statement", "quantity", "event", "quote", "opinion", "question", "manual")
@@ -43,7 +43,7 @@ def _correct(
         session=session,
         actor=actor,
         entity_type="claim",
-        entity_id=claim.id,
+        entity_id=saved_id(claim),
         action="correct",
         before={"field": field, "value": before, "version": expected_version},
         after={"field": field, "value": after, "version": claim.version},
@@ -79,7 +79,7 @@ def correct_source(
                 session=session,
                 actor=actor,
                 entity_type="source",
-                entity_id=existing.id,
+                entity_id=saved_id(existing),
                 action="create",
                 after={"name": new_name, "from_claim": claim.id},
             )

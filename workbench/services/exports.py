@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
@@ -134,7 +134,7 @@ def iter_records(
     """Yield the scope's claims in order, fetching evidence and history a batch at a time."""
     approver, author = aliased(User), aliased(User)
     query = (
-        select(Claim, Article, Source.name, approver.name, author.name)
+        select(Claim, Article, col(Source.name), approver.name, author.name)
         .join(Article, Article.id == Claim.article_id)
         .join(Source, Source.id == Claim.source_id, isouter=True)
         .join(approver, approver.id == Claim.approved_by_id, isouter=True)
@@ -145,7 +145,7 @@ def iter_records(
     if scope.source:
         query = query.where(Source.name == scope.source)
     if scope.since:
-        query = query.where(Article.published >= scope.since)
+        query = query.where(col(Article.published) >= scope.since)
     rows = session.exec(query.order_by(Claim.article_id, Claim.start, Claim.id).execution_options(yield_per=BATCH))
     batch: list = []
     try:
@@ -163,14 +163,14 @@ def iter_records(
 def _complete(session: Session, batch: list, with_history: bool, require_approval: bool) -> Iterator[ClaimRecord]:
     ids = [claim.id for claim, *_ in batch]
     evidence: dict[int, list[Evidence]] = {}
-    for item in session.exec(select(Evidence).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)):
+    for item in session.exec(select(Evidence).where(col(Evidence.claim_id).in_(ids)).order_by(col(Evidence.id))):
         evidence.setdefault(item.claim_id, []).append(item)
     history: dict[int, list[AuditEvent]] = {}
     if with_history:
         for event in session.exec(
             select(AuditEvent)
-            .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(ids))
-            .order_by(AuditEvent.seq)
+            .where(AuditEvent.entity_type == "claim", col(AuditEvent.entity_id).in_(ids))
+            .order_by(col(AuditEvent.seq))
         ):
             history.setdefault(event.entity_id, []).append(event)
     for claim, article, source, approver, author in batch:
@@ -340,13 +340,13 @@ def count_claims(*, session: Session, scope: ExportScope) -> int:
     """Return how many claims the scope covers (for a progress bar)."""
     from sqlalchemy import func
 
-    query = select(func.count()).select_from(Claim).join(Article, Article.id == Claim.article_id)
+    query = select(func.count()).select_from(Claim).join(Article, col(Article.id) == col(Claim.article_id))
     if scope.article_id is not None:
         query = query.where(Claim.article_id == scope.article_id)
     if scope.source:
-        query = query.join(Source, Source.id == Claim.source_id).where(Source.name == scope.source)
+        query = query.join(Source, col(Source.id) == col(Claim.source_id)).where(col(Source.name) == scope.source)
     if scope.since:
-        query = query.where(Article.published >= scope.since)
+        query = query.where(col(Article.published) >= scope.since)
     return session.exec(query).one()
 
 

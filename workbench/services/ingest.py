@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
@@ -126,7 +126,9 @@ def ingest_article(
     # first INSERT and holds it to the commit, so under the lock run only the inserts (bulk, not row by row).
     kinds = {found.source: found.source_kind for found in extracted if found.source}
     source_ids = (
-        dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(list(kinds)))).all()) if kinds else {}
+        dict(session.exec(select(Source.name, Source.id).where(col(Source.name).in_(list(kinds)))).all())
+        if kinds
+        else {}
     )
     now = utcnow()
     rows = [
@@ -229,9 +231,13 @@ def _insert_claims(session: Session, rows: list[dict]) -> list[int]:
         # RETURNING in row order would cost SQLite one statement per row; under its write lock rowids are
         # handed out in insertion order, so the new article's ids, sorted, are the rows' ids.
         session.execute(Claim.__table__.insert(), rows)
-        return list(session.exec(select(Claim.id).where(Claim.article_id == rows[0]["article_id"]).order_by(Claim.id)))
+        return list(
+            session.exec(
+                select(col(Claim.id)).where(col(Claim.article_id) == rows[0]["article_id"]).order_by(col(Claim.id))
+            )
+        )
     return list(
-        session.execute(Claim.__table__.insert().returning(Claim.id, sort_by_parameter_order=True), rows).scalars()
+        session.execute(Claim.__table__.insert().returning(col(Claim.id), sort_by_parameter_order=True), rows).scalars()
     )
 
 
