@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 from flask import current_app
@@ -18,21 +18,22 @@ from .db import get_session
 from .errors import InputError
 from .validation import RejectedInput, check_values
 
-Command = TypeVar("Command", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def writes_audit_events(command: Command) -> Command:
+def writes_audit_events(command: Callable[P, R]) -> Callable[P, R]:
     """Mark a command that writes audit events: outside debug and tests it refuses the development audit key.
 
     Goes below @with_appcontext, so the check runs with the app of the command line.
     """
 
     @functools.wraps(command)
-    def checked(*args: Any, **kwargs: Any) -> Any:
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
         require_audit_key(current_app.config, debug=current_app.debug, testing=current_app.testing)
         return command(*args, **kwargs)
 
-    return checked  # type: ignore[return-value]  # functools.wraps keeps the signature; mypy cannot see it
+    return checked
 
 
 def check_cli_values(endpoint: str, values: dict) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
-from ..audit import record_event, record_events
+from ..audit import EventSpec, record_event, record_events
 from ..errors import InputError
 from ..models import Article, Claim, User, saved_id
 from ..urls import optional_url
@@ -52,12 +52,12 @@ def edit_article(
     actor: User | None,
 ) -> list[DateChange]:
     """Change an article's title, outlet, URL and publication date (audited); return the claims whose dates moved."""
-    title = _clean(title, 500, "A title")
-    if not title:
+    cleaned_title = _clean(title, 500, "A title")
+    if not cleaned_title:
         raise InputError("An article needs a title.")
-    url = optional_url(url, label="The article's address")
+    address = optional_url(url, label="The article's address")
     before = _meta(article)
-    article.title, article.outlet, article.url = title, _clean(outlet, 300, "An outlet's name"), url
+    article.title, article.outlet, article.url = cleaned_title, _clean(outlet, 300, "An outlet's name"), address
     redate = published != article.published
     article.published = published
     if before == _meta(article):
@@ -81,7 +81,8 @@ def edit_article(
 def _redate_claims(*, session: Session, article: Article, actor: User | None) -> list[DateChange]:
     """Resolve every claim's dates again against the article's publication date, through the versioned update."""
     found = {(d.start, d.end): d.value for d in claims_lib.find_dates(article.text, published=article.published)}
-    changes, events = [], []
+    changes: list[DateChange] = []
+    events: list[EventSpec] = []
     for claim in session.exec(
         select(Claim).where(col(Claim.article_id) == article.id).order_by(col(Claim.start))
     ).all():
@@ -99,12 +100,12 @@ def _redate_claims(*, session: Session, article: Article, actor: User | None) ->
             events.append(
                 (
                     "claim",
-                    claim.id,
+                    saved_id(claim),
                     "redate",
                     {"before": before, "after": claim_state(claim), "dates": [list(change) for change in moved]},
                 )
             )
-            changes.append(DateChange(claim.id, claim.text, moved))
+            changes.append(DateChange(saved_id(claim), claim.text, moved))
     if events:
         record_events(
             session=session,

@@ -12,6 +12,14 @@ from ..models import Article, Claim, Source, Status
 from .review import VERDICTS, is_final
 
 
+def article_of(session: Session, claim: Claim) -> Article:
+    """The article a claim belongs to (its foreign key guarantees one)."""
+    article = session.get(Article, claim.article_id)
+    if article is None:
+        raise LookupError(f"Claim #{claim.id} points at article #{claim.article_id}, which does not exist.")
+    return article
+
+
 @dataclass(frozen=True)
 class ArticleProgress:
     """An article with how many of its claims are done."""

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User, saved_id
 from .activity import claim_history
+from .articles import article_of
 from .source_trace import trace
 
 CONTEXT_CHARS = 300
@@ -46,7 +47,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     claim = session.get(Claim, claim_id)
     if claim is None:
         return None
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     people = {
         u.id: u
         for u in session.exec(
@@ -56,7 +57,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         )
     }
     evidence = list(session.exec(select(Evidence).where(col(Evidence.claim_id) == claim.id).order_by(col(Evidence.id))))
-    notes = list(
+    notes: list[tuple[ClaimNote, str | None]] = list(
         session.exec(
             select(ClaimNote, User.name)
             .join(User, col(User.id) == col(ClaimNote.author_id), isouter=True)
@@ -82,7 +83,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         approver=people.get(claim.approved_by_id),
         evidence=evidence,
         notes=notes,
-        history=claim_history(session=session, claim_id=saved_id(claim), evidence_ids=[e.id for e in evidence]),
+        history=claim_history(session=session, claim_id=saved_id(claim), evidence_ids=[saved_id(e) for e in evidence]),
         before=text[max(0, sentence_start - CONTEXT_CHARS) : sentence_start],
         sentence_before=text[sentence_start : claim.start],
         quote=text[claim.start : claim.end],
@@ -90,7 +91,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         after=text[sentence_end : sentence_end + CONTEXT_CHARS],
         previous_id=ids[index - 1] if index > 0 else None,
         next_id=ids[index + 1] if index + 1 < len(ids) else None,
-        traces={e.id: trace(claim.text, e.archived_text) for e in evidence},
+        traces={saved_id(e): trace(claim.text, e.archived_text) for e in evidence},
     )
 
 

@@ -12,6 +12,7 @@ from ..audit import record_events
 from ..errors import InputError
 from ..models import Article, Claim, ClaimNote, Evidence, User, saved_id, utcnow
 from ..urls import validate_url
+from .articles import article_of
 from .claim_writes import claim_state, write_claim
 
 Stance = Literal["supports", "refutes", "context"]
@@ -43,7 +44,7 @@ def split_claim(
     *, session: Session, claim: Claim, at: int, actor: User | None, expected_version: int | None
 ) -> tuple[Claim, Claim]:
     """Cut a claim in two at a character offset inside its quote; both halves keep their original spans."""
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     cut = claim.start + at
     first = _trimmed(article.text, claim.start, cut)
     second = _trimmed(article.text, cut, claim.end)
@@ -121,7 +122,7 @@ def merge_claims(
         where = "before" if direction == "previous" else "after"
         raise InputError(f"There is no claim {where} this one in the article to merge with.")
     first, second = (other, claim) if direction == "previous" else (claim, other)
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     between = article.text[first.end : second.start]
     before = _span_state(claim)
     removed = {**claim_state(other), **_span_state(other)}

@@ -89,9 +89,9 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     )
     rows = []
     for article in articles:
-        by_status = counts.get(article.id, {})
+        by_status = counts.get(saved_id(article), {})
         verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
-        waiting = pending.get(article.id, 0)
+        waiting = pending.get(saved_id(article), 0)
         rows.append(ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting))
     return rows
 
@@ -242,7 +242,9 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     )
     rows = list(totals.items())
     if sort == "name":
-        rows.sort(key=lambda item: names.get(item[0], "").lower())
+        assert names is not None  # read above whenever the sort is by name
+        known = names
+        rows.sort(key=lambda item: known.get(item[0], "").lower())
     else:
         rows.sort(key=lambda item: (-item[1][1 if sort == "flagged" else 0], -item[1][0], item[0]))
     pages = max(1, -(-len(rows) // SOURCE_PAGE))

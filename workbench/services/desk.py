@@ -27,7 +27,7 @@ def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list
     query = (
         select(Claim, Article.title, author.name)
         .join(Article, col(Article.id) == col(Claim.article_id))
-        .join(author, author.id == col(Claim.verdict_by_id), isouter=True)
+        .join(author, col(author.id) == col(Claim.verdict_by_id), isouter=True)
         .where(*conditions)
         .order_by(*(order or [Claim.verdict_at, Claim.id]))
         .limit(limit)

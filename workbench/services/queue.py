@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import and_, func, or_, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, Evidence, Source, Status, User
@@ -158,6 +160,8 @@ def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
     """Return the ORDER BY columns and the keyset condition for the rows after the cursor (before it, backwards)."""
     if backwards:
         return _order_before(sort, after)
+    order: list[UnaryExpression[Any]]
+    condition: ColumnElement[bool] | None
     if sort == "newest":
         order = [col(Claim.id).desc()]
         condition = col(Claim.id) < int(after) if after.isdigit() else None
@@ -203,11 +207,12 @@ def _order_before(sort: str, before: str):
         if before.isdigit():
             condition = col(Claim.id) > int(before) if newest else col(Claim.id) < int(before)
         return order, condition
-    column = Claim.updated_at if sort == "updated" else Claim.checkworthiness
+    column: Mapped[Any] = col(Claim.updated_at) if sort == "updated" else col(Claim.checkworthiness)
     order = [column.asc(), col(Claim.id).asc()]
     condition = None
     if "|" in before:
         raw, _, last_id = before.partition("|")
+        value: dt.datetime | float | None
         try:
             value = dt.datetime.fromisoformat(raw) if sort == "updated" else float(raw)
         except ValueError:
@@ -261,7 +266,7 @@ COUNT_CAP = 1000
 
 
 def _conditions(session: Session, filters: QueueFilters, user_id: int | None) -> list:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters.status:
         conditions.append(col(Claim.status).in_(filters.status))
     else:  # dismissed claims ("not a claim") leave the queue unless asked for by their status
