@@ -188,7 +188,6 @@ class ArticleOut(BaseModel):
     section: str | None
     language: str
     content_hash: str
-    version: int
     ingested_at: dt.datetime
     cleared_at: dt.datetime | None
 
