@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..counts import kept_verdict_counts
 from ..models import AuditEvent, Claim, Evidence, User
@@ -67,21 +67,23 @@ def parse_activity_filters(args) -> ActivityFilters:
 def _article_condition(session: Session, article_id: int):
     """Events about an article, its claims (including merged-away ones) and its claims' evidence."""
     claim_ids = list(session.exec(select(Claim.id).where(Claim.article_id == article_id)))
-    evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.claim_id.in_(claim_ids or [-1]))))
+    evidence_ids = list(session.exec(select(Evidence.id).where(col(Evidence.claim_id).in_(claim_ids or [-1]))))
     gone = [
         event.entity_id
         for event in session.exec(
             select(AuditEvent).where(
                 AuditEvent.entity_type == "claim",
                 AuditEvent.action == "create",
-                AuditEvent.after.contains(f'"article_id":{article_id},'),
+                col(AuditEvent.after).contains(f'"article_id":{article_id},'),
             )
         )
     ]
     return or_(
-        and_(AuditEvent.entity_type == "article", AuditEvent.entity_id == article_id),
-        and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(sorted({*claim_ids, *gone}) or [-1])),
-        and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+        and_(col(AuditEvent.entity_type) == "article", col(AuditEvent.entity_id) == article_id),
+        and_(
+            col(AuditEvent.entity_type) == "claim", col(AuditEvent.entity_id).in_(sorted({*claim_ids, *gone}) or [-1])
+        ),
+        and_(col(AuditEvent.entity_type) == "evidence", col(AuditEvent.entity_id).in_(evidence_ids or [-1])),
     )
 
 
@@ -102,7 +104,9 @@ def activity_page(
         conditions.append(AuditEvent.at < (filters.until + dt.timedelta(days=1)).isoformat())
     if filters.before is not None:
         conditions.append(AuditEvent.seq < filters.before)
-    rows = list(session.exec(select(AuditEvent).where(*conditions).order_by(AuditEvent.seq.desc()).limit(limit + 1)))
+    rows = list(
+        session.exec(select(AuditEvent).where(*conditions).order_by(col(AuditEvent.seq).desc()).limit(limit + 1))
+    )
     return rows[:limit], (rows[limit - 1].seq if len(rows) > limit else None)
 
 
@@ -122,11 +126,11 @@ def claim_history(*, session: Session, claim_id: int, evidence_ids: list[int]) -
     """Return the events about a claim and about its evidence, oldest first."""
     query = select(AuditEvent).where(
         or_(
-            and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id),
-            and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+            and_(col(AuditEvent.entity_type) == "claim", col(AuditEvent.entity_id) == claim_id),
+            and_(col(AuditEvent.entity_type) == "evidence", col(AuditEvent.entity_id).in_(evidence_ids or [-1])),
         )
     )
-    return list(session.exec(query.order_by(AuditEvent.seq)))
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))
 
 
 def describe_change(event: AuditEvent) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ..audit import lock_chain, record_event
-from ..models import Article, Claim, User, utcnow
+from ..models import Article, Claim, User, saved_id, utcnow
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
@@ -87,7 +87,7 @@ def write_claim(
     for column, value in zip(COLUMNS, row):
         set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
-        _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=claim.id, actor=actor)
+        _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
     return claim
 
 
@@ -100,7 +100,7 @@ def _reopen_cleared_article(*, session: Session, article_id: int, claim_id: int,
     article = session.get(Article, article_id)
     session.execute(
         update(Article)
-        .where(Article.id == article_id)
+        .where(col(Article.id) == article_id)
         .values(cleared_at=None)
         .execution_options(synchronize_session=False)
     )

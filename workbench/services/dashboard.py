@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from ..audit import record_event
 from ..counts import AWAITING, kept_claim_counts
 from ..errors import InputError
-from ..models import Article, Claim, ClaimCount, Source, Status, User, utcnow
+from ..models import Article, Claim, ClaimCount, Source, Status, User, saved_id, utcnow
 from .desk import approval_queue
 from .review import COUNTED, OPEN, VERDICTS, final_at
 
@@ -56,17 +56,19 @@ def _verdict_values() -> list[str]:
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
     """Return the newest articles with claim counts by status, from the kept counts (two small queries)."""
-    articles = list(session.exec(select(Article).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit)))
+    articles = list(
+        session.exec(select(Article).order_by(col(Article.ingested_at).desc(), col(Article.id).desc()).limit(limit))
+    )
     ids = [a.id for a in articles] or [-1]
     kept = session.exec(
         select(ClaimCount.scope_id, ClaimCount.status, ClaimCount.n).where(
-            ClaimCount.scope == "article", col(ClaimCount.scope_id).in_(ids), ClaimCount.n != 0
+            col(ClaimCount.scope) == "article", col(ClaimCount.scope_id).in_(ids), col(ClaimCount.n) != 0
         )
     )
     counts: dict[int, dict[str, int]] = {}
     for article_id, status, n in kept:
         counts.setdefault(article_id, {})[status] = n
-    return [_row(article, counts.get(article.id, {}), require_approval) for article in articles]
+    return [_row(article, counts.get(saved_id(article), {}), require_approval) for article in articles]
 
 
 def _counted_row(session: Session, article: Article, require_approval: bool) -> ArticleRow:
@@ -74,8 +76,8 @@ def _counted_row(session: Session, article: Article, require_approval: bool) -> 
     by_status: dict[str, int] = {}
     for status, approved, n in session.exec(
         select(Claim.status, col(Claim.approved_by_id).is_not(None), func.count())
-        .where(Claim.article_id == article.id)
-        .group_by(Claim.status, col(Claim.approved_by_id).is_not(None))
+        .where(col(Claim.article_id) == article.id)
+        .group_by(col(Claim.status), col(Claim.approved_by_id).is_not(None))
     ):
         name = str(getattr(status, "value", status))
         by_status[name] = by_status.get(name, 0) + n
@@ -131,7 +133,9 @@ def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tu
     """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
     totals = _per_source(tally)
     top = sorted(totals.items(), key=lambda item: -item[1][0])[:limit]
-    names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in top] or [-1]))).all())
+    names = dict(
+        session.exec(select(Source.id, Source.name).where(col(Source.id).in_([i for i, _ in top] or [-1]))).all()
+    )
     return sorted(((names[i], total, flagged) for i, (total, flagged) in top), key=lambda r: (-r[1], r[0]))
 
 
@@ -142,7 +146,7 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
     for assignee, status, n in tally.scope("assignee"):
         entry = per_user.setdefault(assignee, [0, 0])
         entry[0 if status in open_statuses else 1] += n
-    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(per_user) or [-1]))).all())
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(list(per_user) or [-1]))).all())
     return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
 
@@ -164,7 +168,7 @@ def clear_article(*, session: Session, article: Article, actor: User, require_ap
         session=session,
         actor=actor,
         entity_type="article",
-        entity_id=article.id,
+        entity_id=saved_id(article),
         action="clear",
         after={"cleared_at": article.cleared_at.isoformat()},
     )
@@ -225,13 +229,15 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     sort = sort if sort in SOURCE_SORTS else "claims"
     totals = _per_source(tally)
     names = (
-        dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all())
+        dict(session.exec(select(Source.id, Source.name).where(col(Source.id).in_(list(totals) or [-1]))).all())
         if sort == "name" or len(totals) <= 5000
         else None
     )
     rows = list(totals.items())
     if sort == "name":
-        rows.sort(key=lambda item: names.get(item[0], "").lower())
+        assert names is not None  # read above whenever the sort is by name
+        known = names
+        rows.sort(key=lambda item: known.get(item[0], "").lower())
     else:
         rows.sort(key=lambda item: (-item[1][1 if sort == "flagged" else 0], -item[1][0], item[0]))
     pages = max(1, -(-len(rows) // SOURCE_PAGE))
@@ -239,7 +245,7 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     chosen = rows[(page - 1) * SOURCE_PAGE : page * SOURCE_PAGE]
     if names is None:
         names = dict(
-            session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in chosen] or [-1]))).all()
+            session.exec(select(Source.id, Source.name).where(col(Source.id).in_([i for i, _ in chosen] or [-1]))).all()
         )
     return SourcePage(
         [(i, names.get(i, "?"), total, flagged) for i, (total, flagged) in chosen], page, pages, sort, len(rows)
@@ -250,9 +256,9 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
     """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many."""
     query = (
         select(Claim, Article.ingested_at)
-        .join(Article, Article.id == Claim.article_id)
-        .where(Claim.status.in_(_verdict_values()))
-        .order_by(Claim.updated_at.desc(), Claim.id.desc())
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .where(col(Claim.status).in_(_verdict_values()))
+        .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
         .limit(sample)
     )
     durations = []

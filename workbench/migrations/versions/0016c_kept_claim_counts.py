@@ -1,7 +1,7 @@
 """Kept counts for the dashboard: claim_count and verdict_count, maintained by triggers, backfilled once
 
-Revision ID: 0014c
-Revises: 0013w
+Revision ID: 0016c
+Revises: 0015r
 Create Date: 2026-11-30
 
 The dashboard counted a million claims (and half a million audit events) on every request. These tables hold
@@ -16,8 +16,8 @@ recount in workbench/counts.py checks it, in the tests and in `workbench recount
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014c"
-down_revision = "0013w"
+revision = "0016c"
+down_revision = "0015r"
 branch_labels = None
 depends_on = None
 
