@@ -112,7 +112,10 @@ class SourceAlias(SQLModel, table=True):
 class Article(SQLModel, table=True):
     """An article as received; its text is never altered."""
 
-    __table_args__ = (UniqueConstraint("content_hash", name="uq_article_content_hash"),)
+    __table_args__ = (
+        UniqueConstraint("content_hash", name="uq_article_content_hash"),
+        Index("ix_article_ingested_id", "ingested_at", "id"),  # the dashboard's newest articles, without a sort
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=500)
@@ -294,6 +297,9 @@ class ClaimCount(SQLModel, table=True):
     """
 
     __tablename__ = "claim_count"
+    # SQLite: the rows live in the primary key's order, so one scope is read by a range of the key, not by a scan
+    # of all the (mostly per-article) rows that the planner's per-column statistics would otherwise choose.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     scope: str = Field(max_length=10, primary_key=True)  # all | article | source | assignee
     scope_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # 0 for "all"
@@ -305,6 +311,7 @@ class VerdictCount(SQLModel, table=True):
     """How many verdicts each actor of the audit chain gave, singly or in bulk; kept by a trigger on audit_event."""
 
     __tablename__ = "verdict_count"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     actor: str = Field(max_length=254, primary_key=True)
     n: int = Field(default=0)

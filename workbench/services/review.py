@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Protocol
 
 from sqlalchemy import func
@@ -353,7 +354,18 @@ def is_final(claim: HasVerdict, *, require_approval: bool) -> bool:
     return claim.status in VERDICTS and (claim.approved_by_id is not None or not require_approval)
 
 
-def final_at(claim: Claim, *, require_approval: bool):
+class HasVerdictTimes(HasVerdict, Protocol):
+    """A claim, or a row of the columns that say when its verdict became final."""
+
+    @property
+    def approved_at(self) -> dt.datetime | None: ...
+    @property
+    def verdict_at(self) -> dt.datetime | None: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
+def final_at(claim: HasVerdictTimes, *, require_approval: bool):
     """Return when the verdict became final (its approval, or the verdict itself), or None when it is not final."""
     if not is_final(claim, require_approval=require_approval):
         return None

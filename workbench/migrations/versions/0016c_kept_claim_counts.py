@@ -161,13 +161,16 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("scope", "scope_id", "status"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "verdict_count",
         sa.Column("actor", sa.String(length=254), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("actor"),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_article_ingested_id", "article", ["ingested_at", "id"])
     op.execute(BACKFILL_CLAIMS)
     op.execute(BACKFILL_VERDICTS)
     statements = _sqlite_triggers() if op.get_bind().dialect.name == "sqlite" else _pg_statements()
@@ -189,5 +192,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
         for function in ("claim_count_inserted", "claim_count_deleted", "claim_count_updated", "verdict_count_added"):
             op.execute(f"DROP FUNCTION IF EXISTS {function}()")
+    op.drop_index("ix_article_ingested_id", table_name="article")
     op.drop_table("verdict_count")
     op.drop_table("claim_count")
