@@ -78,24 +78,26 @@ BACKFILL_VERDICTS = (
 
 
 def _sqlite_triggers() -> list[str]:
-    plus = (
-        "INSERT INTO claim_count (scope, scope_id, status, n) SELECT scope, scope_id, status, 1 FROM ({keys}) AS k "
-        "WHERE true ON CONFLICT (scope, scope_id, status) DO UPDATE SET n = n + 1;"
-    )
-    minus = "UPDATE claim_count SET n = n - 1 WHERE (scope, scope_id, status) IN ({keys});"
+    # One statement per key, each an equality on the primary key: a row-value IN over a UNION would scan the table.
+    def plus(row: str) -> str:
+        return " ".join(
+            f"INSERT INTO claim_count (scope, scope_id, status, n) SELECT {scope}, {scope_id}, {status}, 1 "
+            f"WHERE {scope_id} IS NOT NULL AND {status} IS NOT NULL "
+            "ON CONFLICT (scope, scope_id, status) DO UPDATE SET n = n + 1;"
+            for scope, scope_id, status in _keys(row)
+        )
+
+    def minus(row: str) -> str:
+        return " ".join(
+            f"UPDATE claim_count SET n = n - 1 WHERE scope = {scope} AND scope_id = {scope_id} AND status = {status};"
+            for scope, scope_id, status in _keys(row)
+        )
+
     return [
-        "CREATE TRIGGER claim_count_insert AFTER INSERT ON claim BEGIN "
-        + plus.format(keys=_select_keys("NEW"))
-        + " END",
-        "CREATE TRIGGER claim_count_delete AFTER DELETE ON claim BEGIN "
-        + minus.format(keys=_select_keys("OLD"))
-        + " END",
+        f"CREATE TRIGGER claim_count_insert AFTER INSERT ON claim BEGIN {plus('NEW')} END",
+        f"CREATE TRIGGER claim_count_delete AFTER DELETE ON claim BEGIN {minus('OLD')} END",
         f"CREATE TRIGGER claim_count_update AFTER UPDATE OF {', '.join(_CLAIM_COLUMNS)} ON claim "
-        f"WHEN {_CHANGED} BEGIN "
-        + minus.format(keys=_select_keys("OLD"))
-        + " "
-        + plus.format(keys=_select_keys("NEW"))
-        + " END",
+        f"WHEN {_CHANGED} BEGIN {minus('OLD')} {plus('NEW')} END",
         f"CREATE TRIGGER verdict_count_insert AFTER INSERT ON audit_event WHEN {_is_verdict('NEW')} BEGIN "
         "INSERT INTO verdict_count (actor, n) VALUES (NEW.actor, 1) ON CONFLICT (actor) DO UPDATE SET n = n + 1; END",
     ]
