@@ -265,4 +265,5 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
-from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)
+# checked-before and webhook tables register on the same metadata
+from . import models_matching, models_webhooks  # noqa: E402,F401

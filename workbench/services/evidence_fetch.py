@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from ..audit import record_event
 from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
 from ..models import Claim, Evidence, EvidenceSnapshot, User, utcnow
+from .webhooks import emit, evidence_event_data
 
 STALE_AFTER = dt.timedelta(minutes=5)  # by default a job "fetching" this long belonged to a worker that died
 
@@ -151,6 +152,7 @@ def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Ev
             "snapshot_id": snapshot.id,
         },
     )
+    emit(session=session, event_type="evidence.fetched", data=evidence_event_data(evidence))
     session.commit()
     return evidence
 
