@@ -301,6 +301,8 @@ ROLE_TABLE = [
     (Role.checker, "/admin/audit", "/api/v1/audit/verify", False),
     (Role.editor, "/admin/audit", "/api/v1/audit/verify", True),
     (Role.checker, "/claims", "/api/v1/claims", True),
+    (Role.editor, "/admin/webhooks", "/api/v1/webhooks", False),
+    (Role.admin, "/admin/webhooks", "/api/v1/webhooks", True),
 ]
 
 
@@ -367,3 +369,59 @@ def test_head_gives_the_etag_without_a_body(app, client, db, checker):
     response = client.head(f"/api/v1/claims/{claim.id}", headers=headers)
     assert response.status_code == 200 and response.headers["ETag"] == f'"claim-{claim.id}-v{claim.version}"'
     assert response.get_data() == b""
+
+
+# Writes: one table for the UI's form and the API's JSON (a refusal changes nothing in either).
+WRITE_ROLE_TABLE = [
+    # (role, HTML route, form, API route, JSON, allowed)
+    (
+        Role.checker,
+        "/sources",
+        {"name": "Checker Source", "kind": "other"},
+        "/api/v1/sources",
+        {"name": "Checker Source"},
+        False,
+    ),
+    (
+        Role.editor,
+        "/sources",
+        {"name": "Editor Source", "kind": "other"},
+        "/api/v1/sources",
+        {"name": "Editor Source 2"},
+        True,
+    ),
+    (
+        Role.editor,
+        "/admin/webhooks",
+        {"url": "https://cms.example.org/a", "events": "verdict.final"},
+        "/api/v1/webhooks",
+        {"url": "https://cms.example.org/b", "events": ["verdict.final"]},
+        False,
+    ),
+    (
+        Role.admin,
+        "/admin/webhooks",
+        {"url": "https://cms.example.org/a", "events": "verdict.final"},
+        "/api/v1/webhooks",
+        {"url": "https://cms.example.org/b", "events": ["verdict.final"]},
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("role,html,form,api,body,allowed", WRITE_ROLE_TABLE)
+def test_the_same_role_rules_hold_for_ui_and_api_writes(app, client, db, role, html, form, api, body, allowed):
+    from workbench.models import Source
+    from workbench.models_webhooks import WebhookEndpoint
+
+    user = make_user(db, role)
+    login(client, user.email)
+    table = Source if "sources" in api else WebhookEndpoint
+    before = len(db.exec(select(table)).all())
+    page = client.post(html, data={**form, "csrf_token": csrf_token(client)})
+    assert page.status_code in ((201, 303) if allowed else (403,))
+    response = app.test_client().post(api, json=body, headers=bearer(db, user, "write"))
+    assert response.status_code == (201 if allowed else 403)
+    if not allowed:
+        assert response.mimetype == "application/problem+json"
+    assert len(db.exec(select(table)).all()) == before + (2 if allowed else 0)
