@@ -246,6 +246,22 @@ def test_the_reference_page_lists_every_operation(app, client, db, checker):
     assert not page.select("script:not([src])") and not page.select("[style]")
 
 
+def test_the_reference_page_loads_nothing_from_elsewhere(app, client, db, checker):
+    from urllib.parse import urlsplit
+
+    login(client, checker.email)
+    response = client.get("/api/reference")
+    page = parse(response)
+    assert "POST /api/v1/webhooks" in [code.get_text() for code in page.select("article.operation h2 code")]
+    addresses = [tag.get(attr) for attr in ("src", "href", "action") for tag in page.find_all(attrs={attr: True})]
+    assert addresses and all(not urlsplit(a).netloc or urlsplit(a).netloc == "localhost" for a in addresses), addresses
+    assert all(a.startswith(("/", "#")) for a in addresses if not urlsplit(a).netloc)
+    policy = response.headers["Content-Security-Policy"]
+    assert "http" not in policy and "default-src 'self'" in policy
+    for ref in {a for a in addresses if a.startswith("#schema-")}:  # every schema link lands on its section
+        assert page.find(id=ref[1:]), ref
+
+
 def test_evidence_is_added_with_202_and_a_status_url_listed_and_withdrawn(app, client, db, checker):
     make_article(db, actor=checker)
     headers = bearer(db, checker)
