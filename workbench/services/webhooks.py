@@ -37,8 +37,23 @@ MAX_DELAY = dt.timedelta(hours=6)  # backoff doubles up to this, so the last tri
 ANSWER_BYTES = 64 * 1024  # a receiver's answer is read up to this and then dropped
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands datetimes back without their zone; they are stored as UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def row_id(row) -> int:
+    """The id of a row that was flushed (so it has one)."""
+    assert row.id is not None, "flush before reading the id"
+    return row.id
+
+
+def _row(session: Session, model, key):
+    """A row that must exist (its foreign key points at it)."""
+    row = session.get(model, key, populate_existing=True)
+    if row is None:
+        raise LookupError(f"{model.__name__} #{key} is gone")
+    return row
 
 
 # --- endpoints -------------------------------------------------------------------------------------------------
@@ -81,7 +96,7 @@ def create_endpoint(
         session=session,
         actor=actor,
         entity_type="webhook",
-        entity_id=endpoint.id,
+        entity_id=row_id(endpoint),
         action="create",
         after=_snapshot(endpoint),
     )
@@ -112,7 +127,7 @@ def update_endpoint(
         session=session,
         actor=actor,
         entity_type="webhook",
-        entity_id=endpoint.id,
+        entity_id=row_id(endpoint),
         action=action,
         before=before,
         after=_snapshot(endpoint),
@@ -158,7 +173,8 @@ def emit(*, session: Session, event_type: str, data: dict) -> WebhookEvent | Non
     )
     session.add(event)
     session.add_all(
-        WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, next_attempt_at=created) for endpoint in endpoints
+        WebhookDelivery(endpoint_id=row_id(endpoint), event_id=row_id(event), next_attempt_at=created)
+        for endpoint in endpoints
     )
     session.flush()
     return event
@@ -309,11 +325,11 @@ def due_deliveries(*, session: Session, now: dt.datetime | None = None) -> list[
         if head is None:
             continue
         if head.state == "sending":
-            if _aware(head.sending_since) and _aware(head.sending_since) > now - SENDING_STALE:
+            if head.sending_since is not None and _aware(head.sending_since) > now - SENDING_STALE:
                 continue  # another worker is sending it
         elif _aware(head.next_attempt_at) > now:
             continue
-        due.append(head.id)
+        due.append(row_id(head))
     return due
 
 
@@ -334,16 +350,16 @@ def take_delivery(*, session: Session, delivery_id: int, now: dt.datetime | None
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return taken.rowcount == 1
+    return getattr(taken, "rowcount", 0) == 1
 
 
 def send_delivery(
     *, session: Session, delivery_id: int, policy: FetchPolicy, retry: RetryPolicy, now: dt.datetime | None = None
 ) -> WebhookDelivery:
     """Send one delivery once (signed, through the safe fetcher), log the attempt and set what happens next."""
-    delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
-    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-    event = session.get(WebhookEvent, delivery.event_id)
+    delivery: WebhookDelivery = _row(session, WebhookDelivery, delivery_id)
+    endpoint: WebhookEndpoint = _row(session, WebhookEndpoint, delivery.endpoint_id)
+    event: WebhookEvent = _row(session, WebhookEvent, delivery.event_id)
     body = event.payload.encode("utf-8")
     started = time.perf_counter()
     status, error = None, None
@@ -370,7 +386,7 @@ def send_delivery(
     finished = now or utcnow()
     session.add(
         WebhookAttempt(
-            delivery_id=delivery.id,
+            delivery_id=delivery_id,
             at=finished,
             http_status=status,
             error=error,
@@ -439,9 +455,9 @@ def delivery_log(*, session: Session, endpoint_id: int, limit: int = 50) -> list
             .limit(limit)
         )
     )
-    ids = [delivery.id for delivery in deliveries]
+    ids = [row_id(delivery) for delivery in deliveries]
     events = {
-        event.id: event
+        row_id(event): event
         for event in session.exec(
             select(WebhookEvent).where(col(WebhookEvent.id).in_({d.event_id for d in deliveries} or {-1}))
         )
@@ -453,7 +469,7 @@ def delivery_log(*, session: Session, endpoint_id: int, limit: int = 50) -> list
         .order_by(col(WebhookAttempt.id).desc())
     ):
         attempts[attempt.delivery_id].append(attempt)
-    return [DeliveryRow(d, events[d.event_id], attempts[d.id]) for d in deliveries]
+    return [DeliveryRow(d, events[d.event_id], attempts[row_id(d)]) for d in deliveries]
 
 
 def work_once(app) -> int:

@@ -73,7 +73,7 @@ def create():
 def show(endpoint_id: int):
     """One endpoint and its delivery log: every delivery with each attempt; the log refreshes while any is open."""
     endpoint = _endpoint(endpoint_id)
-    rows = webhooks.delivery_log(session=get_session(), endpoint_id=endpoint.id)
+    rows = webhooks.delivery_log(session=get_session(), endpoint_id=webhooks.row_id(endpoint))
     return render(
         "admin/webhook.html",
         "partials/_webhook_log.html",
