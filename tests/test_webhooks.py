@@ -19,7 +19,7 @@ from workbench.models import AuditEvent, Claim, Evidence, Role, utcnow
 from workbench.models_webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from workbench.services import webhooks
 from workbench.services.evidence_fetch import work_once as fetch_once
-from workbench.worker import run_embedded
+from workbench.worker import run_embedded, run_webhook_sender
 
 LOCAL = FetchPolicy(allowed_networks=(__import__("ipaddress").ip_network("127.0.0.1/32"),), deadline=5.0)
 RETRY = webhooks.RetryPolicy()
@@ -374,3 +374,21 @@ def test_admins_manage_webhooks_through_the_api(local_app, client, db, admin):
         assert paused.status_code == 200 and paused.json["active"] is False
         assert all(r["signed"] for r in receiver.received)
     assert db.exec(select(Claim)).first() is not None
+
+
+def test_beside_an_rq_worker_a_sender_thread_sends_until_stopped(local_app, db):
+    with Receiver() as receiver:
+        register(db, receiver)
+        make_article(db)
+        stop = threading.Event()
+        sender = threading.Thread(target=run_webhook_sender, args=(local_app, stop), kwargs={"poll": 0.05})
+        sender.start()
+        try:
+            for _ in range(200):
+                if receiver.received:
+                    break
+                stop.wait(0.05)
+        finally:
+            stop.set()
+            sender.join(timeout=10)
+        assert not sender.is_alive() and [r["event"]["type"] for r in receiver.received] == ["article.ingested"]

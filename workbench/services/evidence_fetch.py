@@ -104,6 +104,7 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
             action="fetch",
             after={"state": "failed", "error": evidence.fetch_error},
         )
+        emit(session=session, event_type="evidence.fetched", data=evidence_event_data(evidence))
         session.commit()
         return evidence
 
