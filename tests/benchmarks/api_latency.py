@@ -109,7 +109,7 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # sign-in started a new session
         versions = {
             int(i): int(v)
-            for i, v in re.findall(r'id="claim-row-(\d+)".*?name="version" value="(\d+)"', page, re.S)[:10]
+            for i, v in re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)[:10]  # the row's version
         }
         rows = list(versions)
 
@@ -122,7 +122,7 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
                 headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
             )
             assert response.status_code == 200, response.status_code
-            versions[claim_id] = int(re.search(r'name="version" value="(\d+)"', response.text).group(1))
+            versions[claim_id] = int(re.search(r'data-version="(\d+)"', response.text).group(1))
 
         results["status change (HTML row)"] = status_changes(runs, html_change)
         floor = statistics.median(results["bare endpoint"])
