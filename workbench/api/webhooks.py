@@ -7,7 +7,7 @@ from spectree import Response
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role
+from ..models import Role, saved_id
 from ..models_webhooks import WebhookDelivery, WebhookEndpoint
 from ..services import webhooks
 from . import bp, json_body, schemas, spec
@@ -17,7 +17,7 @@ from .problems import ApiProblem
 
 def _out(endpoint: WebhookEndpoint, secret: str | None = None) -> schemas.WebhookOut:
     return schemas.WebhookOut(
-        id=webhooks.row_id(endpoint),
+        id=saved_id(endpoint),
         url=endpoint.url,
         description=endpoint.description,
         events=list(endpoint.events),
@@ -40,8 +40,8 @@ def _log(endpoint_id: int) -> schemas.WebhookDeliveryList:
     return schemas.WebhookDeliveryList(
         items=[
             schemas.WebhookDeliveryOut(
-                id=webhooks.row_id(row.delivery),
-                event_id=webhooks.row_id(row.event),
+                id=saved_id(row.delivery),
+                event_id=saved_id(row.event),
                 event_type=row.event.type,
                 state=row.delivery.state,
                 attempts=[schemas.WebhookAttemptOut.model_validate(a, from_attributes=True) for a in row.attempts],
@@ -110,7 +110,7 @@ def update_webhook(endpoint_id: int):
 @spec.validate(resp=Response(HTTP_200=schemas.WebhookDeliveryList, **ERRORS), tags=["webhooks"])
 def list_webhook_deliveries(endpoint_id: int):
     """An endpoint's delivery log, newest first, each delivery with its attempts (admins)."""
-    return _log(webhooks.row_id(_endpoint(endpoint_id)))
+    return _log(saved_id(_endpoint(endpoint_id)))
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/redeliver")

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from ..audit import record_event
 from ..errors import InputError
 from ..fetching import FetchPolicy, FetchRefused, post
-from ..models import User, utcnow
+from ..models import User, saved_id, utcnow
 from ..models_webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ..urls import validate_url
 from ..validation import max_length
@@ -40,12 +40,6 @@ ANSWER_BYTES = 64 * 1024  # a receiver's answer is read up to this and then drop
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite hands datetimes back without their zone; they are stored as UTC."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
-def row_id(row) -> int:
-    """The id of a row that was flushed (so it has one)."""
-    assert row.id is not None, "flush before reading the id"
-    return row.id
 
 
 def _row(session: Session, model, key):
@@ -96,7 +90,7 @@ def create_endpoint(
         session=session,
         actor=actor,
         entity_type="webhook",
-        entity_id=row_id(endpoint),
+        entity_id=saved_id(endpoint),
         action="create",
         after=_snapshot(endpoint),
     )
@@ -127,7 +121,7 @@ def update_endpoint(
         session=session,
         actor=actor,
         entity_type="webhook",
-        entity_id=row_id(endpoint),
+        entity_id=saved_id(endpoint),
         action=action,
         before=before,
         after=_snapshot(endpoint),
@@ -173,7 +167,7 @@ def emit(*, session: Session, event_type: str, data: dict) -> WebhookEvent | Non
     )
     session.add(event)
     session.add_all(
-        WebhookDelivery(endpoint_id=row_id(endpoint), event_id=row_id(event), next_attempt_at=created)
+        WebhookDelivery(endpoint_id=saved_id(endpoint), event_id=saved_id(event), next_attempt_at=created)
         for endpoint in endpoints
     )
     session.flush()
@@ -329,7 +323,7 @@ def due_deliveries(*, session: Session, now: dt.datetime | None = None) -> list[
                 continue  # another worker is sending it
         elif _aware(head.next_attempt_at) > now:
             continue
-        due.append(row_id(head))
+        due.append(saved_id(head))
     return due
 
 
@@ -455,9 +449,9 @@ def delivery_log(*, session: Session, endpoint_id: int, limit: int = 50) -> list
             .limit(limit)
         )
     )
-    ids = [row_id(delivery) for delivery in deliveries]
+    ids = [saved_id(delivery) for delivery in deliveries]
     events = {
-        row_id(event): event
+        saved_id(event): event
         for event in session.exec(
             select(WebhookEvent).where(col(WebhookEvent.id).in_({d.event_id for d in deliveries} or {-1}))
         )
@@ -469,7 +463,7 @@ def delivery_log(*, session: Session, endpoint_id: int, limit: int = 50) -> list
         .order_by(col(WebhookAttempt.id).desc())
     ):
         attempts[attempt.delivery_id].append(attempt)
-    return [DeliveryRow(d, events[d.event_id], attempts[row_id(d)]) for d in deliveries]
+    return [DeliveryRow(d, events[d.event_id], attempts[saved_id(d)]) for d in deliveries]
 
 
 def work_once(app) -> int:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role
+from ..models import Role, saved_id
 from ..models_webhooks import WebhookDelivery, WebhookEndpoint
 from ..rendering import render, wants_fragment
 from ..services import webhooks
@@ -73,7 +73,7 @@ def create():
 def show(endpoint_id: int):
     """One endpoint and its delivery log: every delivery with each attempt; the log refreshes while any is open."""
     endpoint = _endpoint(endpoint_id)
-    rows = webhooks.delivery_log(session=get_session(), endpoint_id=webhooks.row_id(endpoint))
+    rows = webhooks.delivery_log(session=get_session(), endpoint_id=saved_id(endpoint))
     return render(
         "admin/webhook.html",
         "partials/_webhook_log.html",

@@ -1,16 +1,16 @@
 """Webhooks: endpoints, the event outbox, deliveries and their attempts
 
-Revision ID: 0014h
-Revises: 0013w
+Revision ID: 0016h
+Revises: 0015r
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "0014h"
-down_revision = "0013w"
+revision = "0016h"
+down_revision = "0015r"
 branch_labels = None
 depends_on = None
 
