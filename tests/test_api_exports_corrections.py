@@ -42,6 +42,8 @@ def test_each_format_streams_with_its_trailer_and_audit_event_like_the_web(app, 
     form = offer.find("form", id="export-form")
     html = client.post(form["action"], data={i["name"]: i["value"] for i in form.find_all("input")})
     assert html.mimetype == response.mimetype  # the same service answers both
+    assert verify_report(session=db, content=html.get_data()).ok  # read to the end: the stream's transaction ends
+    assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()) == 2
 
 
 def test_csv_rows_match_the_claims(app, client, db, checker):
