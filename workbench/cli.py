@@ -195,6 +195,7 @@ def extract_command(file, published, output_format):
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
 @with_appcontext
+@writes_audit_events
 def export_command(article_id, source, since, fmt, output):
     """Export claims with verdicts, evidence and history, ending with an integrity trailer."""
     from .services.exports import ExportScope, check_export, count_claims, export_stream
