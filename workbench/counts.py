@@ -1,6 +1,6 @@
 """The dashboard's kept counts: read them, recount them from scratch, and rebuild them when they drifted.
 
-claim_count and verdict_count are kept by triggers (migration 0016c) in the same transaction as every write to
+claim_count and verdict_count are kept by triggers (migration 0017c) in the same transaction as every write to
 claims and to the audit chain. This module is their independent check: the same counts computed from the claim
 table and the audit chain with plain GROUP BY queries, for the tests and for `workbench recount`.
 """

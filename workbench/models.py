@@ -292,7 +292,7 @@ class ClaimCount(SQLModel, table=True):
     """How many claims have a status, overall and per article, source and assignee: the dashboard's counts.
 
     Kept by database triggers on the claim table in the same transaction as every insert, update and delete
-    (migration 0016c), so no write path can forget them; `workbench recount` rebuilds them and reports drift.
+    (migration 0017c), so no write path can forget them; `workbench recount` rebuilds them and reports drift.
     The status "awaiting" counts verdicts without an approval (scopes "all" and "article").
     """
 
@@ -317,4 +317,5 @@ class VerdictCount(SQLModel, table=True):
     n: int = Field(default=0)
 
 
-from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)
+# checked-before and webhook tables register on the same metadata
+from . import models_matching, models_webhooks  # noqa: E402,F401

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from ..audit import lock_chain, record_event
 from ..models import Article, Claim, User, saved_id, utcnow
+from .webhooks import claim_finality, emit_claim_changes
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
@@ -69,6 +70,7 @@ def write_claim(
     # Every claim write appends to the audit chain; taking the chain's lock before any row lock keeps the order
     # of locks the same in every transaction, so two writers never deadlock.
     lock_chain(session=session)
+    before = claim_finality(claim)
     # The row as written comes back with the UPDATE (RETURNING): no second round trip to re-read the claim.
     row = session.execute(
         update(Claim)
@@ -86,6 +88,7 @@ def write_claim(
         )
     for column, value in zip(COLUMNS, row):
         set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
+    emit_claim_changes(session=session, claim=claim, before=before, actor=actor)  # webhooks' outbox, same transaction
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
     return claim

@@ -18,6 +18,7 @@ from ..models import Article, Claim, Source, SourceKind, Status, User, ids_of, s
 from ..urls import optional_url
 from .matching import propose_matches
 from .sources import source_registry
+from .webhooks import article_event_data, emit
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -161,7 +162,7 @@ def ingest_article(
     ]
     try:
         # The chain's lock before the first row lock, as in every claim write: the inserts change the kept counts'
-        # rows (migration 0016c) that a concurrent status change also updates, so the order must be the same.
+        # rows (migration 0017c) that a concurrent status change also updates, so the order must be the same.
         lock_chain(session=session)
         article = Article(
             title=title[:500],
@@ -222,6 +223,7 @@ def ingest_article(
             for claim_id, row in zip(claim_ids, rows)
         ]
         record_events(session=session, actor=actor, events=events)
+        emit(session=session, event_type="article.ingested", data=article_event_data(article, claims=len(rows)))
         session.commit()
     except Exception:
         session.rollback()

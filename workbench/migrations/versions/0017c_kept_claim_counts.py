@@ -1,7 +1,7 @@
 """Kept counts for the dashboard: claim_count and verdict_count, maintained by triggers, backfilled once
 
-Revision ID: 0016c
-Revises: 0015r
+Revision ID: 0017c
+Revises: 0016h
 Create Date: 2026-11-30
 
 The dashboard counted a million claims (and half a million audit events) on every request. These tables hold
@@ -16,8 +16,8 @@ recount in workbench/counts.py checks it, in the tests and in `workbench recount
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016c"
-down_revision = "0015r"
+revision = "0017c"
+down_revision = "0016h"
 branch_labels = None
 depends_on = None
 
