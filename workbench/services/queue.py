@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
-from .review import counting_evidence
+from .review import VERDICTS, counting_evidence
 
 SORTS = {
     "score": "Most check-worthy first",
@@ -21,6 +21,8 @@ SORTS = {
     "updated": "Recently changed",
 }
 PAGE_SIZE = 50
+# Review stages as seen by the person asking: verdicts of theirs an editor sent back, and verdicts they may approve.
+REVIEW_STAGES = {"sent_back": "Sent back to me", "to_approve": "Awaiting my approval"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -37,6 +39,7 @@ class QueueFilters:
     published_to: dt.date | None = None
     q: str = ""
     checked_before: bool = False
+    review: str = ""  # "", or one of REVIEW_STAGES
     sort: str = "score"
     after: str = ""
     before: str = ""
@@ -55,6 +58,7 @@ class QueueFilters:
             "published_to": values.published_to,
             "q": values.q,
             "checked_before": "1" if values.checked_before else "",
+            "review": values.review,
             "sort": values.sort if values.sort != "score" else "",
             "after": values.after,
             "before": values.before,
@@ -98,6 +102,10 @@ def parse_filters(args) -> QueueFilters:
     if assignee not in {"", "me", "none"} and not assignee.isdigit():
         problems.append(f"Ignored assignee={assignee[:20]!r}.")
         assignee = ""
+    review = (args.get("review") or "").strip()
+    if review and review not in REVIEW_STAGES:
+        problems.append(f"Ignored review={review[:20]!r}.")
+        review = ""
     return QueueFilters(
         status=tuple(s for s in statuses if s in Status.__members__),
         source=number("source", int),
@@ -108,6 +116,7 @@ def parse_filters(args) -> QueueFilters:
         published_to=date("published_to"),
         q=(args.get("q") or "").strip()[:200],
         checked_before=args.get("checked_before") == "1",
+        review=review,
         sort=sort,
         after=(args.get("after") or "")[:64],
         before="" if args.get("after") else (args.get("before") or "")[:64],
@@ -281,6 +290,15 @@ def _conditions(session: Session, filters: QueueFilters, user_id: int | None) ->
         conditions.append(Article.published <= filters.published_to)
     if filters.checked_before:
         conditions.append(checked_before_clause())
+    if filters.review == "sent_back":  # as "My work" has it: my verdicts sent back, not approved since
+        conditions += [Claim.verdict_by_id == user_id, Claim.sent_back_at.is_not(None), Claim.approved_by_id.is_(None)]
+    elif filters.review == "to_approve":  # awaiting approval, and not my own verdict (a second person approves)
+        conditions += [
+            Claim.status.in_([s.value for s in VERDICTS]),
+            Claim.approved_by_id.is_(None),
+            Claim.sent_back_at.is_(None),
+            or_(Claim.verdict_by_id.is_(None), Claim.verdict_by_id != user_id),
+        ]
     search = _search_condition(session, filters.q)
     if search is not None:
         conditions.append(search)
