@@ -275,3 +275,23 @@ def test_the_queue_filters_fold_into_a_disclosure_that_names_how_many_are_set(cl
     assert plain.select_one("#queue-filters > .filter-search #q") is not None  # the search stays outside it
     filtered = parse(client.get("/claims?status=unverified&sort=newest&min_score=0.2"))
     assert filtered.select_one(".filter-more summary").get_text(" ", strip=True) == "Filters (3 set)"
+
+
+def test_the_manage_page_says_in_words_what_each_view_shows(client, db, desk):
+    from workbench.models import Source
+
+    source = db.exec(select(Source).where(Source.name == "Reuters")).one()
+    login(client, desk["checker"].email)
+    _save(client, "Reuters open", f"source={source.id}&status=unverified&status=in_progress&sort=newest")
+    _save(client, "Olive's", f"assignee={desk['other'].id}&min_score=0.5&q=port")
+    _save(client, "Everything", "")
+    page = parse(client.get("/claims/views"))
+    shown = {
+        row.select_one("td a").get_text(strip=True): row.select_one(".view-query").get_text(strip=True)
+        for row in page.select("#saved-view-table tbody tr")
+    }
+    assert shown == {
+        "Reuters open": "Unverified or In progress · source Reuters · newest first",
+        "Olive's": f"Words “port” · assigned to {desk['other'].name} · score at least 0.5",
+        "Everything": "Every claim in the queue",
+    }

@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from ..errors import InputError
 from ..models import Role, User
 from ..models_desk import SavedView
-from .queue import QueueFilters, parse_filters
+from .queue import REVIEW_STAGES, SORTS, QueueFilters, parse_filters
+from .review import STATUS_LABELS
 
 DENSITIES = {"compact": "Compact", "comfortable": "Comfortable"}
 MAX_VIEWS = 50  # per person: a menu longer than this is no longer a shortcut
@@ -56,6 +57,37 @@ def normalise_query(raw: str) -> str:
     if filters.problems:
         raise InputError("This view cannot be saved: " + " ".join(filters.problems))
     return query_of(filters)
+
+
+def describe_query(query: str, *, sources: dict[int, str], users: dict[int, str]) -> str:
+    """Say in words what a saved query shows ("Unverified · words “port” · assigned to me · newest first")."""
+    filters = parse_filters(MultiDict(parse_qsl(query)))
+    parts = []
+    if filters.review:
+        parts.append(REVIEW_STAGES[filters.review].lower())
+    if filters.status:
+        parts.append(" or ".join(STATUS_LABELS.get(status, status) for status in filters.status))
+    if filters.q:
+        parts.append(f"words “{filters.q}”")
+    if filters.source is not None:
+        parts.append(f"source {sources.get(filters.source, f'#{filters.source}')}")
+    if filters.article is not None:
+        parts.append(f"article #{filters.article}")
+    assignee = {"me": "assigned to me", "none": "unassigned"}.get(filters.assignee)
+    if filters.assignee.isdigit():
+        assignee = f"assigned to {users.get(int(filters.assignee), '#' + filters.assignee)}"
+    if assignee:
+        parts.append(assignee)
+    if filters.min_score is not None:
+        parts.append(f"score at least {filters.min_score:g}")
+    if filters.checked_before:
+        parts.append("checked before")
+    if filters.published_from or filters.published_to:
+        parts.append(f"published {filters.published_from or '…'} to {filters.published_to or '…'}")
+    if filters.sort != "score":
+        parts.append(SORTS[filters.sort].lower())
+    text = " · ".join(parts) or "every claim in the queue"
+    return text[0].upper() + text[1:]
 
 
 def _clean_name(name: str) -> str:

@@ -10,7 +10,8 @@ from ..errors import InputError
 from ..models import User
 from ..rendering import render, wants_fragment
 from ..services import saved_views
-from ..services.saved_views import DENSITIES, built_in_views, list_views
+from ..services.queue import filter_choices
+from ..services.saved_views import DENSITIES, built_in_views, describe_query, list_views
 
 bp = Blueprint("queue_views", __name__)
 
@@ -46,6 +47,8 @@ def manage():
 
 
 def _manage(*, error: str | None = None, status: int = 200, editing: int | None = None):
+    choices = filter_choices(session=get_session())
+    sources, users = dict(choices["sources"]), dict(choices["users"])
     return render(
         "claims/views.html",
         "partials/_saved_view_table.html",
@@ -53,6 +56,7 @@ def _manage(*, error: str | None = None, status: int = 200, editing: int | None 
         status=status,
         error=error,
         editing=editing,
+        describe=lambda query: describe_query(query, sources=sources, users=users),
         **views_context(),
     )
 
