@@ -295,3 +295,13 @@ def test_the_manage_page_says_in_words_what_each_view_shows(client, db, desk):
         "Olive's": f"Words “port” · assigned to {desk['other'].name} · score at least 0.5",
         "Everything": "Every claim in the queue",
     }
+
+
+def test_a_review_stage_shows_in_the_filter_bar_with_a_way_back_to_all_claims(client, db, desk):
+    login(client, desk["checker"].email)
+    html = parse(client.get("/claims?review=sent_back&sort=newest"))
+    note = html.select_one("#queue-filters .review-filter")
+    assert note.select_one("strong").get_text() == "Sent back to me"
+    assert parse_qs(urlsplit(note.select_one("a")["href"]).query) == {"sort": ["newest"]}
+    assert html.select_one("#queue-filters input[type=hidden][name=review]")["value"] == "sent_back"
+    assert parse(client.get("/claims")).select_one(".review-filter") is None

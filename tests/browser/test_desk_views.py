@@ -141,6 +141,9 @@ def test_a_mention_reaches_the_other_account(live_server, browser, desk, sign_in
         item.wait_for()
         assert "is the <b>tonnage</b> right?" in item.inner_text()
         screenshot(reader, "mention-menu")
+        reader.keyboard.press("Escape")  # a menu closes as menus do
+        assert reader.locator("details.notifications-menu").get_attribute("open") is None
+        reader.locator("summary[aria-label=Notifications]").click()
         item.get_by_role("button", name="Open claim").click()
         reader.wait_for_url(f"{claim_url}#note-*")
         assert reader.locator(".notes li:target").inner_text().startswith("@eden is the <b>tonnage</b> right?")

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..models import User
 from ..rendering import render, wants_fragment
 from ..services import saved_views
-from ..services.queue import filter_choices
+from ..services.queue import REVIEW_STAGES, filter_choices
 from ..services.saved_views import DENSITIES, built_in_views, describe_query, list_views
 
 bp = Blueprint("queue_views", __name__)
@@ -32,6 +32,7 @@ def views_context(current_query: str = "") -> dict:
         "current_query": current_query,
         "density": user.queue_density if user.queue_density in DENSITIES else "compact",
         "densities": DENSITIES,
+        "review_stages": REVIEW_STAGES,
     }
 
 
