@@ -305,3 +305,18 @@ def test_a_review_stage_shows_in_the_filter_bar_with_a_way_back_to_all_claims(cl
     assert parse_qs(urlsplit(note.select_one("a")["href"]).query) == {"sort": ["newest"]}
     assert html.select_one("#queue-filters input[type=hidden][name=review]")["value"] == "sent_back"
     assert parse(client.get("/claims")).select_one(".review-filter") is None
+
+
+@pytest.mark.parametrize("cap", [2000, 0])
+def test_sent_back_to_me_is_the_same_by_id_list_or_by_condition(client, db, desk, monkeypatch, cap):
+    monkeypatch.setattr("workbench.services.queue.SELECTIVE_MATCHES", cap)  # 0: always the plain condition
+    checker, editor, claims = desk["checker"], desk["editor"], desk["claims"]
+    returned = []
+    for claim in claims[:2]:
+        _verdict(db, claim, checker)
+        returned.append(
+            review.send_back(session=db, claim=claim, actor=editor, comment="Source?", expected_version=None)
+        )
+    login(client, checker.email)
+    shown = _ids(parse(client.get("/claims?review=sent_back&sort=oldest")))
+    assert shown == [str(c.id) for c in sorted(returned, key=lambda c: c.id)]
