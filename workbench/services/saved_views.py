@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from werkzeug.datastructures import MultiDict
 
 from ..errors import InputError
-from ..models import Role, User
+from ..models import Role, Status, User, saved_id
 from ..models_desk import SavedView
 from .queue import REVIEW_STAGES, SORTS, QueueFilters, parse_filters
 from .review import STATUS_LABELS
@@ -66,7 +66,7 @@ def describe_query(query: str, *, sources: dict[int, str], users: dict[int, str]
     if filters.review:
         parts.append(REVIEW_STAGES[filters.review].lower())
     if filters.status:
-        parts.append(" or ".join(STATUS_LABELS.get(status, status) for status in filters.status))
+        parts.append(" or ".join(STATUS_LABELS[Status(status)] for status in filters.status))
     if filters.q:
         parts.append(f"words “{filters.q}”")
     if filters.source is not None:
@@ -132,20 +132,14 @@ def _commit(session: Session) -> None:
         raise
 
 
-def _id(user: User) -> int:
-    if user.id is None:
-        raise ValueError("the user is not stored yet")
-    return user.id
-
-
 def save_view(*, session: Session, user: User, name: str, query: str) -> SavedView:
     """Save the queue's current filters under a name; raise InputError on a bad name, a taken name or a full menu."""
     name, query = _clean_name(name), normalise_query(query)
-    if _name_taken(session, _id(user), name):
+    if _name_taken(session, saved_id(user), name):
         raise InputError(f"You already have a view called “{name}”; choose another name or rename that one.")
-    if len(list_views(session=session, user_id=_id(user))) >= MAX_VIEWS:
+    if len(list_views(session=session, user_id=saved_id(user))) >= MAX_VIEWS:
         raise InputError(f"You have {MAX_VIEWS} saved views already; delete one first.")
-    view = SavedView(user_id=_id(user), name=name, query=query)
+    view = SavedView(user_id=saved_id(user), name=name, query=query)
     session.add(view)
     _commit(session)
     return view
@@ -154,7 +148,7 @@ def save_view(*, session: Session, user: User, name: str, query: str) -> SavedVi
 def rename_view(*, session: Session, user: User, view: SavedView, name: str) -> SavedView:
     """Give a saved view a new name."""
     name = _clean_name(name)
-    if _name_taken(session, _id(user), name, but=view.id):
+    if _name_taken(session, saved_id(user), name, but=view.id):
         raise InputError(f"You already have a view called “{name}”.")
     view.name = name
     session.add(view)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
-from ..auth import acting_user
+from ..auth import acting_user, signed_in_user
 from ..db import get_session
+from ..models import saved_id
 from ..rendering import render, wants_fragment
 from ..services.notifications import get_notification, list_notifications, mark_read, unread_count
 
@@ -14,15 +15,13 @@ MENU_SIZE = 8
 
 
 def _user_id() -> int:
-    user = acting_user()
-    assert user is not None and user.id is not None  # every endpoint here needs a signed-in user (auth.init_app)
-    return user.id
+    return saved_id(signed_in_user())
 
 
 def unread_for_current_user() -> int:
     """The signed-in user's unread count, for the nav of every page (0 when signed out)."""
     user = acting_user()
-    return unread_count(session=get_session(), user_id=user.id) if user is not None and user.id else 0
+    return unread_count(session=get_session(), user_id=saved_id(user)) if user is not None else 0
 
 
 @bp.get("/notifications/count")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from ..auth import acting_user
+from ..auth import signed_in_user
 from ..db import get_session
 from ..errors import InputError
-from ..models import User
+from ..models import saved_id
 from ..rendering import render, wants_fragment
 from ..services import saved_views
 from ..services.queue import REVIEW_STAGES, filter_choices
@@ -16,19 +16,12 @@ from ..services.saved_views import DENSITIES, built_in_views, describe_query, li
 bp = Blueprint("queue_views", __name__)
 
 
-def _person() -> User:
-    """The signed-in person (every endpoint here is behind sign-in)."""
-    user = acting_user()
-    assert user is not None and user.id is not None
-    return user
-
-
 def views_context(current_query: str = "") -> dict:
     """What the queue's views bar shows: the built-in views, the person's own, and the query a save would keep."""
-    user = _person()
+    user = signed_in_user()
     return {
         "builtin_views": built_in_views(user),
-        "saved_views": list_views(session=get_session(), user_id=user.id or 0),
+        "saved_views": list_views(session=get_session(), user_id=saved_id(user)),
         "current_query": current_query,
         "density": user.queue_density if user.queue_density in DENSITIES else "compact",
         "densities": DENSITIES,
@@ -65,7 +58,7 @@ def _manage(*, error: str | None = None, status: int = 200, editing: int | None 
 @bp.post("/claims/views")
 def save():
     """Save the queue's current filters under a name."""
-    user, query = _person(), request.form.get("query", "")
+    user, query = signed_in_user(), request.form.get("query", "")
     try:
         view = saved_views.save_view(session=get_session(), user=user, name=request.form.get("name", ""), query=query)
     except InputError as error:
@@ -94,7 +87,7 @@ def save():
 
 
 def _own_view(view_id: int):
-    view = saved_views.get_view(session=get_session(), user_id=_person().id or 0, view_id=view_id)
+    view = saved_views.get_view(session=get_session(), user_id=saved_id(signed_in_user()), view_id=view_id)
     if view is None:
         abort(404)
     return view
@@ -105,7 +98,9 @@ def rename(view_id: int):
     """Rename a saved view."""
     view = _own_view(view_id)
     try:
-        saved_views.rename_view(session=get_session(), user=_person(), view=view, name=request.form.get("name", ""))
+        saved_views.rename_view(
+            session=get_session(), user=signed_in_user(), view=view, name=request.form.get("name", "")
+        )
     except InputError as error:
         get_session().rollback()
         if wants_fragment("saved-view-table"):
@@ -135,7 +130,7 @@ def density():
     """Remember the queue's row layout (compact or comfortable) for the signed-in person."""
     try:
         saved_views.set_queue_density(
-            session=get_session(), user=acting_user(), density=request.form.get("density", "")
+            session=get_session(), user=signed_in_user(), density=request.form.get("density", "")
         )
     except InputError as error:
         if wants_fragment("density-toggle"):

@@ -1,16 +1,16 @@
 """The desk: queue density per user, saved queue views, notifications (mentions in notes)
 
-Revision ID: 0014k
-Revises: 0013w
+Revision ID: 0016k
+Revises: 0015r
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "0014k"
-down_revision = "0013w"
+revision = "0016k"
+down_revision = "0015r"
 branch_labels = None
 depends_on = None
 
