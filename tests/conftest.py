@@ -19,6 +19,10 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TABLES = [
     "notification",
     "saved_view",
+    "webhook_attempt",
+    "webhook_delivery",
+    "webhook_event",
+    "webhook_endpoint",
     "claim_match",
     "fact_check",
     "audit_event",

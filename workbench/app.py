@@ -30,6 +30,7 @@ from .views import (
     notifications,
     queue_views,
     sources,
+    webhooks,
 )
 
 csrf = CSRFProtect()
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sources.bp)
     app.register_blueprint(matching.bp)
     app.register_blueprint(api_access.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(queue_views.bp)
     notifications.init_app(app)
     api.init_app(app, csrf)

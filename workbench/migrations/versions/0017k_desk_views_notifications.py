@@ -1,7 +1,7 @@
 """The desk: queue density per user, saved queue views, notifications (mentions in notes)
 
-Revision ID: 0016k
-Revises: 0015r
+Revision ID: 0017k
+Revises: 0016h
 Create Date: 2026-11-30
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "0016k"
-down_revision = "0015r"
+revision = "0017k"
+down_revision = "0016h"
 branch_labels = None
 depends_on = None
 
