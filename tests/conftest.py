@@ -19,6 +19,8 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TABLES = [
     "claim_count",
     "verdict_count",
+    "notification",
+    "saved_view",
     "webhook_attempt",
     "webhook_delivery",
     "webhook_event",

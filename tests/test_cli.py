@@ -100,7 +100,7 @@ def test_demo_builds_its_database_and_prints_credentials(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "Articles: 5" in result.stdout and "checker@demo.example" in result.stdout
+    assert "In the database: 5 articles" in result.stdout and "checker@demo.example" in result.stdout
     again = subprocess.run(
         [sys.executable, "-m", "workbench.cli", "demo", "--instance", str(tmp_path / "demo"), "--no-serve"],
         capture_output=True,
@@ -108,7 +108,7 @@ def test_demo_builds_its_database_and_prints_credentials(tmp_path):
         cwd=tmp_path,
         timeout=120,
     )
-    assert again.returncode == 0 and "Articles: 5" in again.stdout
+    assert again.returncode == 0 and "In the database: 5 articles" in again.stdout
 
 
 def test_an_unusable_database_is_reported_in_one_line(tmp_path):

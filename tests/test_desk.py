@@ -173,7 +173,7 @@ def test_ready_made_views_link_to_their_filters(client, db):
     mine.assignee_id = checker.id
     db.commit()
     html = parse(client.get("/claims"))
-    views = {a.get_text(strip=True): a["href"] for a in html.select(".views a")}
-    assert "Awaiting approval" not in views  # a checker approves nothing
-    assert views["Sent back to me"].endswith("/my-work#sent-back")
-    assert _ids(parse(client.get(views["My open claims"]))) == [str(mine.id)]
+    views = {a.get_text(strip=True): a["href"] for a in html.select("#queue-views a")}
+    assert "Awaiting my approval" not in views  # a checker approves nothing
+    assert parse_qs(urlsplit(views["Sent back to me"]).query) == {"review": ["sent_back"]}
+    assert _ids(parse(client.get(views["My queue"]))) == [str(mine.id)]

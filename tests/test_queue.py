@@ -177,7 +177,9 @@ def test_no_n_plus_one_behind_queue_article_claim_and_dashboard(app, client, db,
     assert len(article_queries) == 1, article_queries
     few = _count_queries(app, client, f"/claims?article={small.id}")
     lots = _count_queries(app, client, "/claims")
-    assert few == lots <= 6
+    # Fixed costs beside the rows: every page's nav counts unread notifications (1 query) and the queue page lists
+    # the person's saved views (1 query); neither grows with the number of claims shown.
+    assert few == lots <= 8
     first_claim = db.exec(select(Claim).where(Claim.article_id == big)).first()
-    assert _count_queries(app, client, f"/claims/{first_claim.id}") <= 12
+    assert _count_queries(app, client, f"/claims/{first_claim.id}") <= 13
     assert _count_queries(app, client, "/dashboard") <= 10

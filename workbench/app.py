@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 
 from . import api, assets, auth, cli, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets
+from .rendering import with_mentions
 from .urls import link_href
 from .views import (
     activity,
@@ -26,6 +27,8 @@ from .views import (
     evidence,
     exports,
     matching,
+    notifications,
+    queue_views,
     sources,
     webhooks,
 )
@@ -89,8 +92,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(matching.bp)
     app.register_blueprint(api_access.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(queue_views.bp)
+    notifications.init_app(app)
     api.init_app(app, csrf)
     app.jinja_env.filters["link_href"] = link_href
+    app.jinja_env.filters["with_mentions"] = with_mentions
     _register_error_pages(app)
     return app
 

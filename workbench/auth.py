@@ -43,6 +43,10 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
 }
 
+# Requests a page makes on its own (the nav's polled unread count): they do not count as the person being active,
+# so a tab left open still reaches the idle timeout.
+PASSIVE_ENDPOINTS = {"notifications.count"}
+
 
 class SessionUser:
     """The signed-in user as Flask-Login sees it, wrapping the stored User."""
@@ -79,7 +83,7 @@ def load_user(user_id: str) -> SessionUser | None:
     ):
         session.clear()
         return None
-    if now - seen_at > 30:  # refresh the idle clock without rewriting the cookie on every request
+    if now - seen_at > 30 and request.endpoint not in PASSIVE_ENDPOINTS:  # refresh the idle clock now and then
         session["seen_at"] = int(now)
     return SessionUser(user)
 

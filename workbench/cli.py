@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -302,37 +303,63 @@ def generate_command(articles, claims_per_article, seed):
     )
 
 
+PORT = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+QUIET = click.option("--quiet", is_flag=True, help="Do not log each request (the Common Log Format lines).")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@PORT
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@QUIET
 @with_appcontext
-def serve_command(host, port, threads):
-    """Serve the app with the Waitress production WSGI server."""
+def serve_command(host, port, threads, quiet):
+    """Serve the app with the Waitress production WSGI server, logging each request (Common Log Format)."""
     app = current_app._get_current_object()
     if not app.debug:
         require_secrets(app.config)
-    run_server(app, host=host, port=port, threads=threads)
+    check_port(host, port)
+    run_server(app, host=host, port=port, threads=threads, quiet=quiet)
 
 
-def run_server(app, *, host: str, port: int, threads: int = 8) -> None:
-    """Run Waitress on the app until interrupted."""
-    import waitress
+def check_port(host: str, port: int) -> None:
+    """Refuse, in one line that names the fix, an address the server could not listen on."""
+    from .serving import PortUnavailable, probe_port
 
+    try:
+        probe_port(host, port)
+    except PortUnavailable as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+def run_server(app, *, host: str, port: int, threads: int = 8, quiet: bool = False) -> None:
+    """Run Waitress on the app until interrupted; requests are logged unless quiet."""
+    from .serving import PortUnavailable, create_server
     from .worker import start_background_worker
 
+    if quiet:
+        logging.getLogger("workbench.request").setLevel(logging.WARNING)
     upgrade_schema(get_engine(app))
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)  # binds now: a busy port fails here
+    except PortUnavailable as problem:
+        raise click.ClickException(str(problem)) from None
     if start_background_worker(app) is not None:
         click.echo("Evidence fetching runs in this process (embedded worker).")
     else:
         click.echo("Evidence fetching goes through Redis: run `workbench worker` alongside.")
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="workbench")
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)" + ("; requests are not logged" if quiet else ""))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@PORT
 @click.option(
     "--instance",
     type=click.Path(file_okay=False),
@@ -341,20 +368,32 @@ def run_server(app, *, host: str, port: int, threads: int = 8) -> None:
     help="Folder for the demo database.",
 )
 @click.option("--no-serve", is_flag=True, help="Set up the demo database and exit.")
-def demo_command(host, port, instance, no_serve):
+@QUIET
+def demo_command(host, port, instance, no_serve, quiet):
     """Create a demo database with our sample articles and demo accounts, then serve it."""
     from .demo import build_demo_app, load_demo
 
+    if not no_serve:
+        check_port(host, port)  # before any work: a busy port is one line, not a banner and then a traceback
     app = build_demo_app(Path(instance))
     with app.app_context():
         summary = load_demo(session=get_session())
+    counts = summary["counts"]
     click.echo(f"Demo database: {Path(instance).resolve() / 'demo.sqlite3'}")
-    click.echo(f"Articles: {summary['articles']} ({summary['claims']} claims)")
+    added = summary["added"]
+    click.echo(
+        f"Sample articles: {added} added" if added else f"Sample articles: all {summary['samples']} already loaded"
+    )
+    click.echo(
+        f"In the database: {counts['articles']} article{'s' if counts['articles'] != 1 else ''}, "
+        f"{counts['claims']} claim{'s' if counts['claims'] != 1 else ''} "
+        f"({counts['open']} open, {counts['verdicts']} with a verdict)"
+    )
     click.echo("Sign in with one of:")
     for email, password, role in summary["accounts"]:
         click.echo(f"  {role:8} {email}  password: {password}")
     if not no_serve:
-        run_server(app, host=host, port=port)
+        run_server(app, host=host, port=port, quiet=quiet)
 
 
 from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402

@@ -193,7 +193,12 @@ SETTINGS = (
         "How many proxies in front set X-Forwarded-For/-Proto/-Host (ProxyFix); 0 trusts none.",
         aliases=("WORKBENCH_PROXY_HOPS",),
     ),
-    Setting("LOG_FORMAT", _choice("plain", "json"), "plain", "Request and job log lines as plain text or JSON."),
+    Setting(
+        "LOG_FORMAT",
+        _choice("common", "plain", "json"),
+        "common",
+        "Request lines in the Common Log Format (common), as key=value text (plain) or JSON (json); other lines plain.",
+    ),
 )
 
 

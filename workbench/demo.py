@@ -7,11 +7,13 @@ import secrets
 from importlib import resources
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .models import User
+from .models import Article, Claim, Status, User
 from .services.html_import import text_from_html
 from .services.ingest import ingest_article, parse_published
+from .services.review import OPEN
 from .services.users import create_user
 
 DEMO_ACCOUNTS = [
@@ -65,7 +67,7 @@ def load_demo(*, session: Session) -> dict:
         if session.exec(select(User).where(User.email == email)).first() is None:
             create_user(session=session, email=email, name=name, role=role, password=password, actor=None)
     actor = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).one()
-    articles = claims = 0
+    samples = added = 0
     for sample in sample_articles():
         result = ingest_article(
             session=session,
@@ -77,10 +79,28 @@ def load_demo(*, session: Session) -> dict:
             url=sample.get("url"),
             section=sample.get("section"),
         )
-        articles += 1
-        claims += result.claims
+        samples += 1
+        added += not result.duplicate
+    return {
+        "samples": samples,
+        "added": added,
+        "counts": database_counts(session=session),
+        "accounts": [(email, password, role) for email, password, role, _ in DEMO_ACCOUNTS],
+    }
+
+
+def database_counts(*, session: Session) -> dict[str, int]:
+    """Count what the database holds now (not what this run added): articles, and claims by where they stand."""
+    articles = session.exec(select(func.count()).select_from(Article)).one()
+    by_status = dict(
+        session.exec(
+            select(Claim.status, func.count()).where(Claim.status != Status.dismissed).group_by(Claim.status)
+        ).all()
+    )
+    open_claims = sum(count for status, count in by_status.items() if status in OPEN)
     return {
         "articles": articles,
-        "claims": claims,
-        "accounts": [(email, password, role) for email, password, role, _ in DEMO_ACCOUNTS],
+        "claims": sum(by_status.values()),
+        "open": open_claims,
+        "verdicts": sum(by_status.values()) - open_claims,
     }

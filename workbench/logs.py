@@ -1,7 +1,9 @@
-"""Request and job logs: one line each, plain or JSON (WORKBENCH_LOG_FORMAT), carrying a request id."""
+"""Request and job logs: one line each (WORKBENCH_LOG_FORMAT): requests in the Common Log Format, or every line as
+key=value text or JSON, which also carry the request id and duration."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, g, has_request_context, request
 
@@ -54,6 +57,45 @@ class PlainFormatter(logging.Formatter):
         return line + ("\n" + self.formatException(record.exc_info) if record.exc_info else "")
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# What would end a field (a space, outside the quoted request) or the line, escaped as \xNN the way Apache does.
+_FIELD_UNSAFE = re.compile(r'[\x00-\x20"\\\x7f-\x9f]')
+_QUOTED_UNSAFE = re.compile(r'[\x00-\x1f"\\\x7f-\x9f]')
+
+
+def _escaped(pattern: re.Pattern, value: str) -> str:
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", value) or "-"
+
+
+class CommonLogFormatter(PlainFormatter):
+    """Request lines in the Common Log Format that log tools read (the remote user is the user id); others plain.
+
+    host ident user [day/Mon/year:hh:mm:ss +0000] "METHOD target PROTOCOL" status bytes request-id milliseconds
+
+    The two fields after the standard seven are appended the way Apache's `%{X-Request-ID}i %D` would be, so a
+    line can still be followed to its jobs and audit events; tools that read the first seven fields ignore them.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render a request record as a Common Log Format line, anything else as a plain line."""
+        fields = vars(record)
+        if record.name != request_log.name or "status" not in fields:
+            return super().format(record)
+        at = dt.datetime.fromtimestamp(record.created, dt.UTC)
+        when = f"{at.day:02d}/{_MONTHS[at.month - 1]}/{at.year}:{at:%H:%M:%S} +0000"
+        user = fields.get("user_id")
+        size = fields.get("bytes")
+        request_line = f"{fields.get('method', '-')} {fields.get('target', '-')} {fields.get('protocol', '-')}"
+        return (
+            f"{_escaped(_FIELD_UNSAFE, str(fields.get('remote_addr') or '-'))} - {'-' if user is None else user} "
+            f'[{when}] "{_escaped(_QUOTED_UNSAFE, request_line)}" {fields["status"]} {size if size else "-"} '
+            f"{_escaped(_FIELD_UNSAFE, str(fields.get('request_id') or '-'))} {fields.get('duration_ms', '-')}"
+        )
+
+
+FORMATTERS = {"common": CommonLogFormatter, "plain": PlainFormatter, "json": JsonFormatter}
+
+
 def configure(log_format: str) -> None:
     """Send the workbench's log lines to standard error in the chosen format (once per process; later calls re-format)."""
     root = logging.getLogger("workbench")
@@ -64,7 +106,7 @@ def configure(log_format: str) -> None:
         root.addHandler(handler)
         if root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else PlainFormatter())
+    handler.setFormatter(FORMATTERS.get(log_format, CommonLogFormatter)())
 
 
 _job_request_id: ContextVar[str | None] = ContextVar("workbench_job_request_id", default=None)
@@ -102,6 +144,8 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
     user_id = getattr(getattr(current_user, "user", None), "id", None) if current_user else None
     duration = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    query = request.query_string.decode("latin-1")
+    target = quote(request.path, safe="/;:@&=+$,!~*'()%") + ("?" + query if query else "")
     request_log.info(
         "%s %s %s",
         request.method,
@@ -114,6 +158,12 @@ def _finish(response: Response) -> Response:
             "duration_ms": round(duration, 1),
             "user_id": user_id,
             "request_id": g.get("request_id"),
+            "remote_addr": request.remote_addr,
+            "target": target,
+            "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            "bytes": response.content_length
+            if response.content_length is not None
+            else (None if response.is_streamed else response.calculate_content_length()),
         },
     )
     return response

@@ -73,6 +73,8 @@ class User(UserBase, table=True):
     # (sign-out, password change, role change, deactivation).
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_login_at: dt.datetime | None = None
+    # How the review queue lays out its rows for this person: "compact" (one line per claim) or "comfortable".
+    queue_density: str = Field(default="compact", max_length=12, sa_column_kwargs={"server_default": "compact"})
 
 
 class ApiToken(SQLModel, table=True):
@@ -317,5 +319,5 @@ class VerdictCount(SQLModel, table=True):
     n: int = Field(default=0)
 
 
-# checked-before and webhook tables register on the same metadata
-from . import models_matching, models_webhooks  # noqa: E402,F401
+# checked-before, webhook and desk tables register on the same metadata
+from . import models_desk, models_matching, models_webhooks  # noqa: E402,F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import make_response, render_template
 from htmx_flask import request  # flask's request, typed with the .htmx attribute the extension adds
+from markupsafe import Markup, escape
 
 
 def wants_fragment(target_id: str) -> bool:
@@ -18,3 +19,21 @@ def render(page: str, fragment: str, target_id: str, status: int = 200, **contex
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def with_mentions(body: str, people) -> Markup:
+    """Render a note's text escaped, with each @mention of a known person marked (a filter for templates)."""
+    from .services.notifications import find_mentions
+
+    body = body or ""
+    parts, at = [], 0
+    for mention in find_mentions(body, people or ()):
+        parts.append(escape(body[at : mention.start]))
+        parts.append(
+            Markup('<strong class="mention" title="{}">{}</strong>').format(
+                mention.user.name, body[mention.start : mention.end]
+            )
+        )
+        at = mention.end
+    parts.append(escape(body[at:]))
+    return Markup("").join(parts)

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from . import models
+from . import models, models_desk
 from .urls import MAX_URL_LENGTH
 
 MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL and SQLite alike
@@ -138,6 +138,7 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
         "min_score": Text(40),
         "published_from": Text(40),
         "published_to": Text(40),
+        "review": Text(20),
     },
     "claims.bulk": {
         "ids": ID,
@@ -159,6 +160,17 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
         "note": Text(LONG_TEXT),
     },
     "claims.add_note": {"body": Text(LONG_TEXT)},
+    "queue_views.save": {
+        "name": Text(max_length(models_desk.SavedView, "name")),
+        "query": Text(max_length(models_desk.SavedView, "query")),
+    },
+    "queue_views.rename": {"name": Text(max_length(models_desk.SavedView, "name"))},
+    "queue_views.density": {
+        "density": Text(max_length(models.User, "queue_density")),
+        "back": Text(MAX_URL_LENGTH),
+    },
+    "notifications.read": {"back": Text(MAX_URL_LENGTH)},
+    "notifications.read_all": {"back": Text(MAX_URL_LENGTH)},
     "sources.index": {"q": Text(200)},
     "sources.update": {
         "name": Text(max_length(models.Source, "name")),

@@ -11,9 +11,11 @@ import claims as claims_lib
 from ..audit import lock_chain, record_events
 from ..errors import InputError
 from ..models import Article, Claim, ClaimNote, Evidence, User, saved_id, utcnow
+from ..models_desk import Notification
 from ..urls import validate_url
 from .articles import article_of
 from .claim_writes import claim_state, write_claim
+from .notifications import notify_mentions
 
 Stance = Literal["supports", "refutes", "context"]
 STANCES: tuple[str, ...] = get_args(Stance)  # the one vocabulary: forms, services and the API's schema
@@ -157,7 +159,7 @@ def merge_claims(
                 expected_version=expected_version,
                 attempted={"direction": direction},
             )
-    for model in (Evidence, ClaimNote):
+    for model in (Evidence, ClaimNote, Notification):
         for row in session.exec(select(model).where(model.claim_id == other.id)):
             row.claim_id = claim.id
             session.add(row)
@@ -392,5 +394,7 @@ def add_note(*, session: Session, claim: Claim, body: str, actor: User | None) -
     note = ClaimNote(claim_id=saved_id(claim), author_id=saved_id(actor) if actor else None, body=body)
     session.add(note)
     session.flush()
-    _commit(session, actor, [("claim", claim.id, "note", {"note_id": note.id, "body": body})])
+    mentioned = notify_mentions(session=session, note=note, actor=actor)  # in the same transaction as the note
+    after = {"note_id": note.id, "body": body, **({"mentions": mentioned} if mentioned else {})}
+    _commit(session, actor, [("claim", claim.id, "note", after)])
     return note

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
-from .review import counting_evidence
+from .review import VERDICTS, counting_evidence
 
 SORTS = {
     "score": "Most check-worthy first",
@@ -23,6 +23,8 @@ SORTS = {
     "updated": "Recently changed",
 }
 PAGE_SIZE = 50
+# Review stages as seen by the person asking: verdicts of theirs an editor sent back, and verdicts they may approve.
+REVIEW_STAGES = {"sent_back": "Sent back to me", "to_approve": "Awaiting my approval"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -39,6 +41,7 @@ class QueueFilters:
     published_to: dt.date | None = None
     q: str = ""
     checked_before: bool = False
+    review: str = ""  # "", or one of REVIEW_STAGES
     sort: str = "score"
     after: str = ""
     before: str = ""
@@ -57,6 +60,7 @@ class QueueFilters:
             "published_to": values.published_to,
             "q": values.q,
             "checked_before": "1" if values.checked_before else "",
+            "review": values.review,
             "sort": values.sort if values.sort != "score" else "",
             "after": values.after,
             "before": values.before,
@@ -100,6 +104,10 @@ def parse_filters(args) -> QueueFilters:
     if assignee not in {"", "me", "none"} and not assignee.isdigit():
         problems.append(f"Ignored assignee={assignee[:20]!r}.")
         assignee = ""
+    review = (args.get("review") or "").strip()
+    if review and review not in REVIEW_STAGES:
+        problems.append(f"Ignored review={review[:20]!r}.")
+        review = ""
     return QueueFilters(
         status=tuple(s for s in statuses if s in Status.__members__),
         source=number("source", int),
@@ -110,6 +118,7 @@ def parse_filters(args) -> QueueFilters:
         published_to=date("published_to"),
         q=(args.get("q") or "").strip()[:200],
         checked_before=args.get("checked_before") == "1",
+        review=review,
         sort=sort,
         after=(args.get("after") or "")[:64],
         before="" if args.get("after") else (args.get("before") or "")[:64],
@@ -131,6 +140,19 @@ class QueueRow:
 # Up to this many matches, the queue sorts the matching claims; beyond it, it walks the sort order and keeps
 # the claims that match, which stops as soon as a page is full.
 SELECTIVE_MATCHES = 2000
+
+
+def _few_claims(session: Session, conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """A condition that is usually met by few claims, as the list of their ids when it is (up to SELECTIVE_MATCHES).
+
+    Given the condition itself, SQLite walks the sort order's index and tests every claim, because it cannot know
+    that one person has only a handful of verdicts sent back (2.4 s at 200,000 claims); given the ids, it fetches
+    them and sorts them. Beyond the cap, the condition is returned as it is.
+    """
+    found = session.exec(select(Claim.id).where(*conditions).limit(SELECTIVE_MATCHES + 1)).all()
+    if len(found) > SELECTIVE_MATCHES:
+        return and_(*conditions)
+    return col(Claim.id).in_(found) if found else col(Claim.id).is_(None)
 
 
 def _search_condition(session: Session, q: str):
@@ -289,6 +311,20 @@ def _conditions(session: Session, filters: QueueFilters, user_id: int | None) ->
         conditions.append(col(Article.published) <= filters.published_to)
     if filters.checked_before:
         conditions.append(checked_before_clause())
+    if filters.review == "sent_back":  # as "My work" has it: my verdicts sent back, not approved since
+        sent_back = [
+            col(Claim.verdict_by_id) == user_id,
+            col(Claim.sent_back_at).is_not(None),
+            col(Claim.approved_by_id).is_(None),
+        ]
+        conditions.append(_few_claims(session, sent_back))
+    elif filters.review == "to_approve":  # awaiting approval, and not my own verdict (a second person approves)
+        conditions += [
+            col(Claim.status).in_([s.value for s in VERDICTS]),
+            col(Claim.approved_by_id).is_(None),
+            col(Claim.sent_back_at).is_(None),
+            or_(col(Claim.verdict_by_id).is_(None), col(Claim.verdict_by_id) != user_id),
+        ]
     search = _search_condition(session, filters.q)
     if search is not None:
         conditions.append(search)

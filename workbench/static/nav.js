@@ -15,6 +15,17 @@
     else if (event.key === "?") { dialog.showModal(); event.preventDefault(); }
   });
 
+  // The notifications menu closes on Escape and on a click outside it, as menus do.
+  function closeMenus(except) {
+    document.querySelectorAll("details.notifications-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target.closest("details.notifications-menu")); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.querySelector("details.notifications-menu[open]")) closeMenus(null);
+  });
+
   const bar = document.querySelector(".topbar");
   const button = bar && bar.querySelector(".menu-toggle");
   if (!button) return;

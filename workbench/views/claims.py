@@ -12,12 +12,14 @@ from ..auth import acting_user, require_role, signed_in_user
 from ..db import get_session
 from ..errors import InputError
 from ..models import Evidence, Role, Status, User, saved_id
-from ..rendering import render
-from ..services import claim_edits, corrections, review
+from ..rendering import render, wants_fragment
+from ..services import claim_edits, corrections, review, saved_views
 from ..services.claim_detail import claim_detail, describe_event, get_claim
 from ..services.matching import matches_of, strong_claim_ids
+from ..services.notifications import mentionable_people
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
 from ..worker import queue_fetches
+from .queue_views import views_context
 
 bp = Blueprint("claims", __name__)
 
@@ -41,6 +43,8 @@ def queue():
     filters = parse_filters(request.args)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
     checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in page.rows])
+    # The views bar, density and filter form are only in the whole page; typing in the search swaps the results.
+    desk = {} if wants_fragment("queue-results") else views_context(saved_views.query_of(filters))
     return render(
         "claims/queue.html",
         "partials/_queue_results.html",
@@ -55,6 +59,7 @@ def queue():
         labels=review.STATUS_LABELS,
         choices=filter_choices(session=session),
         **_row_context(),
+        **desk,
     )
 
 
@@ -158,6 +163,7 @@ def _detail_context(claim_id: int) -> dict:
         "stances": claim_edits.STANCES,
         "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
         "matches": matches_of(session=get_session(), claim_id=claim_id),
+        "mention_people": mentionable_people(session=get_session()) if detail.notes else [],
     }
 
 

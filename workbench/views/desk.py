@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..models import Claim, Role
 from ..rendering import render, wants_fragment
 from ..services import desk, review
+from ..services.notifications import list_notifications, unread_count
 
 bp = Blueprint("desk", __name__)
 
@@ -102,4 +103,13 @@ def my_work():
         require_approval=current_app.config["REQUIRE_APPROVAL"],
         allow_self_approval=current_app.config["ALLOW_SELF_APPROVAL"],
     )
-    return render("desk/my_work.html", "partials/_my_work.html", "my-work", work=work, labels=review.STATUS_LABELS)
+    user_id = acting_user().id
+    return render(
+        "desk/my_work.html",
+        "partials/_my_work.html",
+        "my-work",
+        work=work,
+        labels=review.STATUS_LABELS,
+        rows=list_notifications(session=get_session(), user_id=user_id, limit=20),
+        unread=unread_count(session=get_session(), user_id=user_id),
+    )
