@@ -15,6 +15,7 @@ from ..audit import record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, Status, User, utcnow
 from ..urls import optional_url
+from .desk_groups import find_leads
 from .matching import propose_matches
 from .sources import source_registry
 
@@ -156,6 +157,11 @@ def ingest_article(
         }
         for found in extracted
     ]
+    # Duplicates inside the desk (issue 12): a claim that surely says what an open claim of another article says
+    # joins that claim's group; found before the inserts, so the new article's own claims cannot match.
+    leads = find_leads(session=session, texts=[row["text"] for row in rows])
+    for row, lead in zip(rows, leads):
+        row["lead_id"] = lead[0] if lead else None
     try:
         article = Article(
             title=title[:500],
@@ -214,6 +220,20 @@ def ingest_article(
                 },
             )
             for claim_id, row in zip(claim_ids, rows)
+        ]
+        events += [
+            (
+                "claim",
+                claim_id,
+                "group",
+                {
+                    "lead_id": lead[0],
+                    "strength": lead[1],
+                    "reason": f"Says the same as claim #{lead[0]}; follows its verdict until separated.",
+                },
+            )
+            for claim_id, lead in zip(claim_ids, leads)
+            if lead
         ]
         record_events(session=session, actor=actor, events=events)
         session.commit()

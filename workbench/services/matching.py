@@ -16,7 +16,7 @@ from ..audit import record_event
 from ..errors import InputError
 from ..models import Claim, Evidence, Status, User
 from ..models_matching import ClaimMatch, FactCheck
-from .review import VERDICTS, is_final
+from .review import OPEN, VERDICTS, is_final
 
 # Matches whose strength (claims.matching.rerank.strength, 0-1) reaches PROPOSE are stored for a checker to judge;
 # from STRONG on the queue says "checked before". On CLEF-2020 dev (tweets against short claims, the hard case)
@@ -32,7 +32,8 @@ INGEST_WALK_BUDGET = 1_500
 
 @dataclass
 class _State:
-    matcher: Matcher = field(default_factory=Matcher)
+    matcher: Matcher = field(default_factory=Matcher)  # final verdicts and imported reviews
+    desk: Matcher = field(default_factory=Matcher)  # open claims: duplicates inside the desk, re-matching
     last_review_id: int = 0
     claims_seen_until: dt.datetime | None = None
     require_approval: bool = False
@@ -66,13 +67,8 @@ def search_matches(
 
     The index is shared by the threads of a process: it is read and changed under one lock.
     """
-    require_approval = approval_required(require_approval)
     with _lock:
-        states = _states.setdefault(session.get_bind(), {})
-        state = states.get(require_approval)
-        if state is None:
-            state = states[require_approval] = _State(require_approval=require_approval)
-        _sync(session, state)
+        state = _synced_state(session, approval_required(require_approval))
         if not len(state.matcher):
             return [[] for _ in texts]
         if strongest:
@@ -83,6 +79,32 @@ def search_matches(
                 for text, exclude in texts
             ]
         return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
+
+
+def search_desk(
+    *, session: Session, texts: list[tuple[str, frozenset]], limit: int, require_approval: bool | None = None
+) -> list[list[Match]]:
+    """Bring the index of open claims up to date, then find the open claims most surely saying each text."""
+    with _lock:
+        state = _synced_state(session, approval_required(require_approval))
+        if not len(state.desk):
+            return [[] for _ in texts]
+        return [
+            state.desk.strongest(
+                text, limit=limit, exclude=exclude, candidates=INGEST_CANDIDATES, walk_budget=INGEST_WALK_BUDGET
+            )
+            for text, exclude in texts
+        ]
+
+
+def _synced_state(session: Session, require_approval: bool) -> _State:
+    """This database's indexes for this approval rule, brought up to date (call under _lock)."""
+    states = _states.setdefault(session.get_bind(), {})
+    state = states.get(require_approval)
+    if state is None:
+        state = states[require_approval] = _State(require_approval=require_approval)
+    _sync(session, state)
+    return state
 
 
 def forget_matchers() -> None:
@@ -101,7 +123,7 @@ def _sync(session: Session, state: _State) -> None:
         state.last_review_id = review.id
     query = select(Claim.id, Claim.text, Claim.status, Claim.approved_by_id, Claim.updated_at)
     if state.claims_seen_until is None:
-        query = query.where(Claim.status.in_([s.value for s in VERDICTS]))
+        query = query.where(Claim.status.in_([s.value for s in VERDICTS | OPEN]))
     else:
         # Equal timestamps are read again: re-adding a record is harmless, missing one is not.
         query = query.where(Claim.updated_at >= state.claims_seen_until)
@@ -111,6 +133,10 @@ def _sync(session: Session, state: _State) -> None:
             state.matcher.add(key, row.text)
         else:
             state.matcher.remove(key)
+        if row.status in OPEN:
+            state.desk.add(key, row.text)
+        else:
+            state.desk.remove(key)
         seen = _aware(row.updated_at)
         if state.claims_seen_until is None or seen > state.claims_seen_until:
             state.claims_seen_until = seen

@@ -14,6 +14,7 @@ from ..models import Evidence, Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
+from ..services.desk_groups import follower_counts, group_of
 from ..services.matching import matches_of, strong_claim_ids
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
 from ..worker import queue_fetches
@@ -39,7 +40,8 @@ def queue():
     session = get_session()
     filters = parse_filters(request.args)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
-    checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in page.rows])
+    page_ids = [row.claim.id for row in page.rows]
+    checked = strong_claim_ids(session=session, claim_ids=page_ids)
     return render(
         "claims/queue.html",
         "partials/_queue_results.html",
@@ -47,6 +49,7 @@ def queue():
         rows=page.rows,
         results=page,
         checked_before_ids=checked,
+        group_sizes=follower_counts(session=session, claim_ids=page_ids),
         filters=filters,
         sorts=SORTS,
         statuses=list(Status),
@@ -123,6 +126,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
             error=error,
             **_row_context(),
             checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]),
+            group_sizes=follower_counts(session=session, claim_ids=[claim_id]),
         )
     if request.htmx and target == "claim-panel":
         context = _detail_context(claim_id)
@@ -157,6 +161,7 @@ def _detail_context(claim_id: int) -> dict:
         "stances": claim_edits.STANCES,
         "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
         "matches": matches_of(session=get_session(), claim_id=claim_id),
+        "group": group_of(session=get_session(), claim=detail.claim),
     }
 
 
