@@ -70,9 +70,10 @@ def test_ingest_groups_the_same_claim_across_articles_with_an_audit_event(db):
     assert other.lead_id is None
     toll = db.exec(select(Claim).where(Claim.article_id == follower.article_id, Claim.text.contains("toll"))).one()
     assert toll.lead_id is None  # only the claim that says the same thing joins
-    [event] = _events(db, follower.id, "group")
+    [event] = _events(db, follower.id, "create")  # the claim is created as a follower, and audited so
     after = json.loads(event.after)
     assert after["lead_id"] == lead.id and after["strength"] >= 0.6
+    assert "lead_id" not in json.loads(_events(db, lead.id, "create")[0].after)
     assert [member.claim.id for member in group_of(session=db, claim=follower)] == [lead.id, follower.id]
     assert verify_chain(session=db).ok
 
@@ -202,7 +203,9 @@ def test_claim_view_lists_the_group_and_separates_page_and_fragment(client, db):
         headers={"HX-Request": "true", "HX-Target": "claim-panel"},
     )
     assert answer.status_code == 200
-    assert parse(answer).select("#claim-group li") == []
+    fragment = parse(answer)
+    assert fragment.select_one("#claim-panel") is not None and fragment.select("#claim-group li") == []
+    assert f"Separated from claim #{lead.id}" in fragment.get_text()
     db.refresh(follower)
     assert follower.lead_id is None and len(_events(db, follower.id, "separate")) == 1
 
@@ -218,3 +221,30 @@ def test_separate_route_refuses_a_claim_in_no_group_with_its_message(client, db)
     )
     assert answer.status_code == 422 and "in no group" in answer.get_data(as_text=True)
     assert _events(db, claim.id, "separate") == []
+
+
+def test_separate_as_a_plain_form_redirects_to_the_claim(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    assert f"says the same as claim #{lead.id}" in parse(client.get(f"/claims/{follower.id}")).get_text()
+    answer = client.post(
+        f"/claims/{follower.id}/separate", data={"csrf_token": csrf_token(client), "version": str(follower.version)}
+    )
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/claims/{follower.id}")
+    db.refresh(follower)
+    assert follower.lead_id is None
+
+
+def test_separate_on_a_stale_version_is_a_conflict_and_changes_nothing(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    answer = client.post(
+        f"/claims/{follower.id}/separate",
+        data={"csrf_token": csrf_token(client), "version": str(follower.version - 1)},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
+    assert answer.status_code == 409
+    db.refresh(follower)
+    assert follower.lead_id == lead.id and _events(db, follower.id, "separate") == []

@@ -28,11 +28,15 @@ class Match:
 class Matcher:
     """Holds what can be matched against; add and remove one record at a time."""
 
-    def __init__(self, *, model: RerankModel | None = None) -> None:
-        """Start empty; model re-ranks (default: the one shipped in claims/data)."""
+    def __init__(self, *, model: RerankModel | None = None, rerank: bool = True) -> None:
+        """Start empty; model re-ranks (default: the one shipped in claims/data).
+
+        rerank=False keeps no character-gram frequencies: such a matcher only answers strongest(), cheaper to
+        fill (what the index of open claims needs).
+        """
         self.index = BM25Index()
         self.analyses: dict[Hashable, Analysis] = {}
-        self.grams = GramFrequencies()
+        self.grams = GramFrequencies() if rerank else None
         self.model = model
 
     def __len__(self) -> int:
@@ -49,12 +53,13 @@ class Matcher:
         analysis = analyse(text)
         self.analyses[key] = analysis
         self.index.add(key, analysis.terms)
-        self.grams.add(analysis.terms)
+        if self.grams is not None:
+            self.grams.add(analysis.terms)
 
     def remove(self, key: Hashable) -> None:
         """Stop matching a record."""
         analysis = self.analyses.pop(key, None)
-        if analysis is not None:
+        if analysis is not None and self.grams is not None:
             self.grams.remove(analysis.terms)
         self.index.remove(key)
 
@@ -89,6 +94,9 @@ class Matcher:
         walk_budget: int | None = None,
     ) -> tuple[Analysis, list[tuple[Hashable, float]], list[dict[str, float]]]:
         """BM25's best candidates for text as (key, score), best first, and the re-ranking features of each."""
+        grams = self.grams
+        if grams is None:
+            raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
         query = analyse(text)
         found = [
             (k, s)
@@ -100,7 +108,7 @@ class Matcher:
         best, runner_up = found[0][1], found[1][1] if len(found) > 1 else 0.0
         vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
         idf = self.index.idfs(vocabulary).__getitem__
-        query_grams = self.grams.vector(query.terms)
+        query_grams = grams.vector(query.terms)
         rows = [
             features(
                 query,
@@ -109,7 +117,7 @@ class Matcher:
                 best=best,
                 runner_up=runner_up,
                 idf=idf,
-                chargrams=cosine(query_grams, self.grams.vector(self.analyses[key].terms)),
+                chargrams=cosine(query_grams, grams.vector(self.analyses[key].terms)),
             )
             for key, score in found
         ]

@@ -217,23 +217,11 @@ def ingest_article(
                     "end": row["end"],
                     "text": row["text"],
                     "source_id": row["source_id"],
+                    # Grouped with the same claim of another article: it follows that claim's verdict.
+                    **({"lead_id": lead[0], "strength": lead[1]} if lead else {}),
                 },
             )
-            for claim_id, row in zip(claim_ids, rows)
-        ]
-        events += [
-            (
-                "claim",
-                claim_id,
-                "group",
-                {
-                    "lead_id": lead[0],
-                    "strength": lead[1],
-                    "reason": f"Says the same as claim #{lead[0]}; follows its verdict until separated.",
-                },
-            )
-            for claim_id, lead in zip(claim_ids, leads)
-            if lead
+            for claim_id, row, lead in zip(claim_ids, rows, leads)
         ]
         record_events(session=session, actor=actor, events=events)
         session.commit()

@@ -33,7 +33,8 @@ INGEST_WALK_BUDGET = 1_500
 @dataclass
 class _State:
     matcher: Matcher = field(default_factory=Matcher)  # final verdicts and imported reviews
-    desk: Matcher = field(default_factory=Matcher)  # open claims: duplicates inside the desk, re-matching
+    # Open claims (duplicates inside the desk, re-matching): only ever asked for the strongest few, never re-ranked.
+    desk: Matcher = field(default_factory=lambda: Matcher(rerank=False))
     last_review_id: int = 0
     claims_seen_until: dt.datetime | None = None
     require_approval: bool = False
