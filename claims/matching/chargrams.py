@@ -37,6 +37,10 @@ class GramFrequencies:
         """Start with no records."""
         self.documents = 0
         self.frequency: Counter[str] = Counter()
+        # Gram weights as of a collection size; dropped once the collection has grown or shrunk by 1 %, so a
+        # query reads most weights from here instead of taking a logarithm per gram of every candidate.
+        self._weights: dict[str, float] = {}
+        self._weights_at = 0
 
     def add(self, terms: Iterable[str]) -> None:
         """Count a new record's grams."""
@@ -54,14 +58,22 @@ class GramFrequencies:
             else:
                 del frequency[gram]
 
+    def _weight_table(self) -> dict[str, float]:
+        if abs(self.documents - self._weights_at) > self._weights_at // 100:
+            self._weights, self._weights_at = {}, self.documents
+        return self._weights
+
     def vector(self, terms: Iterable[str]) -> dict[str, float]:
         """A text's grams weighted by (1 + log tf) · log(N / (1 + df)), scaled to unit length."""
-        get = self.frequency.get
+        table = self._weight_table()
+        frequency = self.frequency
         documents = max(self.documents, 1)
-        weighted = {
-            gram: (1 + math.log(count)) * math.log(documents / (1 + get(gram, 0)))
-            for gram, count in grams(terms).items()
-        }
+        weighted = {}
+        for gram, count in grams(terms).items():
+            weight = table.get(gram)
+            if weight is None:
+                weight = table[gram] = math.log(documents / (1 + frequency.get(gram, 0)))
+            weighted[gram] = weight if count == 1 else weight * (1 + math.log(count))
         norm = math.sqrt(sum(value * value for value in weighted.values())) or 1.0
         return {gram: value / norm for gram, value in weighted.items()}
 

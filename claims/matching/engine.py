@@ -10,7 +10,7 @@ from .chargrams import GramFrequencies, cosine
 from .normalise import Analysis, analyse
 from .rerank import RerankModel, features, scores, strength
 
-CANDIDATES = 30
+CANDIDATES = 10
 # Strength weighs words as if the collection held at least this many records (see BM25Index.idf).
 STRENGTH_MIN_DOCUMENTS = 1000
 
