@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, union_all
 from sqlmodel import Session, col, select
 
 from ..audit import record_event
@@ -210,3 +210,25 @@ def follower_counts(*, session: Session, claim_ids: list[int]) -> dict[int, int]
 def final_now(claim: Claim) -> bool:
     """Whether the claim's verdict is final under this app's approval rule (before a write, for after_write)."""
     return is_final(claim, require_approval=approval_required())
+
+
+def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], dict[int, int]]:
+    """For a page of the queue, in one query: which claims are checked before, and how many follow each lead."""
+    if not claim_ids:
+        return set(), {}
+    checked = select(col(ClaimMatch.claim_id).label("claim_id"), literal(0).label("followers")).where(
+        col(ClaimMatch.claim_id).in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG
+    )
+    leads = (
+        select(col(Claim.lead_id).label("claim_id"), func.count().label("followers"))
+        .where(col(Claim.lead_id).in_(claim_ids), Claim.status != Status.dismissed)
+        .group_by(col(Claim.lead_id))
+    )
+    checked_ids: set[int] = set()
+    counts: dict[int, int] = {}
+    for claim_id, followers in session.execute(union_all(checked, leads)).all():
+        if followers:
+            counts[claim_id] = followers
+        else:
+            checked_ids.add(claim_id)
+    return checked_ids, counts

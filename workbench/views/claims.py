@@ -14,7 +14,7 @@ from ..models import Evidence, Role, Status, User
 from ..rendering import render
 from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.desk_groups import follower_counts, group_of
+from ..services.desk_groups import follower_counts, group_of, queue_markers
 from ..services.matching import matches_of, strong_claim_ids
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
 from ..worker import queue_fetches
@@ -40,8 +40,7 @@ def queue():
     session = get_session()
     filters = parse_filters(request.args)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
-    page_ids = [row.claim.id for row in page.rows]
-    checked = strong_claim_ids(session=session, claim_ids=page_ids)
+    checked, group_sizes = queue_markers(session=session, claim_ids=[row.claim.id for row in page.rows])
     return render(
         "claims/queue.html",
         "partials/_queue_results.html",
@@ -49,7 +48,7 @@ def queue():
         rows=page.rows,
         results=page,
         checked_before_ids=checked,
-        group_sizes=follower_counts(session=session, claim_ids=page_ids),
+        group_sizes=group_sizes,
         filters=filters,
         sorts=SORTS,
         statuses=list(Status),
