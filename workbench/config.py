@@ -178,6 +178,13 @@ SETTINGS = (
         300.0,
         "A fetch still 'fetching' after this long was left by a dead worker and is taken again.",
     ),
+    Setting(
+        "WEBHOOK_RETRY_SECONDS", _positive_float, 30.0, "First wait before a failed webhook is sent again; it doubles."
+    ),
+    Setting(
+        "WEBHOOK_GIVE_UP_HOURS", _positive_float, 24.0, "A webhook delivery is retried for this long, then given up."
+    ),
+    Setting("WEBHOOK_DEADLINE", _positive_float, 10.0, "Seconds a receiver has to answer one webhook delivery."),
     Setting("ORGANISATION", _text, "Fact-checking desk", "The newsroom named as author of ClaimReview exports."),
     Setting(
         "TRUSTED_PROXIES",
@@ -260,6 +267,19 @@ def require_secrets(app_config: Mapping[str, Any]) -> None:
         )
 
 
+def require_audit_key(app_config: Mapping[str, Any], *, debug: bool, testing: bool) -> None:
+    """Refuse the development audit key in a command that writes audit events (worker, users, ingest…).
+
+    Events signed with the development key would not verify under the real one, so a desk's chain would break
+    the day the key is set. Debug and test apps may use it; the demo has its own key. One line, like serve.
+    """
+    if not (debug or testing) and app_config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY:
+        raise SettingsError(
+            "WORKBENCH_AUDIT_KEY is not set: refusing to write audit events with the development audit key. "
+            "Set it to the key the server uses (every process that writes events needs the same key)."
+        )
+
+
 def dev_secrets_allowed(app_config: Mapping[str, Any], *, debug: bool, testing: bool) -> bool:
     """Tell whether the app may be built with the development keys: tests, debug, or a command line.
 
@@ -306,6 +326,9 @@ class Config:
             "FETCH_READ_TIMEOUT",
             "FETCH_DEADLINE",
             "FETCH_STALE_SECONDS",
+            "WEBHOOK_RETRY_SECONDS",
+            "WEBHOOK_GIVE_UP_HOURS",
+            "WEBHOOK_DEADLINE",
             "ORGANISATION",
             "TRUSTED_PROXIES",
             "LOG_FORMAT",

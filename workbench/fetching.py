@@ -24,6 +24,7 @@ from .errors import InputError
 from .urls import validate_url
 
 USER_AGENT = "FactCheckWorkbench/0.1 (+evidence archiver)"
+ACCEPT_PAGES = "text/html,text/plain;q=0.9,*/*;q=0.5"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 # IPv6 ranges that carry or translate IPv4 (or are deprecated) and that is_global does not reliably reject:
 # IPv4-compatible, SIIT, NAT64 (well-known and local-use), 6to4, Teredo, site-local.
@@ -65,8 +66,8 @@ class FetchResult:
 
 def address_allowed(address: str, policy: FetchPolicy) -> bool:
     """True when an IP address is public (or explicitly allowed by the operator); IPv4 inside IPv6 is decoded."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if getattr(ip, "ipv4_mapped", None):
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if any(ip in network for network in policy.allowed_networks):
         return True
@@ -85,7 +86,7 @@ def check_host(host: str, port: int, policy: FetchPolicy) -> str:
         raise FetchRefused(
             f"The host {host} could not be resolved ({getattr(error, 'strerror', None) or error})."
         ) from None
-    addresses = [sockaddr[0] for *_rest, sockaddr in infos]
+    addresses = [str(sockaddr[0]) for *_rest, sockaddr in infos]
     if not addresses:
         raise FetchRefused(f"The host {host} has no address.")
     for address in addresses:
@@ -101,6 +102,8 @@ def check_url(url: str, policy: FetchPolicy) -> tuple[str, str]:
     except InputError as error:
         raise FetchRefused(str(error)) from None
     parts = urlsplit(url)
+    if parts.hostname is None:  # validate_url requires a host; kept as a refusal rather than a crash
+        raise FetchRefused("The address has no host.")
     return url, check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), policy)
 
 
@@ -128,23 +131,47 @@ class PinnedAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def _get(url: str, address: str, *, timeout: tuple[float, float]) -> requests.Response:
+def _host_of(url: str) -> str:
+    host = urlsplit(url).hostname
+    if host is None:  # every URL here passed check_url, which refuses one without a host
+        raise FetchRefused("The address has no host.")
+    return host
+
+
+def _send(
+    method: str, url: str, address: str, *, timeout: tuple[float, float], body: bytes | None, headers: dict
+) -> requests.Response:
     with requests.Session() as http:
         http.trust_env = False  # no proxy from the environment: the connection goes where it was vetted
-        adapter = PinnedAdapter(urlsplit(url).hostname, address)
+        adapter = PinnedAdapter(_host_of(url), address)
         http.mount("http://", adapter)
         http.mount("https://", adapter)
-        return http.get(
+        return http.request(
+            method,
             url,
+            data=body,
             allow_redirects=False,
             stream=True,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"},
+            headers={"User-Agent": USER_AGENT, **headers},
         )
 
 
 def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
     """Fetch a URL under the policy; raise FetchRefused with the reason when it is refused or fails."""
+    return _request("GET", url, policy=policy, body=None, headers={"Accept": ACCEPT_PAGES})
+
+
+def post(url: str, *, body: bytes, headers: dict, policy: FetchPolicy) -> FetchResult:
+    """POST a body under the same policy as a fetch (vetted addresses, deadline, size cap on the answer).
+
+    Only 307 and 308 redirects are followed (they keep the method and the body), each hop vetted again; any
+    other redirect is returned as the answer, never turned into a GET.
+    """
+    return _request("POST", url, policy=policy, body=body, headers=headers)
+
+
+def _request(method: str, url: str, *, policy: FetchPolicy, body: bytes | None, headers: dict) -> FetchResult:
     deadline = time.monotonic() + policy.deadline
     current, hops = url, []
     for _ in range(policy.max_redirects + 1):
@@ -152,24 +179,29 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchRefused(f"The fetch took longer than {policy.deadline:g} s in all; stopped.")
-        host = urlsplit(current).hostname
+        host = _host_of(current)
         try:
-            response = _get(
-                current, address, timeout=(min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
+            response = _send(
+                method,
+                current,
+                address,
+                timeout=(min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining)),
+                body=body,
+                headers=headers,
             )
         except requests.Timeout:
             raise FetchRefused(f"No answer from {host} in time (timed out).") from None
         except (requests.RequestException, Urllib3Error, OSError) as error:
             raise FetchRefused(f"Could not connect to {host}: {type(error).__name__}.") from None
         try:
-            if response.is_redirect:
+            if response.is_redirect and (method == "GET" or response.status_code in (307, 308)):
                 location = response.headers.get("Location", "")
                 if not location:
                     raise FetchRefused(f"A redirect ({response.status_code}) without a destination.")
                 hops.append(current)
                 current = urljoin(current, location)
                 continue
-            body = _read_capped(response, policy, deadline)
+            content = _read_capped(response, policy, deadline)
             content_type = (
                 response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
             )
@@ -178,8 +210,8 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
                 final_url=current,
                 status=response.status_code,
                 content_type=content_type,
-                body=body,
-                sha256=hashlib.sha256(body).hexdigest(),
+                body=content,
+                sha256=hashlib.sha256(content).hexdigest(),
                 redirects=hops,
             )
         finally:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from spectree import Response
 
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role, Source
+from ..models import Role, Source, saved_id
 from ..services import sources as registry
 from ..services.claim_writes import ConflictError
 from . import bp, json_body, schemas, spec
@@ -62,6 +62,27 @@ def list_sources():
     )
 
 
+@bp.post("/sources")
+@require_role(Role.editor)
+@spec.validate(json=schemas.SourceIn, resp=Response(HTTP_201=schemas.SourceRecordOut, **WRITE_ERRORS), tags=["sources"])
+def create_source():
+    """Register a source by hand (editors), before any article cites it."""
+    body = json_body()
+    try:
+        source = registry.create_source(
+            session=get_session(),
+            name=body.name,
+            kind=body.kind.value,
+            domain=body.domain,
+            notes=body.notes,
+            actor=acting_user(),
+        )
+    except InputError as error:
+        get_session().rollback()
+        raise ApiProblem(422, str(error)) from None
+    return _record(source.id), 201, {"Location": url_for("api.get_source", source_id=source.id, _external=True)}
+
+
 @bp.get("/sources/<int:source_id>")
 @spec.validate(resp=Response(HTTP_200=schemas.SourceRecordOut, **ERRORS), tags=["sources"])
 def get_source(source_id: int):
@@ -98,4 +119,4 @@ def merge_source(source_id: int):
         raise ApiProblem(
             409, f"Claim #{error.claim_id} of this source changed during the merge; nothing was merged. Try again."
         ) from None
-    return schemas.MergeOut(moved=moved, into=into.id)
+    return schemas.MergeOut(moved=moved, into=saved_id(into))

@@ -1,15 +1,15 @@
 """Claims get a lead: duplicates inside the desk are grouped under one claim whose verdict they follow
 
-Revision ID: 0014d
-Revises: 0013w
+Revision ID: 0017d
+Revises: 0016h
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014d"
-down_revision = "0013w"
+revision = "0017d"
+down_revision = "0016h"
 branch_labels = None
 depends_on = None
 
