@@ -154,6 +154,7 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_status_updated", "status", "updated_at", "id"),
         Index("ix_claim_approval", "approved_by_id", "sent_back_at", "verdict_at"),  # the approval queue
         Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at"),  # "My work": sent back to me, mine waiting
+        Index("ix_claim_lead", "lead_id"),  # a lead's followers (duplicates inside the desk)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -182,6 +183,8 @@ class Claim(SQLModel, table=True):
     sent_back_at: dt.datetime | None = None
     sent_back_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     dismissed_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Duplicates inside the desk: a follower points at the lead of its group and follows its verdict (issue 12).
+    lead_id: int | None = Field(default=None, foreign_key="claim.id")
     version: int = Field(default=1)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

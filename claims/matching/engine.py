@@ -6,10 +6,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from .bm25 import BM25Index
+from .chargrams import GramFrequencies, cosine
 from .normalise import Analysis, analyse
-from .rerank import combine, features, strength
+from .rerank import RerankModel, features, scores, strength
 
-CANDIDATES = 30
+CANDIDATES = 10
 # Strength weighs words as if the collection held at least this many records (see BM25Index.idf).
 STRENGTH_MIN_DOCUMENTS = 1000
 
@@ -27,10 +28,16 @@ class Match:
 class Matcher:
     """Holds what can be matched against; add and remove one record at a time."""
 
-    def __init__(self) -> None:
-        """Start empty."""
+    def __init__(self, *, model: RerankModel | None = None, rerank: bool = True) -> None:
+        """Start empty; model re-ranks (default: the one shipped in claims/data).
+
+        rerank=False keeps no character-gram frequencies: such a matcher only answers strongest(), cheaper to
+        fill (what the index of open claims needs).
+        """
         self.index = BM25Index()
         self.analyses: dict[Hashable, Analysis] = {}
+        self.grams = GramFrequencies() if rerank else None
+        self.model = model
 
     def __len__(self) -> int:
         """Return how many records can be matched."""
@@ -42,13 +49,18 @@ class Matcher:
 
     def add(self, key: Hashable, text: str) -> None:
         """Make a record matchable at once (replacing its earlier text)."""
+        self.remove(key)
         analysis = analyse(text)
         self.analyses[key] = analysis
         self.index.add(key, analysis.terms)
+        if self.grams is not None:
+            self.grams.add(analysis.terms)
 
     def remove(self, key: Hashable) -> None:
         """Stop matching a record."""
-        self.analyses.pop(key, None)
+        analysis = self.analyses.pop(key, None)
+        if analysis is not None and self.grams is not None:
+            self.grams.remove(analysis.terms)
         self.index.remove(key)
 
     def search(
@@ -61,30 +73,55 @@ class Matcher:
         walk_budget: int | None = None,
     ) -> list[Match]:
         """Rank the records most likely to check the same thing as text, best first (re-ranking BM25's best few)."""
+        query, found, rows = self.candidates(text, exclude=exclude, candidates=candidates, walk_budget=walk_budget)
+        if not found:
+            return []
+        vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
+        strength_idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
+        ranked = [
+            Match(key, value, score, strength(query, self.analyses[key], idf=strength_idf))
+            for (key, score), value in zip(found, scores(rows, self.model))
+        ]
+        ranked.sort(key=lambda match: -match.score)
+        return ranked[:limit]
+
+    def candidates(
+        self,
+        text: str,
+        *,
+        exclude: frozenset[Hashable] = frozenset(),
+        candidates: int = CANDIDATES,
+        walk_budget: int | None = None,
+    ) -> tuple[Analysis, list[tuple[Hashable, float]], list[dict[str, float]]]:
+        """BM25's best candidates for text as (key, score), best first, and the re-ranking features of each."""
+        grams = self.grams
+        if grams is None:
+            raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
         query = analyse(text)
         found = [
             (k, s)
             for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
             if k not in exclude
-        ]
+        ][:candidates]
         if not found:
-            return []
-        best = found[0][1]
-        found = found[:candidates]
+            return query, [], []
+        best, runner_up = found[0][1], found[1][1] if len(found) > 1 else 0.0
         vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
         idf = self.index.idfs(vocabulary).__getitem__
-        strength_idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
-        ranked = [
-            Match(
-                key,
-                combine(features(query, self.analyses[key], bm25=score, best=best, idf=idf)),
-                score,
-                strength(query, self.analyses[key], idf=strength_idf),
+        query_grams = grams.vector(query.terms)
+        rows = [
+            features(
+                query,
+                self.analyses[key],
+                bm25=score,
+                best=best,
+                runner_up=runner_up,
+                idf=idf,
+                chargrams=cosine(query_grams, grams.vector(self.analyses[key].terms)),
             )
             for key, score in found
         ]
-        ranked.sort(key=lambda match: -match.score)
-        return ranked[:limit]
+        return query, found, rows
 
     def strongest(
         self,

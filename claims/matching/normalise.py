@@ -266,6 +266,7 @@ def _names(text: str) -> set[str]:
     return names
 
 
+@lru_cache(maxsize=4096)
 def analyse(text: str) -> Analysis:
     """Turn a claim or review text into matching terms and the facts compared when re-ranking."""
     cleaned = clean_text(text)

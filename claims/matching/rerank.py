@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from .normalise import Analysis
 
@@ -17,22 +22,59 @@ FEATURES = (
     "names_shared",
     "years_clash",
     "negation_clash",
+    "chargrams",
+    "lead",
 )
+MODEL_FILE = "data/matching_rerank.json"
 
-# Fitted on the CLEF-2020 CheckThat! claim-retrieval train split by coordinate ascent on MAP@5
-# (tests/benchmarks/matching_tune.py); dev is only ever used to report.
-WEIGHTS = {
-    "bm25": 3.5,
-    "bm25_share": 0.5,
-    "query_cover": 2.25,
-    "doc_cover": -3.0,
-    "bigrams": 1.0,
-    "numbers_shared": -0.6,
-    "numbers_clash": -0.25,
-    "names_shared": 0.5,
-    "years_clash": -0.35,
-    "negation_clash": -0.05,
-}
+
+@dataclass(frozen=True)
+class RerankModel:
+    """A logistic regression over the features and over each feature less its best value among the candidates.
+
+    Fitted by `python -m claims.training.matching_rerank` on the CLEF-2020 CheckThat! claim-retrieval train split;
+    each feature is standardised with the mean and scale seen in training.
+    """
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RerankModel:
+        """Read the model as the training script writes it (its features must be this library's, in order)."""
+        expected = [*FEATURES, *(f"{name}_vs_best" for name in FEATURES)]
+        if data["features"] != expected:
+            raise ValueError(f"the re-ranking model was trained on other features: {data['features']}")
+        return cls(
+            tuple(data["features"]),
+            tuple(map(float, data["mean"])),
+            tuple(map(float, data["scale"])),
+            tuple(map(float, data["weights"])),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> RerankModel:
+    """The model that ships with the library (claims/data/matching_rerank.json)."""
+    with resources.files("claims").joinpath(MODEL_FILE).open(encoding="utf-8") as handle:
+        return RerankModel.from_json(json.load(handle))
+
+
+def model_inputs(rows: list[dict[str, float]]) -> list[list[float]]:
+    """Each candidate's features, then the same features less their best value among the candidates."""
+    best = {name: max(row[name] for row in rows) for name in FEATURES}
+    return [[row[name] for name in FEATURES] + [row[name] - best[name] for name in FEATURES] for row in rows]
+
+
+def scores(rows: list[dict[str, float]], model: RerankModel | None = None) -> list[float]:
+    """The re-ranking score of each candidate (higher is better), comparable only within one query."""
+    if not rows:
+        return []
+    model = model or shipped_model()
+    terms = list(zip(model.mean, model.scale, model.weights))
+    return [sum(w * (x - m) / s for x, (m, s, w) in zip(inputs, terms)) for inputs in model_inputs(rows)]
 
 
 def _bigrams(terms: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -40,9 +82,20 @@ def _bigrams(terms: tuple[str, ...]) -> set[tuple[str, str]]:
 
 
 def features(
-    query: Analysis, doc: Analysis, *, bm25: float, best: float, idf: Callable[[str], float]
+    query: Analysis,
+    doc: Analysis,
+    *,
+    bm25: float,
+    best: float,
+    runner_up: float,
+    idf: Callable[[str], float],
+    chargrams: float,
 ) -> dict[str, float]:
-    """Describe how a candidate relates to the query, one number per name in FEATURES."""
+    """Describe how a candidate relates to the query, one number per name in FEATURES.
+
+    chargrams is the cosine of their character-gram vectors (chargrams.py); lead is how far BM25's first
+    candidate stands ahead of its second (0 for every other candidate).
+    """
     query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms
     shared_weight = sum(map(idf, shared))
@@ -61,6 +114,8 @@ def features(
         "names_shared": min(len(query.names & doc.names), 3) / 3,
         "years_clash": float(bool(query.years and doc.years and not query.years & doc.years)),
         "negation_clash": float(query.negated != doc.negated),
+        "chargrams": chargrams,
+        "lead": (bm25 - runner_up) / 10.0 if bm25 >= best else 0.0,
     }
 
 
@@ -83,8 +138,3 @@ def strength(query: Analysis, doc: Analysis, *, idf: Callable[[str], float]) -> 
     if query.negated != doc.negated:
         value *= 0.6
     return value
-
-
-def combine(values: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
-    """Return the re-ranking score: the weighted sum of the features."""
-    return sum(weights[name] * values[name] for name in FEATURES)

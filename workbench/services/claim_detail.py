@@ -129,8 +129,14 @@ def describe_event(event: AuditEvent) -> str:
     if "after" in after and isinstance(after["after"], dict):  # bulk and span events carry both sides
         before, after = after.get("before", before), after["after"]
     match event.action:
+        case "create" if after.get("lead_id"):
+            return f"Extracted from the article; says the same as claim #{after['lead_id']} and follows its verdict"
         case "create":
             return "Created by hand from a selection" if after.get("by_hand") else "Extracted from the article"
+        case "follow_lead":
+            return f"Followed claim #{after.get('lead_id')}: {before.get('status', '?')} → {after.get('status', '?')}"
+        case "separate":
+            return f"Separated from claim #{before.get('lead_id')}'s group"
         case "status" | "reopen" | "bulk" if before.get("status") != after.get("status"):
             verb = "Reopened" if event.action == "reopen" else "Status"
             return f"{verb}: {before.get('status', '?')} → {after.get('status', '?')}"

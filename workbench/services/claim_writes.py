@@ -1,7 +1,7 @@
 """The one way a claim is changed: a conditional, versioned UPDATE, and what any change to a claim implies.
 
 Every service that changes a claim (status, verdict, approval, wording, span, split, merge, source, speaker,
-dates, kind, dismissal, assignment, evidence) calls write_claim inside its transaction. The UPDATE only
+dates, kind, dismissal, assignment, evidence, a group's lead) calls write_claim inside its transaction. The UPDATE only
 lands when the row is still at the version the user saw; otherwise the whole transaction is rolled back and
 ConflictError carries the claim as it now stands (or None when it no longer exists).
 """
@@ -19,7 +19,7 @@ from .webhooks import claim_finality, emit_claim_changes
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
 # Changes that say nothing about what a claim states or how it was judged: they leave a cleared article cleared.
-BOOKKEEPING_FIELDS = frozenset({"assignee_id"})
+BOOKKEEPING_FIELDS = frozenset({"assignee_id", "lead_id"})
 COLUMNS = tuple(inspect(Claim).columns)  # every column of the row, in the order RETURNING gives them back
 
 
@@ -62,8 +62,12 @@ def write_claim(
     that lives outside the row (evidence withdrawn or re-judged). On a lost race the transaction is rolled back
     and ConflictError is raised.
     """
+    # desk_groups builds on this module, so it is imported here, when a claim is first written.
+    from .desk_groups import after_write, final_now
+
     version = claim.version if expected_version is None else expected_version
     values = dict(values)
+    was_final = final_now(claim)
     rewording = any(values[key] != getattr(claim, key) for key in WORDING_FIELDS & values.keys())
     if rewording and claim.approved_by_id is not None:
         values.update(approved_by_id=None, approved_at=None)
@@ -91,6 +95,8 @@ def write_claim(
     emit_claim_changes(session=session, claim=claim, before=before, actor=actor)  # webhooks' outbox, same transaction
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
+    # Followers take a lead's verdict; a verdict that became final marks the open claims like it "checked before".
+    after_write(session=session, claim=claim, values=values, actor=actor, was_final=was_final)
     return claim
 
 

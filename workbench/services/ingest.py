@@ -16,6 +16,7 @@ from ..audit import EventSpec, lock_chain, record_events
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, Status, User, ids_of, saved_id, table_of, utcnow
 from ..urls import optional_url
+from .desk_groups import find_leads
 from .matching import propose_matches
 from .sources import source_registry
 from .webhooks import article_event_data, emit
@@ -160,6 +161,11 @@ def ingest_article(
         }
         for found in extracted
     ]
+    # Duplicates inside the desk (issue 12): a claim that surely says what an open claim of another article says
+    # joins that claim's group; found before the inserts, so the new article's own claims cannot match.
+    leads = find_leads(session=session, texts=[row["text"] for row in rows])
+    for row, lead in zip(rows, leads):
+        row["lead_id"] = lead[0] if lead else None
     try:
         # The chain's lock before the first row lock, as in every claim write: the inserts change the kept counts'
         # rows (migration 0017c) that a concurrent status change also updates, so the order must be the same.
@@ -218,9 +224,11 @@ def ingest_article(
                     "end": row["end"],
                     "text": row["text"],
                     "source_id": row["source_id"],
+                    # Grouped with the same claim of another article: it follows that claim's verdict.
+                    **({"lead_id": lead[0], "strength": lead[1]} if lead else {}),
                 },
             )
-            for claim_id, row in zip(claim_ids, rows)
+            for claim_id, row, lead in zip(claim_ids, rows, leads)
         ]
         record_events(session=session, actor=actor, events=events)
         emit(session=session, event_type="article.ingested", data=article_event_data(article, claims=len(rows)))

@@ -17,9 +17,9 @@ from claims.matching import Match, Matcher
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Claim, Evidence, Status, User, saved_id
+from ..models import Claim, Evidence, Status, User, saved_id, table_of, utcnow
 from ..models_matching import ClaimMatch, FactCheck
-from .review import VERDICTS, is_final
+from .review import OPEN, VERDICTS, is_final
 
 # Matches whose strength (claims.matching.rerank.strength, 0-1) reaches PROPOSE are stored for a checker to judge;
 # from STRONG on the queue says "checked before". On CLEF-2020 dev (tweets against short claims, the hard case)
@@ -31,11 +31,16 @@ PROPOSALS_PER_CLAIM = 3
 # ingest with matching stays within twice the time of ingest without it.
 INGEST_CANDIDATES = 10
 INGEST_WALK_BUDGET = 1_500
+# A claim that says the same as an open claim shares its rarest words: the open claims are searched with less.
+DESK_CANDIDATES = 5
+DESK_WALK_BUDGET = 500
 
 
 @dataclass
 class _State:
-    matcher: Matcher = field(default_factory=Matcher)
+    matcher: Matcher = field(default_factory=Matcher)  # final verdicts and imported reviews
+    # Open claims (duplicates inside the desk, re-matching): only ever asked for the strongest few, never re-ranked.
+    desk: Matcher = field(default_factory=lambda: Matcher(rerank=False))
     last_review_id: int = 0
     claims_seen_until: dt.datetime | None = None
     require_approval: bool = False
@@ -69,13 +74,8 @@ def search_matches(
 
     The index is shared by the threads of a process: it is read and changed under one lock.
     """
-    require_approval = approval_required(require_approval)
     with _lock:
-        states = _states.setdefault(session.get_bind(), {})
-        state = states.get(require_approval)
-        if state is None:
-            state = states[require_approval] = _State(require_approval=require_approval)
-        _sync(session, state)
+        state = _synced_state(session, approval_required(require_approval))
         if not len(state.matcher):
             return [[] for _ in texts]
         if strongest:
@@ -86,6 +86,32 @@ def search_matches(
                 for text, exclude in texts
             ]
         return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
+
+
+def search_desk(
+    *, session: Session, texts: list[tuple[str, frozenset]], limit: int, require_approval: bool | None = None
+) -> list[list[Match]]:
+    """Bring the index of open claims up to date, then find the open claims most surely saying each text."""
+    with _lock:
+        state = _synced_state(session, approval_required(require_approval))
+        if not len(state.desk):
+            return [[] for _ in texts]
+        return [
+            state.desk.strongest(
+                text, limit=limit, exclude=exclude, candidates=DESK_CANDIDATES, walk_budget=DESK_WALK_BUDGET
+            )
+            for text, exclude in texts
+        ]
+
+
+def _synced_state(session: Session, require_approval: bool) -> _State:
+    """This database's indexes for this approval rule, brought up to date (call under _lock)."""
+    states = _states.setdefault(session.get_bind(), {})
+    state = states.get(require_approval)
+    if state is None:
+        state = states[require_approval] = _State(require_approval=require_approval)
+    _sync(session, state)
+    return state
 
 
 def forget_matchers() -> None:
@@ -114,7 +140,7 @@ def _sync(session: Session, state: _State) -> None:
         col(Claim.id), col(Claim.text), col(Claim.status), col(Claim.approved_by_id), col(Claim.updated_at)
     )
     if state.claims_seen_until is None:
-        query = query.where(col(Claim.status).in_([s.value for s in VERDICTS]))
+        query = query.where(col(Claim.status).in_([s.value for s in VERDICTS | OPEN]))
     else:
         # Equal timestamps are read again: re-adding a record is harmless, missing one is not.
         query = query.where(col(Claim.updated_at) >= state.claims_seen_until)
@@ -124,6 +150,10 @@ def _sync(session: Session, state: _State) -> None:
             state.matcher.add(key, row.text)
         else:
             state.matcher.remove(key)
+        if row.status in OPEN:
+            state.desk.add(key, row.text)
+        else:
+            state.desk.remove(key)
         seen = _aware(row.updated_at)
         if state.claims_seen_until is None or seen > state.claims_seen_until:
             state.claims_seen_until = seen
@@ -229,22 +259,25 @@ def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_
         require_approval=require_approval,
         strongest=True,
     )
-    stored = 0
-    for (claim_id, _), matches in zip(claims, found):
-        for match in matches:
-            if match.strength < PROPOSE:
-                continue
-            session.add(
-                ClaimMatch(
-                    claim_id=claim_id,
-                    kind=_kind_and_id(match.key)[0],
-                    target_id=_kind_and_id(match.key)[1],
-                    score=round(match.strength, 4),
-                )
-            )
-            stored += 1
-    session.flush()
-    return stored
+    now = utcnow()
+    rows = [
+        {
+            "claim_id": claim_id,
+            "kind": _kind_and_id(match.key)[0],
+            "target_id": _kind_and_id(match.key)[1],
+            "score": round(match.strength, 4),
+            "state": "proposed",
+            "decided_by_id": None,
+            "created_at": now,
+        }
+        for (claim_id, _), matches in zip(claims, found)
+        for match in matches
+        if match.strength >= PROPOSE
+    ]
+    if rows:
+        # One bulk INSERT: building an ORM object per proposal cost ingest more than finding the matches.
+        session.execute(table_of(ClaimMatch).insert(), rows)
+    return len(rows)
 
 
 def rematch_claim(*, session: Session, claim: Claim, require_approval: bool | None = None) -> int:

@@ -15,6 +15,7 @@ from ..models import Evidence, Role, Status, User, saved_id
 from ..rendering import render, wants_fragment
 from ..services import claim_edits, corrections, review, saved_views
 from ..services.claim_detail import claim_detail, describe_event, get_claim
+from ..services.desk_groups import follower_counts, group_of, queue_markers
 from ..services.matching import matches_of, strong_claim_ids
 from ..services.notifications import mentionable_people
 from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
@@ -42,7 +43,7 @@ def queue():
     session = get_session()
     filters = parse_filters(request.args)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
-    checked = strong_claim_ids(session=session, claim_ids=[row.claim.id for row in page.rows])
+    checked, group_sizes = queue_markers(session=session, claim_ids=[row.claim.id for row in page.rows])
     # The views bar, density and filter form are only in the whole page; typing in the search swaps the results.
     desk = {} if wants_fragment("queue-results") else views_context(saved_views.query_of(filters))
     return render(
@@ -52,6 +53,7 @@ def queue():
         rows=page.rows,
         results=page,
         checked_before_ids=checked,
+        group_sizes=group_sizes,
         filters=filters,
         sorts=SORTS,
         statuses=list(Status),
@@ -129,6 +131,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
             error=error,
             **_row_context(),
             checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]),
+            group_sizes=follower_counts(session=session, claim_ids=[claim_id]),
         )
     if request.htmx and target == "claim-panel":
         context = _detail_context(claim_id)
@@ -164,6 +167,7 @@ def _detail_context(claim_id: int) -> dict:
         "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
         "matches": matches_of(session=get_session(), claim_id=claim_id),
         "mention_people": mentionable_people(session=get_session()) if detail.notes else [],
+        "group": group_of(session=get_session(), claim=detail.claim),
     }
 
 

@@ -1,0 +1,250 @@
+"""Duplicates inside the desk (grouped at ingest, verdicts followed, separation) and re-matching on a final verdict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import csrf_token, login, parse
+from tests.factories import make_article, make_user
+from workbench.audit import verify_chain
+from workbench.errors import InputError
+from workbench.models import AuditEvent, Claim, Role, Status
+from workbench.models_matching import ClaimMatch
+from workbench.services.claim_edits import add_evidence
+from workbench.services.desk_groups import group_of, separate
+from workbench.services.review import approve, set_status
+
+FIRST = (
+    "Harbour Bridge Reopens\n\n"
+    "The harbour bridge reopened on Monday after 14 months of repairs, the city council said in a statement.\n\n"
+    "Repairs cost 38 million euros, according to the regional transport agency.\n"
+)
+# The same claim in another outlet's words, and a claim that only looks alike (another figure).
+SECOND = (
+    "Toll Row Grows\n\n"
+    "The harbour bridge repairs cost 38 million euros, according to the regional transport agency.\n\n"
+    "Drivers queued for an hour at the new toll gates on Wednesday.\n"
+)
+UNRELATED = "Library Hours\n\nThe central library will open on Sundays from March, the mayor said.\n"
+
+
+def _claim(db, article, words: str) -> Claim:
+    return db.exec(select(Claim).where(Claim.article_id == article.id, Claim.text.contains(words))).one()
+
+
+def _events(db, claim_id: int, action: str) -> list[AuditEvent]:
+    return db.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id, AuditEvent.action == action
+        )
+    ).all()
+
+
+def _group(db):
+    lead = _claim(db, make_article(db, text=FIRST).article, "38 million")
+    follower = _claim(db, make_article(db, text=SECOND).article, "38 million")
+    return lead, follower
+
+
+def _give_verdict(db, claim, actor, status=Status.false):
+    add_evidence(
+        session=db, claim=claim, url="https://council.example/accounts", stance="refutes", note="", actor=actor
+    )
+    return set_status(
+        session=db,
+        claim=claim,
+        status=status,
+        rationale="The accounts say 12 million.",
+        actor=actor,
+        expected_version=None,
+    )
+
+
+def test_ingest_groups_the_same_claim_across_articles_with_an_audit_event(db):
+    lead, follower = _group(db)
+    assert lead.lead_id is None and follower.lead_id == lead.id
+    other = _claim(db, make_article(db, text=UNRELATED).article, "library")
+    assert other.lead_id is None
+    toll = db.exec(select(Claim).where(Claim.article_id == follower.article_id, Claim.text.contains("toll"))).one()
+    assert toll.lead_id is None  # only the claim that says the same thing joins
+    [event] = _events(db, follower.id, "create")  # the claim is created as a follower, and audited so
+    after = json.loads(event.after)
+    assert after["lead_id"] == lead.id and after["strength"] >= 0.6
+    assert "lead_id" not in json.loads(_events(db, lead.id, "create")[0].after)
+    assert [member.claim.id for member in group_of(session=db, claim=follower)] == [lead.id, follower.id]
+    assert verify_chain(session=db).ok
+
+
+def test_a_third_copy_joins_the_lead_not_the_follower(db):
+    lead, follower = _group(db)
+    third = make_article(
+        db, text="Bridge Bill\n\nRepairs to the harbour bridge cost 38 million euros, the transport agency said.\n"
+    ).article
+    copy = db.exec(select(Claim).where(Claim.article_id == third.id)).first()
+    assert copy.lead_id == lead.id
+    assert [m.claim.id for m in group_of(session=db, claim=lead)] == [lead.id, follower.id, copy.id]
+
+
+def test_a_verdict_on_the_lead_is_followed_and_each_follower_change_is_audited(db):
+    lead, follower = _group(db)
+    checker = make_user(db)
+    version = follower.version
+    _give_verdict(db, lead, checker)
+    db.refresh(follower)
+    assert follower.status is Status.false and follower.version > version
+    assert "12 million" in follower.rationale and f"claim #{lead.id}" in follower.rationale
+    assert follower.verdict_by_id == checker.id
+    [event] = _events(db, follower.id, "follow_lead")
+    assert event.actor == checker.email and f"#{lead.id}" in event.reason
+    assert json.loads(event.after)["lead_id"] == lead.id and json.loads(event.before)["status"] == "unverified"
+    # Reopening the lead reopens its followers, again audited.
+    set_status(session=db, claim=lead, status=Status.in_progress, rationale="", actor=checker, expected_version=None)
+    db.refresh(follower)
+    assert follower.status is Status.in_progress and len(_events(db, follower.id, "follow_lead")) == 2
+    assert verify_chain(session=db).ok
+
+
+def test_an_approval_on_the_lead_is_followed(db, app):
+    app.config["REQUIRE_APPROVAL"] = True
+    lead, follower = _group(db)
+    checker, editor = make_user(db), make_user(db, Role.editor)
+    _give_verdict(db, lead, checker)
+    db.refresh(follower)
+    assert follower.status is Status.false and follower.approved_by_id is None
+    approve(session=db, claim=lead, actor=editor, expected_version=None)
+    db.refresh(follower)
+    assert follower.approved_by_id == editor.id and len(_events(db, follower.id, "follow_lead")) == 2
+
+
+def test_a_separated_claim_keeps_its_status_and_stops_following(db):
+    lead, follower = _group(db)
+    checker = make_user(db)
+    separate(session=db, claim=follower, actor=checker, expected_version=follower.version)
+    assert follower.lead_id is None and follower.status is Status.unverified
+    [event] = _events(db, follower.id, "separate")
+    assert json.loads(event.before)["lead_id"] == lead.id and json.loads(event.after)["lead_id"] is None
+    assert event.actor == checker.email
+    _give_verdict(db, lead, checker)
+    db.refresh(follower)
+    assert follower.status is Status.unverified and _events(db, follower.id, "follow_lead") == []
+    assert group_of(session=db, claim=lead) == []
+
+
+@pytest.mark.parametrize("which, message", [("lead", "leads its group"), ("alone", "in no group")])
+def test_separating_a_claim_that_follows_nobody_is_refused_and_changes_nothing(db, which, message):
+    lead, _ = _group(db)
+    claim = lead if which == "lead" else _claim(db, make_article(db, text=UNRELATED).article, "library")
+    version, count = claim.version, len(db.exec(select(AuditEvent)).all())
+    with pytest.raises(InputError, match=message):
+        separate(session=db, claim=claim, actor=None, expected_version=claim.version)
+    db.rollback()
+    assert db.get(Claim, claim.id).version == version and len(db.exec(select(AuditEvent)).all()) == count
+
+
+def test_a_final_verdict_marks_strongly_matching_open_claims_at_once(db):
+    """Re-matching: the open claim existed before the verdict; it is marked when the verdict becomes final."""
+    first = make_article(db, text=FIRST).article
+    checker = make_user(db)
+    cost = _claim(db, first, "38 million")
+    # An open claim of another article, stored first and separated, so it does not simply follow.
+    later = _claim(db, make_article(db, text=SECOND).article, "38 million")
+    separate(session=db, claim=later, actor=checker, expected_version=None)
+    assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all() == []
+    _give_verdict(db, cost, checker)
+    [match] = db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all()
+    assert (match.kind, match.target_id, match.state) == ("claim", cost.id, "proposed") and match.score >= 0.4
+    # A claim that only looks alike is not marked.
+    toll = db.exec(select(Claim).where(Claim.article_id == later.article_id, Claim.text.contains("toll"))).one()
+    assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == toll.id)).all() == []
+
+
+def test_rematching_waits_for_approval_where_the_newsroom_requires_it(db, app):
+    app.config["REQUIRE_APPROVAL"] = True
+    with app.app_context():  # as in a request: the services read the approval rule from the app
+        checker, editor = make_user(db), make_user(db, Role.editor)
+        cost = _claim(db, make_article(db, text=FIRST).article, "38 million")
+        later = _claim(db, make_article(db, text=SECOND).article, "38 million")
+        separate(session=db, claim=later, actor=checker, expected_version=None)
+        _give_verdict(db, cost, checker)
+        assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all() == []
+        approve(session=db, claim=cost, actor=editor, expected_version=None)
+        assert [m.target_id for m in db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id))] == [cost.id]
+
+
+def test_queue_marks_the_lead_and_its_followers_page_and_fragment(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "queue-results"}):
+        page = parse(client.get("/claims", headers=headers))
+        lead_row = page.select_one(f"#claim-row-{lead.id}")
+        follower_row = page.select_one(f"#claim-row-{follower.id}")
+        assert lead_row.select_one(".same-marker").get_text(strip=True) == "+1 same"
+        assert "follower" in follower_row["class"]
+        assert follower_row.select_one(".follows a")["href"].endswith(f"/claims/{lead.id}")
+
+
+def test_claim_view_lists_the_group_and_separates_page_and_fragment(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    page = parse(client.get(f"/claims/{lead.id}"))
+    items = page.select("#claim-group li")
+    assert [li["data-claim-id"] for li in items] == [str(lead.id), str(follower.id)]
+    assert "lead" in items[0].get_text()
+    form = items[1].select_one("form")
+    assert form["action"] == f"/claims/{follower.id}/separate"
+    answer = client.post(
+        f"/claims/{follower.id}/separate",
+        data={"csrf_token": csrf_token(client), "version": str(follower.version)},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
+    assert answer.status_code == 200
+    fragment = parse(answer)
+    assert fragment.select_one("#claim-panel") is not None and fragment.select("#claim-group li") == []
+    assert f"Separated from claim #{lead.id}" in fragment.get_text()
+    db.refresh(follower)
+    assert follower.lead_id is None and len(_events(db, follower.id, "separate")) == 1
+
+
+def test_separate_route_refuses_a_claim_in_no_group_with_its_message(client, db):
+    claim = _claim(db, make_article(db, text=UNRELATED).article, "library")
+    user = make_user(db)
+    login(client, user.email)
+    answer = client.post(
+        f"/claims/{claim.id}/separate",
+        data={"csrf_token": csrf_token(client), "version": str(claim.version)},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
+    assert answer.status_code == 422 and "in no group" in answer.get_data(as_text=True)
+    assert _events(db, claim.id, "separate") == []
+
+
+def test_separate_as_a_plain_form_redirects_to_the_claim(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    assert f"says the same as claim #{lead.id}" in parse(client.get(f"/claims/{follower.id}")).get_text()
+    answer = client.post(
+        f"/claims/{follower.id}/separate", data={"csrf_token": csrf_token(client), "version": str(follower.version)}
+    )
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/claims/{follower.id}")
+    db.refresh(follower)
+    assert follower.lead_id is None
+
+
+def test_separate_on_a_stale_version_is_a_conflict_and_changes_nothing(client, db):
+    lead, follower = _group(db)
+    user = make_user(db)
+    login(client, user.email)
+    answer = client.post(
+        f"/claims/{follower.id}/separate",
+        data={"csrf_token": csrf_token(client), "version": str(follower.version - 1)},
+        headers={"HX-Request": "true", "HX-Target": "claim-panel"},
+    )
+    assert answer.status_code == 409
+    db.refresh(follower)
+    assert follower.lead_id == lead.id and _events(db, follower.id, "separate") == []

@@ -1,0 +1,239 @@
+"""Duplicates inside the desk: open claims that say the same thing across articles form a group under a lead.
+
+A new claim that surely says what an open claim of another article says joins that claim's group at ingest;
+the followers then follow every verdict given on the lead (through the one versioned update, each follower's
+change audited with a reference to the lead) until a checker separates them. When a verdict becomes final,
+the open claims that strongly match it are marked "checked before" at once (no rebuild).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Integer, Select, func, literal, union_all
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from ..audit import record_event
+from ..errors import InputError
+from ..models import Article, Claim, Status, User, saved_id
+from ..models_matching import ClaimMatch
+from .claim_writes import claim_state, write_claim
+from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, search_desk
+from .review import VERDICTS, is_final
+
+# A new claim joins an open claim's group from this strength on (claims.matching.rerank.strength, 0-1): much
+# stricter than "checked before" (0.4), because a follower takes its lead's verdict without a checker's look.
+GROUP = 0.6
+# What a follower copies from its lead: the verdict and everything that says how final it is.
+FOLLOWED_FIELDS = (
+    "status",
+    "rationale",
+    "verdict_by_id",
+    "verdict_at",
+    "approved_by_id",
+    "approved_at",
+    "sent_back_by_id",
+    "sent_back_at",
+    "sent_back_comment",
+)
+
+
+def find_leads(*, session: Session, texts: list[str]) -> list[tuple[int, float] | None]:
+    """For each new claim's text, the lead of the open claim that surely says the same thing, and the strength.
+
+    Called at ingest before the new claims are stored, so only claims of other articles can match.
+    """
+    if not texts:
+        return []
+    found = search_desk(session=session, texts=[(text, frozenset()) for text in texts], limit=1)
+    best = [matches[0] if matches and matches[0].strength >= GROUP else None for matches in found]
+    matched_ids = {_claim_id(match.key) for match in best if match is not None}
+    if not matched_ids:
+        return [None] * len(texts)
+    lead_of: dict[int, int] = {
+        claim_id: lead_id or claim_id
+        for claim_id, lead_id in session.exec(select(Claim.id, Claim.lead_id).where(col(Claim.id).in_(matched_ids)))
+        if claim_id is not None
+    }
+    return [
+        (lead_of[_claim_id(match.key)], round(match.strength, 4))
+        if match is not None and _claim_id(match.key) in lead_of
+        else None
+        for match in best
+    ]
+
+
+def _claim_id(key: Hashable) -> int:
+    """The claim id of a desk index key, ("claim", id)."""
+    kind, claim_id = cast(tuple[str, int], key)
+    return claim_id
+
+
+def after_write(*, session: Session, claim: Claim, values: dict, actor: User | None, was_final: bool) -> None:
+    """What a change to a claim implies for its group and for the open claims like it (from write_claim)."""
+    require_approval = approval_required()
+    if claim.lead_id is None and claim.status is not Status.dismissed and values.keys() & set(FOLLOWED_FIELDS):
+        _propagate(session=session, lead=claim, actor=actor)
+    if not was_final and is_final(claim, require_approval=require_approval):
+        mark_checked_before(session=session, claim=claim, require_approval=require_approval)
+
+
+def _propagate(*, session: Session, lead: Claim, actor: User | None) -> None:
+    """Give the lead's verdict to each follower that does not have it yet, each change audited."""
+    followers = session.exec(
+        select(Claim).where(Claim.lead_id == lead.id, Claim.status != Status.dismissed).order_by(col(Claim.id))
+    ).all()
+    for follower in followers:
+        values = {name: getattr(lead, name) for name in FOLLOWED_FIELDS}
+        if lead.status in VERDICTS:
+            values["rationale"] = (
+                f"{lead.rationale}\n\nFollows the verdict on claim #{lead.id}, "
+                "the lead of its group (the same claim in another article)."
+            )
+        else:
+            del values["rationale"]
+        if all(getattr(follower, name) == value for name, value in values.items()):
+            continue
+        before = claim_state(follower)
+        write_claim(session=session, claim=follower, values=values, actor=actor)
+        record_event(
+            session=session,
+            actor=actor,
+            entity_type="claim",
+            entity_id=saved_id(follower),
+            action="follow_lead",
+            before=before,
+            after={**claim_state(follower), "lead_id": lead.id},
+            reason=f"Follows claim #{lead.id}, the lead of its group.",
+        )
+
+
+def mark_checked_before(*, session: Session, claim: Claim, require_approval: bool | None = None) -> int:
+    """A verdict just became final: open claims that strongly match it get the "checked before" marker at once.
+
+    Runs inside the caller's transaction. Claims of the same group are left out (they follow the lead anyway),
+    and so is any claim that already has this match, decided or not.
+    """
+    group_id = claim.lead_id or claim.id
+    same_group = {group_id, claim.id}
+    same_group.update(session.exec(select(Claim.id).where(Claim.lead_id == group_id)).all())
+    [found] = search_desk(
+        session=session,
+        texts=[(claim.text, frozenset(("claim", claim_id) for claim_id in same_group))],
+        limit=PROPOSALS_PER_CLAIM * 3,
+        require_approval=approval_required(require_approval),
+    )
+    strong = {_claim_id(match.key): match.strength for match in found if match.strength >= STRONG}
+    if not strong:
+        return 0
+    known = set(
+        session.exec(
+            select(ClaimMatch.claim_id).where(
+                ClaimMatch.kind == "claim", ClaimMatch.target_id == claim.id, col(ClaimMatch.claim_id).in_(strong)
+            )
+        ).all()
+    )
+    for claim_id, strength in strong.items():
+        if claim_id not in known:
+            session.add(
+                ClaimMatch(claim_id=claim_id, kind="claim", target_id=saved_id(claim), score=round(strength, 4))
+            )
+    session.flush()
+    return len(strong.keys() - known)
+
+
+def separate(*, session: Session, claim: Claim, actor: User | None, expected_version: int | None) -> Claim:
+    """Take a follower out of its group: it keeps its status and no longer follows the lead. Audited."""
+    if claim.lead_id is None:
+        if session.exec(select(Claim.id).where(Claim.lead_id == claim.id)).first() is not None:
+            raise InputError("This claim leads its group; separate the claims that follow it instead.")
+        raise InputError("This claim is in no group: it follows no other claim.")
+    lead_id = claim.lead_id
+    write_claim(
+        session=session,
+        claim=claim,
+        values={"lead_id": None},
+        actor=actor,
+        expected_version=expected_version,
+        attempted={"separate": "1"},
+    )
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="claim",
+        entity_id=saved_id(claim),
+        action="separate",
+        before={"lead_id": lead_id, "version": claim.version - 1},
+        after={"lead_id": None, "version": claim.version},
+        reason=f"Not the same claim as #{lead_id}: separated from its group.",
+    )
+    session.commit()
+    return claim
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One claim of a group as the claim view lists it."""
+
+    claim: Claim
+    article_title: str
+    is_lead: bool
+
+
+def group_of(*, session: Session, claim: Claim) -> list[GroupMember]:
+    """The claim's group, lead first, then its followers by id; empty when the claim is in no group."""
+    lead_id = claim.lead_id or claim.id
+    rows = session.exec(
+        select(Claim, Article.title)
+        .join(Article, col(Article.id) == Claim.article_id)
+        .where((Claim.id == lead_id) | (Claim.lead_id == lead_id))
+        .order_by(col(Claim.id))
+    ).all()
+    if len(rows) < 2:
+        return []
+    members = [GroupMember(member, title, member.id == lead_id) for member, title in rows]
+    return sorted(members, key=lambda member: not member.is_lead)
+
+
+def follower_counts(*, session: Session, claim_ids: list[int]) -> dict[int, int]:
+    """How many claims follow each of these claims (only leads appear), for the queue's "+N same" marker."""
+    if not claim_ids:
+        return {}
+    rows = session.exec(
+        select(col(Claim.lead_id), func.count())
+        .where(col(Claim.lead_id).in_(claim_ids), col(Claim.status) != Status.dismissed)
+        .group_by(col(Claim.lead_id))
+    ).all()
+    return {lead_id: count for lead_id, count in rows if lead_id is not None}
+
+
+def final_now(claim: Claim) -> bool:
+    """Whether the claim's verdict is final under this app's approval rule (before a write, for after_write)."""
+    return is_final(claim, require_approval=approval_required())
+
+
+def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], dict[int, int]]:
+    """For a page of the queue, in one query: which claims are checked before, and how many follow each lead."""
+    if not claim_ids:
+        return set(), {}
+    checked: Select[int | None, int] = (
+        sa_select(col(ClaimMatch.claim_id).label("claim_id"), literal(0, Integer).label("followers"))
+        .where(col(ClaimMatch.claim_id).in_(claim_ids))
+        .where(col(ClaimMatch.state) != "rejected", col(ClaimMatch.score) >= STRONG)
+    )
+    leads: Select[int | None, int] = (
+        sa_select(col(Claim.lead_id).label("claim_id"), func.count().label("followers"))
+        .where(col(Claim.lead_id).in_(claim_ids), col(Claim.status) != Status.dismissed)
+        .group_by(col(Claim.lead_id))
+    )
+    checked_ids: set[int] = set()
+    counts: dict[int, int] = {}
+    for claim_id, followers in session.execute(union_all(checked, leads)).all():
+        if followers:
+            counts[claim_id] = followers
+        else:
+            checked_ids.add(claim_id)
+    return checked_ids, counts
