@@ -147,10 +147,13 @@ class Search:
         if self.empty:
             return Claim.id.is_(None)
         if self.dialect == "sqlite":
-            if self.common:  # walk the sort order's index; look each claim up in the full-text index
-                return text(
-                    "EXISTS (SELECT 1 FROM claim_fts WHERE claim_fts MATCH :match AND claim_fts.rowid = claim.id)"
-                ).bindparams(match=self.match)
+            if self.common:
+                # The unary + keeps SQLite from driving the query by the (huge) match list: it walks the sort order's
+                # index and checks each claim against the matches, stopping when the page is full. (A lookup of each
+                # claim in the FTS index instead costs a full prefix merge per claim: 40 ms each for "grain*".)
+                return text("+claim.id IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match)").bindparams(
+                    match=self.match
+                )
             return text("claim.id IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :match)").bindparams(
                 match=self.match
             )
