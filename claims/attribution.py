@@ -79,11 +79,11 @@ def attribute_sentences(
                 sentence.start, sentence.end, source, kind, speaker, cue, cue_start, cue_end, carried, affiliation
             )
         # the cue may sit in a later sentence of the group: give every member the same cue text
-        cue_holder = next((results[i] for i in group if results[i] and results[i].cue), None)
+        cue_holder = next((r for r in (results[i] for i in group) if r is not None and r.cue), None)
         if cue_holder:
             for index in group:
-                if results[index] and not results[index].cue:
-                    r = results[index]
+                r = results[index]
+                if r is not None and not r.cue:
                     results[index] = Attribution(
                         r.sentence_start,
                         r.sentence_end,

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .discourse import DESCRIPTOR_NOUNS, DOCUMENT_NOUNS, Memory
 from .entities import (
@@ -80,9 +81,10 @@ SPEECH_VERBS = {
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> dict:
+def _lexicon() -> dict[str, Any]:
     with resources.files("claims").joinpath("data/cue_lexicon.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+        lexicon: dict[str, Any] = json.load(handle)
+        return lexicon
 
 
 @lru_cache(maxsize=1)
@@ -603,7 +605,9 @@ class Classifier:
     def __init__(self, registry: SourceRegistry):
         self.registry = registry
 
-    def name(self, tokens: list[Token], first: int, last: int, memory: Memory, *, outlet_slot: bool = False):
+    def name(
+        self, tokens: list[Token], first: int, last: int, memory: Memory, *, outlet_slot: bool = False
+    ) -> tuple[str, str, str | None] | None:
         """Classify tokens[first..last] as ("source", name, kind) or ("speaker", name, None) or None."""
         words = [t.text for t in tokens[first : last + 1]]
         words[-1] = words[-1].rstrip(".") if not words[-1].rstrip(".").isupper() or len(words[-1]) > 4 else words[-1]
@@ -734,12 +738,12 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         comma = index - 1
         while comma >= 0 and tokens[comma].text not in {",", "“", "”", '"'}:
             comma -= 1
-        opening = run_starting_at(tokens, 0)
-        if opening is not None and opening[1] + 1 < comma and tokens[opening[1] + 1].text == ",":
+        opening_run = run_starting_at(tokens, 0)
+        if opening_run is not None and opening_run[1] + 1 < comma and tokens[opening_run[1] + 1].text == ",":
             # "Jean-Marc Ayrault, the foreign minister of France, a permanent member …, said": the opening name
-            named = _from_run(tokens, opening, classify, memory)
+            named = _from_run(tokens, opening_run, classify, memory)
             if named is not None and named.speaker:
-                named.affiliation = _affiliation(tokens, opening[1] + 2, index, classify, memory)
+                named.affiliation = _affiliation(tokens, opening_run[1] + 2, index, classify, memory)
                 return named
         if comma >= 1 and tokens[comma].text == ",":
             inner = run_ending_at(tokens, index - 1)
@@ -838,10 +842,10 @@ def _subject_before(tokens: list[Token], verb: int, classify: Classifier, memory
         and not classify.registry.lookup(token.text)
     ):
         return Found(anaphor=token.lower.rstrip("."), spans=[(tokens[run[0] - 1].start, token.end)])
-    found = _from_run(tokens, run, classify, memory) if run else None
-    if found is None and index == 0:
-        found = _common_noun_subject(tokens, index, classify)  # "Officials said", "Critics argue"
-    return found
+    subject = _from_run(tokens, run, classify, memory) if run else None
+    if subject is None and index == 0:
+        subject = _common_noun_subject(tokens, index, classify)  # "Officials said", "Critics argue"
+    return subject
 
 
 def _owner_of_phrase(tokens: list[Token], head: int) -> Found | None:
@@ -989,7 +993,9 @@ def _common_noun_subject(tokens: list[Token], head: int, classify: Classifier) -
     return Found(speaker=phrase, spans=span, generic=True)
 
 
-def _from_run(tokens, run, classify: Classifier, memory: Memory, *, outlet_slot=False) -> Found | None:
+def _from_run(
+    tokens: list[Token], run: tuple[int, int], classify: Classifier, memory: Memory, *, outlet_slot: bool = False
+) -> Found | None:
     first, last = run
     kind = classify.name(tokens, first, last, memory, outlet_slot=outlet_slot)
     if kind is None:
@@ -1048,17 +1054,23 @@ def _phrase_after(tokens: list[Token], start: int, classify: Classifier, memory:
     return None
 
 
-def _affiliation(tokens: list[Token], start: int, stop: int, classify: Classifier, memory: Memory):
+def _affiliation(
+    tokens: list[Token], start: int, stop: int, classify: Classifier, memory: Memory
+) -> tuple[str, str | None] | None:
     """In an appositive ("a spokeswoman for the water authority"), the body the speaker speaks for."""
     for index in range(start, min(stop, len(tokens) - 1)):
         if tokens[index].lower in AFFILIATION_ROLES and tokens[index + 1].lower in {"for", "at", "of", "with"}:
             found = _phrase_after(tokens, index + 2, classify, memory)
-            if found and (found.source or found.speaker):
-                return (found.source or found.speaker), (found.source_kind if found.source else "organisation")
+            if found and found.source:
+                return found.source, found.source_kind
+            if found and found.speaker:
+                return found.speaker, "organisation"
     return None
 
 
-def _appositive_after(tokens: list[Token], run_end: int, classify: Classifier, memory: Memory):
+def _appositive_after(
+    tokens: list[Token], run_end: int, classify: Classifier, memory: Memory
+) -> tuple[str, str | None] | None:
     """ "said Anna Nowak, a spokeswoman for the regional water authority": read the appositive after a name."""
     if (
         run_end + 2 < len(tokens)
@@ -1088,7 +1100,7 @@ def _merge(target: Found, other: Found | None) -> None:
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
     """Every word that can open an attribution, for a quick test before a sentence is tokenised."""
-    return SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting", "interview"}
+    return frozenset(SPEECH_VERBS | learned_cues() | {"according", "citing", "quoting", "interview"})
 
 
 _WORDS = re.compile(r"[a-z]+")
@@ -1177,7 +1189,7 @@ def analyse_sentence(sentence: str, classify: Classifier, memory: Memory) -> Fou
                 if run and _clause_goes_on(tokens, run[1] + 1):
                     run = None  # "X, who served …, said Clinton reached out": Clinton begins what was said
                 after = _from_run(tokens, run, classify, memory) if run else None
-                if after is not None and after.speaker:
+                if after is not None and run is not None and after.speaker:
                     after.affiliation = _appositive_after(tokens, run[1], classify, memory)
             if word in {"cited", "quoted"}:  # "the statement cited X as saying"
                 run = run_starting_at(tokens, index + 1)

@@ -118,13 +118,13 @@ DOCUMENT_NOUNS = {
 
 
 @lru_cache(maxsize=1)
-def _noun_pattern() -> re.Pattern:
+def _noun_pattern() -> re.Pattern[str]:
     """One regex for every noun that "the post" / "the agency" may later refer back to."""
     words = set(DOCUMENT_NOUNS) | LOWER_BODY_NOUNS | DESCRIPTOR_NOUNS | ORG_WORDS
     return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
 
 
-def remember(memory: Memory, source, kind, speaker, sentence: str = "") -> None:
+def remember(memory: Memory, source: str | None, kind: str | None, speaker: str | None, sentence: str = "") -> None:
     if source:
         for match in _noun_pattern().finditer(sentence.lower()):
             lower = match.group(1)

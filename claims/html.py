@@ -45,7 +45,9 @@ def extract_html_meta(html: str, *, url: str | None = None) -> ArticleMeta:
     )
 
 
-def extract_html(html: str, *, url: str | None = None, published=None) -> tuple[ArticleMeta, list[Claim]]:
+def extract_html(
+    html: str, *, url: str | None = None, published: dt.date | None = None
+) -> tuple[ArticleMeta, list[Claim]]:
     """Return a page's metadata and the claims of its article text (offsets into meta.text)."""
     meta = extract_html_meta(html, url=url)
     when = published or (dt.date.fromisoformat(meta.published) if meta.published else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ class Claim:
     checkworthiness: float = 0.0
     kind: str = "statement"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the claim as plain JSON-ready data."""
         data = asdict(self)
         data["dates"] = [
@@ -98,6 +99,6 @@ class ArticleMeta:
     url: str | None = None
     language: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the metadata as plain JSON-ready data."""
         return asdict(self)

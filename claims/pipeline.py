@@ -81,7 +81,9 @@ def extract(
     return claims
 
 
-def _own_attributions(text: str, split: list[list[Span]], **options) -> dict[int, Attribution]:
+def _own_attributions(
+    text: str, split: list[list[Span]], *, registry: SourceRegistry | None, outlet: str | None
+) -> dict[int, Attribution]:
     """For sentences cut into several claims, the parts that name their own source ("A rose, the union said, and
     B fell, the ministry said"), keyed by the part's start; the other parts keep their sentence's attribution."""
     parts = [
@@ -94,6 +96,6 @@ def _own_attributions(text: str, split: list[list[Span]], **options) -> dict[int
         return {}
     return {
         part.start: found
-        for part, found in zip(parts, attribute_sentences(text, parts, **options))
+        for part, found in zip(parts, attribute_sentences(text, parts, registry=registry, outlet=outlet))
         if (found.source or found.speaker) and not found.carried
     }

@@ -12,6 +12,7 @@ import math
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 MODEL_FILE = "data/checkworthiness.json"
 
@@ -122,7 +123,7 @@ def claim_features(text: str) -> list[str]:
 class Scorer:
     """A learned check-worthiness model: a bias, feature weights and the weight given to the rule score."""
 
-    def __init__(self, model: dict) -> None:
+    def __init__(self, model: dict[str, Any]) -> None:
         self.bias = float(model["bias"])
         self.weights: dict[str, float] = model["weights"]
         self.rule_weight = float(model.get("rule_weight", 0.0))

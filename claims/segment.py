@@ -75,7 +75,7 @@ def _list_cuts(sentence: Span) -> list[int]:
     if not (text.startswith(_FIRST_MARKERS) or any(f" {m}" in text for m in _FIRST_MARKERS)):
         return []  # no "1." or "a)" anywhere: no list (a quick test; most sentences stop here)
     markers = list(_INLINE_MARKER.finditer(text))
-    run: list[re.Match] = []
+    run: list[re.Match[str]] = []
     for match in markers:
         label = match.group(1)
         expected = "1" if label.isdigit() else "a"

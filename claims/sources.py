@@ -6,6 +6,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _SPACES = re.compile(r"\s+")
@@ -32,13 +33,14 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
     with resources.files("claims").joinpath("data/countries.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+        countries: dict[str, str] = json.load(handle)
+        return countries
 
 
 class SourceRegistry:
     """Maps the names a source appears under to one canonical name and a kind."""
 
-    def __init__(self, entries: dict[str, dict]):
+    def __init__(self, entries: dict[str, dict[str, Any]]):
         self._entries = entries
         self._by_key: dict[str, str] = {}
         for name, entry in entries.items():
@@ -51,9 +53,9 @@ class SourceRegistry:
             **{_key(d): d for d in countries.values()},
         }
 
-    def extended(self, extra: dict[str, dict]) -> SourceRegistry:
+    def extended(self, extra: dict[str, dict[str, Any]]) -> SourceRegistry:
         """Return a registry with more sources or aliases (stored ones win over built-in ones)."""
-        merged = {
+        merged: dict[str, dict[str, Any]] = {
             name: {"kind": e.get("kind"), "aliases": list(e.get("aliases", []))} for name, e in self._entries.items()
         }
         for name, entry in extra.items():

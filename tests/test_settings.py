@@ -183,3 +183,62 @@ def test_trusted_proxies_apply_proxyfix(database_url, tmp_path, hops, expected):
         PUBLIC_ENDPOINTS.discard("_echo_remote")
         get_engine(app).dispose()
     assert body.get_data(as_text=True) == expected
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["worker", "--burst"],
+        ["users", "create", "a@example.org", "--name", "A", "--password-stdin"],
+        ["tokens", "revoke", "1"],
+        ["audit", "anchor"],
+        ["generate", "--articles", "1"],
+        ["import-claimreview", "reviews.jsonl"],
+    ],
+)
+def test_commands_that_write_audit_events_refuse_the_development_audit_key(tmp_path, command):
+    """Events signed with the development key would not verify under the real one: one line, nothing written."""
+    env = _env(tmp_path, WORKBENCH_SECRET_KEY="x" * 32)
+    (tmp_path / "reviews.jsonl").write_text("")
+    init = subprocess.run(
+        [str(BIN / "workbench"), "init"], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert init.returncode == 0, init.stderr
+    done = subprocess.run(
+        [str(BIN / "workbench"), *command],
+        env=env,
+        input="a-long-enough-password-for-this\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "Error: WORKBENCH_AUDIT_KEY is not set: refusing to write audit events with the development audit key. "
+        "Set it to the key the server uses (every process that writes events needs the same key)."
+    ]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "x.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM audit_event").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM user").fetchone() == (0,)
+
+
+def test_a_command_with_the_real_audit_key_writes_its_event(tmp_path):
+    env = _env(tmp_path, WORKBENCH_SECRET_KEY="x" * 32, WORKBENCH_AUDIT_KEY="a" * 40)
+    for command in (["init"], ["users", "create", "a@example.org", "--name", "A", "--password-stdin"]):
+        done = subprocess.run(
+            [str(BIN / "workbench"), *command],
+            env=env,
+            input="a-long-enough-password-for-this\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "x.sqlite3") as connection:
+        assert connection.execute("SELECT entity_type, action FROM audit_event").fetchall() == [("user", "create")]

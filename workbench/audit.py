@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from .models import AuditEvent, User
+from .logs import current_request_id
+from .models import AuditEvent, User, table_of
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 7_304_201  # any constant: serialises appends on PostgreSQL
@@ -47,8 +48,7 @@ def registered_key(engine: Engine) -> str | None:
 
 def audit_key(bind: Engine | Session) -> bytes:
     """Return the chain key for a session or engine; refuse to work without one."""
-    engine = bind.get_bind() if isinstance(bind, Session) else bind
-    engine = getattr(engine, "engine", engine)
+    engine = (bind.get_bind() if isinstance(bind, Session) else bind).engine  # a Connection knows its Engine
     try:
         return _KEYS[engine]
     except KeyError:
@@ -70,10 +70,17 @@ HASHED_FIELDS = (
 )
 
 
-def event_hash(event: AuditEvent | dict, key: bytes) -> str:
+# Hashed only when set: events written before it existed (NULL) keep their canonical form, hence their hash, while
+# a request id written since cannot be changed, added or removed without breaking the chain.
+HASHED_WHEN_SET = ("request_id",)
+
+
+def event_hash(event: AuditEvent | dict[str, Any], key: bytes) -> str:
     """Return the HMAC-SHA256, under the chain key, of an event's canonical form together with the previous hash."""
-    read = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
-    body = canonical_json({name: read(name) for name in HASHED_FIELDS})
+    read = event.get if isinstance(event, dict) else lambda name: getattr(event, name, None)
+    fields = {name: read(name) for name in HASHED_FIELDS}
+    fields.update({name: read(name) for name in HASHED_WHEN_SET if read(name) is not None})
+    body = canonical_json(fields)
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -104,23 +111,28 @@ def record_event(
     )[0]
 
 
+# (entity_type, entity_id, action, after) of one event to append
+EventSpec = tuple[str, int, str, dict[str, Any]]
+
+
 def record_events(
     *,
     session: Session,
     actor: User | None,
-    events: list[tuple[str, int, str, dict]],
+    events: list[EventSpec],
     before: dict | None = None,
     reason: str = "",
 ) -> list[dict]:
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
     lock_chain(session=session)
-    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
     common = {
         "at": at,
+        "request_id": current_request_id(),
         "actor_id": actor.id if actor else None,
         "actor": actor.email if actor else "system",
         "before": canonical_json(before or {}),
@@ -140,7 +152,7 @@ def record_events(
         event["hash"] = prev_hash = event_hash(event, key)
         written.append(event)
     if written:  # one multi-row INSERT: a large ingest holds the write lock for seconds, not a minute
-        session.execute(AuditEvent.__table__.insert(), written)
+        session.execute(table_of(AuditEvent).insert(), written)
     return written
 
 
@@ -188,7 +200,7 @@ def verify_events(events: Iterable[AuditEvent], key: bytes, seq_exists=None) -> 
 
 def verify_chain(*, session: Session) -> ChainReport:
     """Check the whole chain in the database, streaming it in insertion order."""
-    rows = session.exec(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id)).execution_options(yield_per=1000))
 
     def seq_exists(seq: int) -> bool:
         return session.exec(select(AuditEvent.id).where(AuditEvent.seq == seq)).first() is not None
@@ -201,11 +213,11 @@ def verify_chain(*, session: Session) -> ChainReport:
 
 def chain_head(*, session: Session) -> tuple[int, str]:
     """Return the newest event's sequence number and hash."""
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
 def history_of(*, session: Session, entity_type: str, entity_id: int) -> list[AuditEvent]:
     """Return the events about one entity, oldest first."""
     query = select(AuditEvent).where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
-    return list(session.exec(query.order_by(AuditEvent.seq)))
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))

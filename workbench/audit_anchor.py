@@ -13,7 +13,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .audit import audit_key, canonical_json, chain_head, record_event, verify_chain
 from .errors import InputError
@@ -92,7 +92,7 @@ def last_anchor(*, session: Session) -> tuple[dict, AuditEvent] | None:
     event = session.exec(
         select(AuditEvent)
         .where(AuditEvent.entity_type == "audit", AuditEvent.action == "anchor")
-        .order_by(AuditEvent.seq.desc())
+        .order_by(col(AuditEvent.seq).desc())
         .limit(1)
     ).first()
     return (json.loads(event.after), event) if event else None

@@ -114,6 +114,14 @@ def acting_user() -> User | None:
     return current_user.user if current_user.is_authenticated else None
 
 
+def signed_in_user() -> User:
+    """The signed-in user, in a view that require_role guards (which has already refused everyone else)."""
+    user = acting_user()
+    if user is None:
+        abort(401)
+    return user
+
+
 def htmx_sign_in():
     """An htmx request without a session: send the whole page to sign-in (not a login form swapped into a row),
     coming back afterwards to the page the user was on."""

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .cli_admin import audit_group, check_cli_values, users_group
+from .cli_admin import audit_group, check_cli_values, users_group, writes_audit_events
 from .cli_tokens import tokens_group
 from .config import describe, require_secrets
 from .db import get_engine, get_session, refresh_statistics, upgrade_schema
@@ -120,6 +120,7 @@ def _safe_url(url: str) -> str:
 @click.option("--url", help="Address of the article.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
 @with_appcontext
+@writes_audit_events
 def ingest_command(files, published, title, outlet, url, as_json):
     """Store articles from .txt or .html files (or fetched from URLs) and the claims extracted from them."""
     from .services.evidence_fetch import fetch_policy
@@ -240,6 +241,7 @@ def export_command(article_id, source, since, fmt, output):
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run what is pending, then exit.")
 @with_appcontext
+@writes_audit_events
 def worker_command(burst):
     """Fetch and archive evidence: RQ over Redis with WORKBENCH_REDIS_URL, else poll the database."""
     import threading
@@ -274,6 +276,7 @@ def worker_command(burst):
 @click.option("--claims-per-article", type=click.IntRange(1, 500), default=50, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @with_appcontext
+@writes_audit_events
 def generate_command(articles, claims_per_article, seed):
     """Fill the database with synthetic articles, claims, checkers and history (for load tests)."""
     from .services.generate import generate

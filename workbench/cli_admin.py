@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from .config import require_audit_key
 from .db import get_session
 from .errors import InputError
 from .validation import RejectedInput, check_values
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def writes_audit_events(command: Callable[P, R]) -> Callable[P, R]:
+    """Mark a command that writes audit events: outside debug and tests it refuses the development audit key.
+
+    Goes below @with_appcontext, so the check runs with the app of the command line.
+    """
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        require_audit_key(current_app.config, debug=current_app.debug, testing=current_app.testing)
+        return command(*args, **kwargs)
+
+    return checked
 
 
 def check_cli_values(endpoint: str, values: dict) -> None:
@@ -33,6 +55,7 @@ def users_group():
 @click.option("--role", type=click.Choice(["checker", "editor", "admin"]), default="checker", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 @with_appcontext
+@writes_audit_events
 def users_create(email, name, role, password_stdin):
     """Create a user account."""
     from .services.users import create_user
@@ -67,6 +90,7 @@ def users_list():
 @click.option("--reactivate", "active", flag_value=True, help="Reactivate the account.")
 @click.option("--password-stdin", is_flag=True, help="Set a new password read from standard input.")
 @with_appcontext
+@writes_audit_events
 def users_update(email, role, active, password_stdin):
     """Change an account's role, deactivate or reactivate it, or set its password; its sessions end (audited)."""
     from sqlmodel import select
@@ -145,6 +169,7 @@ def audit_verify(report_file, anchor_file):
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the anchor to this file (default: print it)."
 )
 @with_appcontext
+@writes_audit_events
 def audit_anchor(output):
     """Sign the chain's current head with the audit key; keep the anchor outside the database."""
     from .audit_anchor import make_anchor

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .cli_admin import writes_audit_events
 from .db import get_session
 from .errors import InputError
 
@@ -75,6 +76,7 @@ def similar_command(text, queries_file, limit, as_json):
 @click.command("import-claimreview")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @with_appcontext
+@writes_audit_events
 def import_claimreview_command(file):
     """Load ClaimReview JSON-LD (an object, a list, a @graph, or JSON Lines); known URLs are skipped."""
     from .services.claimreview_import import import_claimreviews, parse_claimreview_text

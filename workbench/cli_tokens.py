@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
+from .cli_admin import writes_audit_events
 from .db import get_session
 from .errors import InputError
 from .models import User
@@ -23,6 +24,7 @@ def tokens_group():
 @click.option("--scope", type=click.Choice(SCOPES), default="read", show_default=True)
 @click.option("--expires", help="Last day the token works (YYYY-MM-DD); none by default.")
 @with_appcontext
+@writes_audit_events
 def tokens_create(email, name, scope, expires):
     """Create a token for a user and print it once (only its hash is stored)."""
     session = get_session()
@@ -56,6 +58,7 @@ def tokens_list():
 @tokens_group.command("revoke")
 @click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
 @with_appcontext
+@writes_audit_events
 def tokens_revoke(token_id):
     """Revoke a token by its id; it stops working at once."""
     try:

@@ -260,6 +260,19 @@ def require_secrets(app_config: Mapping[str, Any]) -> None:
         )
 
 
+def require_audit_key(app_config: Mapping[str, Any], *, debug: bool, testing: bool) -> None:
+    """Refuse the development audit key in a command that writes audit events (worker, users, ingest…).
+
+    Events signed with the development key would not verify under the real one, so a desk's chain would break
+    the day the key is set. Debug and test apps may use it; the demo has its own key. One line, like serve.
+    """
+    if not (debug or testing) and app_config["AUDIT_KEY"] == DEFAULT_AUDIT_KEY:
+        raise SettingsError(
+            "WORKBENCH_AUDIT_KEY is not set: refusing to write audit events with the development audit key. "
+            "Set it to the key the server uses (every process that writes events needs the same key)."
+        )
+
+
 def dev_secrets_allowed(app_config: Mapping[str, Any], *, debug: bool, testing: bool) -> bool:
     """Tell whether the app may be built with the development keys: tests, debug, or a command line.
 

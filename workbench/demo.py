@@ -25,7 +25,7 @@ def sample_articles() -> list[dict]:
     """Return our sample articles (text and metadata), shipped inside the package."""
     folder = resources.files("workbench").joinpath("samples")
     articles = []
-    for meta_file in sorted(p for p in folder.iterdir() if p.name.endswith(".meta.json")):
+    for meta_file in sorted((p for p in folder.iterdir() if p.name.endswith(".meta.json")), key=lambda p: p.name):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         text = folder.joinpath(meta["file"]).read_text(encoding="utf-8")
         if meta["file"].endswith(".html"):

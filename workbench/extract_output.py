@@ -16,13 +16,14 @@ MAX_EXTRACT_BYTES = 50 * 1024 * 1024
 def extract_file(path: str, *, published: str | None) -> dict:
     """Extract claims from a file and return {"article": …, "claims": […]}."""
     text, meta = read_article_file(path, max_bytes=MAX_EXTRACT_BYTES)
+    published_date: dt.date | None
     if published:
         try:
             published_date = dt.date.fromisoformat(published)
         except ValueError:
             raise InputError(f"“{published}” is not a date; use YYYY-MM-DD.") from None
     else:
-        published_date = meta.get("published")
+        published_date = meta.get("published")  # read_article_file gives a date or None
     title = meta.get("title") or claims_lib.guess_title(text)
     found = claims_lib.extract(text, published=published_date, title=title, outlet=meta.get("outlet"))
     article = {

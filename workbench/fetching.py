@@ -65,8 +65,8 @@ class FetchResult:
 
 def address_allowed(address: str, policy: FetchPolicy) -> bool:
     """True when an IP address is public (or explicitly allowed by the operator); IPv4 inside IPv6 is decoded."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if getattr(ip, "ipv4_mapped", None):
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if any(ip in network for network in policy.allowed_networks):
         return True
@@ -85,7 +85,7 @@ def check_host(host: str, port: int, policy: FetchPolicy) -> str:
         raise FetchRefused(
             f"The host {host} could not be resolved ({getattr(error, 'strerror', None) or error})."
         ) from None
-    addresses = [sockaddr[0] for *_rest, sockaddr in infos]
+    addresses = [str(sockaddr[0]) for *_rest, sockaddr in infos]
     if not addresses:
         raise FetchRefused(f"The host {host} has no address.")
     for address in addresses:
@@ -101,6 +101,8 @@ def check_url(url: str, policy: FetchPolicy) -> tuple[str, str]:
     except InputError as error:
         raise FetchRefused(str(error)) from None
     parts = urlsplit(url)
+    if parts.hostname is None:  # validate_url requires a host; kept as a refusal rather than a crash
+        raise FetchRefused("The address has no host.")
     return url, check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), policy)
 
 
@@ -128,10 +130,17 @@ class PinnedAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def _host_of(url: str) -> str:
+    host = urlsplit(url).hostname
+    if host is None:  # every URL here passed check_url, which refuses one without a host
+        raise FetchRefused("The address has no host.")
+    return host
+
+
 def _get(url: str, address: str, *, timeout: tuple[float, float]) -> requests.Response:
     with requests.Session() as http:
         http.trust_env = False  # no proxy from the environment: the connection goes where it was vetted
-        adapter = PinnedAdapter(urlsplit(url).hostname, address)
+        adapter = PinnedAdapter(_host_of(url), address)
         http.mount("http://", adapter)
         http.mount("https://", adapter)
         return http.get(

@@ -8,6 +8,9 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
@@ -64,9 +67,22 @@ def configure(log_format: str) -> None:
     handler.setFormatter(JsonFormatter() if log_format == "json" else PlainFormatter())
 
 
+_job_request_id: ContextVar[str | None] = ContextVar("workbench_job_request_id", default=None)
+
+
 def current_request_id() -> str | None:
-    """The id of the request being served, or None outside a request."""
-    return g.get("request_id") if has_request_context() else None
+    """The id of the request being served, or of the request that queued the running job; else None."""
+    return g.get("request_id") if has_request_context() else _job_request_id.get()
+
+
+@contextmanager
+def on_behalf_of(request_id: str | None) -> Iterator[None]:
+    """Run a background job as the continuation of a request: its audit events carry that request's id."""
+    token = _job_request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _job_request_id.reset(token)
 
 
 def job_log(**fields: Any) -> None:

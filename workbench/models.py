@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -122,8 +123,6 @@ class Article(SQLModel, table=True):
     language: str = Field(default="en", max_length=20)
     text: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(max_length=64)
-    version: int = Field(default=1)
-    previous_version_id: int | None = Field(default=None, foreign_key="article.id")
     ingested_at: dt.datetime = Field(default_factory=utcnow, index=True)
     ingested_by_id: int | None = Field(default=None, foreign_key="user.id")
     cleared_at: dt.datetime | None = None
@@ -261,8 +260,29 @@ class AuditEvent(SQLModel, table=True):
     before: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
     after: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The request that caused the event (X-Request-ID, as in the request log), or the request that queued the job
+    # that did; None for command-line work and for events older than migration 0014r. Hashed when set.
+    request_id: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel table class, for bulk inserts (SQLModel's types do not declare __table__)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def saved_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed or loaded; SQLModel types it optional for rows not yet saved."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return int(value)
+
+
+def ids_of(rows: Iterable[int | None]) -> list[int]:
+    """Ids read from a primary-key column: never NULL in the database, though SQLModel types the column optional."""
+    return [int(row) for row in rows if row is not None]
 
 
 from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
+from htmx_flask import request  # flask's request, typed with the .htmx attribute the extension adds
 
 
 def wants_fragment(target_id: str) -> bool:

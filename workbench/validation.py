@@ -10,10 +10,11 @@ DEFAULT_MAX_LENGTH, so a forgotten form cannot carry a megabyte into a column.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import request
+from sqlmodel import SQLModel
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -29,11 +30,12 @@ class RejectedInput(BadRequest):
     """A request refused by the validation layer; its description is the message for the user."""
 
 
-def max_length(model: type, field: str) -> int:
+def max_length(model: type[SQLModel], field: str) -> int:
     """Return the max_length a SQLModel table declares for a column (the one source of those limits)."""
     for meta in model.model_fields[field].metadata:
-        if getattr(meta, "max_length", None):
-            return meta.max_length
+        limit = getattr(meta, "max_length", None)
+        if limit:
+            return int(limit)
     raise LookupError(f"{model.__name__}.{field} declares no max_length")
 
 
@@ -235,7 +237,7 @@ def _json_values(value, spec: dict, name: str = "", top: bool = True) -> None:
         Text(DEFAULT_MAX_LENGTH).check(name, value)
 
 
-def _fields_of(values: Mapping, spec: dict, *, skip: set[str]) -> None:
+def _fields_of(values: MultiDict[str, str], spec: dict[str, Text | Integer | Pattern], *, skip: set[str]) -> None:
     for name in values:
         if "\x00" in name:
             raise RejectedInput("The request contains a NUL byte; remove it and try again.")

@@ -106,7 +106,7 @@ def fetch_job(evidence_id: int) -> str:
 
     from . import create_app
     from .db import get_engine
-    from .logs import job_log
+    from .logs import job_log, on_behalf_of
     from .services.evidence_fetch import fetch_policy, run_fetch, stale_after, take_job
 
     if _job_app is None:
@@ -114,7 +114,11 @@ def fetch_job(evidence_id: int) -> str:
     job = get_current_job()
     request_id = job.meta.get("request_id") if job is not None else None
     started = time.perf_counter()
-    with _job_app.app_context(), Session(get_engine(_job_app), expire_on_commit=False) as session:
+    with (
+        on_behalf_of(request_id),
+        _job_app.app_context(),
+        Session(get_engine(_job_app), expire_on_commit=False) as session,
+    ):
         if not take_job(
             session=session, evidence_id=evidence_id, stale=stale_after(_job_app.config)
         ):  # done, or another worker has it

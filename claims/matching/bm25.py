@@ -114,9 +114,9 @@ class BM25Index:
             weight = self.idf(term) * query[term]
             posting = self.postings[term]
             for number in totals:
-                impact = posting.get(number)
-                if impact:
-                    totals[number] += weight * impact
+                posted = posting.get(number)
+                if posted:
+                    totals[number] += weight * posted
         return totals
 
     def top(self, terms: Iterable[str], limit: int, *, walk_budget: int | None = None) -> list[tuple[Hashable, float]]:
@@ -126,7 +126,7 @@ class BM25Index:
         return [(key_of[number], score) for number, score in sorted(best.items(), key=lambda item: -item[1])[:limit]]
 
 
-def _best(totals: dict, count: int) -> dict:
+def _best(totals: dict[int, float], count: int) -> dict[int, float]:
     """The count highest-scoring entries (ties at the cut-off may add a few); sorting floats in C beats a heap."""
     if len(totals) <= count:
         return totals

@@ -56,7 +56,7 @@ class Matcher:
         text: str,
         *,
         limit: int = 5,
-        exclude: frozenset = frozenset(),
+        exclude: frozenset[Hashable] = frozenset(),
         candidates: int = CANDIDATES,
         walk_budget: int | None = None,
     ) -> list[Match]:
@@ -91,7 +91,7 @@ class Matcher:
         text: str,
         *,
         limit: int,
-        exclude: frozenset = frozenset(),
+        exclude: frozenset[Hashable] = frozenset(),
         candidates: int = 10,
         walk_budget: int | None = None,
     ) -> list[Match]:

@@ -200,7 +200,8 @@ def clean_text(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Return the Snowball (Porter 2) stem of a lower-case word."""
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)  # snowballstemmer ships no type hints
+    return stemmed
 
 
 def _number_value(token: str) -> str | None:
@@ -225,15 +226,15 @@ def _words(text: str) -> list[str]:
         token = raw[i]
         number = _number_value(token) if token[0].isdigit() else None
         if number is None and (token in UNITS or token in TENS):
-            value = 0
+            spelled = 0
             j = i
             while j < len(raw) and (raw[j] in UNITS or raw[j] in TENS or raw[j] == "and" and j > i):
                 if raw[j] != "and":
-                    value += UNITS.get(raw[j], 0) + TENS.get(raw[j], 0)
+                    spelled += UNITS.get(raw[j], 0) + TENS.get(raw[j], 0)
                 j += 1
             if raw[j - 1] == "and":
                 j -= 1
-            number, i = str(value), j - 1
+            number, i = str(spelled), j - 1
         elif number is None and token == "a" and i + 1 < len(raw) and raw[i + 1] in SCALES:
             number = "1"
         elif number is None and token in ORDINALS:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
@@ -49,7 +51,7 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (stop.start() if stop else min(len(text), end + _WINDOW))
 
 
-def _verb_groups(words: list[tuple[int, int, str]]):
+def _verb_groups(words: list[tuple[int, int, str]]) -> Iterator[tuple[int, int, int]]:
     """(start, end, direction) of each verb group that shows tense."""
     skip_until = -1
     for i, (start, end, word) in enumerate(words):
@@ -184,21 +186,22 @@ def season_year(published: dt.date, season: str, direction: int, modifier: str =
     return recent.year if since_end <= until_next else recent.year + 1
 
 
-def holiday_date(rule: tuple, year: int) -> dt.date:
+def holiday_date(rule: tuple[Any, ...], year: int) -> dt.date:
     """The date of a holiday in a year, from its lexicon rule."""
     if rule[0] == "easter":
-        return easter(year)
+        sunday: dt.date = easter(year)  # dateutil is untyped
+        return sunday
     if rule[0] == "nth":
         _, month, weekday, nth = rule
         if nth > 0:
             first = dt.date(year, month, 1)
             return first + dt.timedelta(days=(weekday - first.isoweekday()) % 7 + 7 * (nth - 1))
-        last = dt.date(year, month, 1) + relativedelta(months=1, days=-1)
+        last: dt.date = dt.date(year, month, 1) + relativedelta(months=1, days=-1)
         return last - dt.timedelta(days=(last.isoweekday() - weekday) % 7)
     return dt.date(year, rule[0], rule[1])
 
 
-def holiday_year(published: dt.date, rule: tuple, direction: int) -> int:
+def holiday_year(published: dt.date, rule: tuple[Any, ...], direction: int) -> int:
     """The year of a holiday named without one, on the side the tense asks for."""
     this_year = holiday_date(rule, published.year)
     if direction < 0 and this_year > published:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..model import DateMention
@@ -11,6 +12,9 @@ from . import anchor
 from .lexicon import MONTHS
 
 UNRESOLVED = "no publication date to resolve against"
+Match = re.Match[str]
+# What a resolver returns: a mention, a list of mentions (a year range), or None when it is no time expression.
+Found = DateMention | list[DateMention] | None
 
 
 @dataclass
@@ -23,7 +27,7 @@ class Context:
     quarter: tuple[int, int] | None = None
     reference: str | None = None  # the last calendar value: "1998", "1998-10", "1998-10-23"
 
-    def direction(self, m: re.Match, preposition: str = "") -> int:
+    def direction(self, m: Match, preposition: str = "") -> int:
         """Past (-1), future (+1) or either (0) for a year-less expression.
 
         "since" and "until" decide by themselves; an expression used as a modifier ("the Jan. 14 deadline")
@@ -42,8 +46,8 @@ class Context:
 
 
 def make(
-    m: re.Match,
-    value,
+    m: Match,
+    value: str | None,
     precision: str,
     kind: str = "DATE",
     *,
@@ -69,7 +73,7 @@ def make(
     )
 
 
-def unresolved(m: re.Match, precision: str, kind: str = "DATE") -> DateMention:
+def unresolved(m: Match, precision: str, kind: str = "DATE") -> DateMention:
     """A mention whose value needs a publication date that is missing."""
     return make(m, None, precision, kind, note=UNRESOLVED)
 
@@ -79,7 +83,7 @@ def month_number(token: str) -> int:
     return MONTHS[token.lower().rstrip(".")]
 
 
-def lower(m: re.Match, name: str) -> str:
+def lower(m: Match, name: str) -> str:
     """A group of the match in lower case, "" when it did not take part."""
     return (m.group(name) or "").lower()
 
@@ -92,14 +96,14 @@ def normalised(value: str) -> str:
 _PRECEDING = re.compile(r"(\w+)\W*$")
 
 
-def preceding(m: re.Match, position: int | None = None) -> str:
+def preceding(m: Match, position: int | None = None) -> str:
     """The word just before the match (or before position), lower case."""
     position = m.start() if position is None else position
     found = _PRECEDING.search(m.string, max(0, position - 24), position)
     return found.group(1).lower() if found else ""
 
 
-def trimmed(mention: DateMention, m: re.Match, group: str, words: set[str]) -> DateMention:
+def trimmed(mention: DateMention, m: Match, group: str, words: set[str]) -> DateMention:
     """Drop a leading "the" or "of" that only served to recognise a bare year or month."""
     if mention and lower(m, group) in words:
         start = m.end(group)
@@ -107,3 +111,6 @@ def trimmed(mention: DateMention, m: re.Match, group: str, words: set[str]) -> D
             start += 1
         return replace(mention, text=m.string[start : mention.end], start=start)
     return mention
+
+
+Resolver = Callable[[Match, Context], Found]

@@ -8,12 +8,12 @@ import re
 from dateutil.relativedelta import relativedelta
 
 from . import anchor
-from .context import lower, make, normalised, preceding, unresolved
+from .context import Context, Found, Match, lower, make, normalised, preceding, unresolved
 from .lexicon import NAMED_TIMES, PARTS_OF_DAY, VAGUE_RANGES, WEEKDAYS, ZONES, number_value
 from .spans import duration_of
 
 
-def r_weekday(m, ctx):
+def r_weekday(m: Match, ctx: Context) -> Found:
     """on Monday, last Friday, this coming Sunday, Friday morning."""
     if ctx.published is None:
         return unresolved(m, "day")
@@ -35,7 +35,7 @@ _DAYWORDS = {
 }
 
 
-def r_dayword(m, ctx):
+def r_dayword(m: Match, ctx: Context) -> Found:
     """yesterday, tonight, tomorrow morning, mid-afternoon yesterday."""
     word = normalised(m.group("dayword_word"))
     part = m.group("dayword_dp") or m.group("dayword_dp0") or ("night" if word == "tonight" else "")
@@ -49,7 +49,7 @@ def r_dayword(m, ctx):
     return make(m, day.isoformat(), "day")
 
 
-def r_daypart(m, ctx):
+def r_daypart(m: Match, ctx: Context) -> Found:
     """this morning, last night, later this afternoon."""
     if ctx.published is None:
         return unresolved(m, "time", "TIME")
@@ -59,7 +59,7 @@ def r_daypart(m, ctx):
     return make(m, f"{day.isoformat()}T{PARTS_OF_DAY[m.group('daypart_dp').lower()]}", "time", "TIME")
 
 
-def r_clock(m, ctx):
+def r_clock(m: Match, ctx: Context) -> Found:
     """10:35 a.m., 5 p.m. EST, noon, 4 in the morning: a time on the publication day until a date joins it."""
     if m.group("clock_named"):
         if preceding(m) == "high":
@@ -71,9 +71,10 @@ def r_clock(m, ctx):
             return None  # "3:45" alone may be a score or a ratio
         clock = f"{hour:02d}:{minute:02d}"
     else:
-        hour = number_value(m.group("clock_h") or m.group("clock_hw") or "")
-        if hour is None or not 0 < hour <= 12:
+        spoken = number_value(m.group("clock_h") or m.group("clock_hw") or "")
+        if spoken is None or not 0 < spoken <= 12:
             return None
+        hour = spoken
         minute = int(m.group("clock_mi") or 0)
         evening = (m.group("clock_ap") or "").lower().startswith("p") or lower(m, "clock_dp") in {
             "afternoon",
@@ -92,7 +93,7 @@ def r_clock(m, ctx):
     return make(m, f"{ctx.published.isoformat()}T{clock}", "clock", "TIME", note=note)
 
 
-def r_relunit(m, ctx):
+def r_relunit(m: Match, ctx: Context) -> Found:
     """last week, this month, next year, earlier this year, the current quarter, this fiscal year."""
     unit = lower(m, "relunit_unit") or lower(m, "relunit_unit2")
     modifier = normalised(lower(m, "relunit_mod")).replace("the ", "") or "this"
@@ -128,7 +129,7 @@ _ANAPHORA_STEP = {"following": 1, "previous": -1, "preceding": -1, "prior": -1}
 _GRANULARITY = {"year": 4, "month": 7, "week": 10, "day": 10}
 
 
-def r_anaphora(m, ctx):
+def r_anaphora(m: Match, ctx: Context) -> Found:
     """the following year, the previous day, later that month: counted from the date the text last named."""
     unit = m.group("anaphora_unit").lower()
     step = _ANAPHORA_STEP.get(lower(m, "anaphora_mod"), 0)
@@ -148,7 +149,7 @@ def r_anaphora(m, ctx):
     return make(m, anchor.iso_week(day) if unit == "week" else day.isoformat(), unit)
 
 
-def r_theunit(m, ctx):
+def r_theunit(m: Match, ctx: Context) -> Found:
     """the year ended June 30 (a span of one year), the year, the full year (this one), the week, the weekend."""
     unit = m.group("theunit_unit").lower()
     if unit == "weekend":
@@ -163,7 +164,7 @@ def r_theunit(m, ctx):
     return duration_of(m, ctx, 1, unit, span=(m.start(), m.end()))
 
 
-def r_ago(m, ctx):
+def r_ago(m: Match, ctx: Context) -> Found:
     """three weeks ago, several days ago, a year earlier, two days from now."""
     unit = m.group("ago_unit").lower().rstrip("s").replace("centurie", "century")
     count_word = normalised(m.group("ago_num"))

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from ..model import DateMention
+from .context import Found
 from .grammar import CASED_GROUPS, CORE, LEAD_WORDS, PATTERNS, core_kind
 from .rules import RESOLVERS, Context
 
@@ -27,7 +28,9 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
             continue
         window = max(covered, core.start() - LOOKBACK)
         starts = _lead_starts(text, window, core.start())
-        best, best_found, pattern = None, None, PATTERNS[core_kind(core)]
+        best: re.Match[str] | None = None
+        best_found: Found = None
+        pattern = PATTERNS[core_kind(core)]
         for start in starts:  # the reading that reaches furthest wins; the earliest start among equals
             match = pattern.match(text, start)
             if match is None or match.end() <= core.start() or (best and match.end() <= best.end()):
@@ -35,11 +38,11 @@ def find_dates(text: str, *, published: dt.date | str | None = None) -> list[Dat
             if not _properly_cased(match):
                 best = None
                 break
-            found = RESOLVERS[match.lastgroup](match, ctx)
+            found = RESOLVERS[_branch(match)](match, ctx)
             if found:
                 best = match
                 best_found = found
-        if best is None:
+        if best is None or best_found is None:
             continue
         covered = best.end()
         found_now = best_found if isinstance(best_found, list) else [best_found]
@@ -64,9 +67,15 @@ def _lead_starts(text: str, window: int, core: int) -> list[int]:
     return starts[::-1]
 
 
-def _properly_cased(match: re.Match) -> bool:
+def _branch(match: re.Match[str]) -> str:
+    """The grammar branch that matched: every alternative of a pattern is a named group."""
+    assert match.lastgroup is not None, match.group()
+    return match.lastgroup
+
+
+def _properly_cased(match: re.Match[str]) -> bool:
     """Month and day names are capitalised in English; "may" and "march" in lower case are verbs."""
-    return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[match.lastgroup])
+    return all(not match.group(name) or match.group(name)[0].isupper() for name in CASED_GROUPS[_branch(match)])
 
 
 _CALENDAR = re.compile(r"\d{4}(?:-\d\d(?:-\d\d)?)?")

@@ -6,14 +6,11 @@ match to the resolver of that name in rules.py. Sub-patterns inside a branch car
 
 from __future__ import annotations
 
+import importlib
 import re
 import string
-
-try:  # the standard library's own regex parser, to learn the characters a branch can start with
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - other Pythons
-    _sre = _sre_parse = None
+from collections.abc import Iterable
+from typing import Any
 
 from .lexicon import (
     HOLIDAYS,
@@ -29,6 +26,16 @@ from .lexicon import (
     ZONES,
     alternation,
 )
+
+# The standard library's own regex parser, to learn the characters a branch can start with. Imported by name:
+# these modules are private, so typeshed has no stubs for them and they are used as untyped (Any).
+_sre: Any
+_sre_parse: Any
+try:
+    _sre = importlib.import_module("re._constants")
+    _sre_parse = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Pythons
+    _sre = _sre_parse = None
 
 MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -202,16 +209,16 @@ BRANCHES = {
 }
 
 
-def trie(words, either_case: bool = False) -> str:
+def trie(words: Iterable[str], either_case: bool = False) -> str:
     """A regex alternation of words factored by common prefixes, so the engine rejects a position fast."""
-    tree: dict = {}
+    tree: dict[str, Any] = {}
     for word in words:
         node = tree
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def render(node: dict, top: bool) -> str:
+    def render(node: dict[str, Any], top: bool) -> str:
         ends = "" in node
         branches = []
         for char, child in sorted(node.items()):
@@ -363,7 +370,7 @@ LEAD_WORDS = frozenset(
 }
 
 
-def _first(items) -> tuple[set[str] | None, bool]:
+def _first(items: Iterable[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
     """The characters a parsed regex sequence can start with (None: any) and whether it can match empty."""
     chars: set[str] = set()
     for op, arg in items:
@@ -395,7 +402,7 @@ def _first(items) -> tuple[set[str] | None, bool]:
     return chars, True
 
 
-def _in_set(items) -> set[str] | None:
+def _in_set(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
     chars: set[str] = set()
     for op, arg in items:
         if op == _sre.LITERAL:
@@ -433,9 +440,10 @@ PATTERNS = {
 }
 
 
-def core_kind(core: re.Match) -> str:
+def core_kind(core: re.Match[str]) -> str:
     """The kind of a core word found by CORE: "month", "unit", "year", ..."""
     kind = core.lastgroup
+    assert kind is not None, "every branch of CORE is a named group"
     return WORD_KIND[core.group().lower()] if kind in ("names", "words") else kind
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 MONTHS = {
     "january": 1,
     "jan": 1,
@@ -175,7 +177,7 @@ ZONES = {
 }
 
 
-def alternation(words) -> str:
+def alternation(words: Iterable[str]) -> str:
     """A regex alternation of words, longest first, with spaces matching any run of blanks."""
     return "|".join(
         w.replace(".", r"\.").replace("'", "['’]").replace(" ", r"\s+") for w in sorted(words, key=len, reverse=True)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 from . import anchor
-from .context import lower, make, normalised, preceding, unresolved
+from .context import Context, Found, Match, lower, make, normalised, preceding, unresolved
 from .lexicon import ORDINALS, SEASONS
 
 
-def _remember(ctx, year, quarter):
+def _remember(ctx: Context, year: int, quarter: int) -> str:
     ctx.quarter = (year, quarter)
     return f"{year:04d}-Q{quarter}"
 
 
-def r_quarter(m, ctx):
+def r_quarter(m: Match, ctx: Context) -> Found:
     """the third quarter, third-quarter, the 1988 second quarter, Q3 2023, the fourth quarter of 1990."""
     if m.group("quarter_q"):
         quarter, year = int(m.group("quarter_q")), m.group("quarter_year4")
@@ -35,7 +35,7 @@ def r_quarter(m, ctx):
     return make(m, _remember(ctx, year, quarter), "quarter")
 
 
-def r_quarterref(m, ctx):
+def r_quarterref(m: Match, ctx: Context) -> Found:
     """the quarter, the latest quarter, the year-earlier quarter, the 1988 period."""
     modifier = normalised(lower(m, "quarterref_mod")).replace("-", " ")
     period = m.group("quarterref_unit").lower() == "period"
@@ -68,7 +68,7 @@ def r_quarterref(m, ctx):
     return make(m, _remember(ctx, *reference), "quarter")
 
 
-def r_yearearlier(m, ctx):
+def r_yearearlier(m: Match, ctx: Context) -> Found:
     """year-earlier (figures), year-ago: the quarter spoken of, or the year, one year before."""
     if ctx.quarter:
         return make(m, f"{ctx.quarter[0] - 1:04d}-Q{ctx.quarter[1]}", "quarter")
@@ -77,7 +77,7 @@ def r_yearearlier(m, ctx):
     return make(m, f"{ctx.published.year - 1:04d}", "year")
 
 
-def r_half(m, ctx):
+def r_half(m: Match, ctx: Context) -> Found:
     """the first half of 1989, the second half, the first two quarters."""
     half = 2 if lower(m, "half_ord") in {"second", "last", "latter", "2nd"} else 1
     year = m.group("half_year") or m.group("half_year2")
@@ -89,7 +89,7 @@ def r_half(m, ctx):
     return make(m, f"{int(year):04d}-H{half}", "half")
 
 
-def r_season(m, ctx):
+def r_season(m: Match, ctx: Context) -> Found:
     """last summer, this fall, the winter of 2021, early spring."""
     season = SEASONS[m.group("season_name").lower()]
     year = m.group("season_year1") or m.group("season_year2")

@@ -7,9 +7,9 @@ mentions (a year range), or None when the words turn out not to be a time expres
 from __future__ import annotations
 
 from . import calendar_dates, days, periods, spans
-from .context import Context
+from .context import Context, Resolver
 
-RESOLVERS = {
+RESOLVERS: dict[str, Resolver] = {
     name[2:]: function
     for module in (calendar_dates, days, periods, spans)
     for name, function in vars(module).items()

@@ -6,11 +6,19 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
-from .context import lower, make, month_number, normalised, preceding
+from ..model import DateMention
+from .context import Context, Found, Match, lower, make, month_number, normalised, preceding
 from .lexicon import PARTS_OF_DAY, REFERENCES, SEASONS, SET_ADVERBS, UNIT_MULTIPLIER, UNITS, WEEKDAYS, number_value
 
 
-def duration_of(m, ctx, count, unit, span=None, fraction=False):
+def duration_of(
+    m: Match,
+    ctx: Context,
+    count: int | None,
+    unit: str,
+    span: tuple[int, int] | None = None,
+    fraction: bool = False,
+) -> DateMention:
     """A DURATION of count units (None: unknown, "X"), with the range it covers when anchored."""
     unit = unit.lower().rstrip("s").replace("centurie", "century")
     letter, clock = UNITS[unit]
@@ -35,7 +43,7 @@ def duration_of(m, ctx, count, unit, span=None, fraction=False):
 _ANCHORING = re.compile(r"\b(?:(?P<back>past|last|previous)|(?P<ahead>next|coming|following))\b")
 
 
-def _anchored(m, ctx, count, unit):
+def _anchored(m: Match, ctx: Context, count: int | None, unit: str) -> str | None:
     """The past two years -> publication minus two years / publication; the next two weeks likewise ahead."""
     if ctx.published is None or count is None or unit not in {"day", "week", "month", "year", "decade"}:
         return None
@@ -53,7 +61,7 @@ def _anchored(m, ctx, count, unit):
 _COMPOUND = re.compile(r"-(?!long\b|old\b)[a-z]")
 
 
-def r_duration(m, ctx):
+def r_duration(m: Match, ctx: Context) -> Found:
     """90 days, two-year, the past two years, at least 72 hours, 2 1/2 years; "$5 a year" is a set."""
     if m.group("duration_old") or _AGE.search(m.string, max(0, m.start() - 20), m.start()):
         return None  # an age: "a 44-year-old", "children aged five to 17 months"
@@ -87,11 +95,11 @@ _RATE = re.compile(
 _AGE = re.compile(r"\b(?:aged|ages?)\s+(?:between\s+)?(?:[\w.]+\s*(?:to|and|-|–)\s*)?$", re.IGNORECASE)
 
 
-def _rate_before(m) -> bool:
+def _rate_before(m: Match) -> bool:
     return bool(_RATE.search(m.string[max(0, m.start() - 40) : m.start()]))
 
 
-def r_vague(m, ctx):
+def r_vague(m: Match, ctx: Context) -> Found:
     """years, several days, the past few weeks, recent months, the coming years."""
     unit = m.group("vague_unit").lower()
     lead = normalised(m.group(0)[: m.start("vague_unit") - m.start()])
@@ -122,7 +130,7 @@ def r_vague(m, ctx):
     return duration_of(m, ctx, None, unit)
 
 
-def r_setevery(m, ctx):
+def r_setevery(m: Match, ctx: Context) -> Found:
     """every day, each Thursday, every other week, each July."""
     if m.group("setevery_weekday"):
         return make(m, f"XXXX-WXX-{WEEKDAYS[m.group('setevery_weekday').lower()]}", "set", "SET")
@@ -140,7 +148,7 @@ def r_setevery(m, ctx):
     return make(m, f"{'PT' if clock else 'P'}{count}{letter}", "set", "SET")
 
 
-def r_settimes(m, ctx):
+def r_settimes(m: Match, ctx: Context) -> Found:
     """twice a week, three times a day."""
     letter, clock = UNITS[m.group("settimes_unit").lower().rstrip("s")]
     return make(m, f"{'PT' if clock else 'P'}1{letter}", "set", "SET")
@@ -150,7 +158,7 @@ _FUNCTION_WORDS = frozenset("and or in on at to for from through since until by 
 _NEXT_WORD = re.compile(r"\s+([a-z]+)")
 
 
-def r_setadverb(m, ctx):
+def r_setadverb(m: Match, ctx: Context) -> Found:
     """daily, weekly, annually, hourly; not "quarterly dividend", "the daily volume" (adjectives)."""
     following = _NEXT_WORD.match(m.string, m.end())
     if (
@@ -162,14 +170,14 @@ def r_setadverb(m, ctx):
     return make(m, SET_ADVERBS[m.group("setadverb_word").lower()], "set", "SET")
 
 
-def r_setweekday(m, ctx):
+def r_setweekday(m: Match, ctx: Context) -> Found:
     """on Mondays, Tuesday nights."""
     part = m.group("setweekday_dp1") or m.group("setweekday_dp2") or ""
     suffix = f"T{PARTS_OF_DAY[part.lower().rstrip('s')]}" if part else ""
     return make(m, f"XXXX-WXX-{WEEKDAYS[m.group('setweekday_weekday').lower()]}{suffix}", "set", "SET")
 
 
-def r_reference(m, ctx):
+def r_reference(m: Match, ctx: Context) -> Found:
     """now, currently, recently, the past, the future."""
     word = normalised(m.group("reference_word")).replace("’", "'")
     if word == "future" and preceding(m) not in {"in", "the", "near", "foreseeable", "distant"}:

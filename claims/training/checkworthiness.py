@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from claims.model import Claim
 from claims.pipeline import extract
@@ -128,7 +128,7 @@ def _fit(
     labels: list[int],
     c_value: float,
     featurize: Callable[[Example], list[str]] = _shipped_features,
-) -> dict:
+) -> dict[str, Any]:
     """Fit a logistic regression on binary features; return its bias and weights as written to the data file."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -199,20 +199,26 @@ def ablations(data: Path) -> dict[str, tuple[float, float]]:
     """Return each feature set's best dev MAP over C_GRID (raw log-odds, no rule score) and the C that gave it."""
     train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
     found, labels = _training_examples(train_debates)
-    figures = {}
+    figures: dict[str, tuple[float, float]] = {}
     for name, featurize in {"words and word pairs (shipped)": _shipped_features, **ABLATIONS}.items():
         for c_value in C_GRID:
             model = _fit(found, labels, c_value, featurize)
             bias, weights = model["bias"], model["weights"]
-            figure = mean_average_precision(  # the scorer is used up before the loop moves on; defaults bind it
-                dev_debates,
-                lambda e, bias=bias, weights=weights, featurize=featurize: (
-                    bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e)))
-                ),
-            )
+            figure = mean_average_precision(dev_debates, _raw_scorer(bias, weights, featurize))
             if name not in figures or figure > figures[name][0]:
                 figures[name] = (figure, c_value)
     return figures
+
+
+def _raw_scorer(
+    bias: float, weights: dict[str, float], featurize: Callable[[Example], list[str]]
+) -> Callable[[Example], float]:
+    """A model's raw log-odds for an example (no rule score), bound to this model's weights."""
+    return lambda e: bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(featurize(e)))
+
+
+def _logit_scorer(scorer: Scorer) -> Callable[[Example], float]:
+    return lambda e: scorer.logit(e.claim.text)
 
 
 def cross_validate(data: Path, c_value: float) -> dict[str, float]:
@@ -222,9 +228,7 @@ def cross_validate(data: Path, c_value: float) -> dict[str, float]:
     for held_out in debates:
         found, labels = _training_examples([d for d in debates if d is not held_out])
         scorer = Scorer(_fit(found, labels, c_value))
-        for name, score in zip(
-            sums, (_rules, _fit_baseline(found, labels), lambda e, scorer=scorer: scorer.logit(e.claim.text))
-        ):
+        for name, score in zip(sums, (_rules, _fit_baseline(found, labels), _logit_scorer(scorer))):
             sums[name] += mean_average_precision([held_out], score)
     return {name: total / len(debates) for name, total in sums.items()}
 
@@ -234,7 +238,7 @@ def _rules(example: Example) -> float:
     return rule_score(claim.text, has_dates=bool(claim.dates), attributed=bool(claim.source or claim.speaker))[0]
 
 
-def train(data: Path) -> tuple[dict, dict]:
+def train(data: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit on data/train, choose on data/dev; return (the model to ship, a report of dev MAP figures)."""
     train_debates, dev_debates = read_debates(data / "train"), read_debates(data / "dev")
     found, labels = _training_examples(train_debates)
@@ -251,22 +255,24 @@ def train(data: Path) -> tuple[dict, dict]:
             scorer=scorer,
         )[0]
 
-    report = {
+    grid: list[dict[str, float]] = []
+    report: dict[str, Any] = {
         "train": f"{len(train_debates)} debates, {len(labels)} claims, {sum(labels)} check-worthy",
         "dev": f"{len(dev_debates)} debates, {sum(len(d.labels) for d in dev_debates)} lines",
         "rules": mean_average_precision(dev_debates, _rules),
         "baseline": mean_average_precision(dev_debates, _fit_baseline(found, labels)),
-        "grid": [],
+        "grid": grid,
     }
-    best = None
+    best: tuple[float, float, dict[str, Any]] | None = None
     for c_value in C_GRID:
         model = _fit(found, labels, c_value)
         for rule_weight in RULE_WEIGHTS:
             candidate = dict(model, rule_weight=rule_weight)
             figure = mean_average_precision(dev_debates, shipped(Scorer(candidate)))
-            report["grid"].append({"C": c_value, "rule_weight": rule_weight, "dev_map": figure})
+            grid.append({"C": c_value, "rule_weight": rule_weight, "dev_map": figure})
             if best is None or figure > best[0]:  # strictly better: ties keep the simpler, earlier choice
                 best = (figure, c_value, candidate)
+    assert best is not None, "C_GRID and RULE_WEIGHTS are not empty"
     figure, c_value, model = best
     report["shipped"] = figure
     model = {
@@ -280,7 +286,7 @@ def train(data: Path) -> tuple[dict, dict]:
     return model, report
 
 
-def write_model(model: dict, path: Path) -> None:
+def write_model(model: dict[str, Any], path: Path) -> None:
     """Write the model as compact, key-sorted JSON (the same model gives the same bytes)."""
     path.write_text(
         json.dumps(model, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"

@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 WORD = re.compile(r"[A-Za-z]+(?:[’'][a-z]+)?")
 # Words that take part in many cue phrases ("has said", "said in a statement") but are no cue alone.
@@ -130,7 +131,7 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") else word
 
 
-def learn(root: Path) -> dict:
+def learn(root: Path) -> dict[str, Any]:
     """Count cue words and their occurrences in the training texts; return the lexicon as data."""
     train = root / "train"
     cue_words: Counter[str] = Counter()

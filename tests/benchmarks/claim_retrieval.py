@@ -48,7 +48,11 @@ def run(split: str) -> dict:
     workbench = [str(ROOT / ".venv" / "bin" / "workbench")]
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        env = {**os.environ, "WORKBENCH_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}
+        env = {
+            **os.environ,
+            "WORKBENCH_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "WORKBENCH_AUDIT_KEY": os.environ.get("WORKBENCH_AUDIT_KEY", "claim-retrieval-bench-" + "k" * 32),
+        }
         reviews = folder / "reviews.jsonl"
         with reviews.open("w", encoding="utf-8") as out:
             for doc_id, claim, title in read_tsv(DATA / "verified_claims.docs.tsv"):

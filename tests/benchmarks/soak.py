@@ -1,6 +1,7 @@
 """Soak: two `workbench serve` instances and one RQ worker on PostgreSQL and Redis, 20 checkers for 10 minutes.
 
 Run: .venv/bin/python -m tests.benchmarks.soak [--claims 1000000] [--checkers 20] [--minutes 10] [--think 1]
+     [--database NAME]   (default: a fresh wb_soak_<random>; created here and dropped at the end either way)
 Each simulated checker signs in on one instance, then loops: the queue, a claim, a status change with the
 version it saw (a 409 is an honest refusal, not an error), now and then a piece of evidence (fetched by the
 worker from a local page). Reports requests/s, p50/p95/p99 per route, errors (5xx, refused connections,
@@ -148,9 +149,10 @@ def main() -> None:
     parser.add_argument("--checkers", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--database", default="", help="name of the database to create (must not exist)")
     args = parser.parse_args()
 
-    name = f"wb_soak_{uuid.uuid4().hex[:8]}"
+    name = args.database or f"wb_soak_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -159,7 +161,7 @@ def main() -> None:
     pages.daemon_threads = True
     threading.Thread(target=pages.serve_forever, daemon=True).start()
     folder = Path(f"/tmp/{name}")
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "FLASK_"))}
     env.update(
         WORKBENCH_DATABASE_URL=url,

@@ -97,7 +97,7 @@ def _problem(error: ApiProblem):
 
 
 @bp.errorhandler(CSRFError)
-def _csrf(error: CSRFError):
+def _csrf_refused(error: CSRFError):
     return problem_response(
         400,
         "A request with only a session cookie needs a CSRF token (X-CSRFToken); "
@@ -113,9 +113,9 @@ def _http(error: HTTPException):
             403: "Your role does not allow this.",
             404: "There is nothing at this address.",
             405: "This address does not accept that method.",
-        }.get(error.code, error.description)
+        }.get(error.code or 500, error.description)
     )
-    return problem_response(error.code or 500, detail)
+    return problem_response(error.code or 500, detail or "")
 
 
 # By code as well as by class: the app's HTML handlers are registered by code, and Flask prefers a code match.

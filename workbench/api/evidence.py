@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 from spectree import Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth import acting_user
 from ..db import get_session
@@ -31,7 +31,7 @@ def list_evidence(claim_id: int):
     """List a claim's evidence with what was fetched from each URL."""
     if get_claim(session=get_session(), claim_id=claim_id) is None:
         raise ApiProblem(404, f"There is no claim #{claim_id}.")
-    rows = get_session().exec(select(Evidence).where(Evidence.claim_id == claim_id).order_by(Evidence.id))
+    rows = get_session().exec(select(Evidence).where(Evidence.claim_id == claim_id).order_by(col(Evidence.id)))
     return schemas.EvidenceList(items=[schemas.EvidenceOut.model_validate(e, from_attributes=True) for e in rows])
 
 
@@ -64,6 +64,8 @@ def add_evidence(claim_id: int):
     change_claim(claim_id, apply)
     evidence = added["evidence"]
     claim = get_claim(session=get_session(), claim_id=claim_id)
+    if claim is None:  # deleted between the write and this read: nothing to give an ETag for
+        raise ApiProblem(404, f"There is no claim #{claim_id}.")
     return (
         schemas.EvidenceOut.model_validate(evidence, from_attributes=True),
         202,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import models
 from ..models import Status
-from ..services.claim_edits import STANCES
+from ..services.claim_edits import Stance
 from ..urls import MAX_URL_LENGTH
 from ..validation import LONG_TEXT, MAX_ID, max_length
 
@@ -188,7 +188,6 @@ class ArticleOut(BaseModel):
     section: str | None
     language: str
     content_hash: str
-    version: int
     ingested_at: dt.datetime
     cleared_at: dt.datetime | None
 
@@ -230,7 +229,7 @@ class EvidenceIn(Strict):
     """A URL that supports, refutes or gives context to the claim; it is fetched in the background."""
 
     url: str = Field(max_length=MAX_URL_LENGTH)
-    stance: Literal[STANCES] = "context"  # type: ignore[valid-type]  (the service's own tuple)
+    stance: Stance = "context"
     note: str = Field(default="", max_length=LONG_TEXT)
 
 

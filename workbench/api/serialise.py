@@ -6,7 +6,7 @@ import re
 
 from flask import current_app
 
-from ..models import Article, Claim
+from ..models import Article, Claim, saved_id
 from ..services.claim_detail import ClaimDetail
 from ..services.review import review_state
 from . import schemas
@@ -46,7 +46,7 @@ def claim_out(
 ) -> schemas.ClaimOut:
     """Return a claim as the API shows it in lists."""
     return schemas.ClaimOut(
-        id=claim.id,
+        id=saved_id(claim),
         article_id=claim.article_id,
         article_title=article_title,
         text=claim.text,
@@ -86,7 +86,7 @@ def claim_detail_out(detail: ClaimDetail) -> schemas.ClaimDetailOut:
         sentence=detail.sentence_before + detail.quote + detail.sentence_after,
         evidence=[schemas.EvidenceOut.model_validate(e, from_attributes=True) for e in detail.evidence],
         notes=[
-            schemas.NoteOut(id=note.id, author=author, body=note.body, created_at=note.created_at)
+            schemas.NoteOut(id=saved_id(note), author=author, body=note.body, created_at=note.created_at)
             for note, author in detail.notes
         ],
         history=[schemas.EventOut.model_validate(event, from_attributes=True) for event in detail.history],

@@ -8,7 +8,7 @@ from spectree import Response
 from ..auth import acting_user, require_role
 from ..db import get_session
 from ..errors import InputError
-from ..models import Role, Source
+from ..models import Role, Source, saved_id
 from ..services import sources as registry
 from ..services.claim_writes import ConflictError
 from . import bp, json_body, schemas, spec
@@ -98,4 +98,4 @@ def merge_source(source_id: int):
         raise ApiProblem(
             409, f"Claim #{error.claim_id} of this source changed during the merge; nothing was merged. Try again."
         ) from None
-    return schemas.MergeOut(moved=moved, into=into.id)
+    return schemas.MergeOut(moved=moved, into=saved_id(into))

@@ -15,7 +15,10 @@ def run_migrations_online() -> None:
     if engine is None:
         from workbench.db import make_engine
 
-        engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+        url = context.config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise SystemExit("no database: run migrations through `workbench init`")
+        engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

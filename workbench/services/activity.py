@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import AuditEvent, Claim, Evidence, User
 from .review import VERDICTS
@@ -67,21 +67,23 @@ def parse_activity_filters(args) -> ActivityFilters:
 def _article_condition(session: Session, article_id: int):
     """Events about an article, its claims (including merged-away ones) and its claims' evidence."""
     claim_ids = list(session.exec(select(Claim.id).where(Claim.article_id == article_id)))
-    evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.claim_id.in_(claim_ids or [-1]))))
+    evidence_ids = list(session.exec(select(Evidence.id).where(col(Evidence.claim_id).in_(claim_ids or [-1]))))
     gone = [
         event.entity_id
         for event in session.exec(
             select(AuditEvent).where(
                 AuditEvent.entity_type == "claim",
                 AuditEvent.action == "create",
-                AuditEvent.after.contains(f'"article_id":{article_id},'),
+                col(AuditEvent.after).contains(f'"article_id":{article_id},'),
             )
         )
     ]
     return or_(
-        and_(AuditEvent.entity_type == "article", AuditEvent.entity_id == article_id),
-        and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(sorted({*claim_ids, *gone}) or [-1])),
-        and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+        and_(col(AuditEvent.entity_type) == "article", col(AuditEvent.entity_id) == article_id),
+        and_(
+            col(AuditEvent.entity_type) == "claim", col(AuditEvent.entity_id).in_(sorted({*claim_ids, *gone}) or [-1])
+        ),
+        and_(col(AuditEvent.entity_type) == "evidence", col(AuditEvent.entity_id).in_(evidence_ids or [-1])),
     )
 
 
@@ -102,7 +104,9 @@ def activity_page(
         conditions.append(AuditEvent.at < (filters.until + dt.timedelta(days=1)).isoformat())
     if filters.before is not None:
         conditions.append(AuditEvent.seq < filters.before)
-    rows = list(session.exec(select(AuditEvent).where(*conditions).order_by(AuditEvent.seq.desc()).limit(limit + 1)))
+    rows = list(
+        session.exec(select(AuditEvent).where(*conditions).order_by(col(AuditEvent.seq).desc()).limit(limit + 1))
+    )
     return rows[:limit], (rows[limit - 1].seq if len(rows) > limit else None)
 
 
@@ -120,13 +124,15 @@ def verdicts_given(*, session: Session) -> list[tuple[str, int]]:
     """Count, from the audit chain, the verdicts each person gave (single and bulk), most first."""
     # Events are canonical JSON with sorted keys: a status event's "after" holds the new status; a bulk event's
     # "after" holds {"after": {...}, "before": {...}}, so the new status is the one before the "before" key.
-    single = or_(*(AuditEvent.after.contains(f'"status":"{value}"') for value in _VERDICT_VALUES))
-    bulk = or_(*(AuditEvent.after.like(f'{{"after":{{%"status":"{value}"%}},"before":%') for value in _VERDICT_VALUES))
+    single = or_(*(col(AuditEvent.after).contains(f'"status":"{value}"') for value in _VERDICT_VALUES))
+    bulk = or_(
+        *(col(AuditEvent.after).like(f'{{"after":{{%"status":"{value}"%}},"before":%') for value in _VERDICT_VALUES)
+    )
     query = (
         select(AuditEvent.actor, func.count())
         .where(
             AuditEvent.entity_type == "claim",
-            or_(and_(AuditEvent.action == "status", single), and_(AuditEvent.action == "bulk", bulk)),
+            or_(and_(col(AuditEvent.action) == "status", single), and_(col(AuditEvent.action) == "bulk", bulk)),
         )
         .group_by(AuditEvent.actor)
         .order_by(func.count().desc(), AuditEvent.actor)
@@ -138,11 +144,11 @@ def claim_history(*, session: Session, claim_id: int, evidence_ids: list[int]) -
     """Return the events about a claim and about its evidence, oldest first."""
     query = select(AuditEvent).where(
         or_(
-            and_(AuditEvent.entity_type == "claim", AuditEvent.entity_id == claim_id),
-            and_(AuditEvent.entity_type == "evidence", AuditEvent.entity_id.in_(evidence_ids or [-1])),
+            and_(col(AuditEvent.entity_type) == "claim", col(AuditEvent.entity_id) == claim_id),
+            and_(col(AuditEvent.entity_type) == "evidence", col(AuditEvent.entity_id).in_(evidence_ids or [-1])),
         )
     )
-    return list(session.exec(query.order_by(AuditEvent.seq)))
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))
 
 
 def describe_change(event: AuditEvent) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
-from ..audit import record_event, record_events
+from ..audit import EventSpec, record_event, record_events
 from ..errors import InputError
-from ..models import Article, Claim, User
+from ..models import Article, Claim, User, saved_id
 from ..urls import optional_url
 from .claim_writes import claim_state, write_claim
 
@@ -52,12 +52,12 @@ def edit_article(
     actor: User | None,
 ) -> list[DateChange]:
     """Change an article's title, outlet, URL and publication date (audited); return the claims whose dates moved."""
-    title = _clean(title, 500, "A title")
-    if not title:
+    cleaned_title = _clean(title, 500, "A title")
+    if not cleaned_title:
         raise InputError("An article needs a title.")
-    url = optional_url(url, label="The article's address")
+    address = optional_url(url, label="The article's address")
     before = _meta(article)
-    article.title, article.outlet, article.url = title, _clean(outlet, 300, "An outlet's name"), url
+    article.title, article.outlet, article.url = cleaned_title, _clean(outlet, 300, "An outlet's name"), address
     redate = published != article.published
     article.published = published
     if before == _meta(article):
@@ -68,7 +68,7 @@ def edit_article(
         session=session,
         actor=actor,
         entity_type="article",
-        entity_id=article.id,
+        entity_id=saved_id(article),
         action="edit",
         before=before,
         after=_meta(article),
@@ -81,8 +81,11 @@ def edit_article(
 def _redate_claims(*, session: Session, article: Article, actor: User | None) -> list[DateChange]:
     """Resolve every claim's dates again against the article's publication date, through the versioned update."""
     found = {(d.start, d.end): d.value for d in claims_lib.find_dates(article.text, published=article.published)}
-    changes, events = [], []
-    for claim in session.exec(select(Claim).where(Claim.article_id == article.id).order_by(Claim.start)).all():
+    changes: list[DateChange] = []
+    events: list[EventSpec] = []
+    for claim in session.exec(
+        select(Claim).where(col(Claim.article_id) == article.id).order_by(col(Claim.start))
+    ).all():
         dates, moved = [], []
         for date in claim.dates:
             key = (date.get("start"), date.get("end"))
@@ -97,12 +100,12 @@ def _redate_claims(*, session: Session, article: Article, actor: User | None) ->
             events.append(
                 (
                     "claim",
-                    claim.id,
+                    saved_id(claim),
                     "redate",
                     {"before": before, "after": claim_state(claim), "dates": [list(change) for change in moved]},
                 )
             )
-            changes.append(DateChange(claim.id, claim.text, moved))
+            changes.append(DateChange(saved_id(claim), claim.text, moved))
     if events:
         record_events(
             session=session,

@@ -6,10 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, Source, Status
 from .review import VERDICTS, is_final
+
+
+def article_of(session: Session, claim: Claim) -> Article:
+    """The article a claim belongs to (its foreign key guarantees one)."""
+    article = session.get(Article, claim.article_id)
+    if article is None:
+        raise LookupError(f"Claim #{claim.id} points at article #{claim.article_id}, which does not exist.")
+    return article
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,13 @@ def list_articles(
     """Return one page of articles (matching q in title or outlet) with their claim counts, in one query."""
     limit = limit or ARTICLE_PAGE
     sort = sort if sort in ARTICLE_SORTS else "ingested"
-    done = func.sum(case((Claim.status.in_([s.value for s in VERDICTS]), 1), else_=0))
-    counted = func.sum(case((Claim.status != Status.dismissed.value, 1), else_=0))
+    done = func.sum(case((col(Claim.status).in_([s.value for s in VERDICTS]), 1), else_=0))
+    counted = func.sum(case((col(Claim.status) != Status.dismissed.value, 1), else_=0))
     key = _sort_key(sort, counted, done)
     query = (
         select(Article, func.coalesce(counted, 0), func.coalesce(done, 0), key)
-        .join(Claim, Claim.article_id == Article.id, isouter=True)
-        .group_by(Article.id)
+        .join(Claim, col(Claim.article_id) == col(Article.id), isouter=True)
+        .group_by(col(Article.id))
     )
     words = q.strip().lower()[:200]
     if words:
@@ -89,9 +97,9 @@ def list_articles(
     raw, _, last_id = after.rpartition("|")
     value = _cursor_value(sort, raw) if raw and last_id.isdigit() else None
     if value is not None:
-        keyset = or_(key < value, and_(key == value, Article.id < int(last_id)))
+        keyset = or_(key < value, and_(key == value, col(Article.id) < int(last_id)))
         query = query.having(keyset) if sort == "progress" else query.where(keyset)
-    rows = session.exec(query.order_by(key.desc(), Article.id.desc()).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(key.desc(), col(Article.id).desc()).limit(limit + 1)).all()
     page = [ArticleProgress(article, int(total), int(finished)) for article, total, finished, _ in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
@@ -140,9 +148,9 @@ def article_claims(*, session: Session, article_id: int) -> list[tuple[Claim, st
     """Return an article's claims in text order, each with its source's name."""
     query = (
         select(Claim, Source.name)
-        .join(Source, Source.id == Claim.source_id, isouter=True)
+        .join(Source, col(Source.id) == col(Claim.source_id), isouter=True)
         .where(Claim.article_id == article_id)
-        .order_by(Claim.start, Claim.id)
+        .order_by(col(Claim.start), col(Claim.id))
     )
     return list(session.exec(query))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User
+from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User, saved_id
 from .activity import claim_history
+from .articles import article_of
 from .source_trace import trace
 
 CONTEXT_CHARS = 300
@@ -46,26 +47,28 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     claim = session.get(Claim, claim_id)
     if claim is None:
         return None
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     people = {
         u.id: u
         for u in session.exec(
             select(User).where(
-                User.id.in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
+                col(User.id).in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
             )
         )
     }
-    evidence = list(session.exec(select(Evidence).where(Evidence.claim_id == claim.id).order_by(Evidence.id)))
-    notes = list(
+    evidence = list(session.exec(select(Evidence).where(col(Evidence.claim_id) == claim.id).order_by(col(Evidence.id))))
+    notes: list[tuple[ClaimNote, str | None]] = list(
         session.exec(
             select(ClaimNote, User.name)
-            .join(User, User.id == ClaimNote.author_id, isouter=True)
+            .join(User, col(User.id) == col(ClaimNote.author_id), isouter=True)
             .where(ClaimNote.claim_id == claim.id)
-            .order_by(ClaimNote.id)
+            .order_by(col(ClaimNote.id))
         )
     )
     neighbours = session.exec(
-        select(Claim.id, Claim.start).where(Claim.article_id == claim.article_id).order_by(Claim.start, Claim.id)
+        select(col(Claim.id), col(Claim.start))
+        .where(col(Claim.article_id) == claim.article_id)
+        .order_by(col(Claim.start), col(Claim.id))
     ).all()
     ids = [row[0] for row in neighbours]
     index = ids.index(claim.id)
@@ -80,7 +83,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         approver=people.get(claim.approved_by_id),
         evidence=evidence,
         notes=notes,
-        history=claim_history(session=session, claim_id=claim.id, evidence_ids=[e.id for e in evidence]),
+        history=claim_history(session=session, claim_id=saved_id(claim), evidence_ids=[saved_id(e) for e in evidence]),
         before=text[max(0, sentence_start - CONTEXT_CHARS) : sentence_start],
         sentence_before=text[sentence_start : claim.start],
         quote=text[claim.start : claim.end],
@@ -88,7 +91,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         after=text[sentence_end : sentence_end + CONTEXT_CHARS],
         previous_id=ids[index - 1] if index > 0 else None,
         next_id=ids[index + 1] if index + 1 < len(ids) else None,
-        traces={e.id: trace(claim.text, e.archived_text) for e in evidence},
+        traces={saved_id(e): trace(claim.text, e.archived_text) for e in evidence},
     )
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Literal, get_args
+
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
 from ..audit import record_events
 from ..errors import InputError
-from ..models import Article, Claim, ClaimNote, Evidence, User, utcnow
+from ..models import Article, Claim, ClaimNote, Evidence, User, saved_id, utcnow
 from ..urls import validate_url
+from .articles import article_of
 from .claim_writes import claim_state, write_claim
 
-STANCES = ("supports", "refutes", "context")
+Stance = Literal["supports", "refutes", "context"]
+STANCES: tuple[str, ...] = get_args(Stance)  # the one vocabulary: forms, services and the API's schema
 
 
 def _span_state(claim: Claim) -> dict:
@@ -40,7 +44,7 @@ def split_claim(
     *, session: Session, claim: Claim, at: int, actor: User | None, expected_version: int | None
 ) -> tuple[Claim, Claim]:
     """Cut a claim in two at a character offset inside its quote; both halves keep their original spans."""
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     cut = claim.start + at
     first = _trimmed(article.text, claim.start, cut)
     second = _trimmed(article.text, cut, claim.end)
@@ -95,9 +99,9 @@ def adjacent_claim(*, session: Session, claim: Claim, direction: str) -> Claim |
     """Return the claim just before or just after this one in its article (by position), if any."""
     query = select(Claim).where(Claim.article_id == claim.article_id, Claim.id != claim.id, Claim.status != "dismissed")
     if direction == "previous":
-        query = query.where(Claim.end <= claim.start).order_by(Claim.end.desc(), Claim.id.desc())
+        query = query.where(Claim.end <= claim.start).order_by(col(Claim.end).desc(), col(Claim.id).desc())
     else:
-        query = query.where(Claim.start >= claim.end).order_by(Claim.start, Claim.id)
+        query = query.where(col(Claim.start) >= claim.end).order_by(col(Claim.start), col(Claim.id))
     return session.exec(query.limit(1)).first()
 
 
@@ -118,7 +122,7 @@ def merge_claims(
         where = "before" if direction == "previous" else "after"
         raise InputError(f"There is no claim {where} this one in the article to merge with.")
     first, second = (other, claim) if direction == "previous" else (claim, other)
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     between = article.text[first.end : second.start]
     before = _span_state(claim)
     removed = {**claim_state(other), **_span_state(other)}
@@ -193,7 +197,7 @@ def create_from_selection(*, session: Session, article: Article, start: int, end
         d for d in claims_lib.find_dates(article.text, published=article.published) if start <= d.start and d.end <= end
     ]
     claim = Claim(
-        article_id=article.id,
+        article_id=saved_id(article),
         text=" ".join(quote.split()),
         quote=quote,
         start=start,
@@ -234,7 +238,11 @@ def add_evidence(
         attempted={"url": url, "stance": stance, "note": note or ""},
     )
     evidence = Evidence(
-        claim_id=claim.id, url=url, stance=stance, note=(note or "").strip(), added_by_id=actor.id if actor else None
+        claim_id=saved_id(claim),
+        url=url,
+        stance=stance,
+        note=(note or "").strip(),
+        added_by_id=saved_id(actor) if actor else None,
     )
     session.add(evidence)
     session.flush()
@@ -380,7 +388,7 @@ def add_note(*, session: Session, claim: Claim, body: str, actor: User | None) -
         raise InputError("The note is empty; write something first.")
     if len(body) > 10_000:
         raise InputError("Notes are limited to 10,000 characters.")
-    note = ClaimNote(claim_id=claim.id, author_id=actor.id if actor else None, body=body)
+    note = ClaimNote(claim_id=saved_id(claim), author_id=saved_id(actor) if actor else None, body=body)
     session.add(note)
     session.flush()
     _commit(session, actor, [("claim", claim.id, "note", {"note_id": note.id, "body": body})])

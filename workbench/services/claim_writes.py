@@ -8,11 +8,14 @@ ConflictError carries the claim as it now stands (or None when it no longer exis
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col
 
 from ..audit import lock_chain, record_event
-from ..models import Article, Claim, User, utcnow
+from ..models import Article, Claim, User, saved_id, utcnow
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
@@ -67,13 +70,13 @@ def write_claim(
     # Every claim write appends to the audit chain; taking the chain's lock before any row lock keeps the order
     # of locks the same in every transaction, so two writers never deadlock.
     lock_chain(session=session)
-    result = session.execute(
+    result = session.execute(  # an UPDATE answers with a CursorResult, which knows its rowcount
         update(Claim)
-        .where(Claim.id == claim.id, Claim.version == version)
+        .where(col(Claim.id) == claim.id, col(Claim.version) == version)
         .values(**values, version=Claim.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         claim_id = claim.id
         session.rollback()
         current = session.get(Claim, claim_id, populate_existing=True)
@@ -82,7 +85,7 @@ def write_claim(
         )
     session.refresh(claim)
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
-        _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=claim.id, actor=actor)
+        _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
     return claim
 
 
@@ -94,7 +97,7 @@ def _reopen_cleared_article(*, session: Session, article_id: int, claim_id: int,
     cleared_at = article.cleared_at
     session.execute(
         update(Article)
-        .where(Article.id == article_id)
+        .where(col(Article.id) == article_id)
         .values(cleared_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -6,11 +6,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import User
+from ..models import User, saved_id
 from ..models_matching import FactCheck
 from ..urls import validate_url
 
@@ -120,7 +120,7 @@ def import_claimreviews(*, session: Session, items: list, actor: User | None) ->
     urls = list(reviews)
     known: set[str] = set()
     for start in range(0, len(urls), 500):
-        known.update(session.exec(select(FactCheck.url).where(FactCheck.url.in_(urls[start : start + 500]))).all())
+        known.update(session.exec(select(FactCheck.url).where(col(FactCheck.url).in_(urls[start : start + 500]))).all())
     new = [r for url, r in reviews.items() if url not in known]
     try:
         session.add_all(new)
@@ -130,7 +130,7 @@ def import_claimreviews(*, session: Session, items: list, actor: User | None) ->
                 session=session,
                 actor=actor,
                 entity_type="fact_check",
-                entity_id=new[0].id,
+                entity_id=saved_id(new[0]),
                 action="import",
                 after={"added": len(new), "first_id": new[0].id, "last_id": new[-1].id},
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -10,7 +11,8 @@ import claims as claims_lib
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceKind, User
+from ..models import Claim, Source, SourceKind, User, saved_id
+from .articles import article_of
 from .claim_writes import write_claim
 
 KINDS = ("statement", "quantity", "event", "quote", "opinion", "question", "manual")
@@ -43,7 +45,7 @@ def _correct(
         session=session,
         actor=actor,
         entity_type="claim",
-        entity_id=claim.id,
+        entity_id=saved_id(claim),
         action="correct",
         before={"field": field, "value": before, "version": expected_version},
         after={"field": field, "value": after, "version": claim.version},
@@ -53,7 +55,8 @@ def _correct(
 
 
 def _source_name(session: Session, source_id: int | None) -> str | None:
-    return session.get(Source, source_id).name if source_id else None
+    source = session.get(Source, source_id) if source_id else None
+    return source.name if source else None
 
 
 def correct_source(
@@ -79,7 +82,7 @@ def correct_source(
                 session=session,
                 actor=actor,
                 entity_type="source",
-                entity_id=existing.id,
+                entity_id=saved_id(existing),
                 action="create",
                 after={"name": new_name, "from_claim": claim.id},
             )
@@ -102,16 +105,16 @@ def correct_speaker(
     *, session: Session, claim: Claim, speaker: str, actor: User | None, expected_version: int | None
 ) -> Claim:
     """Name the person quoted (or nobody, when left empty)."""
-    speaker = " ".join((speaker or "").split()) or None
-    if speaker and len(speaker) > 300:
+    named = " ".join((speaker or "").split()) or None
+    if named and len(named) > 300:
         raise InputError("A speaker's name is limited to 300 characters.")
     return _correct(
         session=session,
         claim=claim,
         field="speaker",
-        values={"speaker": speaker},
+        values={"speaker": named},
         before=claim.speaker,
-        after=speaker,
+        after=named,
         actor=actor,
         expected_version=expected_version,
     )
@@ -135,7 +138,9 @@ def correct_kind(
     )
 
 
-def parse_date_rows(texts: list[str], values: list[str], removed: set[int], offsets: list[tuple[int, int] | None]):
+def parse_date_rows(
+    texts: list[str], values: list[str], removed: set[int], offsets: list[tuple[int, int] | None]
+) -> list[dict[str, Any]]:
     """Read the dates form: one row per date (text, value), the ones ticked for removal left out, blank rows ignored."""
     dates = []
     for index, (text, value) in enumerate(zip(texts, values)):
@@ -148,7 +153,8 @@ def parse_date_rows(texts: list[str], values: list[str], removed: set[int], offs
             raise InputError("A date's words are limited to 200 characters.")
         if value and not _ISO_VALUE.match(value):
             raise InputError(f"“{value[:20]}” is not a date value: write YYYY, YYYY-MM or YYYY-MM-DD.")
-        start, end = offsets[index] if index < len(offsets) and offsets[index] else (None, None)
+        offset = offsets[index] if index < len(offsets) else None
+        start, end = offset if offset else (None, None)
         dates.append({"text": text, "start": start, "end": end, "value": value or None})
     return dates
 
@@ -157,7 +163,7 @@ def correct_dates(
     *, session: Session, claim: Claim, dates: list[dict], actor: User | None, expected_version: int | None
 ) -> Claim:
     """Replace the claim's resolved dates: add, remove, change a value; a new date is found in the claim's span."""
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     for date in dates:
         if date["start"] is None:  # a date added by hand: anchor it to its words inside the claim when they are there
             found = article.text.find(date["text"], claim.start, claim.end)
@@ -180,7 +186,7 @@ def correct_span(
     *, session: Session, claim: Claim, start: int, end: int, actor: User | None, expected_version: int | None
 ) -> Claim:
     """Move the claim's span to a selection in the article; an unreworded claim takes the new words."""
-    article = session.get(Article, claim.article_id)
+    article = article_of(session, claim)
     if not (0 <= start < end <= len(article.text)):
         raise InputError("The selection is outside the article's text; select words in the article.")
     while start < end and article.text[start].isspace():

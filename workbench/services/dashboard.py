@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Article, Claim, Source, Status, User, utcnow
+from ..models import Article, Claim, Source, Status, User, saved_id, utcnow
 from .desk import approval_queue
 from .review import COUNTED, OPEN, VERDICTS, final_at
 
@@ -55,7 +55,9 @@ def _verdict_values() -> list[str]:
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
     """Return the newest articles with claim counts by status, in three queries."""
-    articles = list(session.exec(select(Article).order_by(Article.ingested_at.desc(), Article.id.desc()).limit(limit)))
+    articles = list(
+        session.exec(select(Article).order_by(col(Article.ingested_at).desc(), col(Article.id).desc()).limit(limit))
+    )
     return _rows_for(session, articles, require_approval)
 
 
@@ -64,8 +66,8 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     counts: dict[int, dict[str, int]] = {}
     for article_id, status, count in session.exec(
         select(Claim.article_id, Claim.status, func.count())
-        .where(Claim.article_id.in_(ids))
-        .group_by(Claim.article_id, Claim.status)
+        .where(col(Claim.article_id).in_(ids))
+        .group_by(col(Claim.article_id), col(Claim.status))
     ):
         name = str(status.value if hasattr(status, "value") else status)
         if name != Status.dismissed.value:
@@ -74,8 +76,12 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
         dict(
             session.exec(
                 select(Claim.article_id, func.count())
-                .where(Claim.article_id.in_(ids), Claim.status.in_(_verdict_values()), Claim.approved_by_id.is_(None))
-                .group_by(Claim.article_id)
+                .where(
+                    col(Claim.article_id).in_(ids),
+                    col(Claim.status).in_(_verdict_values()),
+                    col(Claim.approved_by_id).is_(None),
+                )
+                .group_by(col(Claim.article_id))
             ).all()
         )
         if require_approval
@@ -83,9 +89,9 @@ def _rows_for(session: Session, articles: list[Article], require_approval: bool)
     )
     rows = []
     for article in articles:
-        by_status = counts.get(article.id, {})
+        by_status = counts.get(saved_id(article), {})
         verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
-        waiting = pending.get(article.id, 0)
+        waiting = pending.get(saved_id(article), 0)
         rows.append(ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting))
     return rows
 
@@ -100,7 +106,7 @@ class Tally:
 def claim_tally(*, session: Session) -> Tally:
     """Count every claim once, grouped by (status, source, assignee); the dashboard's three tables come from it."""
     query = select(Claim.status, Claim.source_id, Claim.assignee_id, func.count()).group_by(
-        Claim.status, Claim.source_id, Claim.assignee_id
+        col(Claim.status), col(Claim.source_id), col(Claim.assignee_id)
     )
     rows = [
         (str(getattr(status, "value", status)), source, assignee, n)
@@ -133,7 +139,9 @@ def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tu
     """Return the sources with the most claims: (name, claims, claims judged false or misleading)."""
     totals = _per_source(tally)
     top = sorted(totals.items(), key=lambda item: -item[1][0])[:limit]
-    names = dict(session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in top] or [-1]))).all())
+    names = dict(
+        session.exec(select(Source.id, Source.name).where(col(Source.id).in_([i for i, _ in top] or [-1]))).all()
+    )
     return sorted(((names[i], total, flagged) for i, (total, flagged) in top), key=lambda r: (-r[1], r[0]))
 
 
@@ -145,7 +153,7 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
         if assignee is not None:
             entry = per_user.setdefault(assignee, [0, 0])
             entry[0 if status in open_statuses else 1] += n
-    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(list(per_user) or [-1]))).all())
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(list(per_user) or [-1]))).all())
     return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
 
@@ -167,7 +175,7 @@ def clear_article(*, session: Session, article: Article, actor: User, require_ap
         session=session,
         actor=actor,
         entity_type="article",
-        entity_id=article.id,
+        entity_id=saved_id(article),
         action="clear",
         after={"cleared_at": article.cleared_at.isoformat()},
     )
@@ -228,13 +236,15 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     sort = sort if sort in SOURCE_SORTS else "claims"
     totals = _per_source(tally)
     names = (
-        dict(session.exec(select(Source.id, Source.name).where(Source.id.in_(list(totals) or [-1]))).all())
+        dict(session.exec(select(Source.id, Source.name).where(col(Source.id).in_(list(totals) or [-1]))).all())
         if sort == "name" or len(totals) <= 5000
         else None
     )
     rows = list(totals.items())
     if sort == "name":
-        rows.sort(key=lambda item: names.get(item[0], "").lower())
+        assert names is not None  # read above whenever the sort is by name
+        known = names
+        rows.sort(key=lambda item: known.get(item[0], "").lower())
     else:
         rows.sort(key=lambda item: (-item[1][1 if sort == "flagged" else 0], -item[1][0], item[0]))
     pages = max(1, -(-len(rows) // SOURCE_PAGE))
@@ -242,7 +252,7 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     chosen = rows[(page - 1) * SOURCE_PAGE : page * SOURCE_PAGE]
     if names is None:
         names = dict(
-            session.exec(select(Source.id, Source.name).where(Source.id.in_([i for i, _ in chosen] or [-1]))).all()
+            session.exec(select(Source.id, Source.name).where(col(Source.id).in_([i for i, _ in chosen] or [-1]))).all()
         )
     return SourcePage(
         [(i, names.get(i, "?"), total, flagged) for i, (total, flagged) in chosen], page, pages, sort, len(rows)
@@ -253,9 +263,9 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
     """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many."""
     query = (
         select(Claim, Article.ingested_at)
-        .join(Article, Article.id == Claim.article_id)
-        .where(Claim.status.in_(_verdict_values()))
-        .order_by(Claim.updated_at.desc(), Claim.id.desc())
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .where(col(Claim.status).in_(_verdict_values()))
+        .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
         .limit(sample)
     )
     durations = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, User
 from .review import OPEN, VERDICTS
@@ -26,8 +26,8 @@ def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list
     author = aliased(User)
     query = (
         select(Claim, Article.title, author.name)
-        .join(Article, Article.id == Claim.article_id)
-        .join(author, author.id == Claim.verdict_by_id, isouter=True)
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .join(author, col(author.id) == col(Claim.verdict_by_id), isouter=True)
         .where(*conditions)
         .order_by(*(order or [Claim.verdict_at, Claim.id]))
         .limit(limit)
@@ -36,7 +36,11 @@ def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list
 
 
 def _awaiting():
-    return (Claim.status.in_([s.value for s in VERDICTS]), Claim.approved_by_id.is_(None), Claim.sent_back_at.is_(None))
+    return (
+        col(Claim.status).in_([s.value for s in VERDICTS]),
+        col(Claim.approved_by_id).is_(None),
+        col(Claim.sent_back_at).is_(None),
+    )
 
 
 def approval_queue(*, session: Session, limit: int = LIMIT) -> list[DeskRow]:
@@ -59,21 +63,25 @@ def my_work(*, session: Session, user: User, require_approval: bool, allow_self_
     assigned = _rows(
         session,
         Claim.assignee_id == user.id,
-        Claim.status.in_([s.value for s in OPEN]),
-        order=[Claim.checkworthiness.desc(), Claim.id],
+        col(Claim.status).in_([s.value for s in OPEN]),
+        order=[col(Claim.checkworthiness).desc(), Claim.id],
     )
     sent_back = _rows(
         session,
         Claim.verdict_by_id == user.id,
-        Claim.sent_back_at.is_not(None),
-        Claim.approved_by_id.is_(None),
-        order=[Claim.sent_back_at.desc(), Claim.id],
+        col(Claim.sent_back_at).is_not(None),
+        col(Claim.approved_by_id).is_(None),
+        order=[col(Claim.sent_back_at).desc(), Claim.id],
     )
     to_approve: list[DeskRow] = []
     mine_awaiting: list[DeskRow] = []
     if require_approval:
         mine_awaiting = _rows(session, *_awaiting(), Claim.verdict_by_id == user.id)
         if user.role != "checker":
-            others = () if allow_self_approval else ((Claim.verdict_by_id != user.id) | Claim.verdict_by_id.is_(None),)
+            others = (
+                ()
+                if allow_self_approval
+                else ((col(Claim.verdict_by_id) != user.id) | col(Claim.verdict_by_id).is_(None),)
+            )
             to_approve = _rows(session, *_awaiting(), *others)
     return MyWork(assigned, sent_back, to_approve, mine_awaiting)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from ..audit import record_event
 from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
-from ..models import Claim, Evidence, EvidenceSnapshot, User, utcnow
+from ..models import Claim, Evidence, EvidenceSnapshot, User, ids_of, saved_id, utcnow
 
 STALE_AFTER = dt.timedelta(minutes=5)  # by default a job "fetching" this long belonged to a worker that died
 
@@ -40,8 +42,8 @@ def stale_after(config) -> dt.timedelta:
 
 def _abandoned(stale: dt.timedelta):
     """A fetch "fetching" for longer than stale, or with no start time (an older RQ job set none)."""
-    return (Evidence.fetch_state == "fetching") & or_(
-        Evidence.fetch_started_at.is_(None), Evidence.fetch_started_at < utcnow() - stale
+    return (col(Evidence.fetch_state) == "fetching") & or_(
+        col(Evidence.fetch_started_at).is_(None), col(Evidence.fetch_started_at) < utcnow() - stale
     )
 
 
@@ -49,22 +51,26 @@ def take_next_job(*, session: Session, stale: dt.timedelta = STALE_AFTER) -> int
     """Mark the oldest pending (or abandoned) fetch as taken by this worker and return its evidence id."""
     candidates = session.exec(
         select(Evidence.id, Evidence.fetch_state, Evidence.fetch_started_at)
-        .where(or_(Evidence.fetch_state == "pending", _abandoned(stale)))
-        .order_by(Evidence.id)
+        .where(or_(col(Evidence.fetch_state) == "pending", _abandoned(stale)))
+        .order_by(col(Evidence.id))
         .limit(5)
     ).all()
     for evidence_id, state, started in candidates:
         taken = session.execute(
             update(Evidence)
             .where(
-                Evidence.id == evidence_id,
-                Evidence.fetch_state == state,
-                Evidence.fetch_started_at.is_(started) if started is None else Evidence.fetch_started_at == started,
+                col(Evidence.id) == evidence_id,
+                col(Evidence.fetch_state) == state,
+                col(Evidence.fetch_started_at).is_(started)
+                if started is None
+                else col(Evidence.fetch_started_at) == started,
             )
             .values(fetch_state="fetching", fetch_started_at=utcnow(), fetch_attempts=Evidence.fetch_attempts + 1)
         )
         session.commit()
-        if taken.rowcount == 1:  # another worker may have taken it between the read and the update
+        if (
+            cast(CursorResult[Any], taken).rowcount == 1
+        ):  # another worker may have taken it between the read and the update
             return evidence_id
     return None
 
@@ -73,16 +79,18 @@ def take_job(*, session: Session, evidence_id: int, stale: dt.timedelta = STALE_
     """Take one item's fetch for this worker when it is pending or abandoned; False when another has it or it is done."""
     taken = session.execute(
         update(Evidence)
-        .where(Evidence.id == evidence_id, or_(Evidence.fetch_state == "pending", _abandoned(stale)))
+        .where(col(Evidence.id) == evidence_id, or_(col(Evidence.fetch_state) == "pending", _abandoned(stale)))
         .values(fetch_state="fetching", fetch_started_at=utcnow(), fetch_attempts=Evidence.fetch_attempts + 1)
     )
     session.commit()
-    return taken.rowcount == 1
+    return cast(CursorResult[Any], taken).rowcount == 1
 
 
 def abandoned_fetches(*, session: Session, stale: dt.timedelta = STALE_AFTER, limit: int = 100) -> list[int]:
     """Return the ids of fetches a dead worker left "fetching", for the RQ workers to queue again."""
-    return list(session.exec(select(Evidence.id).where(_abandoned(stale)).order_by(Evidence.id).limit(limit)))
+    return ids_of(
+        session.exec(select(col(Evidence.id)).where(_abandoned(stale)).order_by(col(Evidence.id)).limit(limit))
+    )
 
 
 def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
@@ -91,7 +99,7 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
         return _run_fetch(session=session, evidence_id=evidence_id, policy=policy)
     except Exception as error:  # noqa: BLE001 (a job never stays "fetching": it fails, saying why)
         session.rollback()
-        evidence = session.get(Evidence, evidence_id)
+        evidence = _stored(session, evidence_id)
         evidence.fetch_state = "failed"
         evidence.fetch_error = f"The fetch failed unexpectedly ({type(error).__name__}); try again or tell an admin."
         session.add(evidence)
@@ -99,7 +107,7 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
             session=session,
             actor=None,
             entity_type="evidence",
-            entity_id=evidence.id,
+            entity_id=saved_id(evidence),
             action="fetch",
             after={"state": "failed", "error": evidence.fetch_error},
         )
@@ -107,10 +115,17 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
         return evidence
 
 
-def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
+def _stored(session: Session, evidence_id: int) -> Evidence:
     evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise LookupError(f"Evidence #{evidence_id} no longer exists.")
+    return evidence
+
+
+def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evidence:
+    evidence = _stored(session, evidence_id)
     previous_hash = evidence.sha256
-    snapshot = EvidenceSnapshot(evidence_id=evidence.id)
+    snapshot = EvidenceSnapshot(evidence_id=saved_id(evidence))
     try:
         result = fetch(evidence.url, policy=policy)
     except FetchRefused as refused:
@@ -140,7 +155,7 @@ def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Ev
         session=session,
         actor=None,
         entity_type="evidence",
-        entity_id=evidence.id,
+        entity_id=saved_id(evidence),
         action="fetch",
         after={
             "state": evidence.fetch_state,
@@ -158,23 +173,27 @@ def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Ev
 def request_fetch(*, session: Session, evidence_ids: list[int], actor: User | None, action: str = "recheck") -> int:
     """Queue evidence items to be fetched again (a re-check or a retry); their archives stay."""
     items = list(
-        session.exec(select(Evidence).where(Evidence.id.in_(evidence_ids or [-1]), Evidence.fetch_state != "fetching"))
+        session.exec(
+            select(Evidence).where(col(Evidence.id).in_(evidence_ids or [-1]), Evidence.fetch_state != "fetching")
+        )
     )
     for item in items:
         item.fetch_state, item.fetch_error = "pending", None
         session.add(item)
     session.flush()
     for item in items:
-        record_event(session=session, actor=actor, entity_type="evidence", entity_id=item.id, action=action)
+        record_event(session=session, actor=actor, entity_type="evidence", entity_id=saved_id(item), action=action)
     session.commit()
     return len(items)
 
 
 def evidence_ids_of_article(*, session: Session, article_id: int) -> list[int]:
     """Return the ids of every evidence item on an article's claims."""
-    return list(
+    return ids_of(
         session.exec(
-            select(Evidence.id).join(Claim, Claim.id == Evidence.claim_id).where(Claim.article_id == article_id)
+            select(col(Evidence.id))
+            .join(Claim, col(Claim.id) == col(Evidence.claim_id))
+            .where(col(Claim.article_id) == article_id)
         )
     )
 
@@ -185,7 +204,7 @@ def snapshots_of(*, session: Session, evidence_id: int) -> list[EvidenceSnapshot
         session.exec(
             select(EvidenceSnapshot)
             .where(EvidenceSnapshot.evidence_id == evidence_id)
-            .order_by(EvidenceSnapshot.id.desc())
+            .order_by(col(EvidenceSnapshot.id).desc())
         )
     )
 

@@ -15,8 +15,9 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import canonical_json, chain_head, record_event
 from ..errors import InputError
@@ -134,19 +135,22 @@ def iter_records(
     """Yield the scope's claims in order, fetching evidence and history a batch at a time."""
     approver, author = aliased(User), aliased(User)
     query = (
-        select(Claim, Article, Source.name, approver.name, author.name)
-        .join(Article, Article.id == Claim.article_id)
-        .join(Source, Source.id == Claim.source_id, isouter=True)
-        .join(approver, approver.id == Claim.approved_by_id, isouter=True)
-        .join(author, author.id == Claim.verdict_by_id, isouter=True)
+        # five entities: SQLAlchemy's select (SQLModel's is typed for up to four), run with execute
+        sa_select(Claim, Article, col(Source.name), col(approver.name), col(author.name))
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .join(Source, col(Source.id) == col(Claim.source_id), isouter=True)
+        .join(approver, col(approver.id) == col(Claim.approved_by_id), isouter=True)
+        .join(author, col(author.id) == col(Claim.verdict_by_id), isouter=True)
     )
     if scope.article_id is not None:
-        query = query.where(Claim.article_id == scope.article_id)
+        query = query.where(col(Claim.article_id) == scope.article_id)
     if scope.source:
-        query = query.where(Source.name == scope.source)
+        query = query.where(col(Source.name) == scope.source)
     if scope.since:
-        query = query.where(Article.published >= scope.since)
-    rows = session.exec(query.order_by(Claim.article_id, Claim.start, Claim.id).execution_options(yield_per=BATCH))
+        query = query.where(col(Article.published) >= scope.since)
+    rows = session.execute(
+        query.order_by(col(Claim.article_id), col(Claim.start), col(Claim.id)).execution_options(yield_per=BATCH)
+    )
     batch: list = []
     try:
         for row in rows:
@@ -163,14 +167,14 @@ def iter_records(
 def _complete(session: Session, batch: list, with_history: bool, require_approval: bool) -> Iterator[ClaimRecord]:
     ids = [claim.id for claim, *_ in batch]
     evidence: dict[int, list[Evidence]] = {}
-    for item in session.exec(select(Evidence).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)):
+    for item in session.exec(select(Evidence).where(col(Evidence.claim_id).in_(ids)).order_by(col(Evidence.id))):
         evidence.setdefault(item.claim_id, []).append(item)
     history: dict[int, list[AuditEvent]] = {}
     if with_history:
         for event in session.exec(
             select(AuditEvent)
-            .where(AuditEvent.entity_type == "claim", AuditEvent.entity_id.in_(ids))
-            .order_by(AuditEvent.seq)
+            .where(AuditEvent.entity_type == "claim", col(AuditEvent.entity_id).in_(ids))
+            .order_by(col(AuditEvent.seq))
         ):
             history.setdefault(event.entity_id, []).append(event)
     for claim, article, source, approver, author in batch:
@@ -193,9 +197,12 @@ def _complete(session: Session, batch: list, with_history: bool, require_approva
             session.expunge(claim)
         if article is not last_article and article in session:
             session.expunge(article)
-    for item in [*(e for items in evidence.values() for e in items), *(e for items in history.values() for e in items)]:
-        if item in session:
-            session.expunge(item)
+    for loaded in [
+        *(e for items in evidence.values() for e in items),
+        *(e for items in history.values() for e in items),
+    ]:
+        if loaded in session:
+            session.expunge(loaded)
 
 
 def _claim_data(record: ClaimRecord) -> dict:
@@ -288,7 +295,7 @@ def claim_review(record: ClaimRecord, *, organisation: str, public_url: str) -> 
         if claim.speaker
         else {"@type": "Organization", "name": record.source or article.outlet or "Unknown"}
     )
-    appearance = {"@type": "CreativeWork", "headline": article.title}
+    appearance: dict[str, str | None] = {"@type": "CreativeWork", "headline": article.title}
     if link_href(article.url):  # only an address that passes the URL validator is published
         appearance["url"] = link_href(article.url)
     if article.published:
@@ -340,13 +347,13 @@ def count_claims(*, session: Session, scope: ExportScope) -> int:
     """Return how many claims the scope covers (for a progress bar)."""
     from sqlalchemy import func
 
-    query = select(func.count()).select_from(Claim).join(Article, Article.id == Claim.article_id)
+    query = select(func.count()).select_from(Claim).join(Article, col(Article.id) == col(Claim.article_id))
     if scope.article_id is not None:
         query = query.where(Claim.article_id == scope.article_id)
     if scope.source:
-        query = query.join(Source, Source.id == Claim.source_id).where(Source.name == scope.source)
+        query = query.join(Source, col(Source.id) == col(Claim.source_id)).where(col(Source.name) == scope.source)
     if scope.since:
-        query = query.where(Article.published >= scope.since)
+        query = query.where(col(Article.published) >= scope.since)
     return session.exec(query).one()
 
 
@@ -379,8 +386,7 @@ def export_stream(
 ) -> Iterator[bytes]:
     """Yield an export as UTF-8 chunks, then its integrity trailer; record the digest in the audit chain."""
     check_export(session=session, scope=scope, fmt=fmt, public_url=public_url)
-    if fmt == "claimreview":
-        public_url = check_public_url(public_url)
+    claimreview_url = check_public_url(public_url) if fmt == "claimreview" else ""
     head_seq, head_hash = chain_head(session=session)
     generated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     header = {"generated_at": generated, "scope": scope.describe(), "chain_head": {"seq": head_seq, "hash": head_hash}}
@@ -392,7 +398,7 @@ def export_stream(
     elif fmt == "json":
         chunks = _json_chunks(records, header)
     elif fmt == "claimreview":
-        chunks = _claimreview_chunks(records, header, organisation, public_url)
+        chunks = _claimreview_chunks(records, header, organisation, claimreview_url)
     else:
         chunks = render_html(
             records=records, header=header, labels=STATUS_LABELS, verdicts=VERDICTS, state_labels=REVIEW_STATE_LABELS

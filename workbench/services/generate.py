@@ -6,9 +6,11 @@ import datetime as dt
 import hashlib
 import random
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from werkzeug.security import generate_password_hash
 
 from ..audit import GENESIS_HASH, audit_key, canonical_json, event_hash
@@ -76,7 +78,7 @@ def generate(
     now = utcnow()
     password = generate_password_hash("generated-checker")
     with engine.begin() as connection:
-        first_user = connection.execute(select(User.id).order_by(User.id.desc()).limit(1)).scalar() or 0
+        first_user = connection.execute(select(col(User.id)).order_by(col(User.id).desc()).limit(1)).scalar() or 0
         users = [
             {
                 "email": f"checker{first_user + i}@generated.example",
@@ -89,17 +91,19 @@ def generate(
             for i in range(1, 9)
         ]
         connection.execute(insert(User), users)
-        user_ids = list(connection.execute(select(User.id).where(User.email.like("%@generated.example"))).scalars())
+        user_ids = list(
+            connection.execute(select(col(User.id)).where(col(User.email).like("%@generated.example"))).scalars()
+        )
         names = [*SOURCES, *((f"{c} Ministry of {m}", "government") for c in COUNTRIES for m in MINISTRIES)]
-        existing = set(connection.execute(select(Source.name)).scalars())
+        existing = set(connection.execute(select(col(Source.name))).scalars())
         new_sources = [
             {"name": n, "kind": SourceKind(k), "notes": "", "created_at": now} for n, k in names if n not in existing
         ]
         if new_sources:
             connection.execute(insert(Source), new_sources)
-        sources = list(connection.execute(select(Source.id, Source.name)))
+        sources = list(connection.execute(select(col(Source.id), col(Source.name))))
         last = connection.execute(
-            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+            select(col(AuditEvent.seq), col(AuditEvent.hash)).order_by(col(AuditEvent.seq).desc()).limit(1)
         ).first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     statuses, weights = zip(*STATUS_WEIGHTS)
@@ -119,14 +123,13 @@ def generate(
                     "text": text,
                     "published": published,
                     "language": "en",
-                    "version": 1,
                     "ingested_at": now,
                     "content_hash": hashlib.sha256(f"{seed}:{index}:{text}".encode()).hexdigest(),
                 }
             )
             claim_plans.append((text, sentences, picked))
         with engine.begin() as connection:
-            ids = list(connection.execute(insert(Article).returning(Article.id), article_rows).scalars())
+            ids = list(connection.execute(insert(Article).returning(col(Article.id)), article_rows).scalars())
             claim_rows = []
             for article_id, (text, sentences, picked) in zip(ids, claim_plans):
                 cursor = text.index("\n\n") + 2
@@ -156,28 +159,29 @@ def generate(
                             "verdict_at": now if status not in {"unverified", "in_progress"} else None,
                         }
                     )
-            claim_ids = list(connection.execute(insert(Claim).returning(Claim.id, Claim.status), claim_rows))
-            events = []
+            claim_ids = list(connection.execute(insert(Claim).returning(col(Claim.id), col(Claim.status)), claim_rows))
+            events: list[dict[str, Any]] = []
             for claim_id, status in claim_ids:
                 status = getattr(status, "value", status)
                 if status == "unverified":
                     continue
                 seq += 1
-                event = AuditEvent(
-                    seq=seq,
-                    at=now.isoformat(timespec="microseconds"),
-                    actor_id=None,
-                    actor="generator",
-                    entity_type="claim",
-                    entity_id=claim_id,
-                    action="status",
-                    before=canonical_json({"status": "unverified"}),
-                    after=canonical_json({"status": status}),
-                    reason="",
-                    prev_hash=prev_hash,
-                )
-                event.hash = prev_hash = event_hash(event, audit_key(engine))
-                events.append(event.model_dump(exclude={"id"}))
+                event: dict[str, Any] = {
+                    "seq": seq,
+                    "at": now.isoformat(timespec="microseconds"),
+                    "actor_id": None,
+                    "actor": "generator",
+                    "entity_type": "claim",
+                    "entity_id": claim_id,
+                    "action": "status",
+                    "before": canonical_json({"status": "unverified"}),
+                    "after": canonical_json({"status": status}),
+                    "reason": "",
+                    "request_id": None,
+                    "prev_hash": prev_hash,
+                }
+                event["hash"] = prev_hash = event_hash(event, audit_key(engine))
+                events.append(event)
             if events:
                 connection.execute(insert(AuditEvent), events)
         created += len(claim_rows)

@@ -6,14 +6,15 @@ import codecs
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import claims as claims_lib
 
-from ..audit import record_events
+from ..audit import EventSpec, record_events
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceKind, Status, User, utcnow
+from ..models import Article, Claim, Source, SourceKind, Status, User, ids_of, saved_id, table_of, utcnow
 from ..urls import optional_url
 from .matching import propose_matches
 from .sources import source_registry
@@ -124,12 +125,14 @@ def ingest_article(
     extracted = claims_lib.extract(text, published=published, title=title, outlet=outlet, registry=registry)
     # Everything that only reads or computes happens before the first write: SQLite takes its write lock at the
     # first INSERT and holds it to the commit, so under the lock run only the inserts (bulk, not row by row).
-    kinds = {found.source: found.source_kind for found in extracted if found.source}
+    kinds = {found.source: found.source_kind or SourceKind.other for found in extracted if found.source}
     source_ids = (
-        dict(session.exec(select(Source.name, Source.id).where(Source.name.in_(list(kinds)))).all()) if kinds else {}
+        dict(session.exec(select(Source.name, Source.id).where(col(Source.name).in_(list(kinds)))).all())
+        if kinds
+        else {}
     )
     now = utcnow()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "text": found.text,
             "quote": found.quote,
@@ -179,15 +182,15 @@ def ingest_article(
         ]
         session.add_all(new_sources)
         session.flush()
-        source_ids.update({source.name: source.id for source in new_sources})
+        source_ids.update({source.name: saved_id(source) for source in new_sources})
         for row in rows:
             row["article_id"], row["source_id"] = article.id, source_ids.get(row.pop("source_name"))
         claim_ids = _insert_claims(session, rows) if rows else []
         propose_matches(session=session, claims=list(zip(claim_ids, (row["text"] for row in rows))))  # issue 12
-        events = [
+        events: list[EventSpec] = [
             (
                 "article",
-                article.id,
+                saved_id(article),
                 "ingest",
                 {
                     "title": article.title,
@@ -199,7 +202,7 @@ def ingest_article(
                 },
             )
         ]
-        events += [("source", source.id, "create", {"name": source.name}) for source in new_sources]
+        events += [("source", saved_id(source), "create", {"name": source.name}) for source in new_sources]
         events += [
             (
                 "claim",
@@ -228,10 +231,14 @@ def _insert_claims(session: Session, rows: list[dict]) -> list[int]:
     if session.get_bind().dialect.name == "sqlite":
         # RETURNING in row order would cost SQLite one statement per row; under its write lock rowids are
         # handed out in insertion order, so the new article's ids, sorted, are the rows' ids.
-        session.execute(Claim.__table__.insert(), rows)
-        return list(session.exec(select(Claim.id).where(Claim.article_id == rows[0]["article_id"]).order_by(Claim.id)))
+        session.execute(table_of(Claim).insert(), rows)
+        return ids_of(
+            session.exec(
+                select(col(Claim.id)).where(col(Claim.article_id) == rows[0]["article_id"]).order_by(col(Claim.id))
+            )
+        )
     return list(
-        session.execute(Claim.__table__.insert().returning(Claim.id, sort_by_parameter_order=True), rows).scalars()
+        session.execute(table_of(Claim).insert().returning(col(Claim.id), sort_by_parameter_order=True), rows).scalars()
     )
 
 

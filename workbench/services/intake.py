@@ -35,7 +35,7 @@ def ingest_submission(
     else:
         if not (text or "").strip():
             raise InputError("Nothing to ingest: send the article text or a URL.")
-        text = check_article_text(text, max_bytes=config["MAX_ARTICLE_BYTES"])
+        text = check_article_text(text or "", max_bytes=config["MAX_ARTICLE_BYTES"])
         meta = {}
         if looks_like_html(text, filename):
             text, meta = text_from_html(text)

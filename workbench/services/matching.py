@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask import current_app, has_app_context
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from claims.matching import Match, Matcher
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Claim, Evidence, Status, User
+from ..models import Claim, Evidence, Status, User, saved_id
 from ..models_matching import ClaimMatch, FactCheck
 from .review import VERDICTS, is_final
 
@@ -91,21 +94,31 @@ def forget_matchers() -> None:
         _states.clear()
 
 
+def _kind_and_id(key: Hashable) -> tuple[str, int]:
+    """The matcher's keys here are ("review" or "claim", id) pairs; the engine only knows them as hashable."""
+    kind, record_id = cast(tuple[str, int], key)
+    return kind, record_id
+
+
 def _sync(session: Session, state: _State) -> None:
-    for review in session.exec(
-        select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.title)
-        .where(FactCheck.id > state.last_review_id)
-        .order_by(FactCheck.id)
+    for review_id, claim_reviewed, title in session.exec(
+        select(col(FactCheck.id), col(FactCheck.claim_reviewed), col(FactCheck.title))
+        .where(col(FactCheck.id) > state.last_review_id)
+        .order_by(col(FactCheck.id))
     ):
-        state.matcher.add(("review", review.id), f"{review.claim_reviewed} {review.title}")
-        state.last_review_id = review.id
-    query = select(Claim.id, Claim.text, Claim.status, Claim.approved_by_id, Claim.updated_at)
+        assert review_id is not None, "a stored row has an id"
+        state.matcher.add(("review", review_id), f"{claim_reviewed} {title}")
+        state.last_review_id = review_id
+    # five columns: SQLAlchemy's select (SQLModel's is typed for up to four), run with execute
+    query = sa_select(
+        col(Claim.id), col(Claim.text), col(Claim.status), col(Claim.approved_by_id), col(Claim.updated_at)
+    )
     if state.claims_seen_until is None:
-        query = query.where(Claim.status.in_([s.value for s in VERDICTS]))
+        query = query.where(col(Claim.status).in_([s.value for s in VERDICTS]))
     else:
         # Equal timestamps are read again: re-adding a record is harmless, missing one is not.
-        query = query.where(Claim.updated_at >= state.claims_seen_until)
-    for row in session.exec(query):
+        query = query.where(col(Claim.updated_at) >= state.claims_seen_until)
+    for row in session.execute(query):
         key = ("claim", row.id)
         if is_final(row, require_approval=state.require_approval):
             state.matcher.add(key, row.text)
@@ -161,7 +174,7 @@ def find_similar(
     if not 1 <= limit <= 100:
         raise InputError("The limit must be between 1 and 100.")
     [matches] = search_matches(session=session, texts=[(text, exclude)], limit=limit, require_approval=require_approval)
-    return describe(session=session, scored=[(m.key[0], m.key[1], m.score) for m in matches])
+    return describe(session=session, scored=[(*_kind_and_id(m.key), m.score) for m in matches])
 
 
 def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[SimilarRecord]:
@@ -169,9 +182,11 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
     review_ids = [i for kind, i, _ in scored if kind == "review"]
     claim_ids = [i for kind, i, _ in scored if kind == "claim"]
     reviews = (
-        {r.id: r for r in session.exec(select(FactCheck).where(FactCheck.id.in_(review_ids)))} if review_ids else {}
+        {r.id: r for r in session.exec(select(FactCheck).where(col(FactCheck.id).in_(review_ids)))}
+        if review_ids
+        else {}
     )
-    claims = {c.id: c for c in session.exec(select(Claim).where(Claim.id.in_(claim_ids)))} if claim_ids else {}
+    claims = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(claim_ids)))} if claim_ids else {}
     out = []
     for kind, record_id, score in scored:
         if kind == "review" and record_id in reviews:
@@ -179,7 +194,7 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
             out.append(
                 SimilarRecord(
                     "review",
-                    r.id,
+                    saved_id(r),
                     score,
                     r.claim_reviewed,
                     r.rating,
@@ -194,7 +209,7 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
             out.append(
                 SimilarRecord(
                     "claim",
-                    c.id,
+                    saved_id(c),
                     score,
                     c.text,
                     str(c.status.value),
@@ -220,7 +235,12 @@ def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_
             if match.strength < PROPOSE:
                 continue
             session.add(
-                ClaimMatch(claim_id=claim_id, kind=match.key[0], target_id=match.key[1], score=round(match.strength, 4))
+                ClaimMatch(
+                    claim_id=claim_id,
+                    kind=_kind_and_id(match.key)[0],
+                    target_id=_kind_and_id(match.key)[1],
+                    score=round(match.strength, 4),
+                )
             )
             stored += 1
     session.flush()
@@ -243,7 +263,12 @@ def rematch_claim(*, session: Session, claim: Claim, require_approval: bool | No
             break
         if match.strength >= PROPOSE and match.key not in known:
             session.add(
-                ClaimMatch(claim_id=claim.id, kind=match.key[0], target_id=match.key[1], score=round(match.strength, 4))
+                ClaimMatch(
+                    claim_id=saved_id(claim),
+                    kind=_kind_and_id(match.key)[0],
+                    target_id=_kind_and_id(match.key)[1],
+                    score=round(match.strength, 4),
+                )
             )
             stored += 1
     session.commit()
@@ -255,7 +280,7 @@ def matches_of(*, session: Session, claim_id: int) -> list[tuple[ClaimMatch, Sim
     rows = session.exec(
         select(ClaimMatch)
         .where(ClaimMatch.claim_id == claim_id, ClaimMatch.state != "rejected")
-        .order_by(ClaimMatch.score.desc(), ClaimMatch.id)
+        .order_by(col(ClaimMatch.score).desc(), col(ClaimMatch.id))
     ).all()
     records = {
         (r.kind, r.id): r for r in describe(session=session, scored=[(m.kind, m.target_id, m.score) for m in rows])
@@ -266,7 +291,7 @@ def matches_of(*, session: Session, claim_id: int) -> list[tuple[ClaimMatch, Sim
 def checked_before_clause():
     """The SQL condition "this claim has a strong match nobody has rejected", for the queue's filter."""
     strong = select(ClaimMatch.claim_id).where(ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG)
-    return Claim.id.in_(strong)
+    return col(Claim.id).in_(strong)
 
 
 def strong_claim_ids(*, session: Session, claim_ids: list[int]) -> set[int]:
@@ -276,7 +301,7 @@ def strong_claim_ids(*, session: Session, claim_ids: list[int]) -> set[int]:
     return set(
         session.exec(
             select(ClaimMatch.claim_id).where(
-                ClaimMatch.claim_id.in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG
+                col(ClaimMatch.claim_id).in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG
             )
         ).all()
     )
@@ -298,7 +323,7 @@ def reject_match(*, session: Session, claim: Claim, match_id: int, actor: User |
         session=session,
         actor=actor,
         entity_type="claim",
-        entity_id=claim.id,
+        entity_id=saved_id(claim),
         action="match_rejected",
         after={"kind": match.kind, "target_id": match.target_id, "score": match.score},
     )
@@ -350,16 +375,19 @@ def reuse_verdict(
         rationale = f"{original.rationale}\n\n{reference}"
         links = [
             (e.url, e.stance, e.note)
-            for e in session.exec(select(Evidence).where(Evidence.claim_id == original.id).order_by(Evidence.id))
+            for e in session.exec(
+                select(Evidence).where(col(Evidence.claim_id) == original.id).order_by(col(Evidence.id))
+            )
         ]
     else:
         review = session.get(FactCheck, match.target_id)
-        status = verdict_of_rating(review.rating) if review else None
-        if status is None:
+        verdict = verdict_of_rating(review.rating) if review else None
+        if review is None or verdict is None:
             raise InputError(
                 f"The review's rating “{review.rating if review else ''}” maps to none of our verdicts; "
                 "give the verdict by hand."
             )
+        status = verdict
         reference = f"Verdict reused from {review.publisher or 'a published fact-check'}: {review.url}"
         rationale = f"Rated “{review.rating}” by {review.publisher or 'another fact-checker'}. {reference}"
         links = [
@@ -395,7 +423,7 @@ def reuse_verdict(
         session=session,
         actor=actor,
         entity_type="claim",
-        entity_id=claim.id,
+        entity_id=saved_id(claim),
         action="verdict_reused",
         after={"kind": match.kind, "target_id": match.target_id, "status": status.value},
     )

@@ -6,9 +6,11 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import and_, column, func, or_, table, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, Evidence, Source, Status, User
@@ -200,14 +202,16 @@ def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
     """Return the ORDER BY columns and the keyset condition for the rows after the cursor (before it, backwards)."""
     if backwards:
         return _order_before(sort, after)
+    order: list[UnaryExpression[Any]]
+    condition: ColumnElement[bool] | None
     if sort == "newest":
-        order = [Claim.id.desc()]
-        condition = Claim.id < int(after) if after.isdigit() else None
+        order = [col(Claim.id).desc()]
+        condition = col(Claim.id) < int(after) if after.isdigit() else None
     elif sort == "oldest":
-        order = [Claim.id.asc()]
-        condition = Claim.id > int(after) if after.isdigit() else None
+        order = [col(Claim.id).asc()]
+        condition = col(Claim.id) > int(after) if after.isdigit() else None
     elif sort == "updated":
-        order = [Claim.updated_at.desc(), Claim.id.desc()]
+        order = [col(Claim.updated_at).desc(), col(Claim.id).desc()]
         condition = None
         if "|" in after:
             stamp, _, last_id = after.partition("|")
@@ -216,9 +220,11 @@ def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
             except ValueError:
                 when = None
             if when and last_id.isdigit():
-                condition = and_(Claim.updated_at <= when, or_(Claim.updated_at < when, Claim.id < int(last_id)))
+                condition = and_(
+                    col(Claim.updated_at) <= when, or_(col(Claim.updated_at) < when, col(Claim.id) < int(last_id))
+                )
     else:
-        order = [Claim.checkworthiness.desc(), Claim.id.desc()]
+        order = [col(Claim.checkworthiness).desc(), col(Claim.id).desc()]
         condition = None
         if "|" in after:
             score, _, last_id = after.partition("|")
@@ -228,7 +234,8 @@ def _order_and_cursor(sort: str, after: str, *, backwards: bool = False):
                 value = None
             if value is not None and last_id.isdigit():
                 condition = and_(
-                    Claim.checkworthiness <= value, or_(Claim.checkworthiness < value, Claim.id < int(last_id))
+                    col(Claim.checkworthiness) <= value,
+                    or_(col(Claim.checkworthiness) < value, col(Claim.id) < int(last_id)),
                 )
     return order, condition
 
@@ -237,22 +244,23 @@ def _order_before(sort: str, before: str):
     """The reversed ORDER BY and the keyset condition for the rows just before the cursor (the previous page)."""
     if sort in {"newest", "oldest"}:
         newest = sort == "newest"
-        order = [Claim.id.asc() if newest else Claim.id.desc()]
+        order = [col(Claim.id).asc() if newest else col(Claim.id).desc()]
         condition = None
         if before.isdigit():
-            condition = Claim.id > int(before) if newest else Claim.id < int(before)
+            condition = col(Claim.id) > int(before) if newest else col(Claim.id) < int(before)
         return order, condition
-    column = Claim.updated_at if sort == "updated" else Claim.checkworthiness
-    order = [column.asc(), Claim.id.asc()]
+    column: Mapped[Any] = col(Claim.updated_at) if sort == "updated" else col(Claim.checkworthiness)
+    order = [column.asc(), col(Claim.id).asc()]
     condition = None
     if "|" in before:
         raw, _, last_id = before.partition("|")
+        value: dt.datetime | float | None
         try:
             value = dt.datetime.fromisoformat(raw) if sort == "updated" else float(raw)
         except ValueError:
             value = None
         if value is not None and last_id.isdigit():
-            condition = and_(column >= value, or_(column > value, Claim.id > int(last_id)))
+            condition = and_(column >= value, or_(column > value, col(Claim.id) > int(last_id)))
     return order, condition
 
 
@@ -301,27 +309,27 @@ COUNT_CAP = 1000
 
 def _conditions(filters: QueueFilters, user_id: int | None) -> list:
     """Every filter but the search, as conditions on Claim (and Article, for the publication dates)."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters.status:
-        conditions.append(Claim.status.in_(filters.status))
+        conditions.append(col(Claim.status).in_(filters.status))
     else:  # dismissed claims ("not a claim") leave the queue unless asked for by their status
-        conditions.append(Claim.status != Status.dismissed)
+        conditions.append(col(Claim.status) != Status.dismissed)
     if filters.source is not None:
-        conditions.append(Claim.source_id == filters.source)
+        conditions.append(col(Claim.source_id) == filters.source)
     if filters.article is not None:
-        conditions.append(Claim.article_id == filters.article)
+        conditions.append(col(Claim.article_id) == filters.article)
     if filters.assignee == "me":
-        conditions.append(Claim.assignee_id == user_id)
+        conditions.append(col(Claim.assignee_id) == user_id)
     elif filters.assignee == "none":
-        conditions.append(Claim.assignee_id.is_(None))
+        conditions.append(col(Claim.assignee_id).is_(None))
     elif filters.assignee.isdigit():
-        conditions.append(Claim.assignee_id == int(filters.assignee))
+        conditions.append(col(Claim.assignee_id) == int(filters.assignee))
     if filters.min_score is not None:
-        conditions.append(Claim.checkworthiness >= filters.min_score)
+        conditions.append(col(Claim.checkworthiness) >= filters.min_score)
     if filters.published_from:
-        conditions.append(Article.published >= filters.published_from)
+        conditions.append(col(Article.published) >= filters.published_from)
     if filters.published_to:
-        conditions.append(Article.published <= filters.published_to)
+        conditions.append(col(Article.published) <= filters.published_to)
     if filters.checked_before:
         conditions.append(checked_before_clause())
     return conditions

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from typing import Any, Protocol
 
-from ..audit import record_event, record_events
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ..audit import EventSpec, record_event, record_events
 from ..errors import InputError
-from ..models import Claim, Evidence, Status, User, utcnow
+from ..models import Claim, Evidence, Status, User, saved_id, utcnow
 from .claim_writes import ConflictError, claim_state, write_claim  # noqa: F401  (ConflictError: part of this API)
 
 EVIDENCE_VERDICTS = {Status.verified, Status.mostly_accurate, Status.misleading, Status.false}
@@ -40,7 +42,7 @@ def parse_status(value: str) -> Status:
 
 def counting_evidence():
     """The condition for evidence that can back a verdict: not withdrawn, and not a failed fetch."""
-    return Evidence.withdrawn_at.is_(None) & (Evidence.fetch_state != "failed")
+    return col(Evidence.withdrawn_at).is_(None) & (Evidence.fetch_state != "failed")
 
 
 def backs_verdict(evidence: Evidence) -> bool:
@@ -61,7 +63,7 @@ def check_verdict(*, session: Session, claim: Claim, status: Status, rationale: 
         raise InputError("To take a claim out as “not a claim”, dismiss it and give a reason.")
     if status in VERDICTS and not rationale.strip():
         raise InputError(f"A verdict of “{STATUS_LABELS[status]}” needs a written rationale: say why.")
-    if status in EVIDENCE_VERDICTS and evidence_count(session=session, claim_id=claim.id) == 0:
+    if status in EVIDENCE_VERDICTS and evidence_count(session=session, claim_id=saved_id(claim)) == 0:
         raise InputError(
             f"“{STATUS_LABELS[status]}” needs at least one evidence item that was not withdrawn and "
             "did not fail to fetch; add the URL you checked first."
@@ -88,7 +90,7 @@ def _save(
         session=session,
         actor=actor,
         entity_type="claim",
-        entity_id=claim.id,
+        entity_id=saved_id(claim),
         action=action,
         before=before,
         after=claim_state(claim),
@@ -100,7 +102,7 @@ def _save(
 
 def status_values(claim: Claim, status: Status, rationale: str, actor: User | None) -> dict:
     """Return what setting a status writes: a new verdict has a new author and date and needs a new approval."""
-    values = {
+    values: dict[str, Any] = {
         "status": status,
         "approved_by_id": None,
         "approved_at": None,
@@ -180,10 +182,10 @@ def approve_many(
     """Approve several verdicts at once, each at the version the editor saw: all of them or none."""
     if not versions:
         raise InputError("Select at least one verdict to approve.")
-    claims = list(session.exec(select(Claim).where(Claim.id.in_(list(versions))).order_by(Claim.id)))
+    claims = list(session.exec(select(Claim).where(col(Claim.id).in_(list(versions))).order_by(col(Claim.id))))
     if len(claims) != len(versions):
         raise InputError("Some selected claims no longer exist; reload the page. Nothing was approved.")
-    events = []
+    events: list[EventSpec] = []
     for claim in claims:
         try:
             check_approval(claim=claim, actor=actor, allow_self_approval=allow_self_approval)
@@ -195,10 +197,10 @@ def approve_many(
             session=session,
             claim=claim,
             actor=actor,
-            expected_version=versions[claim.id],
+            expected_version=versions[saved_id(claim)],
             values={"approved_by_id": actor.id, "approved_at": utcnow()},
         )
-        events.append(("claim", claim.id, "approve", {"before": before, "after": claim_state(claim)}))
+        events.append(("claim", saved_id(claim), "approve", {"before": before, "after": claim_state(claim)}))
     record_events(session=session, actor=actor, events=events)
     session.commit()
     return len(claims)
@@ -308,10 +310,10 @@ def bulk_update(
     """Set the status or the assignee of several claims at once: all of them or, on any refusal, none."""
     if not claim_ids:
         raise InputError("Select at least one claim first.")
-    claims = list(session.exec(select(Claim).where(Claim.id.in_(claim_ids)).order_by(Claim.id)))
+    claims = list(session.exec(select(Claim).where(col(Claim.id).in_(claim_ids)).order_by(col(Claim.id))))
     if len(claims) != len(set(claim_ids)):
         raise InputError("Some selected claims no longer exist; reload the queue.")
-    events = []
+    events: list[EventSpec] = []
     for claim in claims:
         before = claim_state(claim)
         values = {}
@@ -331,13 +333,22 @@ def bulk_update(
             actor=actor,
             attempted={"status": status.value if status else None},
         )
-        events.append(("claim", claim.id, "bulk", {"before": before, "after": claim_state(claim)}))
+        events.append(("claim", saved_id(claim), "bulk", {"before": before, "after": claim_state(claim)}))
     record_events(session=session, actor=actor, events=events, reason=rationale)
     session.commit()
     return len(claims)
 
 
-def is_final(claim: Claim, *, require_approval: bool) -> bool:
+class HasVerdict(Protocol):
+    """A claim, or a row of its status and approver columns."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def approved_by_id(self) -> int | None: ...
+
+
+def is_final(claim: HasVerdict, *, require_approval: bool) -> bool:
     """A verdict counts as final once given (and approved, where the newsroom requires approval)."""
     return claim.status in VERDICTS and (claim.approved_by_id is not None or not require_approval)
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from claims.sources import SourceRegistry, default_registry
 
-from ..audit import record_event, record_events
+from ..audit import EventSpec, record_event, record_events
 from ..errors import InputError
-from ..models import Article, Claim, Source, SourceAlias, SourceKind, Status, User
+from ..models import Article, Claim, Source, SourceAlias, SourceKind, Status, User, saved_id
 from .claim_writes import write_claim
 
 
 def source_registry(*, session: Session) -> SourceRegistry:
     """Return the built-in registry extended with the sources and aliases users have stored."""
     rows = session.exec(
-        select(Source.name, Source.kind, SourceAlias.alias).join(SourceAlias, SourceAlias.source_id == Source.id)
+        select(col(Source.name), col(Source.kind), col(SourceAlias.alias)).join(
+            SourceAlias, col(SourceAlias.source_id) == col(Source.id)
+        )
     ).all()
     if not rows:
         return default_registry()
@@ -41,16 +43,16 @@ class SourceRow:
 
 def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[SourceRow]:
     """Return sources with their claim counts, most-cited first."""
-    flagged = func.sum(case((Claim.status.in_([Status.false.value, Status.misleading.value]), 1), else_=0))
+    flagged = func.sum(case((col(Claim.status).in_([Status.false.value, Status.misleading.value]), 1), else_=0))
     aliases = select(func.count()).where(SourceAlias.source_id == Source.id).scalar_subquery()
     query = (
-        select(Source, aliases, func.count(Claim.id), func.coalesce(flagged, 0))
-        .join(Claim, Claim.source_id == Source.id, isouter=True)
-        .group_by(Source.id)
+        select(Source, aliases, func.count(col(Claim.id)), func.coalesce(flagged, 0))
+        .join(Claim, col(Claim.source_id) == col(Source.id), isouter=True)
+        .group_by(col(Source.id))
     )
     if q:
-        query = query.where(Source.name.ilike(f"%{q}%"))
-    rows = session.exec(query.order_by(func.count(Claim.id).desc(), Source.name).limit(limit))
+        query = query.where(col(Source.name).ilike(f"%{q}%"))
+    rows = session.exec(query.order_by(func.count(col(Claim.id)).desc(), col(Source.name)).limit(limit))
     return [SourceRow(source, n_aliases, n_claims, int(n_flagged)) for source, n_aliases, n_claims, n_flagged in rows]
 
 
@@ -66,9 +68,9 @@ def source_record(*, session: Session, source_id: int) -> dict | None:
     )
     latest = session.exec(
         select(Claim, Article.title)
-        .join(Article, Article.id == Claim.article_id)
+        .join(Article, col(Article.id) == col(Claim.article_id))
         .where(Claim.source_id == source_id)
-        .order_by(Claim.id.desc())
+        .order_by(col(Claim.id).desc())
         .limit(20)
     ).all()
     return {
@@ -112,7 +114,7 @@ def update_source(
         session=session,
         actor=actor,
         entity_type="source",
-        entity_id=source.id,
+        entity_id=saved_id(source),
         action="edit",
         before=before,
         after=_snapshot(source),
@@ -129,14 +131,14 @@ def add_alias(*, session: Session, source: Source, alias: str, actor: User | Non
     taken = session.exec(select(SourceAlias).where(SourceAlias.alias == alias)).first()
     if taken:
         raise InputError(f"“{alias}” is already an alias of another source.")
-    row = SourceAlias(source_id=source.id, alias=alias)
+    row = SourceAlias(source_id=saved_id(source), alias=alias)
     session.add(row)
     session.flush()
     record_event(
         session=session,
         actor=actor,
         entity_type="source",
-        entity_id=source.id,
+        entity_id=saved_id(source),
         action="alias_add",
         after={"alias": alias},
     )
@@ -165,17 +167,19 @@ def merge_sources(*, session: Session, source: Source, into: Source, actor: User
     """Merge a source into another: its claims and aliases move, and its name becomes an alias."""
     if source.id == into.id:
         raise InputError("Choose a different source to merge into.")
-    claims = list(session.exec(select(Claim).where(Claim.source_id == source.id).order_by(Claim.id)))
+    claims = list(session.exec(select(Claim).where(col(Claim.source_id) == source.id).order_by(col(Claim.id))))
     for claim in claims:  # each through the one versioned update, so a concurrent edit of one is not lost
         write_claim(session=session, claim=claim, values={"source_id": into.id}, actor=actor)
-    claim_ids = [claim.id for claim in claims]
-    session.execute(update(SourceAlias).where(SourceAlias.source_id == source.id).values(source_id=into.id))
+    claim_ids = [saved_id(claim) for claim in claims]
+    session.execute(update(SourceAlias).where(col(SourceAlias.source_id) == source.id).values(source_id=into.id))
     if not session.exec(select(SourceAlias).where(SourceAlias.alias == source.name)).first():
-        session.add(SourceAlias(source_id=into.id, alias=source.name))
+        session.add(SourceAlias(source_id=saved_id(into), alias=source.name))
     merged = _snapshot(source)
     session.flush()
     session.delete(source)
-    events = [("source", into.id, "merge", {"merged": merged, "merged_id": source.id, "claims": len(claim_ids)})]
+    events: list[EventSpec] = [
+        ("source", saved_id(into), "merge", {"merged": merged, "merged_id": source.id, "claims": len(claim_ids)})
+    ]
     events += [("claim", claim_id, "source", {"source_id": into.id, "was": source.id}) for claim_id in claim_ids]
     record_events(session=session, actor=actor, events=events)
     session.commit()

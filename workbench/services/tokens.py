@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import overload
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, saved_id, utcnow
 from ..validation import max_length
 
 SCOPES = ("read", "write")
@@ -24,6 +25,10 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@overload
+def _aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
@@ -54,7 +59,9 @@ def create_token(
     if expires_at is not None and _aware(expires_at) <= utcnow():
         raise InputError("The expiry date is in the past; choose a later one or none.")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, label=name, token_hash=hash_token(secret), scope=scope, expires_at=expires_at)
+    token = ApiToken(
+        user_id=saved_id(user), label=name, token_hash=hash_token(secret), scope=scope, expires_at=expires_at
+    )
     try:
         session.add(token)
         session.flush()
@@ -62,7 +69,7 @@ def create_token(
             session=session,
             actor=actor,
             entity_type="api_token",
-            entity_id=token.id,
+            entity_id=saved_id(token),
             action="create",
             after=token_snapshot(token),
         )
@@ -75,7 +82,11 @@ def create_token(
 
 def list_tokens(*, session: Session, user: User | None = None) -> list[tuple[ApiToken, str]]:
     """Return tokens with their owner's email, newest first; only one user's when a user is given."""
-    query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
+    query = (
+        select(ApiToken, col(User.email))
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .order_by(col(ApiToken.id).desc())
+    )
     if user is not None:
         query = query.where(ApiToken.user_id == user.id)
     return list(session.exec(query))
@@ -94,7 +105,7 @@ def revoke_token(*, session: Session, token_id: int, actor: User | None, owner: 
         session=session,
         actor=actor,
         entity_type="api_token",
-        entity_id=token.id,
+        entity_id=saved_id(token),
         action="revoke",
         before=token_snapshot(token),
     )
@@ -117,7 +128,7 @@ def authenticate_token(*, session: Session, secret: str) -> tuple[User, ApiToken
         return None
     row = session.exec(
         select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
+        .join(User, col(User.id) == col(ApiToken.user_id))
         .where(ApiToken.token_hash == hash_token(secret))
         .execution_options(populate_existing=True)
     ).first()  # a revocation is seen at once
@@ -130,7 +141,7 @@ def authenticate_token(*, session: Session, secret: str) -> tuple[User, ApiToken
     if token.last_used_at is None or now - _aware(token.last_used_at) > LAST_USED_GRANULARITY:
         session.execute(
             update(ApiToken)
-            .where(ApiToken.id == token.id)
+            .where(col(ApiToken.id) == token.id)
             .values(last_used_at=now)
             .execution_options(synchronize_session=False)
         )

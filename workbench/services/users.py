@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Role, User, utcnow
+from ..models import Role, User, saved_id, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -42,7 +42,7 @@ def create_user(*, session: Session, email: str, name: str, role: str, password:
             session=session,
             actor=actor,
             entity_type="user",
-            entity_id=user.id,
+            entity_id=saved_id(user),
             action="create",
             after=user_snapshot(user),
         )
@@ -155,7 +155,7 @@ def update_user(
             session=session,
             actor=actor,
             entity_type="user",
-            entity_id=user.id,
+            entity_id=saved_id(user),
             action="+".join(changes),
             before=before,
             after={**user_snapshot(user), "password_changed": "password" in changes},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..audit import verify_chain
@@ -71,7 +73,7 @@ def update_user_view(user_id: int):
         abort(404)
     form = request.form
     action = form.get("action", "")
-    changes = {
+    changes: dict[str, dict[str, Any]] = {
         "role": {"role": form.get("role", "")},
         "deactivate": {"active": False},
         "reactivate": {"active": True},

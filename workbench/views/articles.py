@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from htmx_flask import request  # flask's request, typed with the .htmx attribute the extension adds
 
 from ..auth import acting_user
 from ..db import get_session

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from htmx_flask import request  # flask's request, typed with the .htmx attribute the extension adds
 from werkzeug.datastructures import MultiDict
 
-from ..auth import acting_user, require_role
+from ..auth import acting_user, require_role, signed_in_user
 from ..db import get_session
 from ..errors import InputError
-from ..models import Evidence, Role, Status, User
+from ..models import Evidence, Role, Status, User, saved_id
 from ..rendering import render
 from ..services import claim_edits, corrections, review
 from ..services.claim_detail import claim_detail, describe_event, get_claim
@@ -226,7 +227,7 @@ def _queue_context(claim) -> dict:
         return {"queue_args": "", "queue_prev": None, "queue_next": None}
     filters = parse_filters(MultiDict(parse_qsl(raw)))
     previous_id, next_id = queue_neighbours(
-        session=get_session(), filters=filters, user_id=acting_user().id, claim=claim
+        session=get_session(), filters=filters, user_id=saved_id(signed_in_user()), claim=claim
     )
     return {"queue_args": raw, "queue_prev": previous_id, "queue_next": next_id}
 

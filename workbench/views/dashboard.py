@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
-from ..auth import acting_user, require_role
+from ..auth import require_role, signed_in_user
 from ..db import get_session
 from ..errors import InputError
 from ..models import Role
@@ -76,7 +76,7 @@ def clear(article_id: int):
         board.clear_article(
             session=session,
             article=article,
-            actor=acting_user(),
+            actor=signed_in_user(),
             require_approval=current_app.config["REQUIRE_APPROVAL"],
         )
     except InputError as error:

@@ -87,7 +87,7 @@ def decide():
 def _respond(*, message: str | None = None, error: str | None = None, status: int = 200):
     if wants_fragment("approval-list"):
         return _approvals(message=message, error=error, status=status)
-    if status >= 400:
+    if status >= 400 or message is None:
         return _approvals(error=error, status=status)
     flash(message, "success")
     return redirect(url_for("desk.approvals"), code=303)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
+from htmx_flask import request  # flask's request, typed with the .htmx attribute the extension adds
 
 from ..auth import acting_user
 from ..db import get_session
@@ -20,7 +21,10 @@ def _evidence_or_404(evidence_id: int) -> tuple[Evidence, Claim]:
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
-    return evidence, session.get(Claim, evidence.claim_id)
+    claim = session.get(Claim, evidence.claim_id)
+    if claim is None:  # the foreign key makes this impossible; a 404 rather than a crash all the same
+        abort(404)
+    return evidence, claim
 
 
 @bp.get("/evidence/<int:evidence_id>")

@@ -31,7 +31,8 @@ def _body(row, prev_hash: str) -> bytes:
 
 
 def _key() -> bytes:
-    configured = op.get_context().config.attributes.get("audit_key")
+    config = op.get_context().config
+    configured = config.attributes.get("audit_key") if config is not None else None
     return (configured or os.environ.get("WORKBENCH_AUDIT_KEY") or "dev-only-insecure-audit-key").encode("utf-8")
 
 
