@@ -116,6 +116,7 @@ class Figure:
     rounds: list[tuple[float, float]] = field(default_factory=list)
     floors: list[tuple[float, float]] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)
+    error: str = ""
 
     def line(self) -> str:
         """The figure as one line: the range of p50 and p95 over the rounds, the bare endpoint's, the load."""
@@ -124,6 +125,8 @@ class Figure:
             low, high = min(values), max(values)
             return f"{low:6.1f}–{high:<6.1f}" if len(values) > 1 else f"{low:6.1f}       "
 
+        if not self.rounds:
+            return f"  {self.name:34} failed: {self.error}"
         p50s, p95s = [r[0] for r in self.rounds], [r[1] for r in self.rounds]
         bare50, bare95 = [f[0] for f in self.floors], [f[1] for f in self.floors]
         return (
@@ -149,7 +152,11 @@ class Bench:
         for _ in range(self.repeat):
             figure.floors.append(percentile_pair(self.floor()))
             figure.loads.append(os.getloadavg()[0])
-            figure.rounds.append(percentile_pair(timed()))
+            try:
+                figure.rounds.append(percentile_pair(timed()))
+            except (AssertionError, requests.RequestException) as error:  # report it and go on to the next figure
+                figure.error = f"{type(error).__name__}: {error}"[:200]
+                return
 
     def get(
         self, name: str, path: str, session: requests.Session | None = None, runs: int | None = None, **kwargs
