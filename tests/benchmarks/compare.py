@@ -163,7 +163,7 @@ def write_figures(ours: Bench, theirs: Bench, token: str, claim_id: int, ls_base
     def their_writes() -> list[float]:
         times = []
         for n in range(theirs.runs):
-            result = [
+            result: list[dict[str, object]] = [
                 {
                     "from_name": "verdict",
                     "to_name": "text",
@@ -173,7 +173,10 @@ def write_figures(ours: Bench, theirs: Bench, token: str, claim_id: int, ls_base
             ]
             start = time.perf_counter()
             response = theirs.session.post(
-                f"{ls_base}/api/tasks/{task_id}/annotations", json={"result": result}, timeout=60
+                f"{ls_base}/api/tasks/{task_id}/annotations",
+                data=json.dumps({"result": result}),
+                headers={"Content-Type": "application/json"},
+                timeout=60,
             )
             times.append(time.perf_counter() - start)
             assert response.status_code in (200, 201), response.status_code
