@@ -32,6 +32,13 @@ _ROW = re.compile(r'id="claim-row-(\d+)"[^>]*?data-version="(\d+)"')
 _NEXT = re.compile(r'rel="next" href="([^"]+)"')
 
 
+def _found(pattern: re.Pattern[str], page: str, group: int = 1) -> str:
+    """The group of the pattern's first match on the page (the page must have it)."""
+    found = pattern.search(page)
+    assert found, f"{pattern.pattern} is not on the page"
+    return found.group(group)
+
+
 def status_changes(bench: Bench, token: str) -> None:
     """Time status changes through the queue row (htmx), with the version each row carries and a live token."""
     page = bench.session.get(bench.base + "/claims?sort=newest", timeout=60).text
@@ -56,7 +63,7 @@ def status_changes(bench: Bench, token: str) -> None:
             )
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, (response.status_code, response.text[:300])
-            versions[claim_id] = int(_ROW.search(response.text).group(2))
+            versions[claim_id] = int(_found(_ROW, response.text, 2))
         return times
 
     bench.record("status change (htmx row)", timed)
@@ -73,7 +80,7 @@ def run(kind: str, args, url: str | None) -> None:
             bench.get("queue, unverified", "/claims?status=unverified")
             page = session.get(base + "/claims?sort=score", timeout=60).text
             for _ in range(20):  # walk 20 pages deep by cursor
-                after = _NEXT.search(page).group(1).replace("&amp;", "&")
+                after = _found(_NEXT, page).replace("&amp;", "&")
                 page = session.get(base + after, timeout=60).text
             bench.get("queue, page 21 by cursor", after)
             bench.get("queue, source + status", "/claims?source=1&status=false")
@@ -81,7 +88,7 @@ def run(kind: str, args, url: str | None) -> None:
                 bench.get(name, "/claims?" + requests.compat.urlencode({"q": words}))
             for name, words in TYPED:
                 bench.get(name, "/claims?" + requests.compat.urlencode({"q": words}), headers=FRAGMENT)
-            claim_id = _ROW.search(page).group(1)
+            claim_id = _found(_ROW, page)
             bench.get("claim view", f"/claims/{claim_id}")
             status_changes(bench, token)
             bench.get("editor dashboard", "/dashboard", runs=max(5, args.runs // 6))
