@@ -381,7 +381,7 @@ def queue_page(
         next_cursor = cursor_for(filters.sort, page[-1].claim) if more_beyond else None
         previous_cursor = cursor_for(filters.sort, page[0].claim) if page and filters.after else None
     if not count or (not filters.after and not filters.before and not more_beyond):
-        total, more = len(page), False  # the first page holds every match: nothing left to count
+        total, more = min(len(page), COUNT_CAP), len(page) > COUNT_CAP  # the first page holds every match
     else:
         total, more = count_matches(session=session, filters=filters, user_id=user_id, search=search)
     return QueuePage(page, next_cursor, previous_cursor, total, more)
