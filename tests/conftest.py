@@ -17,6 +17,10 @@ from workbench.db import get_engine, make_engine, upgrade_schema
 PG_URL = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TABLES = [
+    "webhook_attempt",
+    "webhook_delivery",
+    "webhook_event",
+    "webhook_endpoint",
     "claim_match",
     "fact_check",
     "audit_event",

@@ -246,6 +246,22 @@ def test_the_reference_page_lists_every_operation(app, client, db, checker):
     assert not page.select("script:not([src])") and not page.select("[style]")
 
 
+def test_the_reference_page_loads_nothing_from_elsewhere(app, client, db, checker):
+    from urllib.parse import urlsplit
+
+    login(client, checker.email)
+    response = client.get("/api/reference")
+    page = parse(response)
+    assert "POST /api/v1/webhooks" in [code.get_text() for code in page.select("article.operation h2 code")]
+    addresses = [tag.get(attr) for attr in ("src", "href", "action") for tag in page.find_all(attrs={attr: True})]
+    assert addresses and all(not urlsplit(a).netloc or urlsplit(a).netloc == "localhost" for a in addresses), addresses
+    assert all(a.startswith(("/", "#")) for a in addresses if not urlsplit(a).netloc)
+    policy = response.headers["Content-Security-Policy"]
+    assert "http" not in policy and "default-src 'self'" in policy
+    for ref in {a for a in addresses if a.startswith("#schema-")}:  # every schema link lands on its section
+        assert page.find(id=ref[1:]), ref
+
+
 def test_evidence_is_added_with_202_and_a_status_url_listed_and_withdrawn(app, client, db, checker):
     make_article(db, actor=checker)
     headers = bearer(db, checker)
@@ -301,6 +317,8 @@ ROLE_TABLE = [
     (Role.checker, "/admin/audit", "/api/v1/audit/verify", False),
     (Role.editor, "/admin/audit", "/api/v1/audit/verify", True),
     (Role.checker, "/claims", "/api/v1/claims", True),
+    (Role.editor, "/admin/webhooks", "/api/v1/webhooks", False),
+    (Role.admin, "/admin/webhooks", "/api/v1/webhooks", True),
 ]
 
 
@@ -367,3 +385,59 @@ def test_head_gives_the_etag_without_a_body(app, client, db, checker):
     response = client.head(f"/api/v1/claims/{claim.id}", headers=headers)
     assert response.status_code == 200 and response.headers["ETag"] == f'"claim-{claim.id}-v{claim.version}"'
     assert response.get_data() == b""
+
+
+# Writes: one table for the UI's form and the API's JSON (a refusal changes nothing in either).
+WRITE_ROLE_TABLE = [
+    # (role, HTML route, form, API route, JSON, allowed)
+    (
+        Role.checker,
+        "/sources",
+        {"name": "Checker Source", "kind": "other"},
+        "/api/v1/sources",
+        {"name": "Checker Source"},
+        False,
+    ),
+    (
+        Role.editor,
+        "/sources",
+        {"name": "Editor Source", "kind": "other"},
+        "/api/v1/sources",
+        {"name": "Editor Source 2"},
+        True,
+    ),
+    (
+        Role.editor,
+        "/admin/webhooks",
+        {"url": "https://cms.example.org/a", "events": "verdict.final"},
+        "/api/v1/webhooks",
+        {"url": "https://cms.example.org/b", "events": ["verdict.final"]},
+        False,
+    ),
+    (
+        Role.admin,
+        "/admin/webhooks",
+        {"url": "https://cms.example.org/a", "events": "verdict.final"},
+        "/api/v1/webhooks",
+        {"url": "https://cms.example.org/b", "events": ["verdict.final"]},
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("role,html,form,api,body,allowed", WRITE_ROLE_TABLE)
+def test_the_same_role_rules_hold_for_ui_and_api_writes(app, client, db, role, html, form, api, body, allowed):
+    from workbench.models import Source
+    from workbench.models_webhooks import WebhookEndpoint
+
+    user = make_user(db, role)
+    login(client, user.email)
+    table = Source if "sources" in api else WebhookEndpoint
+    before = len(db.exec(select(table)).all())
+    page = client.post(html, data={**form, "csrf_token": csrf_token(client)})
+    assert page.status_code in ((201, 303) if allowed else (403,))
+    response = app.test_client().post(api, json=body, headers=bearer(db, user, "write"))
+    assert response.status_code == (201 if allowed else 403)
+    if not allowed:
+        assert response.mimetype == "application/problem+json"
+    assert len(db.exec(select(table)).all()) == before + (2 if allowed else 0)

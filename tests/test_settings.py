@@ -194,12 +194,15 @@ def test_trusted_proxies_apply_proxyfix(database_url, tmp_path, hops, expected):
         ["audit", "anchor"],
         ["generate", "--articles", "1"],
         ["import-claimreview", "reviews.jsonl"],
+        ["ingest", "article.txt", "--published", "2024-05-08"],
+        ["export", "--format", "json", "-o", "out.json"],
     ],
 )
 def test_commands_that_write_audit_events_refuse_the_development_audit_key(tmp_path, command):
     """Events signed with the development key would not verify under the real one: one line, nothing written."""
     env = _env(tmp_path, WORKBENCH_SECRET_KEY="x" * 32)
     (tmp_path / "reviews.jsonl").write_text("")
+    (tmp_path / "article.txt").write_text("Bridge\n\nThe bridge reopened on Monday, the council said.\n")
     init = subprocess.run(
         [str(BIN / "workbench"), "init"], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
     )

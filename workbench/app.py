@@ -27,6 +27,7 @@ from .views import (
     exports,
     matching,
     sources,
+    webhooks,
 )
 
 csrf = CSRFProtect()
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sources.bp)
     app.register_blueprint(matching.bp)
     app.register_blueprint(api_access.bp)
+    app.register_blueprint(webhooks.bp)
     api.init_app(app, csrf)
     app.jinja_env.filters["link_href"] = link_href
     _register_error_pages(app)

@@ -195,6 +195,7 @@ def extract_command(file, published, output_format):
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
 @with_appcontext
+@writes_audit_events
 def export_command(article_id, source, since, fmt, output):
     """Export claims with verdicts, evidence and history, ending with an integrity trailer."""
     from .services.exports import ExportScope, check_export, count_claims, export_stream
@@ -246,7 +247,7 @@ def worker_command(burst):
     """Fetch and archive evidence: RQ over Redis with WORKBENCH_REDIS_URL, else poll the database."""
     import threading
 
-    from .worker import QUEUE_NAME, reclaim_abandoned, run_embedded, run_reclaimer
+    from .worker import QUEUE_NAME, reclaim_abandoned, run_embedded, run_reclaimer, run_webhook_sender, send_webhooks
 
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
@@ -258,6 +259,11 @@ def worker_command(burst):
         stop = threading.Event()
         if not burst:
             threading.Thread(target=run_reclaimer, args=(app, stop), name="workbench-reclaimer", daemon=True).start()
+            threading.Thread(
+                target=run_webhook_sender, args=(app, stop), name="workbench-webhooks", daemon=True
+            ).start()  # webhooks go from the database's outbox, in each endpoint's order, not through RQ
+        else:
+            send_webhooks(app)
         try:
             Worker([QUEUE_NAME], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
         finally:

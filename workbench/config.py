@@ -178,6 +178,13 @@ SETTINGS = (
         300.0,
         "A fetch still 'fetching' after this long was left by a dead worker and is taken again.",
     ),
+    Setting(
+        "WEBHOOK_RETRY_SECONDS", _positive_float, 30.0, "First wait before a failed webhook is sent again; it doubles."
+    ),
+    Setting(
+        "WEBHOOK_GIVE_UP_HOURS", _positive_float, 24.0, "A webhook delivery is retried for this long, then given up."
+    ),
+    Setting("WEBHOOK_DEADLINE", _positive_float, 10.0, "Seconds a receiver has to answer one webhook delivery."),
     Setting("ORGANISATION", _text, "Fact-checking desk", "The newsroom named as author of ClaimReview exports."),
     Setting(
         "TRUSTED_PROXIES",
@@ -319,6 +326,9 @@ class Config:
             "FETCH_READ_TIMEOUT",
             "FETCH_DEADLINE",
             "FETCH_STALE_SECONDS",
+            "WEBHOOK_RETRY_SECONDS",
+            "WEBHOOK_GIVE_UP_HOURS",
+            "WEBHOOK_DEADLINE",
             "ORGANISATION",
             "TRUSTED_PROXIES",
             "LOG_FORMAT",

@@ -24,6 +24,7 @@ from .errors import InputError
 from .urls import validate_url
 
 USER_AGENT = "FactCheckWorkbench/0.1 (+evidence archiver)"
+ACCEPT_PAGES = "text/html,text/plain;q=0.9,*/*;q=0.5"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 # IPv6 ranges that carry or translate IPv4 (or are deprecated) and that is_global does not reliably reject:
 # IPv4-compatible, SIIT, NAT64 (well-known and local-use), 6to4, Teredo, site-local.
@@ -137,23 +138,40 @@ def _host_of(url: str) -> str:
     return host
 
 
-def _get(url: str, address: str, *, timeout: tuple[float, float]) -> requests.Response:
+def _send(
+    method: str, url: str, address: str, *, timeout: tuple[float, float], body: bytes | None, headers: dict
+) -> requests.Response:
     with requests.Session() as http:
         http.trust_env = False  # no proxy from the environment: the connection goes where it was vetted
         adapter = PinnedAdapter(_host_of(url), address)
         http.mount("http://", adapter)
         http.mount("https://", adapter)
-        return http.get(
+        return http.request(
+            method,
             url,
+            data=body,
             allow_redirects=False,
             stream=True,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"},
+            headers={"User-Agent": USER_AGENT, **headers},
         )
 
 
 def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
     """Fetch a URL under the policy; raise FetchRefused with the reason when it is refused or fails."""
+    return _request("GET", url, policy=policy, body=None, headers={"Accept": ACCEPT_PAGES})
+
+
+def post(url: str, *, body: bytes, headers: dict, policy: FetchPolicy) -> FetchResult:
+    """POST a body under the same policy as a fetch (vetted addresses, deadline, size cap on the answer).
+
+    Only 307 and 308 redirects are followed (they keep the method and the body), each hop vetted again; any
+    other redirect is returned as the answer, never turned into a GET.
+    """
+    return _request("POST", url, policy=policy, body=body, headers=headers)
+
+
+def _request(method: str, url: str, *, policy: FetchPolicy, body: bytes | None, headers: dict) -> FetchResult:
     deadline = time.monotonic() + policy.deadline
     current, hops = url, []
     for _ in range(policy.max_redirects + 1):
@@ -161,24 +179,29 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchRefused(f"The fetch took longer than {policy.deadline:g} s in all; stopped.")
-        host = urlsplit(current).hostname
+        host = _host_of(current)
         try:
-            response = _get(
-                current, address, timeout=(min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
+            response = _send(
+                method,
+                current,
+                address,
+                timeout=(min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining)),
+                body=body,
+                headers=headers,
             )
         except requests.Timeout:
             raise FetchRefused(f"No answer from {host} in time (timed out).") from None
         except (requests.RequestException, Urllib3Error, OSError) as error:
             raise FetchRefused(f"Could not connect to {host}: {type(error).__name__}.") from None
         try:
-            if response.is_redirect:
+            if response.is_redirect and (method == "GET" or response.status_code in (307, 308)):
                 location = response.headers.get("Location", "")
                 if not location:
                     raise FetchRefused(f"A redirect ({response.status_code}) without a destination.")
                 hops.append(current)
                 current = urljoin(current, location)
                 continue
-            body = _read_capped(response, policy, deadline)
+            content = _read_capped(response, policy, deadline)
             content_type = (
                 response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip().lower()
             )
@@ -187,8 +210,8 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchResult:
                 final_url=current,
                 status=response.status_code,
                 content_type=content_type,
-                body=body,
-                sha256=hashlib.sha256(body).hexdigest(),
+                body=content,
+                sha256=hashlib.sha256(content).hexdigest(),
                 redirects=hops,
             )
         finally:

@@ -285,4 +285,5 @@ def ids_of(rows: Iterable[int | None]) -> list[int]:
     return [int(row) for row in rows if row is not None]
 
 
-from . import models_matching  # noqa: E402,F401  (checked-before tables register on the same metadata)
+# checked-before and webhook tables register on the same metadata
+from . import models_matching, models_webhooks  # noqa: E402,F401

@@ -8,6 +8,7 @@ import time
 
 from flask import Flask
 
+from .services import webhooks
 from .services.evidence_fetch import work_once
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,29 @@ def run_embedded(app: Flask, stop: threading.Event, *, poll: float = 1.0, burst:
         except Exception:  # one bad job must not stop the worker; the job stays visible as "fetching"
             log.exception("evidence fetch failed")
             ran = False
+        ran = send_webhooks(app) or ran
         done += ran
         if not ran:
             if burst:
                 break
             stop.wait(poll)
     return done
+
+
+def send_webhooks(app: Flask) -> bool:
+    """Send the webhook deliveries that are due (each endpoint's oldest first); True when any was attempted."""
+    try:
+        return webhooks.work_once(app) > 0
+    except Exception:  # a broken database or receiver must not stop the worker; the delivery is retried
+        log.exception("webhook delivery failed")
+        return False
+
+
+def run_webhook_sender(app: Flask, stop: threading.Event, *, poll: float = 1.0) -> None:
+    """Beside an RQ worker: send due webhook deliveries from the outbox until stopped (RQ carries the fetches)."""
+    while not stop.is_set():
+        if not send_webhooks(app):
+            stop.wait(poll)
 
 
 def start_background_worker(app: Flask) -> threading.Event | None:

@@ -127,7 +127,7 @@ for _code in (400, 403, 404, 405, 413):
 def init_app(app, csrf) -> None:
     """Register the API, exempt it from the form-level CSRF hook (it checks CSRF itself), and bind the spec."""
     global _csrf
-    from . import articles, audit, claims, docs, evidence, sources  # noqa: F401  (their routes join bp)
+    from . import articles, audit, claims, docs, evidence, exports, sources, webhooks  # noqa: F401  (their routes join bp)
 
     _csrf = csrf
     csrf.exempt(bp)

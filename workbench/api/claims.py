@@ -176,14 +176,31 @@ def restore_claim(claim_id: int):
     json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"]
 )
 def correct_claim(claim_id: int):
-    """Correct what extraction got wrong: the claim's source or its speaker."""
+    """Correct what extraction got wrong: the claim's source, speaker, kind, dates or span."""
     body = json_body()
 
     def apply(claim, version):
         common = {"session": get_session(), "claim": claim, "actor": acting_user(), "expected_version": version}
         if body.field == "source":
             corrections.correct_source(**common, source_id=body.source_id, new_name=body.new_source)
-        else:
+        elif body.field == "speaker":
             corrections.correct_speaker(**common, speaker=body.speaker)
+        elif body.field == "kind":
+            corrections.correct_kind(**common, kind=body.kind)
+        elif body.field == "dates":
+            if body.dates is None:
+                raise InputError("Send dates: the claim's whole list of dates (an empty list removes them all).")
+            known = {date.get("text"): (date.get("start"), date.get("end")) for date in claim.dates}
+            dates = corrections.parse_date_rows(
+                [date.text for date in body.dates],
+                [date.value or "" for date in body.dates],
+                set(),
+                [known.get(" ".join(date.text.split())) for date in body.dates],  # a kept date keeps its place
+            )
+            corrections.correct_dates(**common, dates=dates)
+        else:
+            if body.start is None or body.end is None:
+                raise InputError("Send start and end: the new span's offsets in the article's text.")
+            corrections.correct_span(**common, start=body.start, end=body.end)
 
     return change_claim(claim_id, apply)

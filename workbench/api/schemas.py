@@ -245,13 +245,26 @@ class WithdrawIn(Strict):
     reason: str = Field(max_length=LONG_TEXT)
 
 
-class CorrectionIn(Strict):
-    """One extracted field corrected: `source` (source_id, or new_source, or neither for the article itself) or `speaker`."""
+class DateIn(Strict):
+    """A date the claim mentions: its words in the article and, when known, its value (YYYY, YYYY-MM or YYYY-MM-DD)."""
 
-    field: Literal["source", "speaker"]
+    text: str = Field(max_length=200)
+    value: str | None = Field(default=None, max_length=10)
+
+
+class CorrectionIn(Strict):
+    """One extracted field corrected: `source` (source_id, or new_source, or neither for the article itself),
+    `speaker`, `kind`, `dates` (the whole list: add, remove, change a value) or `span` (start and end in the
+    article's text)."""
+
+    field: Literal["source", "speaker", "kind", "dates", "span"]
     source_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     new_source: str = Field(default="", max_length=max_length(models.Source, "name"))
     speaker: str = Field(default="", max_length=max_length(models.Claim, "speaker"))
+    kind: str = Field(default="", max_length=max_length(models.Claim, "kind"))
+    dates: list[DateIn] | None = Field(default=None, max_length=50)
+    start: int | None = Field(default=None, ge=0, le=MAX_ID)
+    end: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class AuditHead(BaseModel):
@@ -326,3 +339,87 @@ class MergeOut(BaseModel):
 
     moved: int
     into: int
+
+
+WebhookEventName = Literal["article.ingested", "claim.status_changed", "verdict.final", "evidence.fetched"]
+
+
+class WebhookIn(Strict):
+    """An endpoint to register: its URL and the events it wants."""
+
+    url: str = Field(max_length=MAX_URL_LENGTH)
+    events: list[WebhookEventName] = Field(min_length=1, max_length=4)
+    description: str = Field(default="", max_length=200)
+
+
+class WebhookUpdateIn(Strict):
+    """New events for an endpoint, or active false/true to pause or resume it."""
+
+    events: list[WebhookEventName] | None = Field(default=None, min_length=1, max_length=4)
+    active: bool | None = None
+
+
+class WebhookOut(BaseModel):
+    """A registered endpoint (its secret appears only in the answer that created it)."""
+
+    id: int
+    url: str
+    description: str
+    events: list[str]
+    active: bool
+    created_at: dt.datetime
+    secret_hint: str
+    secret: str | None = None
+
+
+class WebhookList(BaseModel):
+    """Every registered endpoint."""
+
+    items: list[WebhookOut]
+
+
+class WebhookAttemptOut(BaseModel):
+    """One try at sending a delivery."""
+
+    at: dt.datetime
+    http_status: int | None
+    error: str | None
+    duration_ms: float
+
+
+class WebhookDeliveryOut(BaseModel):
+    """One event on its way to the endpoint, with every attempt (newest first)."""
+
+    id: int
+    event_id: int
+    event_type: str
+    state: str
+    attempts: list[WebhookAttemptOut]
+    next_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    last_error: str | None
+    redelivery_of_id: int | None
+
+
+class WebhookDeliveryList(BaseModel):
+    """An endpoint's latest deliveries, newest first."""
+
+    items: list[WebhookDeliveryOut]
+
+
+class ExportIn(Strict):
+    """What to export: one article, one source (by name) or everything since a date, in one of four formats."""
+
+    format: Literal["csv", "json", "html", "claimreview"] = "json"
+    article: int | None = Field(default=None, ge=1, le=MAX_ID)
+    source: str | None = Field(default=None, max_length=max_length(models.Source, "name"))
+    since: dt.date | None = None
+
+
+class SourceIn(Strict):
+    """A source registered by hand."""
+
+    name: str = Field(max_length=max_length(models.Source, "name"))
+    kind: models.SourceKind = models.SourceKind.other
+    domain: str = Field(default="", max_length=max_length(models.Source, "domain"))
+    notes: str = Field(default="", max_length=LONG_TEXT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from spectree import Response
 
 from ..auth import acting_user, require_role
@@ -60,6 +60,27 @@ def list_sources():
             for row in rows
         ]
     )
+
+
+@bp.post("/sources")
+@require_role(Role.editor)
+@spec.validate(json=schemas.SourceIn, resp=Response(HTTP_201=schemas.SourceRecordOut, **WRITE_ERRORS), tags=["sources"])
+def create_source():
+    """Register a source by hand (editors), before any article cites it."""
+    body = json_body()
+    try:
+        source = registry.create_source(
+            session=get_session(),
+            name=body.name,
+            kind=body.kind.value,
+            domain=body.domain,
+            notes=body.notes,
+            actor=acting_user(),
+        )
+    except InputError as error:
+        get_session().rollback()
+        raise ApiProblem(422, str(error)) from None
+    return _record(source.id), 201, {"Location": url_for("api.get_source", source_id=source.id, _external=True)}
 
 
 @bp.get("/sources/<int:source_id>")

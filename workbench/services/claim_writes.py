@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from ..audit import lock_chain, record_event
 from ..models import Article, Claim, User, saved_id, utcnow
+from .webhooks import claim_finality, emit_claim_changes
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
@@ -70,6 +71,7 @@ def write_claim(
     # Every claim write appends to the audit chain; taking the chain's lock before any row lock keeps the order
     # of locks the same in every transaction, so two writers never deadlock.
     lock_chain(session=session)
+    before = claim_finality(claim)
     result = session.execute(  # an UPDATE answers with a CursorResult, which knows its rowcount
         update(Claim)
         .where(col(Claim.id) == claim.id, col(Claim.version) == version)
@@ -84,6 +86,7 @@ def write_claim(
             current, {**(attempted if attempted is not None else values), "version": version}, claim_id=claim_id
         )
     session.refresh(claim)
+    emit_claim_changes(session=session, claim=claim, before=before, actor=actor)  # webhooks' outbox, same transaction
     if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
         _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
     return claim

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from ..audit import record_event
 from ..fetching import FetchPolicy, FetchRefused, fetch, page_text
 from ..models import Claim, Evidence, EvidenceSnapshot, User, ids_of, saved_id, utcnow
+from .webhooks import emit, evidence_event_data
 
 STALE_AFTER = dt.timedelta(minutes=5)  # by default a job "fetching" this long belonged to a worker that died
 
@@ -111,6 +112,7 @@ def run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Evi
             action="fetch",
             after={"state": "failed", "error": evidence.fetch_error},
         )
+        emit(session=session, event_type="evidence.fetched", data=evidence_event_data(evidence))
         session.commit()
         return evidence
 
@@ -166,6 +168,7 @@ def _run_fetch(*, session: Session, evidence_id: int, policy: FetchPolicy) -> Ev
             "snapshot_id": snapshot.id,
         },
     )
+    emit(session=session, event_type="evidence.fetched", data=evidence_event_data(evidence))
     session.commit()
     return evidence
 

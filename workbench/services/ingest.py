@@ -18,6 +18,7 @@ from ..models import Article, Claim, Source, SourceKind, Status, User, ids_of, s
 from ..urls import optional_url
 from .matching import propose_matches
 from .sources import source_registry
+from .webhooks import article_event_data, emit
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -219,6 +220,7 @@ def ingest_article(
             for claim_id, row in zip(claim_ids, rows)
         ]
         record_events(session=session, actor=actor, events=events)
+        emit(session=session, event_type="article.ingested", data=article_event_data(article, claims=len(rows)))
         session.commit()
     except Exception:
         session.rollback()

@@ -90,18 +90,48 @@ def _snapshot(source: Source) -> dict:
     return {"name": source.name, "kind": str(source.kind), "domain": source.domain, "notes": source.notes}
 
 
+def _checked_name_and_kind(*, session: Session, name: str, kind: str, source_id: int | None) -> str:
+    """Return the name with its spaces tidied, or raise InputError: a name, a known kind, no other source so called."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise InputError("A source needs a name.")
+    if len(name) > 300:
+        raise InputError("A source name is limited to 300 characters.")
+    if kind not in SourceKind.__members__:
+        raise InputError(f"Kind must be one of: {', '.join(SourceKind.__members__)}.")
+    clash = session.exec(select(Source.id).where(Source.name == name, Source.id != (source_id or -1))).first()
+    if clash:
+        raise InputError(f"Another source is already called “{name}”; merge the two instead.")
+    return name
+
+
+def create_source(
+    *, session: Session, name: str, kind: str, domain: str = "", notes: str = "", actor: User | None
+) -> Source:
+    """Register a source by hand (before any article cites it), audited."""
+    name = _checked_name_and_kind(session=session, name=name, kind=kind, source_id=None)
+    source = Source(
+        name=name, kind=SourceKind(kind), domain=(domain or "").strip() or None, notes=(notes or "").strip()
+    )
+    session.add(source)
+    session.flush()
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="source",
+        entity_id=saved_id(source),
+        action="create",
+        after=_snapshot(source),
+    )
+    session.commit()
+    return source
+
+
 def update_source(
     *, session: Session, source: Source, name: str, kind: str, domain: str, notes: str, actor: User | None
 ) -> Source:
     """Edit a source's canonical name, kind, domain and notes."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise InputError("A source needs a name.")
-    if kind not in SourceKind.__members__:
-        raise InputError(f"Kind must be one of: {', '.join(SourceKind.__members__)}.")
-    clash = session.exec(select(Source.id).where(Source.name == name, Source.id != source.id)).first()
-    if clash:
-        raise InputError(f"Another source is already called “{name}”; merge the two instead.")
+    name = _checked_name_and_kind(session=session, name=name, kind=kind, source_id=source.id)
     before = _snapshot(source)
     source.name, source.kind, source.domain, source.notes = (
         name,

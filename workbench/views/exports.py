@@ -26,7 +26,7 @@ def html_renderer(app):
     return render
 
 
-def _scope_from(values) -> tuple[ExportScope, str]:
+def scope_from(values) -> tuple[ExportScope, str]:
     """Read and check an export's scope and format; raise InputError with the reason."""
     fmt = values.get("format", "csv")
     article = values.get("article", "")
@@ -45,7 +45,7 @@ def _scope_from(values) -> tuple[ExportScope, str]:
 def download():
     """Offer an export of one article, one source or a date range; a GET never writes, so this only asks."""
     try:
-        scope, fmt = _scope_from(request.args)
+        scope, fmt = scope_from(request.args)
     except InputError as error:
         return render_template("error.html", code=422, message=str(error)), 422
     return render_template("exports/confirm.html", scope=scope, fmt=fmt, args=request.args)
@@ -55,9 +55,14 @@ def download():
 def generate():
     """Stream the export and record it in the audit chain (a POST with a CSRF token: no cross-site trigger)."""
     try:
-        scope, fmt = _scope_from(request.form)
+        scope, fmt = scope_from(request.form)
     except InputError as error:
         return render_template("error.html", code=422, message=str(error)), 422
+    return stream_export(scope, fmt, attachment=fmt != "html" or bool(request.form.get("download")))
+
+
+def stream_export(scope: ExportScope, fmt: str, *, attachment: bool) -> Response:
+    """Answer with the export streamed, its trailer last and its audit event recorded (the web and the API)."""
     chunks = export_stream(
         session=get_session(),
         scope=scope,
@@ -69,7 +74,7 @@ def generate():
         require_approval=current_app.config["REQUIRE_APPROVAL"],
     )
     response = Response(stream_with_context(chunks), mimetype=MIMETYPES[fmt])
-    if fmt != "html" or request.form.get("download"):
+    if attachment:
         response.headers["Content-Disposition"] = f'attachment; filename="{scope.slug()}.{SUFFIXES[fmt]}"'
     if fmt == "html":
         response.headers["Content-Security-Policy"] = STANDALONE_DOCUMENT_POLICY

@@ -16,16 +16,41 @@ bp = Blueprint("sources", __name__)
 
 
 @bp.get("/sources")
-def index():
+def index(*, form=None, error: str | None = None, status: int = 200):
     """All sources with their claim counts; searchable by name."""
     q = (request.args.get("q") or "").strip()[:100]
     return render(
         "sources/index.html",
         "partials/_source_table.html",
         "source-table",
+        status=status,
         rows=registry.list_sources(session=get_session(), q=q),
         q=q,
+        kinds=list(SourceKind),
+        form=form or {},
+        error=error,
     )
+
+
+@bp.post("/sources")
+@require_role(Role.editor)
+def create():
+    """Register a source by hand (editors)."""
+    form = request.form
+    try:
+        source = registry.create_source(
+            session=get_session(),
+            name=form.get("name", ""),
+            kind=form.get("kind", ""),
+            domain=form.get("domain", ""),
+            notes=form.get("notes", ""),
+            actor=acting_user(),
+        )
+    except InputError as error:
+        get_session().rollback()
+        return index(form=form, error=str(error), status=422)
+    flash(f"Source “{source.name}” added.", "success")
+    return redirect(url_for("sources.show", source_id=source.id), code=303)
 
 
 def _page(source_id: int, *, error: str | None = None, status: int = 200):
