@@ -4,15 +4,15 @@ Without them, a short prefix ("g", "gd", "in") makes FTS5 merge the lists of eve
 the first match comes out: hundreds of milliseconds at a million claims. PostgreSQL's GIN index answers prefixes
 (`word:*`) from its sorted keys and needs nothing new.
 
-Revision ID: 0016p
-Revises: 0015r
+Revision ID: 0017p
+Revises: 0016h
 Create Date: 2026-11-30
 """
 
 from alembic import op
 
-revision = "0016p"
-down_revision = "0015r"
+revision = "0017p"
+down_revision = "0016h"
 branch_labels = None
 depends_on = None
 
