@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from . import api, assets, auth, cli, db, headers, health, logs, validation
+from . import api, assets, auth, cli, compression, db, headers, health, logs, validation
 from .config import Config, dev_secrets_allowed, require_secrets
 from .rendering import with_mentions
 from .urls import link_href
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     validation.init_app(app)  # before any route is added: it bounds the int converter
     db.init_app(app)
     headers.init_app(app)
+    compression.init_app(app)  # registered after the headers, so it runs before them on the way out
     csrf.init_app(app)
     htmx.init_app(app)
     auth.init_app(app)

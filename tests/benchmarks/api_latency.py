@@ -20,7 +20,7 @@ import requests
 from sqlalchemy import make_url
 from sqlmodel import Session, select
 
-from tests.benchmarks.review_latency import (
+from tests.benchmarks.harness import (
     existing_database,
     free_port,
     measure,

@@ -12,7 +12,9 @@ from ..services.review import review_state
 from . import schemas
 from .problems import ApiProblem
 
-_ETAG = re.compile(r'^(?:W/)?"claim-(\d+)-v(\d+)"$')
+# A compressed response carries the same version with its coding appended ("claim-7-v3:br", Flask-Compress keeps
+# strong tags distinct per encoding); it names the same version of the claim.
+_ETAG = re.compile(r'^(?:W/)?"claim-(\d+)-v(\d+)(?::(?:br|gzip))?"$')
 
 
 def etag_of(claim: Claim) -> str:

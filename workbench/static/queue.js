@@ -20,6 +20,7 @@
     if (current) current.classList.remove("current");
     current = row;
     row.classList.add("current");
+    row.tabIndex = -1;  // focusable by script only (not on every row of the markup)
     row.focus({ preventScroll: true });
     if (scroll !== false) row.scrollIntoView({ block: "nearest" });
     try { sessionStorage.setItem(placeKey(), JSON.stringify({ id: row.dataset.claimId, y: window.scrollY })); } catch (e) { /* private mode */ }
@@ -176,6 +177,12 @@
     const row = event.target.closest("#queue-results tr.claim-row[data-claim-id]");
     if (row && !event.target.closest("input, a")) focusRow(row, false);
     if (event.target.closest("[data-show-shortcuts]")) document.getElementById("shortcuts").showModal();
+  });
+  // A claim cut short by the dense layout shows its whole wording on hover: set here, once, rather than as a
+  // title repeated on every row of the page.
+  document.addEventListener("mouseover", function (event) {
+    const link = event.target.closest ? event.target.closest("#queue-results a.claim-link") : null;
+    if (link && !link.title && link.scrollWidth > link.clientWidth) link.title = link.textContent;
   });
   // Before following a claim link, remember where the cursor was so that Back returns to it.
   document.addEventListener("click", function (event) {

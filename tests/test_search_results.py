@@ -1,0 +1,129 @@
+"""Queue search gives the same claims in the same order whatever plan the database takes.
+
+The expected results come from a plain Python reading of the rule (every word of the query starts a word of the
+claim; dismissed claims left out; the queue's sort), on a small generated corpus, and are compared page by page,
+with the count, for one word, two words, a rare and a very common word and prefixes as typed. Both plans the
+queue can choose (a short match list, or walking the sort order for a common word) must agree with it. Runs on
+SQLite (FTS5) and, with WORKBENCH_TEST_DATABASE_URL, on PostgreSQL (tsvector).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from sqlmodel import Session, select
+
+from workbench.db import get_engine
+from workbench.models import Claim, Status
+from workbench.services import queue as queue_service
+from workbench.services.generate import generate
+from workbench.services.queue import QueueFilters, count_matches, cursor_for, queue_page
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text.lower())
+    return _WORD.findall("".join(c for c in plain if not unicodedata.combining(c)))
+
+
+def _expected(claims: list[Claim], q: str, sort: str) -> list[int]:
+    """The rule, read plainly: claims (not dismissed) in which each query word starts some word, in sort order."""
+    wanted = _words(q)
+    found = [
+        c
+        for c in claims
+        if c.status != Status.dismissed and all(any(w.startswith(p) for w in _words(c.text)) for p in wanted)
+    ]
+    if sort == "newest":
+        found.sort(key=lambda c: -c.id)
+    else:
+        found.sort(key=lambda c: (-c.checkworthiness, -c.id))
+    return [c.id for c in found]
+
+
+@pytest.fixture
+def corpus(app):
+    """300 generated claims (seeded), a few dismissed, and the words to search for picked from them."""
+    engine = get_engine(app)
+    generate(engine=engine, articles=12, claims_per_article=25, seed=7)
+    with Session(engine) as session:
+        claims = list(session.exec(select(Claim).order_by(Claim.id)))
+        for claim in claims[::37]:
+            claim.status = Status.dismissed
+            session.add(claim)
+        session.commit()
+        claims = list(session.exec(select(Claim).order_by(Claim.id)))
+        for claim in claims:
+            session.expunge(claim)
+    counts = Counter(w for c in claims for w in set(_words(c.text)))
+    rare = min((w for w, n in counts.items() if n <= 3 and not w.isdigit()), default=None) or min(
+        w for w, n in counts.items() if n <= 3
+    )
+    common = max(counts, key=counts.get)
+    return {"claims": claims, "rare": rare, "common": common}
+
+
+def _queries(corpus) -> list[str]:
+    return [
+        "grain",  # one word
+        "grain gdansk",  # two words
+        corpus["rare"],  # a rare word
+        corpus["common"],  # a very common word
+        "tonn",  # prefix as typed
+        "gd",
+        "gra gda",
+        "Said REUTERS",  # case
+        "grain nosuchword",  # no match
+    ]
+
+
+def _walk(session, filters: QueueFilters, limit: int) -> list[int]:
+    """Every claim the queue shows for these filters, page after page by cursor."""
+    ids: list[int] = []
+    while True:
+        page = queue_page(session=session, filters=filters, user_id=None, limit=limit, count=False)
+        ids += [row.claim.id for row in page.rows]
+        if not page.next_cursor:
+            return ids
+        filters = replace(filters, after=page.next_cursor)
+
+
+@pytest.mark.parametrize("selective", [2000, 5], ids=["short-match-list", "walk-the-sort-order"])
+@pytest.mark.parametrize("sort", ["score", "newest"])
+def test_search_results_and_order_follow_the_rule(app, corpus, monkeypatch, selective, sort):
+    monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", selective)
+    with Session(get_engine(app)) as session:
+        for q in _queries(corpus):
+            expected = _expected(corpus["claims"], q, sort)
+            assert _walk(session, QueueFilters(q=q, sort=sort), limit=7) == expected, q
+            first = queue_page(session=session, filters=QueueFilters(q=q, sort=sort), user_id=None, limit=50)
+            assert [row.claim.id for row in first.rows] == expected[:50], q
+            assert (first.total, first.more) == (len(expected), False), q
+
+
+def test_the_result_count_is_capped_for_a_common_word(app, corpus, monkeypatch):
+    monkeypatch.setattr(queue_service, "COUNT_CAP", 40)
+    with Session(get_engine(app)) as session:
+        for q in _queries(corpus):
+            expected = len(_expected(corpus["claims"], q, "score"))
+            total, more = count_matches(session=session, filters=QueueFilters(q=q), user_id=None)
+            assert (total, more) == (min(expected, 40), expected > 40), q
+        assert count_matches(session=session, filters=QueueFilters(q=corpus["common"]), user_id=None)[1]
+
+
+def test_search_with_other_filters_and_a_cursor_from_the_middle(app, corpus, monkeypatch):
+    monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", 5)
+    claims = corpus["claims"]
+    with Session(get_engine(app)) as session:
+        expected = [i for i in _expected(claims, "grain", "score") if session.get(Claim, i).status == Status.verified]
+        filters = QueueFilters(q="grain", status=("verified",))
+        assert _walk(session, filters, limit=3) == expected
+        middle = session.get(Claim, expected[len(expected) // 2])
+        after = QueueFilters(q="grain", status=("verified",), after=cursor_for("score", middle))
+        page = queue_page(session=session, filters=after, user_id=None, limit=50, count=False)
+        assert [row.claim.id for row in page.rows] == expected[len(expected) // 2 + 1 :][:50]
