@@ -11,7 +11,6 @@ the verified claims are written out as ClaimReview JSON Lines in a temporary fol
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -20,27 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from claims.training.matching_rerank import average_precision_at, read_tsv
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "datasets" / "clef2020-claim-retrieval"
 REVIEW_URL = "https://verified-claims.test/{}"
-
-
-def read_tsv(path: Path) -> list[list[str]]:
-    """Rows of a TSV file after its header."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
-        next(rows)
-        return list(rows)
-
-
-def average_precision_at(ranked: list[str], relevant: set[str], k: int = 5) -> float:
-    """Average precision over the first k results, as CheckThat! 2020 computes MAP@k."""
-    hits, total = 0, 0.0
-    for position, doc in enumerate(ranked[:k], 1):
-        if doc in relevant:
-            hits += 1
-            total += hits / position
-    return total / min(len(relevant), k) if relevant else 0.0
 
 
 def run(split: str) -> dict:
