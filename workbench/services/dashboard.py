@@ -253,9 +253,13 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
     )
 
 
-def median_days_to_final(*, session: Session, require_approval: bool, sample: int = 5000) -> tuple[float | None, int]:
-    """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many."""
-    query = (  # the five columns final_at reads, not 5,000 whole claims
+def median_days_to_final(*, session: Session, require_approval: bool, sample: int = 1000) -> tuple[float | None, int]:
+    """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many.
+
+    The latest 1,000 are a steady sample of the desk's pace (the page says how many) and cost a fifth of 5,000: at a
+    million claims the walk back through the newest claims to find them was most of the dashboard's time.
+    """
+    query = (  # the five columns final_at reads, not 1,000 whole claims
         sql_select(
             col(Claim.status),
             col(Claim.approved_by_id),
