@@ -398,7 +398,8 @@ def demo_command(host, port, instance, no_serve, quiet):
 
 from .cli_matching import COMMANDS as MATCHING_COMMANDS  # noqa: E402
 
-for command in (
+# The commands `workbench` and `flask --app workbench` share; `demo` makes its own app, so only `workbench` has it.
+SHARED_COMMANDS = (
     config_command,
     backup_command,
     restore_command,
@@ -413,31 +414,15 @@ for command in (
     recount_command,
     worker_command,
     serve_command,
-    demo_command,
     *MATCHING_COMMANDS,
-):
+)
+for command in (*SHARED_COMMANDS, demo_command):
     main.add_command(command)
 
 
 def init_app(app) -> None:
     """Make the same commands available as `flask …` for this app."""
-    for command in (
-        config_command,
-        backup_command,
-        restore_command,
-        init_command,
-        users_group,
-        tokens_group,
-        audit_group,
-        ingest_command,
-        extract_command,
-        export_command,
-        generate_command,
-        recount_command,
-        worker_command,
-        serve_command,
-        *MATCHING_COMMANDS,
-    ):
+    for command in SHARED_COMMANDS:
         app.cli.add_command(command)
 
 
