@@ -18,7 +18,7 @@ def test_every_html_template_is_compiled_before_the_first_request(app):
         return original(environment, name)
 
     app.jinja_env.cache.clear()
-    app.jinja_env.loader.get_source = counting  # type: ignore[method-assign]
+    app.jinja_env.loader.get_source = counting
     count = compile_templates(app)
     expected = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
     assert count == len(expected) > 20 and sorted(set(loaded)) == sorted(expected)
