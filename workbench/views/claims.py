@@ -15,8 +15,8 @@ from ..models import Evidence, Role, Status, User, saved_id
 from ..rendering import render, wants_fragment
 from ..services import claim_edits, corrections, review, saved_views
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.desk_groups import follower_counts, group_of, queue_markers
-from ..services.matching import matches_of, strong_claim_ids
+from ..services.desk_groups import group_of, queue_markers
+from ..services.matching import matches_of
 from ..services.notifications import mentionable_people
 from ..services.queue import (
     SORTS,
@@ -138,6 +138,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     target = request.htmx.target or ""
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
+        checked, group_sizes = queue_markers(session=session, claim_ids=[claim_id])
         return render(
             "partials/_claim_row.html",
             "partials/_claim_row.html",
@@ -148,8 +149,8 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
             statuses=review.CHOOSABLE,
             error=error,
             **_row_context(),
-            checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]),
-            group_sizes=follower_counts(session=session, claim_ids=[claim_id]),
+            checked_before_ids=checked,
+            group_sizes=group_sizes,
         )
     if request.htmx and target == "claim-panel":
         context = _detail_context(claim_id)
