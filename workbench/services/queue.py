@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -315,8 +316,9 @@ def cursor_for(sort: str, claim: Claim) -> str:
     return f"{claim.checkworthiness!r}|{claim.id}"
 
 
+@functools.cache
 def _rows_select():
-    """Claims with the names a queue row shows, fetched in the same query."""
+    """Claims with the names a queue row shows, fetched in the same query (built once: statements are immutable)."""
     assignee = aliased(User)
     evidence = (
         select(func.count())
