@@ -232,6 +232,24 @@ def test_correct_source_from_the_registry_new_or_none(client, db, corrector):
     assert same.status_code == 422 and "Nothing changed" in parse(same).find(id="claim-error").get_text()
 
 
+def test_a_typed_source_in_another_case_or_an_alias_is_the_registered_source(client, db, corrector):
+    from workbench.models import Source, SourceAlias
+
+    reuters = Source(name="Reuters")
+    db.add(reuters)
+    db.commit()
+    db.add(SourceAlias(source_id=reuters.id, alias="Thomson Reuters"))
+    db.commit()
+    sources = len(db.exec(select(Source)).all())
+    claim = corrector["claims"][1]
+    assert _correct(client, corrector, claim, field="source", new_source="reuters").status_code == 200
+    assert _fresh(db, Claim, claim.id).source_id == reuters.id
+    _correct(client, corrector, claim, field="source", new_source="")
+    assert _correct(client, corrector, claim, field="source", new_source="thomson reuters").status_code == 200
+    assert _fresh(db, Claim, claim.id).source_id == reuters.id
+    assert len(db.exec(select(Source)).all()) == sources  # no duplicate "reuters" made
+
+
 def test_correct_speaker_and_kind(client, db, corrector):
     claim = corrector["claims"][0]
     assert _correct(client, corrector, claim, field="speaker", speaker="  Mayor   Ana Ruiz ").status_code == 200

@@ -10,6 +10,7 @@ from sqlmodel import select
 from tests.conftest import csrf_token, login, parse
 from tests.factories import make_article, make_user
 from workbench.audit import verify_chain
+from workbench.db import get_engine
 from workbench.errors import InputError
 from workbench.models import AuditEvent, Claim, Role, Status
 from workbench.models_matching import ClaimMatch
@@ -248,3 +249,30 @@ def test_separate_on_a_stale_version_is_a_conflict_and_changes_nothing(client, d
     assert answer.status_code == 409
     db.refresh(follower)
     assert follower.lead_id == lead.id and _events(db, follower.id, "separate") == []
+
+
+def test_the_followers_index_holds_followers_only_and_is_used(app, db):
+    """A lead's followers are found through ix_claim_lead (partial: lead_id IS NOT NULL), on both databases."""
+    from sqlalchemy import text
+
+    from workbench.db import refresh_statistics
+    from workbench.services.generate import generate
+
+    engine = get_engine(app)
+    generate(engine=engine, articles=20, claims_per_article=25)  # 500 claims, none following another
+    refresh_statistics(engine)  # statistics that count the NULLs: what misled SQLite's planner before 0021l
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_claim_lead'")).scalar_one()
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.execute(
+                    text("EXPLAIN QUERY PLAN SELECT 1 FROM claim WHERE lead_id = 7 AND status != 'dismissed'")
+                )
+            )
+            assert "ix_claim_lead" in plan, plan
+        else:
+            sql = connection.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_claim_lead'")
+            ).scalar_one()
+    assert "lead_id IS NOT NULL" in sql.replace("(", "").replace(")", ""), sql

@@ -231,3 +231,37 @@ def test_a_search_shows_its_rows_at_once_and_fetches_its_count_apart(client, db,
     assert plain.get_text() == "36 claims"  # without a search the count comes with the page, as before
     few = parse(client.get("/claims?q=gdansk+reopen")).select_one("[data-result-count]")
     assert few.get_text() == "0 claims"  # a first page that holds every match needs no count at all
+
+
+def test_the_count_takes_the_queues_inputs_through_the_same_validation(client, db, many):
+    before = client.get("/claims/count?status=unverified").get_data(as_text=True)
+    for bad in [
+        "source=99999999999999999999",
+        "assignee=99999999999999999999",
+        "article=-1",
+        "source_name=" + "x" * 400,
+    ]:
+        response = client.get(f"/claims/count?{bad}")
+        assert response.status_code == 400, (bad, response.status_code)
+        assert client.get(f"/claims?{bad}").status_code == 400
+    assert client.get("/claims/count?status=unverified").get_data(as_text=True) == before
+
+
+def test_a_typed_source_keeps_its_id_and_finds_names_in_any_case_and_script(client, db, many):
+    for name in ["AP", "ap", "Österreich Presse"]:
+        db.add(Source(name=name))
+    db.commit()
+    ids = {s.name: s.id for s in db.exec(select(Source).where(Source.name.in_(["AP", "ap", "Österreich Presse"])))}
+
+    def chosen(query):
+        response = client.get(f"/claims?{query}")
+        assert response.status_code == 303, query
+        return parse_qs(urlsplit(response.headers["Location"]).query).get("source")
+
+    assert chosen("source_name=ap") == [str(ids["ap"])] and chosen("source_name=AP") == [str(ids["AP"])]
+    assert chosen("source_name=%C3%96sterreich+Presse") == [str(ids["Österreich Presse"])]
+    if db.get_bind().dialect.name == "postgresql":  # SQLite's lower() folds ASCII letters only
+        assert chosen("source_name=%C3%B6sterreich+presse") == [str(ids["Österreich Presse"])]
+    # The form sends the id it shows with its name: typing a search keeps that exact source.
+    assert chosen(f"source={ids['ap']}&source_name=ap&q=port") == [str(ids["ap"])]
+    assert chosen(f"source={ids['ap']}&source_name=Reuters") != [str(ids["ap"])]  # a new name replaces it

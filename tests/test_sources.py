@@ -128,3 +128,18 @@ def test_suggestions_match_names_and_aliases_literally_names_starting_with_the_t
     assert (
         client.get("/sources/suggest", query_string={"new_source": "harb"}).get_data(as_text=True).count("<option") == 1
     )
+
+
+def test_the_source_list_search_takes_percent_and_underscore_literally(client, db, editor):
+    for name in ["100% Fact Check", "Harbour_News", "Harbour News Desk"]:
+        db.add(Source(name=name))
+    db.commit()
+
+    def listed(q):
+        page = parse(
+            client.get("/sources", query_string={"q": q}, headers={"HX-Request": "true", "HX-Target": "source-table"})
+        )
+        return sorted(a.get_text(strip=True) for a in page.select("tbody a"))
+
+    assert listed("%") == ["100% Fact Check"]
+    assert listed("r_n") == ["Harbour_News"] and listed("_") == ["Harbour_News"]

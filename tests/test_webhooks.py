@@ -327,6 +327,28 @@ def test_a_paused_endpoint_is_deleted_with_its_log_and_an_active_one_is_not(loca
         assert client.get(f"/admin/webhooks/{hook}").status_code == 404
 
 
+def test_an_endpoint_is_not_deleted_while_a_delivery_to_it_is_being_sent(local_app, client, db, admin):
+    with Receiver() as receiver:
+        endpoint = register(db, receiver, actor=admin)
+        make_article(db, actor=admin)
+        hook = endpoint.id
+        webhooks.update_endpoint(session=db, endpoint=endpoint, active=False, actor=admin)
+        delivery = db.exec(select(WebhookDelivery)).one()
+        delivery.state, delivery.sending_since = "sending", utcnow()  # a worker took it a moment ago
+        db.add(delivery)
+        db.commit()
+        headers = bearer(db, admin)
+        busy = client.delete(f"/api/v1/webhooks/{hook}", headers=headers)
+        assert busy.status_code == 409 and "being sent right now" in busy.json["detail"]
+        assert db.exec(select(WebhookDelivery)).one().state == "sending"
+        delivery.sending_since = utcnow() - webhooks.SENDING_STALE - dt.timedelta(seconds=1)  # that worker died
+        db.add(delivery)
+        db.commit()
+        assert client.delete(f"/api/v1/webhooks/{hook}", headers=headers).status_code == 204
+        db.expunge_all()
+        assert db.get(WebhookEndpoint, hook) is None and db.exec(select(WebhookEvent)).first() is None
+
+
 def test_evidence_fetched_is_emitted_by_the_fetch_job(local_app, client, db, admin):
     with Receiver() as receiver:
         register(db, receiver, events=["evidence.fetched"])

@@ -139,6 +139,7 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
         "published_from": Text(40),
         "published_to": Text(40),
         "review": Text(20),
+        "source_name": Text(max_length(models.Source, "name")),
     },
     "claims.bulk": {
         "ids": ID,
@@ -196,6 +197,14 @@ FIELDS: dict[str, dict[str, Text | Integer | Pattern]] = {
     },
 }
 
+
+# The queue's count and the source suggestions read the queue's and the correction form's fields.
+FIELDS["claims.count"] = FIELDS["claims.queue"]
+FIELDS["sources.suggest"] = {
+    "source_name": Text(max_length(models.Source, "name")),
+    "new_source": Text(max_length(models.Source, "name")),
+    "q": Text(200),
+}
 
 # The JSON API's writes take the same fields as the forms they mirror, under the same rules.
 FIELDS.update(

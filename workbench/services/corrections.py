@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 import claims as claims_lib
 
@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..models import Claim, Source, SourceKind, User, saved_id
 from .articles import article_of
 from .claim_writes import write_claim
+from .sources import source_id_named
 
 KINDS = ("statement", "quantity", "event", "quote", "opinion", "question", "manual")
 _ISO_VALUE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -73,7 +74,9 @@ def correct_source(
     if new_name:
         if len(new_name) > 300:
             raise InputError("A source name is limited to 300 characters.")
-        existing = session.exec(select(Source).where(Source.name == new_name)).first()
+        # The same lookup as the queue's typed source: a name in another case or an alias is that source, not a new one.
+        known = source_id_named(session=session, name=new_name)
+        existing = session.get(Source, known) if known is not None else None
         if existing is None:
             existing = Source(name=new_name, kind=SourceKind.other)
             session.add(existing)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
 from .review import VERDICTS, counting_evidence
-from .sources import source_id_named
+from .sources import source_id_named, source_name
 
 SORTS = {
     "score": "Most check-worthy first",
@@ -133,13 +133,15 @@ def with_typed_source(*, session: Session, filters: QueueFilters, args) -> Queue
     """Apply the filter form's typed source (`source_name`, a name or alias) as the source id the URL keeps.
 
     Present and empty clears the source filter; a name no source has is ignored with a problem the page shows.
-    Without `source_name` (a link, a saved view), the URL's `source` id stands.
+    Without `source_name` (a link, a saved view), or with the name of the `source` id sent along, the id stands.
     """
     if "source_name" not in args:
         return filters
-    typed = " ".join((args.get("source_name") or "").split())[:300]
+    typed = " ".join((args.get("source_name") or "").split())
     if not typed:
         return replace(filters, source=None)
+    if filters.source is not None and source_name(session=session, source_id=filters.source) == typed:
+        return filters  # the form sends the id it shows along with its name: kept as it is
     found = source_id_named(session=session, name=typed)
     if found is None:
         return replace(
@@ -501,25 +503,7 @@ def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:
     return QueueRow(*row) if row else None
 
 
-def source_name(*, session: Session, source_id: int | None) -> str:
-    """The name of the source a filter names, for the form's typed source ("" for none or one since deleted)."""
-    if source_id is None:
-        return ""
-    return session.exec(select(Source.name).where(Source.id == source_id)).first() or ""
-
-
 def filter_choices(*, session: Session) -> dict:
     """Return the people the assignee menus offer (sources are typed, with suggestions: there can be thousands)."""
     users = session.exec(select(User.id, User.name).where(User.active).order_by(User.name)).all()
     return {"users": users}
-
-
-def source_names(*, session: Session, ids: set[int]) -> dict[int, str]:
-    """The names of these sources, by id (for describing saved filters)."""
-    if not ids:
-        return {}
-    return {
-        source_id: name
-        for source_id, name in session.exec(select(Source.id, Source.name).where(col(Source.id).in_(ids)))
-        if source_id is not None
-    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, update
+from sqlalchemy import BindParameter, String, bindparam, case, func, update
 from sqlmodel import Session, col, select
 
 from claims.sources import SourceRegistry, default_registry
@@ -66,14 +66,39 @@ def suggest_source_names(*, session: Session, text: str, limit: int = SUGGESTION
 
 
 def source_id_named(*, session: Session, name: str) -> int | None:
-    """The id of the source with this name or alias (any case), or None."""
+    """The id of the source with this name or alias: exactly as written first, then in any case, or None.
+
+    The database folds both sides alike (SQLite's lower() folds ASCII letters only, so there "österreich presse"
+    finds "Österreich Presse" only as typed exactly); an exact name wins over another one in another case ("AP", "ap").
+    """
     name = " ".join(name.split())
     if not name:
         return None
-    found = session.exec(select(Source.id).where(func.lower(Source.name) == name.lower())).first()
-    if found is None:
-        found = session.exec(select(SourceAlias.source_id).where(func.lower(SourceAlias.alias) == name.lower())).first()
-    return found
+    typed: BindParameter[str] = bindparam("typed", name, type_=String())
+    for condition in (col(Source.name) == typed, func.lower(Source.name) == func.lower(typed)):
+        found = session.exec(select(Source.id).where(condition).order_by(col(Source.id))).first()
+        if found is not None:
+            return found
+    for condition in (col(SourceAlias.alias) == typed, func.lower(SourceAlias.alias) == func.lower(typed)):
+        found = session.exec(select(SourceAlias.source_id).where(condition).order_by(col(SourceAlias.id))).first()
+        if found is not None:
+            return found
+    return None
+
+
+def source_name(*, session: Session, source_id: int | None) -> str:
+    """The name of a source ("" for none, or one since deleted)."""
+    if source_id is None:
+        return ""
+    return session.exec(select(Source.name).where(Source.id == source_id)).first() or ""
+
+
+def source_names(*, session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these sources, by id."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Source.id, Source.name).where(col(Source.id).in_(ids)))
+    return {source_id: name for source_id, name in rows if source_id is not None}
 
 
 def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[SourceRow]:
@@ -86,7 +111,7 @@ def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[Sou
         .group_by(col(Source.id))
     )
     if q:
-        query = query.where(col(Source.name).ilike(f"%{q}%"))
+        query = query.where(col(Source.name).ilike(like_pattern(q), escape=LIKE_ESCAPE))
     rows = session.exec(query.order_by(func.count(col(Claim.id)).desc(), col(Source.name)).limit(limit))
     return [SourceRow(source, n_aliases, n_claims, int(n_flagged)) for source, n_aliases, n_claims, n_flagged in rows]
 

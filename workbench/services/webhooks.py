@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, update
+from sqlalchemy import delete, exists, func, update
 from sqlmodel import Session, col, select
 
 from ..audit import record_event
@@ -133,21 +133,36 @@ def update_endpoint(
 def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint, actor: User | None) -> int:
     """Delete a paused endpoint with its delivery log; return how many deliveries went with it. Audited.
 
-    Only a paused endpoint can go, so a delete is always a second, deliberate step and no delivery is being sent to
-    it meanwhile. Events no other endpoint's delivery refers to leave the outbox too.
+    Only a paused endpoint can go, so a delete is always a second, deliberate step; and not while the worker is
+    sending one of its deliveries (pausing holds the next ones, not the one under way). Events no other endpoint's
+    delivery refers to leave the outbox too. Everything is done by subqueries on the endpoint, never by a list of
+    ids, so an endpoint with a long log goes in the same few statements.
     """
     if endpoint.active:
         raise InputError("Pause the endpoint before deleting it: deliveries may be on their way to it.")
     endpoint_id = saved_id(endpoint)
-    deliveries = session.exec(
-        select(WebhookDelivery.id, WebhookDelivery.event_id).where(WebhookDelivery.endpoint_id == endpoint_id)
-    ).all()
-    delivery_ids, event_ids = {row[0] for row in deliveries}, {row[1] for row in deliveries}
-    if delivery_ids:
-        session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(delivery_ids)))
-        session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(delivery_ids)))
-        still_wanted = exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id))
-        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(event_ids), ~still_wanted))
+    mine = col(WebhookDelivery.endpoint_id) == endpoint_id
+    sending = session.exec(
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(mine, WebhookDelivery.state == "sending", col(WebhookDelivery.sending_since) > utcnow() - SENDING_STALE)
+    ).one()
+    if sending:
+        raise InputError("A delivery to this endpoint is being sent right now; delete it once that try is over.")
+    removed, first_event, last_event = session.exec(
+        select(func.count(), func.min(WebhookDelivery.event_id), func.max(WebhookDelivery.event_id)).where(mine)
+    ).one()
+    session.execute(
+        delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(select(WebhookDelivery.id).where(mine)))
+    )
+    session.execute(delete(WebhookDelivery).where(mine))
+    if removed:  # its events that no delivery needs any more (an event is never written without one)
+        session.execute(
+            delete(WebhookEvent).where(
+                col(WebhookEvent.id).between(first_event, last_event),
+                ~exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id)),
+            )
+        )
     record_event(
         session=session,
         actor=actor,
@@ -155,11 +170,11 @@ def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint, actor: User 
         entity_id=endpoint_id,
         action="delete",
         before=_snapshot(endpoint),
-        after={"deliveries_removed": len(delivery_ids)},
+        after={"deliveries_removed": removed},
     )
     session.delete(endpoint)
     session.commit()
-    return len(delivery_ids)
+    return removed
 
 
 def list_endpoints(*, session: Session) -> list[WebhookEndpoint]:

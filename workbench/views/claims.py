@@ -26,9 +26,9 @@ from ..services.queue import (
     queue_neighbours,
     queue_page,
     queue_row,
-    source_name,
     with_typed_source,
 )
+from ..services.sources import source_name
 from ..worker import queue_fetches
 from .queue_views import views_context
 

@@ -126,7 +126,9 @@ def delete(endpoint_id: int):
         get_session().rollback()
         flash(str(error), "error")
         return redirect(url_for("webhooks.show", endpoint_id=endpoint_id), code=303)
-    flash(f"Webhook #{endpoint_id} ({url}) deleted with its {removed} deliveries.", "success")
+    flash(
+        f"Webhook #{endpoint_id} ({url}) deleted with its {removed} deliver{'y' if removed == 1 else 'ies'}.", "success"
+    )
     return redirect(url_for("webhooks.index"), code=303)
 
 
