@@ -325,6 +325,8 @@ def analyse(text: str) -> Analysis:
         if word in STOPWORDS:
             continue
         terms.append(stem(unit))
-    return Analysis(
-        tuple(terms), frozenset(numbers), frozenset(_names(cleaned)), frozenset(years), negated, handle_words(text)
-    )
+    handles = handle_words(text)
+    # A handle often names who the claim is about ("@PnBRock", "@IlhanMN"): its words not said otherwise are
+    # search terms too (sorted: set order changes between runs, and word pairs depend on the order).
+    terms += sorted(handles.difference(terms))
+    return Analysis(tuple(terms), frozenset(numbers), frozenset(_names(cleaned)), frozenset(years), negated, handles)
