@@ -152,6 +152,58 @@ def test_writes_need_if_match_and_a_stale_one_is_412_with_the_current_state(app,
     assert len(events) == 1 and events[0].actor == checker.email
 
 
+def test_a_write_answers_with_the_claim_as_listed_and_costs_no_more_statements_than_the_html_row(
+    app, client, db, checker
+):
+    from sqlalchemy import event
+
+    from workbench.db import get_engine
+
+    make_article(db, actor=checker)
+    headers = bearer(db, checker)
+    api_claim, html_claim = db.exec(select(Claim).order_by(Claim.id).limit(2)).all()
+    etag = client.get(f"/api/v1/claims/{api_claim.id}", headers=headers).headers["ETag"]
+    listed = next(
+        item for item in client.get("/api/v1/claims", headers=headers).json["items"] if item["id"] == api_claim.id
+    )
+    web = app.test_client()
+    login(web, checker.email)
+    token = csrf_token(web)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = get_engine(app)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        moved = client.post(
+            f"/api/v1/claims/{api_claim.id}/status",
+            json={"status": "in_progress"},
+            headers={**headers, "If-Match": etag},
+        )
+        api_statements = len(statements)
+        statements.clear()
+        row = web.post(
+            f"/claims/{html_claim.id}/status",
+            data={"csrf_token": token, "status": "in_progress", "version": html_claim.version},
+            headers={"HX-Request": "true", "HX-Target": f"claim-row-{html_claim.id}"},
+        )
+        html_statements = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert moved.status_code == 200 and row.status_code == 200
+    assert set(moved.json) == set(listed) and "history" not in moved.json  # the list's shape, not the detail's
+    assert {**listed, "status": "in_progress"} == {
+        **moved.json,
+        "version": listed["version"],
+        "updated_at": listed["updated_at"],
+    }
+    assert moved.json["version"] == listed["version"] + 1
+    assert moved.headers["ETag"] == client.get(f"/api/v1/claims/{api_claim.id}", headers=headers).headers["ETag"]
+    assert api_statements <= html_statements, (api_statements, html_statements)
+
+
 def test_verdict_rules_are_the_services_rules(app, client, db, checker):
     make_article(db, actor=checker)
     headers = bearer(db, checker)

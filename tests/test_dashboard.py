@@ -72,3 +72,35 @@ def test_awaiting_approval_lists_unapproved_verdicts(app, editor_client, db):
     waiting = page.select("section[aria-labelledby=waiting-h] li a")
     assert [a["href"] for a in waiting] == [f"/claims/{claim.id}"]
     assert "1 verdict awaiting approval" in page.select_one("section[aria-labelledby=articles-h] tbody").get_text()
+
+
+def test_only_an_article_that_can_be_cleared_gets_a_clear_button(editor_client, db):
+    article = db.exec(select(Article)).one()
+
+    def cell():
+        row = parse(editor_client.get("/dashboard")).select_one("section[aria-labelledby=articles-h] tbody tr")
+        return row.select("td")[-1]
+
+    blocked = cell()
+    assert blocked.get_text(strip=True) == "not yet" and blocked.find("form") is None
+    for claim in db.exec(select(Claim)):
+        claim.status, claim.rationale = Status.not_checkable, "Opinion"
+        db.add(claim)
+    db.commit()
+    ready = cell()
+    assert ready.find("form")["action"] == f"/articles/{article.id}/clear" and not ready.find("button").has_attr(
+        "disabled"
+    )
+
+
+def test_the_dashboard_lists_the_newest_articles_and_links_to_all(app, editor_client, db):
+    from workbench.db import get_engine
+    from workbench.services.dashboard import ARTICLE_LIMIT
+    from workbench.services.generate import generate
+
+    generate(engine=get_engine(app), articles=ARTICLE_LIMIT, claims_per_article=1)
+    section = parse(editor_client.get("/dashboard")).select_one("section[aria-labelledby=articles-h]")
+    titles = [a.get_text() for a in section.select("tbody tr td:first-child a")]
+    newest = db.exec(select(Article.title).order_by(Article.ingested_at.desc(), Article.id.desc())).all()
+    assert titles == newest[:ARTICLE_LIMIT] and len(newest) == ARTICLE_LIMIT + 1
+    assert section.find("a", href="/articles").get_text().startswith("All articles")

@@ -57,6 +57,33 @@ def test_status_source_and_score_filters(client, db, many):
     assert len(_rows(client.get(f"/claims?min_score={threshold}"))) == sum(s >= threshold for s in scores)
 
 
+def test_a_typed_source_name_or_alias_filters_and_the_url_keeps_the_id(client, db, many):
+    from workbench.models import SourceAlias
+
+    reuters = db.exec(select(Source).where(Source.name == "Reuters")).one()
+    db.add(SourceAlias(source_id=reuters.id, alias="Thomson Reuters"))
+    db.commit()
+    plain = client.get("/claims?source_name=reuters&q=")
+    assert plain.status_code == 303 and parse_qs(urlsplit(plain.headers["Location"]).query)["source"] == [
+        str(reuters.id)
+    ]
+    page = parse(client.get(plain.headers["Location"]))
+    assert page.find("input", id="source")["value"] == "Reuters" and len(page.select("tr.claim-row")) == 12
+    assert not page.select("select#source option")  # no list of every source in the page
+    typed = client.get(
+        "/claims?source_name=Thomson+Reuters", headers={"HX-Request": "true", "HX-Target": "queue-results"}
+    )
+    assert len(_rows(typed)) == 12
+    assert parse_qs(urlsplit(typed.headers["HX-Push-Url"]).query) == {"source": [str(reuters.id)]}
+    unknown = client.get("/claims?source_name=Nobody+Press&status=unverified")
+    text = unknown.get_data(as_text=True)
+    assert unknown.status_code == 200 and "No source is called &#39;Nobody Press&#39;; ignored." in text
+    assert len(_rows(unknown)) == 36  # the status filter stands, the unknown source is dropped
+    cleared = client.get(f"/claims?source={reuters.id}&source_name=")
+    assert cleared.status_code == 303 and "source" not in parse_qs(urlsplit(cleared.headers["Location"]).query)
+    assert len(_rows(client.get(f"/claims?source={reuters.id}"))) == 12  # a link with the id alone still filters
+
+
 def test_assignee_and_publication_date_filters(client, db, many):
     claim = _change_first_claim(db, assignee_id=many.id)
     assert _rows(client.get("/claims?assignee=me")) == [str(claim.id)]

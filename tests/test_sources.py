@@ -105,3 +105,26 @@ def test_checkers_may_read_but_not_change_sources(app, db, editor):
         f"/sources/{source.id}/aliases", data={"csrf_token": csrf_token(checker_client), "alias": "X"}
     )
     assert response.status_code == 403
+
+
+def test_suggestions_match_names_and_aliases_literally_names_starting_with_the_text_first(client, db, editor):
+    for name in ["Council of Europe", "Port Authority", "100% Fact Check", "Harbour_News"]:
+        db.add(Source(name=name))
+    db.commit()
+    db.add(SourceAlias(source_id=_source(db, "Port Authority").id, alias="PA council office"))
+    db.commit()
+
+    def suggested(text):
+        response = client.get("/sources/suggest", query_string={"source_name": text})
+        assert response.status_code == 200
+        return [option["value"] for option in parse(response).find_all("option")]
+
+    # the name starting with it first, then by name whatever the case; an alias brings Port Authority
+    assert suggested("council") == ["Council of Europe", "city council", "Port Authority"]
+    assert suggested("100%") == ["100% Fact Check"] and suggested("%") == ["100% Fact Check"]
+    assert suggested("s_n") == [] and suggested("_") == ["Harbour_News"]  # % and _ are literal, not wildcards
+    everything = suggested("")
+    assert everything == sorted(everything, key=str.lower) and 4 < len(everything) <= 20
+    assert (
+        client.get("/sources/suggest", query_string={"new_source": "harb"}).get_data(as_text=True).count("<option") == 1
+    )

@@ -296,6 +296,37 @@ def test_pausing_an_endpoint_holds_its_deliveries_and_is_audited(local_app, clie
         assert "Nothing changed" in client.get(same.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_paused_endpoint_is_deleted_with_its_log_and_an_active_one_is_not(local_app, client, db, admin):
+    with Receiver(statuses=[500]) as receiver, Receiver() as other:
+        endpoint = register(db, receiver, actor=admin)
+        keeper = register(db, other, actor=admin)
+        hook, kept = endpoint.id, keeper.id
+        make_article(db, actor=admin)
+        drain(db)
+        shared_event = db.exec(select(WebhookDelivery.event_id)).first()
+        login(client, admin.email)
+        refused = client.post(f"/admin/webhooks/{endpoint.id}/delete", data={"csrf_token": csrf_token(client)})
+        page = client.get(refused.headers["Location"]).get_data(as_text=True)
+        assert refused.status_code == 303 and "Pause the endpoint before deleting it" in page
+        assert db.get(WebhookEndpoint, endpoint.id) is not None
+        assert len(db.exec(select(WebhookAttempt)).all()) == 2  # one 500 here, one 200 at the other endpoint
+        client.post(f"/admin/webhooks/{endpoint.id}", data={"action": "pause", "csrf_token": csrf_token(client)})
+        page = parse(client.get(f"/admin/webhooks/{endpoint.id}"))
+        assert page.find("form", action=f"/admin/webhooks/{endpoint.id}/delete")  # offered once paused
+        deleted = client.post(f"/admin/webhooks/{endpoint.id}/delete", data={"csrf_token": csrf_token(client)})
+        listing = client.get(deleted.headers["Location"]).get_data(as_text=True)
+        assert deleted.status_code == 303 and f"Webhook #{endpoint.id} ({receiver.url}) deleted" in listing
+        db.expunge_all()
+        assert db.get(WebhookEndpoint, hook) is None and db.get(WebhookEndpoint, kept) is not None
+        assert {d.endpoint_id for d in db.exec(select(WebhookDelivery))} == {kept}
+        assert len(db.exec(select(WebhookAttempt)).all()) == 1
+        assert db.get(WebhookEvent, shared_event) is not None  # the other endpoint's delivery still needs it
+        event = db.exec(select(AuditEvent).where(AuditEvent.action == "delete")).one()
+        assert event.entity_type == "webhook" and event.entity_id == hook and event.actor_id == admin.id
+        assert json.loads(event.before)["url"] == receiver.url and json.loads(event.after) == {"deliveries_removed": 1}
+        assert client.get(f"/admin/webhooks/{hook}").status_code == 404
+
+
 def test_evidence_fetched_is_emitted_by_the_fetch_job(local_app, client, db, admin):
     with Receiver() as receiver:
         register(db, receiver, events=["evidence.fetched"])
@@ -370,8 +401,15 @@ def test_admins_manage_webhooks_through_the_api(local_app, client, db, admin):
         assert log[0]["state"] == "delivered" and log[0]["attempts"][0]["http_status"] == 200
         again = client.post(f"/api/v1/webhooks/deliveries/{log[0]['id']}/redeliver", headers=headers)
         assert again.status_code == 202 and again.json["items"][0]["redelivery_of_id"] == log[0]["id"]
+        active = client.delete(f"/api/v1/webhooks/{hook}", headers=headers)
+        assert active.status_code == 409 and "Pause the endpoint" in active.json["detail"]
         paused = client.post(f"/api/v1/webhooks/{hook}", json={"active": False}, headers=headers)
         assert paused.status_code == 200 and paused.json["active"] is False
+        assert client.delete(f"/api/v1/webhooks/{hook}", headers=bearer(db, checker)).status_code == 403
+        gone = client.delete(f"/api/v1/webhooks/{hook}", headers=headers)
+        assert gone.status_code == 204 and not gone.data
+        assert client.get(f"/api/v1/webhooks/{hook}", headers=headers).status_code == 404
+        assert db.exec(select(WebhookDelivery)).first() is None and db.exec(select(WebhookEvent)).first() is None
         assert all(r["signed"] for r in receiver.received)
     assert db.exec(select(Claim)).first() is not None
 

@@ -335,11 +335,13 @@ def check_port(host: str, port: int) -> None:
 def run_server(app, *, host: str, port: int, threads: int = 8, quiet: bool = False) -> None:
     """Run Waitress on the app until interrupted; requests are logged unless quiet."""
     from .serving import PortUnavailable, create_server
+    from .warmup import warm_up
     from .worker import start_background_worker
 
     if quiet:
         logging.getLogger("workbench.request").setLevel(logging.WARNING)
     upgrade_schema(get_engine(app))
+    warm_up(app, threads=threads)
     try:
         server = create_server(app, host=host, port=port, threads=threads)  # binds now: a busy port fails here
     except PortUnavailable as problem:

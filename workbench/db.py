@@ -9,6 +9,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text: str, *, at_start: bool = False) -> str:
+    """A LIKE pattern that matches `text` literally (its % and _ escaped with LIKE_ESCAPE): anywhere, or at the start."""
+    literal = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return ("" if at_start else "%") + literal + "%"
+
 
 def make_engine(url: str, *, busy_timeout: float = 15.0) -> Engine:
     """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout (then the request answers 503)."""

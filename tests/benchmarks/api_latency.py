@@ -57,13 +57,16 @@ def bench_token(url: str) -> str:
     return secret
 
 
-def status_changes(runs: int, change) -> list[float]:
-    """Time runs status changes, alternating in_progress / unverified on the same claims."""
-    times = []
+def interleaved(runs: int, first, second) -> tuple[list[float], list[float]]:
+    """Time runs calls of each, one of each in turn (so a change in the machine's load hits both alike)."""
+    times: tuple[list[float], list[float]] = ([], [])
     for n in range(runs):
-        start = time.perf_counter()
-        change(n, ["in_progress", "unverified"][n % 2])
-        times.append(time.perf_counter() - start)
+        for call, samples in (
+            ((first, times[0]), (second, times[1])) if n % 2 else ((second, times[1]), (first, times[0]))
+        ):
+            start = time.perf_counter()
+            call(n)
+            samples.append(time.perf_counter() - start)
     return times
 
 
@@ -88,13 +91,18 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
         api.headers["Authorization"] = f"Bearer {bench_token(url)}"
         results = {"bare endpoint": measure(browser, "GET", base + "/_bench/bare", runs)}
         for name, html, json_url in LISTS:
-            results[f"{name} (HTML)"] = measure(browser, "GET", base + html, runs)
-            results[f"{name} (API)"] = measure(api, "GET", base + json_url, runs)
+            measure(browser, "GET", base + html, 3)  # warm both before timing
+            measure(api, "GET", base + json_url, 3)
+            results[f"{name} (HTML)"], results[f"{name} (API)"] = interleaved(
+                runs,
+                lambda n, url=base + html: browser.get(url, timeout=60).raise_for_status(),
+                lambda n, url=base + json_url: api.get(url, timeout=60).raise_for_status(),
+            )
         ids = [item["id"] for item in api.get(base + "/api/v1/claims", timeout=60).json()["items"]][:10]
         etags = {i: api.get(f"{base}/api/v1/claims/{i}", timeout=60).headers["ETag"] for i in ids}
 
-        def api_change(n, status):
-            claim_id = ids[n % len(ids)]
+        def api_change(n):
+            claim_id, status = ids[n % len(ids)], ["in_progress", "unverified"][(n // len(ids)) % 2]
             response = api.post(
                 f"{base}/api/v1/claims/{claim_id}/status",
                 json={"status": status},
@@ -104,17 +112,16 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
             assert response.status_code == 200, response.text[:300]
             etags[claim_id] = response.headers["ETag"]
 
-        results["status change (API)"] = status_changes(runs, api_change)
         page = browser.get(base + "/claims", timeout=60).text
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # sign-in started a new session
         versions = {
             int(i): int(v)
-            for i, v in re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)[:10]  # the row's version
+            for i, v in re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)[10:20]  # the row's version
         }
         rows = list(versions)
 
-        def html_change(n, status):
-            claim_id = rows[n % len(rows)]
+        def html_change(n):
+            claim_id, status = rows[n % len(rows)], ["in_progress", "unverified"][(n // len(rows)) % 2]
             response = browser.post(
                 f"{base}/claims/{claim_id}/status",
                 timeout=60,
@@ -124,7 +131,7 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
             assert response.status_code == 200, response.status_code
             versions[claim_id] = int(re.search(r'data-version="(\d+)"', response.text).group(1))
 
-        results["status change (HTML row)"] = status_changes(runs, html_change)
+        results["status change (API)"], results["status change (HTML row)"] = interleaved(runs, api_change, html_change)
         floor = statistics.median(results["bare endpoint"])
         print(f"[{kind}] {runs} timed requests each")
         for name, samples in results.items():

@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python -m tests.benchmarks.soak [--claims 1000000] [--checkers 20] [--minutes 10] [--think 1]
      [--database NAME]   (default: a fresh wb_soak_<random>; created here and dropped at the end either way)
+     [--url URL]         (instead: a PostgreSQL database filled earlier; kept, with the soak's changes in it)
 Each simulated checker signs in on one instance, then loops: the queue, a claim, a status change with the
 version it saw (a 409 is an honest refusal, not an error), now and then a piece of evidence (fetched by the
 worker from a local page). Reports requests/s, p50/p95/p99 per route, errors (5xx, refused connections,
@@ -150,13 +151,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--database", default="", help="name of the database to create (must not exist)")
+    parser.add_argument("--url", default="", help="a PostgreSQL database filled earlier (`workbench generate`); kept")
     args = parser.parse_args()
 
-    name = args.database or f"wb_soak_{uuid.uuid4().hex[:8]}"
+    name = make_url(args.url).database if args.url else args.database or f"wb_soak_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    if not args.url:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = args.url or make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     pages = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     pages.daemon_threads = True
     threading.Thread(target=pages.serve_forever, daemon=True).start()
@@ -177,17 +180,23 @@ def main() -> None:
         engine = make_engine(url)
         register_key(engine, AUDIT_KEY)
         upgrade_schema(engine)
-        emails = [f"checker{i}-{name}@soak.example" for i in range(args.checkers)]
+        run_id = uuid.uuid4().hex[:6]  # a reused database keeps the users of earlier runs
+        emails = [f"checker{i}-{name}-{run_id}@soak.example" for i in range(args.checkers)]
         with Session(engine) as session:
             for email in emails:
                 create_user(
                     session=session, email=email, name=email.split("@")[0], role="editor", password=PASSWORD, actor=None
                 )
         started = time.perf_counter()
-        summary = generate(engine=engine, articles=max(1, args.claims // 50), claims_per_article=50)
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-        print(f"generated {summary['claims']:,} claims in {time.perf_counter() - started:.0f} s", flush=True)
+        if args.url:
+            with engine.connect() as connection:
+                summary = {"claims": connection.execute(text("SELECT count(*) FROM claim")).scalar()}
+            print(f"reusing {name}: {summary['claims']:,} claims", flush=True)
+        else:
+            summary = generate(engine=engine, articles=max(1, args.claims // 50), claims_per_article=50)
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+            print(f"generated {summary['claims']:,} claims in {time.perf_counter() - started:.0f} s", flush=True)
         with engine.connect() as connection:
             claim_ids = [
                 row[0]
@@ -235,8 +244,9 @@ def main() -> None:
         processes.stop_all()
         pages.shutdown()
         pages.server_close()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not args.url:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -152,3 +152,29 @@ def test_a_mention_reaches_the_other_account(live_server, browser, desk, sign_in
         author_context.close()
         reader_context.close()
     assert blocked_a == [] and blocked_b == []
+
+
+def test_the_source_filter_suggests_names_as_typed_and_filters_by_the_one_picked(live_server, browser, desk, sign_in):
+    context, tab, blocked = _tab(browser, DESKTOP)
+    try:
+        sign_in(tab, desk["checker"].email)
+        tab.goto(live_server + "/claims")
+        total = tab.locator("tr.claim-row").count()
+        box = tab.locator("#source")
+        box.click()
+        box.press_sequentially("reu", delay=30)
+        tab.wait_for_function("() => document.querySelectorAll('#source-options option').length > 0")
+        offered = tab.eval_on_selector_all("#source-options option", "os => os.map(o => o.value)")
+        assert "Reuters" in offered and all("reu" in name.lower() for name in offered)
+        box.fill("Reuters")
+        with tab.expect_response(lambda r: "/claims?" in r.url and "source_name=Reuters" in r.url):
+            box.press("Enter")
+        tab.wait_for_url("**/claims?source=*")
+        rows = tab.locator("tr.claim-row")
+        assert 0 < rows.count() < total
+        assert all("Reuters" in text for text in rows.locator("td:nth-child(3)").all_inner_texts())
+        tab.reload()
+        assert tab.locator("#source").input_value() == "Reuters" and tab.locator("tr.claim-row").count() == rows.count()
+        assert not blocked
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..models import User
 from ..services import corrections, review
 from ..services.claim_detail import claim_detail, get_claim
-from ..services.queue import parse_filters, queue_page
+from ..services.queue import parse_filters, queue_page, queue_row
 from . import bp, json_body, schemas, spec
 from .problems import ApiProblem
 from .serialise import claim_detail_out, claim_out, etag_of, expected_version
@@ -54,7 +54,7 @@ def list_claims():
     return schemas.ClaimPage(items=items, next=following)
 
 
-def _detail_response(claim_id: int, status: int = 200):
+def detail_response(claim_id: int, status: int = 200):
     detail = claim_detail(session=get_session(), claim_id=claim_id)
     if detail is None:
         raise ApiProblem(404, f"There is no claim #{claim_id}.")
@@ -68,10 +68,28 @@ def _detail_response(claim_id: int, status: int = 200):
 @spec.validate(resp=Response(HTTP_200=schemas.ClaimDetailOut, HTTP_304=None, **ERRORS), tags=["claims"])
 def get_one_claim(claim_id: int):
     """Read a claim with its sentence, evidence, notes and history; its ETag goes into If-Match on writes."""
-    return _detail_response(claim_id)
+    return detail_response(claim_id)
+
+
+def _summary_response(claim_id: int):
+    """Answer a write with the claim as the list shows it and its new ETag (history and evidence: GET the claim)."""
+    row = queue_row(session=get_session(), claim_id=claim_id)
+    if row is None:
+        raise ApiProblem(404, f"There is no claim #{claim_id}.")
+    body = claim_out(row.claim, article_title=row.article_title, source=row.source_name, assignee=row.assignee_name)
+    return body, 200, {"ETag": etag_of(row.claim), "Cache-Control": "private, no-cache"}
 
 
 def change_claim(claim_id: int, apply):
+    """Run one reviewed change and answer with the changed claim as the list shows it.
+
+    One query for the answer, as the HTML route answers with one queue row; history and evidence are a GET away.
+    """
+    apply_change(claim_id, apply)
+    return _summary_response(claim_id)
+
+
+def apply_change(claim_id: int, apply) -> None:
     """Run one reviewed change at the version named by If-Match: 412 when stale, 428 when missing, 422 when refused."""
     session = get_session()
     claim = get_claim(session=session, claim_id=claim_id)
@@ -95,11 +113,10 @@ def change_claim(claim_id: int, apply):
             headers={"ETag": etag_of(current)} if current else None,
             current=claim_out(current).model_dump(mode="json") if current else None,
         ) from None
-    return _detail_response(claim_id)
 
 
 @bp.post("/claims/<int:claim_id>/status")
-@spec.validate(json=schemas.StatusIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
+@spec.validate(json=schemas.StatusIn, resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def set_claim_status(claim_id: int):
     """Set a status or give a verdict (with a rationale; four verdicts need evidence)."""
     body = json_body()
@@ -117,7 +134,7 @@ def set_claim_status(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/assign")
-@spec.validate(json=schemas.AssignIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
+@spec.validate(json=schemas.AssignIn, resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def assign_claim(claim_id: int):
     """Give the claim to a user ("me" for yourself) or to nobody (null)."""
     target = json_body().assignee
@@ -134,7 +151,7 @@ def assign_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/text")
-@spec.validate(json=schemas.TextIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
+@spec.validate(json=schemas.TextIn, resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def reword_claim(claim_id: int):
     """Reword the claim; its span in the article stays, and an approval of other words is voided."""
     text = json_body().text
@@ -147,7 +164,7 @@ def reword_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/dismiss")
-@spec.validate(json=schemas.DismissIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
+@spec.validate(json=schemas.DismissIn, resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def dismiss_claim(claim_id: int):
     """Take the claim out as "not a claim" (extraction noise), with a reason; restorable."""
     reason = json_body().reason
@@ -160,7 +177,7 @@ def dismiss_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/restore")
-@spec.validate(resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"])
+@spec.validate(resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def restore_claim(claim_id: int):
     """Bring a dismissed claim back into the queue, unverified."""
     return change_claim(
@@ -172,9 +189,7 @@ def restore_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/correct")
-@spec.validate(
-    json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimDetailOut, **WRITE_ERRORS), tags=["claims"]
-)
+@spec.validate(json=schemas.CorrectionIn, resp=Response(HTTP_200=schemas.ClaimOut, **WRITE_ERRORS), tags=["claims"])
 def correct_claim(claim_id: int):
     """Correct what extraction got wrong: the claim's source, speaker, kind, dates or span."""
     body = json_body()

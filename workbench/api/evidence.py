@@ -13,7 +13,7 @@ from ..services import claim_edits
 from ..services.claim_detail import get_claim
 from ..worker import queue_fetches
 from . import bp, json_body, schemas, spec
-from .claims import ERRORS, WRITE_ERRORS, change_claim
+from .claims import ERRORS, WRITE_ERRORS, apply_change, detail_response
 from .problems import ApiProblem
 from .serialise import etag_of
 
@@ -61,7 +61,7 @@ def add_evidence(claim_id: int):
         )
         queue_fetches(current_app, [added["evidence"].id])  # never fetched inside this request
 
-    change_claim(claim_id, apply)
+    apply_change(claim_id, apply)
     evidence = added["evidence"]
     claim = get_claim(session=get_session(), claim_id=claim_id)
     if claim is None:  # deleted between the write and this read: nothing to give an ETag for
@@ -84,7 +84,7 @@ def withdraw_evidence(claim_id: int, evidence_id: int):
     """Withdraw an evidence item with a reason; it stays on record but no longer backs a verdict."""
     reason = json_body().reason
     evidence = _evidence(claim_id, evidence_id)
-    return change_claim(
+    apply_change(
         claim_id,
         lambda claim, version: claim_edits.withdraw_evidence(
             session=get_session(),
@@ -95,3 +95,4 @@ def withdraw_evidence(claim_id: int, evidence_id: int):
             expected_version=version,
         ),
     )
+    return detail_response(claim_id)

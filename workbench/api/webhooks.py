@@ -105,6 +105,19 @@ def update_webhook(endpoint_id: int):
     return _out(endpoint)
 
 
+@bp.delete("/webhooks/<int:endpoint_id>")
+@require_role(Role.admin)
+@spec.validate(resp=Response(HTTP_204=None, **WRITE_ERRORS), tags=["webhooks"])
+def delete_webhook(endpoint_id: int):
+    """Delete a paused endpoint with its delivery log (admins; audited). An active one is 409: pause it first."""
+    try:
+        webhooks.delete_endpoint(session=get_session(), endpoint=_endpoint(endpoint_id), actor=acting_user())
+    except InputError as error:
+        get_session().rollback()
+        raise ApiProblem(409, str(error)) from None
+    return "", 204
+
+
 @bp.get("/webhooks/<int:endpoint_id>/deliveries")
 @require_role(Role.admin)
 @spec.validate(resp=Response(HTTP_200=schemas.WebhookDeliveryList, **ERRORS), tags=["webhooks"])

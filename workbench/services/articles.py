@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Float, and_, case, cast, func, literal, or_
 from sqlmodel import Session, col, select
 
+from ..db import LIKE_ESCAPE, like_pattern
 from ..models import Article, Claim, Source, Status
 from .review import VERDICTS, is_final
 
@@ -87,11 +88,11 @@ def list_articles(
     )
     words = q.strip().lower()[:200]
     if words:
-        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(words)
         query = query.where(
             or_(
-                func.lower(Article.title).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Article.outlet, "")).like(pattern, escape="\\"),
+                func.lower(Article.title).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(func.coalesce(Article.outlet, "")).like(pattern, escape=LIKE_ESCAPE),
             )
         )
     raw, _, last_id = after.rpartition("|")

@@ -8,7 +8,10 @@ ConflictError carries the claim as it now stands (or None when it no longer exis
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, update
+import datetime as dt
+
+from sqlalchemy import exists, inspect, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -21,6 +24,19 @@ WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
 # Changes that say nothing about what a claim states or how it was judged: they leave a cleared article cleared.
 BOOKKEEPING_FIELDS = frozenset({"assignee_id", "lead_id"})
 COLUMNS = tuple(inspect(Claim).columns)  # every column of the row, in the order RETURNING gives them back
+_FOLLOWER = aliased(Claim)
+
+
+def _also_returned(claim: Claim) -> tuple:
+    """What a write needs besides the row, read by its UPDATE (no round trip of its own): whether the claim's
+    article was cleared, and whether the claim leads followers to pass its verdict to.
+
+    Both name the claim and its article by value, not by correlation: SQLite writes RETURNING's columns without
+    their table, so a correlated `id` inside a subquery would mean the subquery's own table.
+    """
+    cleared_at = select(Article.cleared_at).where(col(Article.id) == claim.article_id).scalar_subquery()
+    has_followers = exists().where(col(_FOLLOWER.lead_id) == claim.id, col(_FOLLOWER.status) != "dismissed")
+    return cleared_at, has_followers
 
 
 class ConflictError(Exception):
@@ -80,7 +96,7 @@ def write_claim(
         update(Claim)
         .where(col(Claim.id) == claim.id, col(Claim.version) == version)
         .values(**values, version=col(Claim.version) + 1, updated_at=utcnow())
-        .returning(*COLUMNS)
+        .returning(*COLUMNS, *_also_returned(claim))
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
@@ -90,22 +106,26 @@ def write_claim(
         raise ConflictError(
             current, {**(attempted if attempted is not None else values), "version": version}, claim_id=claim_id
         )
-    for column, value in zip(COLUMNS, row):
+    *fields, cleared_at, has_followers = row
+    for column, value in zip(COLUMNS, fields):
         set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
     emit_claim_changes(session=session, claim=claim, before=before, actor=actor)  # webhooks' outbox, same transaction
-    if material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS):
-        _reopen_cleared_article(session=session, article_id=claim.article_id, claim_id=saved_id(claim), actor=actor)
+    material = material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS)
+    if material and cleared_at is not None:
+        _reopen_cleared_article(
+            session=session, article_id=claim.article_id, claim_id=saved_id(claim), cleared_at=cleared_at, actor=actor
+        )
     # Followers take a lead's verdict; a verdict that became final marks the open claims like it "checked before".
-    after_write(session=session, claim=claim, values=values, actor=actor, was_final=was_final)
+    after_write(
+        session=session, claim=claim, values=values, actor=actor, was_final=was_final, has_followers=bool(has_followers)
+    )
     return claim
 
 
-def _reopen_cleared_article(*, session: Session, article_id: int, claim_id: int, actor: User | None) -> None:
+def _reopen_cleared_article(
+    *, session: Session, article_id: int, claim_id: int, cleared_at: dt.datetime, actor: User | None
+) -> None:
     """Undo an article's clearance because one of its claims changed after it was cleared."""
-    # Only the one column: loading the article would read its whole text (and fetched page) on every write.
-    cleared_at = session.exec(select(Article.cleared_at).where(Article.id == article_id)).first()
-    if cleared_at is None:
-        return
     article = session.get(Article, article_id)
     session.execute(
         update(Article)

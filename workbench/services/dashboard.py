@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, inspect
 from sqlalchemy import select as sql_select  # more columns than sqlmodel.select is typed for
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from ..audit import record_event
@@ -15,7 +16,7 @@ from ..models import Article, Claim, ClaimCount, Source, Status, User, saved_id,
 from .desk import approval_queue
 from .review import COUNTED, OPEN, VERDICTS, final_at
 
-ARTICLE_LIMIT = 100
+ARTICLE_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,15 @@ def _verdict_values() -> list[str]:
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
     """Return the newest articles with claim counts by status, from the kept counts (two small queries)."""
+    mapper = inspect(Article)  # its attributes typed as load_only takes them
+    shown = load_only(*(mapper.attrs[name].class_attribute for name in ("id", "title", "cleared_at", "ingested_at")))
     articles = list(
-        session.exec(select(Article).order_by(col(Article.ingested_at).desc(), col(Article.id).desc()).limit(limit))
+        session.exec(
+            select(Article)
+            .options(shown)
+            .order_by(col(Article.ingested_at).desc(), col(Article.id).desc())
+            .limit(limit)
+        )
     )
     ids = [a.id for a in articles] or [-1]
     kept = session.exec(

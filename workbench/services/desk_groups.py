@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..models import Article, Claim, Status, User, saved_id
 from ..models_matching import ClaimMatch
 from .claim_writes import claim_state, write_claim
-from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, search_desk
+from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, is_strong_match, search_desk
 from .review import VERDICTS, is_final
 
 # A new claim joins an open claim's group from this strength on (claims.matching.rerank.strength, 0-1): much
@@ -72,10 +72,16 @@ def _claim_id(key: Hashable) -> int:
     return claim_id
 
 
-def after_write(*, session: Session, claim: Claim, values: dict, actor: User | None, was_final: bool) -> None:
-    """What a change to a claim implies for its group and for the open claims like it (from write_claim)."""
+def after_write(
+    *, session: Session, claim: Claim, values: dict, actor: User | None, was_final: bool, has_followers: bool = True
+) -> None:
+    """What a change to a claim implies for its group and for the open claims like it (from write_claim).
+
+    has_followers=False (write_claim read it with its UPDATE) spares looking for followers that are not there.
+    """
     require_approval = approval_required()
-    if claim.lead_id is None and claim.status is not Status.dismissed and values.keys() & set(FOLLOWED_FIELDS):
+    followed = values.keys() & set(FOLLOWED_FIELDS)
+    if has_followers and claim.lead_id is None and claim.status is not Status.dismissed and followed:
         _propagate(session=session, lead=claim, actor=actor)
     if not was_final and is_final(claim, require_approval=require_approval):
         mark_checked_before(session=session, claim=claim, require_approval=require_approval)
@@ -198,18 +204,6 @@ def group_of(*, session: Session, claim: Claim) -> list[GroupMember]:
     return sorted(members, key=lambda member: not member.is_lead)
 
 
-def follower_counts(*, session: Session, claim_ids: list[int]) -> dict[int, int]:
-    """How many claims follow each of these claims (only leads appear), for the queue's "+N same" marker."""
-    if not claim_ids:
-        return {}
-    rows = session.exec(
-        select(col(Claim.lead_id), func.count())
-        .where(col(Claim.lead_id).in_(claim_ids), col(Claim.status) != Status.dismissed)
-        .group_by(col(Claim.lead_id))
-    ).all()
-    return {lead_id: count for lead_id, count in rows if lead_id is not None}
-
-
 def final_now(claim: Claim) -> bool:
     """Whether the claim's verdict is final under this app's approval rule (before a write, for after_write)."""
     return is_final(claim, require_approval=approval_required())
@@ -219,11 +213,9 @@ def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], 
     """For a page of the queue, in one query: which claims are checked before, and how many follow each lead."""
     if not claim_ids:
         return set(), {}
-    checked: Select[int | None, int] = (
-        sa_select(col(ClaimMatch.claim_id).label("claim_id"), literal(0, Integer).label("followers"))
-        .where(col(ClaimMatch.claim_id).in_(claim_ids))
-        .where(col(ClaimMatch.state) != "rejected", col(ClaimMatch.score) >= STRONG)
-    )
+    checked: Select[int | None, int] = sa_select(
+        col(ClaimMatch.claim_id).label("claim_id"), literal(0, Integer).label("followers")
+    ).where(col(ClaimMatch.claim_id).in_(claim_ids), is_strong_match())
     leads: Select[int | None, int] = (
         sa_select(col(Claim.lead_id).label("claim_id"), func.count().label("followers"))
         .where(col(Claim.lead_id).in_(claim_ids), col(Claim.status) != Status.dismissed)

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from flask import current_app, has_app_context
+from sqlalchemy import and_
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from claims.matching import Match, Matcher
@@ -321,23 +323,15 @@ def matches_of(*, session: Session, claim_id: int) -> list[tuple[ClaimMatch, Sim
     return [(m, records[(m.kind, m.target_id)]) for m in rows if (m.kind, m.target_id) in records]
 
 
+def is_strong_match() -> ColumnElement[bool]:
+    """The SQL condition on a ClaimMatch row that makes its claim "checked before": strong, and nobody rejected it."""
+    return and_(col(ClaimMatch.state) != "rejected", col(ClaimMatch.score) >= STRONG)
+
+
 def checked_before_clause():
     """The SQL condition "this claim has a strong match nobody has rejected", for the queue's filter."""
-    strong = select(ClaimMatch.claim_id).where(ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG)
+    strong = select(ClaimMatch.claim_id).where(is_strong_match())
     return col(Claim.id).in_(strong)
-
-
-def strong_claim_ids(*, session: Session, claim_ids: list[int]) -> set[int]:
-    """Which of these claims have a strong match nobody has rejected (for the queue's column)."""
-    if not claim_ids:
-        return set()
-    return set(
-        session.exec(
-            select(ClaimMatch.claim_id).where(
-                col(ClaimMatch.claim_id).in_(claim_ids), ClaimMatch.state != "rejected", ClaimMatch.score >= STRONG
-            )
-        ).all()
-    )
 
 
 def _get_match(session: Session, claim: Claim, match_id: int) -> ClaimMatch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
 from .review import VERDICTS, counting_evidence
+from .sources import source_id_named
 
 SORTS = {
     "score": "Most check-worthy first",
@@ -125,6 +127,25 @@ def parse_filters(args) -> QueueFilters:
         before="" if args.get("after") else (args.get("before") or "")[:64],
         problems=tuple(problems),
     )
+
+
+def with_typed_source(*, session: Session, filters: QueueFilters, args) -> QueueFilters:
+    """Apply the filter form's typed source (`source_name`, a name or alias) as the source id the URL keeps.
+
+    Present and empty clears the source filter; a name no source has is ignored with a problem the page shows.
+    Without `source_name` (a link, a saved view), the URL's `source` id stands.
+    """
+    if "source_name" not in args:
+        return filters
+    typed = " ".join((args.get("source_name") or "").split())[:300]
+    if not typed:
+        return replace(filters, source=None)
+    found = source_id_named(session=session, name=typed)
+    if found is None:
+        return replace(
+            filters, source=None, problems=(*filters.problems, f"No source is called {typed[:60]!r}; ignored.")
+        )
+    return replace(filters, source=found)
 
 
 @dataclass(frozen=True)
@@ -295,8 +316,9 @@ def cursor_for(sort: str, claim: Claim) -> str:
     return f"{claim.checkworthiness!r}|{claim.id}"
 
 
+@functools.cache
 def _rows_select():
-    """Claims with the names a queue row shows, fetched in the same query."""
+    """Claims with the names a queue row shows, fetched in the same query (built once: statements are immutable)."""
     assignee = aliased(User)
     evidence = (
         select(func.count())
@@ -443,8 +465,25 @@ def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:
     return QueueRow(*row) if row else None
 
 
+def source_name(*, session: Session, source_id: int | None) -> str:
+    """The name of the source a filter names, for the form's typed source ("" for none or one since deleted)."""
+    if source_id is None:
+        return ""
+    return session.exec(select(Source.name).where(Source.id == source_id)).first() or ""
+
+
 def filter_choices(*, session: Session) -> dict:
-    """Return the sources and users the filter menus offer."""
-    sources = session.exec(select(Source.id, Source.name).order_by(Source.name).limit(500)).all()
+    """Return the people the assignee menus offer (sources are typed, with suggestions: there can be thousands)."""
     users = session.exec(select(User.id, User.name).where(User.active).order_by(User.name)).all()
-    return {"sources": sources, "users": users}
+    return {"users": users}
+
+
+def source_names(*, session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these sources, by id (for describing saved filters)."""
+    if not ids:
+        return {}
+    return {
+        source_id: name
+        for source_id, name in session.exec(select(Source.id, Source.name).where(col(Source.id).in_(ids)))
+        if source_id is not None
+    }

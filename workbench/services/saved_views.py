@@ -59,9 +59,14 @@ def normalise_query(raw: str) -> str:
     return query_of(filters)
 
 
+def filters_of(query: str) -> QueueFilters:
+    """The filters a saved query string holds."""
+    return parse_filters(MultiDict(parse_qsl(query)))
+
+
 def describe_query(query: str, *, sources: dict[int, str], users: dict[int, str]) -> str:
     """Say in words what a saved query shows ("Unverified · words “port” · assigned to me · newest first")."""
-    filters = parse_filters(MultiDict(parse_qsl(query)))
+    filters = filters_of(query)
     parts = []
     if filters.review:
         parts.append(REVIEW_STAGES[filters.review].lower())

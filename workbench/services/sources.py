@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from claims.sources import SourceRegistry, default_registry
 
 from ..audit import EventSpec, record_event, record_events
+from ..db import LIKE_ESCAPE, like_pattern
 from ..errors import InputError
 from ..models import Article, Claim, Source, SourceAlias, SourceKind, Status, User, saved_id
 from .claim_writes import write_claim
@@ -39,6 +40,40 @@ class SourceRow:
     aliases: int
     claims: int
     flagged: int
+
+
+SUGGESTIONS = 20
+
+
+def suggest_source_names(*, session: Session, text: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Source names for a type-ahead: those whose name or an alias contains the text, names starting with it first.
+
+    With no text, the first names in alphabetical order (any case): a list to start from, not the whole registry.
+    """
+    text = " ".join(text.split())[:100]
+    if not text:
+        return list(session.exec(select(Source.name).order_by(func.lower(Source.name), col(Source.name)).limit(limit)))
+    anywhere, start = like_pattern(text), like_pattern(text, at_start=True)
+    by_alias = select(SourceAlias.source_id).where(col(SourceAlias.alias).ilike(anywhere, escape=LIKE_ESCAPE))
+    starts = case((col(Source.name).ilike(start, escape=LIKE_ESCAPE), 0), else_=1)
+    query = (
+        select(Source.name)
+        .where(col(Source.name).ilike(anywhere, escape=LIKE_ESCAPE) | col(Source.id).in_(by_alias))
+        .order_by(starts, func.lower(Source.name), col(Source.name))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def source_id_named(*, session: Session, name: str) -> int | None:
+    """The id of the source with this name or alias (any case), or None."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    found = session.exec(select(Source.id).where(func.lower(Source.name) == name.lower())).first()
+    if found is None:
+        found = session.exec(select(SourceAlias.source_id).where(func.lower(SourceAlias.alias) == name.lower())).first()
+    return found
 
 
 def list_sources(*, session: Session, q: str = "", limit: int = 500) -> list[SourceRow]:

@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import delete, exists, update
 from sqlmodel import Session, col, select
 
 from ..audit import record_event
@@ -128,6 +128,38 @@ def update_endpoint(
     )
     session.commit()
     return endpoint
+
+
+def delete_endpoint(*, session: Session, endpoint: WebhookEndpoint, actor: User | None) -> int:
+    """Delete a paused endpoint with its delivery log; return how many deliveries went with it. Audited.
+
+    Only a paused endpoint can go, so a delete is always a second, deliberate step and no delivery is being sent to
+    it meanwhile. Events no other endpoint's delivery refers to leave the outbox too.
+    """
+    if endpoint.active:
+        raise InputError("Pause the endpoint before deleting it: deliveries may be on their way to it.")
+    endpoint_id = saved_id(endpoint)
+    deliveries = session.exec(
+        select(WebhookDelivery.id, WebhookDelivery.event_id).where(WebhookDelivery.endpoint_id == endpoint_id)
+    ).all()
+    delivery_ids, event_ids = {row[0] for row in deliveries}, {row[1] for row in deliveries}
+    if delivery_ids:
+        session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(delivery_ids)))
+        session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(delivery_ids)))
+        still_wanted = exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id))
+        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(event_ids), ~still_wanted))
+    record_event(
+        session=session,
+        actor=actor,
+        entity_type="webhook",
+        entity_id=endpoint_id,
+        action="delete",
+        before=_snapshot(endpoint),
+        after={"deliveries_removed": len(delivery_ids)},
+    )
+    session.delete(endpoint)
+    session.commit()
+    return len(delivery_ids)
 
 
 def list_endpoints(*, session: Session) -> list[WebhookEndpoint]:

@@ -15,10 +15,19 @@ from ..models import Evidence, Role, Status, User, saved_id
 from ..rendering import render, wants_fragment
 from ..services import claim_edits, corrections, review, saved_views
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.desk_groups import follower_counts, group_of, queue_markers
-from ..services.matching import matches_of, strong_claim_ids
+from ..services.desk_groups import group_of, queue_markers
+from ..services.matching import matches_of
 from ..services.notifications import mentionable_people
-from ..services.queue import SORTS, filter_choices, parse_filters, queue_neighbours, queue_page, queue_row
+from ..services.queue import (
+    SORTS,
+    filter_choices,
+    parse_filters,
+    queue_neighbours,
+    queue_page,
+    queue_row,
+    source_name,
+    with_typed_source,
+)
 from ..worker import queue_fetches
 from .queue_views import views_context
 
@@ -41,12 +50,17 @@ def _claim_or_404(claim_id: int):
 def queue():
     """The review queue, filtered by the URL's arguments; htmx swaps only the results while typing."""
     session = get_session()
-    filters = parse_filters(request.args)
+    filters = with_typed_source(session=session, filters=parse_filters(request.args), args=request.args)
+    canonical = None
+    if "source_name" in request.args:  # the form's typed source becomes the id every link and saved view keeps
+        canonical = url_for("claims.queue", **filters.to_args())
+        if not request.htmx and not filters.problems:
+            return redirect(canonical, code=303)
     page = queue_page(session=session, filters=filters, user_id=acting_user().id)
     checked, group_sizes = queue_markers(session=session, claim_ids=[row.claim.id for row in page.rows])
     # The views bar, density and filter form are only in the whole page; typing in the search swaps the results.
     desk = {} if wants_fragment("queue-results") else views_context(saved_views.query_of(filters))
-    return render(
+    response = render(
         "claims/queue.html",
         "partials/_queue_results.html",
         "queue-results",
@@ -60,9 +74,13 @@ def queue():
         choosable=review.CHOOSABLE,
         labels=review.STATUS_LABELS,
         choices=filter_choices(session=session),
+        source_name=source_name(session=session, source_id=filters.source),
         **_row_context(),
         **desk,
     )
+    if canonical and request.htmx:
+        response.headers["HX-Push-Url"] = canonical
+    return response
 
 
 def _row_context() -> dict:
@@ -120,6 +138,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
     target = request.htmx.target or ""
     if request.htmx and target.startswith("claim-row-"):
         row = queue_row(session=session, claim_id=claim_id)
+        checked, group_sizes = queue_markers(session=session, claim_ids=[claim_id])
         return render(
             "partials/_claim_row.html",
             "partials/_claim_row.html",
@@ -130,8 +149,8 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
             statuses=review.CHOOSABLE,
             error=error,
             **_row_context(),
-            checked_before_ids=strong_claim_ids(session=session, claim_ids=[claim_id]),
-            group_sizes=follower_counts(session=session, claim_ids=[claim_id]),
+            checked_before_ids=checked,
+            group_sizes=group_sizes,
         )
     if request.htmx and target == "claim-panel":
         context = _detail_context(claim_id)
@@ -160,7 +179,6 @@ def _detail_context(claim_id: int) -> dict:
         "describe": describe_event,
         "allow_self_approval": current_app.config["ALLOW_SELF_APPROVAL"],
         "kinds": corrections.KINDS,
-        "source_names": filter_choices(session=get_session())["sources"],
         "review_state": review.review_state(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
         "require_approval": current_app.config["REQUIRE_APPROVAL"],
         "stances": claim_edits.STANCES,

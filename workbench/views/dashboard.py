@@ -48,6 +48,7 @@ def index():
         "dashboard",
         labels=STATUS_LABELS,
         articles=board.article_rows(session=session, require_approval=require_approval),
+        article_limit=board.ARTICLE_LIMIT,
         statuses=statuses,
         status_chart=board.bar_chart([(STATUS_LABELS[s], n) for s, n in statuses]),
         status_bar_classes=[f"status-{s}" for s, _ in statuses],

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..models import saved_id
 from ..rendering import render, wants_fragment
 from ..services import saved_views
-from ..services.queue import REVIEW_STAGES, filter_choices
+from ..services.queue import REVIEW_STAGES, filter_choices, source_names
 from ..services.saved_views import DENSITIES, built_in_views, describe_query, list_views
 
 bp = Blueprint("queue_views", __name__)
@@ -41,8 +41,11 @@ def manage():
 
 
 def _manage(*, error: str | None = None, status: int = 200, editing: int | None = None):
-    choices = filter_choices(session=get_session())
-    sources, users = dict(choices["sources"]), dict(choices["users"])
+    session = get_session()
+    views = list_views(session=session, user_id=saved_id(signed_in_user()))
+    named = {saved_views.filters_of(view.query).source for view in views} - {None}
+    sources = source_names(session=session, ids={source for source in named if source is not None})
+    users = dict(filter_choices(session=session)["users"])
     return render(
         "claims/views.html",
         "partials/_saved_view_table.html",

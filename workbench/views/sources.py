@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..auth import acting_user, require_role
 from ..db import get_session
@@ -30,6 +30,14 @@ def index(*, form=None, error: str | None = None, status: int = 200):
         form=form or {},
         error=error,
     )
+
+
+@bp.get("/sources/suggest")
+def suggest():
+    """Options for a source type-ahead (a datalist's contents): names or aliases containing what was typed."""
+    typed = next((request.args.get(name) for name in ("source_name", "new_source", "q") if name in request.args), "")
+    names = registry.suggest_source_names(session=get_session(), text=typed or "")
+    return render_template("partials/_source_options.html", names=names)
 
 
 @bp.post("/sources")

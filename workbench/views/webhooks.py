@@ -114,6 +114,22 @@ def update(endpoint_id: int):
     return redirect(url_for("webhooks.show", endpoint_id=endpoint.id), code=303)
 
 
+@bp.post("/<int:endpoint_id>/delete")
+@require_role(Role.admin)
+def delete(endpoint_id: int):
+    """Delete a paused endpoint and its delivery log; audited."""
+    endpoint = _endpoint(endpoint_id)
+    url = endpoint.url
+    try:
+        removed = webhooks.delete_endpoint(session=get_session(), endpoint=endpoint, actor=acting_user())
+    except InputError as error:
+        get_session().rollback()
+        flash(str(error), "error")
+        return redirect(url_for("webhooks.show", endpoint_id=endpoint_id), code=303)
+    flash(f"Webhook #{endpoint_id} ({url}) deleted with its {removed} deliveries.", "success")
+    return redirect(url_for("webhooks.index"), code=303)
+
+
 @bp.post("/deliveries/<int:delivery_id>/redeliver")
 @require_role(Role.admin)
 def redeliver(delivery_id: int):
