@@ -216,3 +216,18 @@ def test_no_n_plus_one_behind_queue_article_claim_and_dashboard(app, client, db,
     # 14: the nav's unread count (1) and the claim's group of duplicates (1, whatever the group's size).
     assert _count_queries(app, client, f"/claims/{first_claim.id}") <= 14
     assert _count_queries(app, client, "/dashboard") <= 10
+
+
+def test_a_search_shows_its_rows_at_once_and_fetches_its_count_apart(client, db, many, monkeypatch):
+    monkeypatch.setattr("workbench.services.queue.PAGE_SIZE", 10)
+    page = parse(client.get("/claims?q=grain&status=unverified"))
+    counter = page.select_one("[data-result-count]")
+    assert len(page.select("#queue-results tr.claim-row")) == 10
+    assert counter.get_text() == "More than 10 claims · counting…" and counter["hx-trigger"] == "load"
+    assert parse_qs(urlsplit(counter["hx-get"]).query) == {"status": ["unverified"], "q": ["grain"]}
+    counted = parse(client.get(counter["hx-get"], headers={"HX-Request": "true"})).select_one("[data-result-count]")
+    assert counted.get_text() == "12 claims" and not counted.has_attr("hx-get")  # the 12 port stories
+    plain = parse(client.get("/claims?status=unverified")).select_one("[data-result-count]")
+    assert plain.get_text() == "36 claims"  # without a search the count comes with the page, as before
+    few = parse(client.get("/claims?q=gdansk+reopen")).select_one("[data-result-count]")
+    assert few.get_text() == "0 claims"  # a first page that holds every match needs no count at all

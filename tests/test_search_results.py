@@ -93,10 +93,15 @@ def _walk(session, filters: QueueFilters, limit: int) -> list[int]:
         filters = replace(filters, after=page.next_cursor)
 
 
-@pytest.mark.parametrize("selective", [2000, 5], ids=["short-match-list", "walk-the-sort-order"])
+@pytest.mark.parametrize(
+    "selective, dense",
+    [(2000, 1.0), (5, 1.0), (5, 0.0)],
+    ids=["short-match-list", "walk-the-sort-order", "look-each-claim-up-along-the-sort-order"],
+)
 @pytest.mark.parametrize("sort", ["score", "newest"])
-def test_search_results_and_order_follow_the_rule(app, corpus, monkeypatch, selective, sort):
+def test_search_results_and_order_follow_the_rule(app, corpus, monkeypatch, selective, dense, sort):
     monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", selective)
+    monkeypatch.setattr(queue_service, "DENSE_MATCHES", dense)  # SQLite: 0.0 looks up every one-word short prefix
     with Session(get_engine(app)) as session:
         for q in _queries(corpus):
             expected = _expected(corpus["claims"], q, sort)
@@ -127,3 +132,24 @@ def test_search_with_other_filters_and_a_cursor_from_the_middle(app, corpus, mon
         after = QueueFilters(q="grain", status=("verified",), after=cursor_for("score", middle))
         page = queue_page(session=session, filters=after, user_id=None, limit=50, count=False)
         assert [row.claim.id for row in page.rows] == expected[len(expected) // 2 + 1 :][:50]
+
+
+def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(app, corpus, monkeypatch):
+    monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", 5)
+    with Session(get_engine(app)) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("FTS5's prefix indexes are SQLite's")
+        claims = corpus["claims"]
+        shares = {
+            word: len(_expected(claims, word, "newest")) / len(claims)
+            for word in {w for c in claims for w in _words(c.text) if len(w) <= queue_service.FTS_PREFIX_INDEXED}
+        }
+        dense = max(shares, key=shares.get)
+        sparse = min((w for w, share in shares.items() if share * len(claims) > 6), key=shares.get)
+        assert shares[dense] > 0.5 and shares[sparse] < 0.05, (dense, sparse)
+        assert queue_service.plan_search(session, dense).dense  # most claims have it: looked up claim by claim
+        assert (
+            queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
+        )
+        assert not queue_service.plan_search(session, f"{dense} {dense}").dense  # two words: never claim by claim
+        assert not queue_service.plan_search(session, "grain").dense  # too long for a prefix index of its own

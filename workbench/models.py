@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -154,7 +154,13 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_status_updated", "status", "updated_at", "id"),
         Index("ix_claim_approval", "approved_by_id", "sent_back_at", "verdict_at"),  # the approval queue
         Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at"),  # "My work": sent back to me, mine waiting
-        Index("ix_claim_lead", "lead_id"),  # a lead's followers (duplicates inside the desk)
+        # a lead's followers (duplicates inside the desk); only claims that follow one (0021l)
+        Index(
+            "ix_claim_lead",
+            "lead_id",
+            sqlite_where=text("lead_id IS NOT NULL"),
+            postgresql_where=text("lead_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -178,3 +178,18 @@ def test_the_source_filter_suggests_names_as_typed_and_filters_by_the_one_picked
         assert not blocked
     finally:
         context.close()
+
+
+def test_a_search_count_arrives_after_its_rows(live_server, browser, desk, sign_in, monkeypatch):
+    monkeypatch.setattr("workbench.services.queue.PAGE_SIZE", 5)
+    context, tab, blocked = _tab(browser, DESKTOP)
+    try:
+        sign_in(tab, desk["checker"].email)
+        tab.goto(live_server + "/claims")
+        assert tab.locator("[data-result-count]").text_content() == "30 claims"  # no search: counted with the page
+        tab.locator("#q").press_sequentially("grain", delay=20)
+        tab.wait_for_function("() => document.querySelector('[data-result-count]').textContent === '10 claims'")
+        assert tab.locator("tr.claim-row").count() == 5 and "q=grain" in tab.url
+        assert not blocked
+    finally:
+        context.close()

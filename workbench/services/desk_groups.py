@@ -192,10 +192,14 @@ class GroupMember:
 def group_of(*, session: Session, claim: Claim) -> list[GroupMember]:
     """The claim's group, lead first, then its followers by id; empty when the claim is in no group."""
     lead_id = claim.lead_id or claim.id
+    # The lead and its followers as one list of ids, each part read by its own index: written as "id = lead OR
+    # lead_id = lead", SQLite scanned every claim in id order (190 ms at a million claims).
+    lead: Select[int | None] = sa_select(literal(lead_id, Integer))
+    followers: Select[int | None] = sa_select(col(Claim.id)).where(col(Claim.lead_id) == lead_id)
     rows = session.exec(
         select(Claim, Article.title)
         .join(Article, col(Article.id) == Claim.article_id)
-        .where((Claim.id == lead_id) | (Claim.lead_id == lead_id))
+        .where(col(Claim.id).in_(union_all(lead, followers)))
         .order_by(col(Claim.id))
     ).all()
     if len(rows) < 2:

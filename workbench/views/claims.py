@@ -20,6 +20,7 @@ from ..services.matching import matches_of
 from ..services.notifications import mentionable_people
 from ..services.queue import (
     SORTS,
+    count_matches,
     filter_choices,
     parse_filters,
     queue_neighbours,
@@ -56,7 +57,7 @@ def queue():
         canonical = url_for("claims.queue", **filters.to_args())
         if not request.htmx and not filters.problems:
             return redirect(canonical, code=303)
-    page = queue_page(session=session, filters=filters, user_id=acting_user().id)
+    page = queue_page(session=session, filters=filters, user_id=acting_user().id, defer_count=bool(filters.q))
     checked, group_sizes = queue_markers(session=session, claim_ids=[row.claim.id for row in page.rows])
     # The views bar, density and filter form are only in the whole page; typing in the search swaps the results.
     desk = {} if wants_fragment("queue-results") else views_context(saved_views.query_of(filters))
@@ -81,6 +82,15 @@ def queue():
     if canonical and request.htmx:
         response.headers["HX-Push-Url"] = canonical
     return response
+
+
+@bp.get("/claims/count")
+def count():
+    """How many claims the queue's filters match (the queue asks for it apart when a search makes it costly)."""
+    session = get_session()
+    filters = parse_filters(request.args)
+    total, more = count_matches(session=session, filters=filters, user_id=acting_user().id)
+    return render_template("partials/_result_count.html", total=total, more=more, filters=filters, shown=0)
 
 
 def _row_context() -> dict:
