@@ -21,9 +21,9 @@ def test_months_units_and_negation_are_normalised():
     assert analyse("prices rose in 2019").years == {"2019"}
 
 
-def test_tweet_noise_goes_and_hashtags_split():
-    cleaned = analyse("Look #AustralianFires https://t.co/abc pic.twitter.com/xyz @someone").terms
-    assert cleaned == ("look", "australian", "fire")
+def test_tweet_noise_goes_hashtags_split_and_handles_give_their_words_last():
+    cleaned = analyse("Look #AustralianFires https://t.co/abc pic.twitter.com/xyz @someone @KoalaFires").terms
+    assert cleaned == ("look", "australian", "fire", "koala", "someon")
 
 
 def test_bm25_is_incremental():
@@ -96,3 +96,52 @@ def test_strongest_orders_by_strength_and_honours_exclusions():
     assert [m.key for m in matcher.strongest("transit strike three days", limit=1, exclude=frozenset({"same"}))] == [
         "other-figure"
     ]
+
+
+def test_a_day_of_the_month_is_neither_a_figure_nor_a_term():
+    signed = analyse("Prices rose 11% — Jane Doe (@janedoe) December 11, 2019")
+    assert signed.numbers == {"11", "2019"} and signed.terms.count("11") == 1  # the 11% stays, the 11th goes
+    assert analyse("on 3 May 2020 the bridge closed").numbers == {"2020"}
+    assert analyse("3 bridges closed").numbers == {"3"}
+
+
+def test_handle_words_are_terms_once_and_kept_apart():
+    analysis = analyse("I ain't dead — Jane (@jane_doe99) and @realDonaldTrump")
+    assert analysis.handles == {"jane", "doe", "real", "donald", "trump"}
+    assert analysis.terms == ("ai", "dead", "jane", "doe", "donald", "real", "trump")  # jane said once
+
+
+def test_title_is_kept_apart_and_its_lengths_follow_adds_and_removes():
+    matcher = Matcher()
+    matcher.add("review", "Koalas are functionally extinct after the fires.", title="Are Koalas Extinct?")
+    matcher.add("verdict", "The transit strike will last eleven days.")
+    parts = matcher.parts("review")
+    assert parts.title.terms == ("koala", "extinct") and "fire" in parts.claim.terms and "fire" not in parts.title.terms
+    assert matcher.parts("verdict").title is matcher.parts("verdict").claim  # no title: its own title
+    assert (matcher.claim_length, matcher.title_length) == (4 + 5, 2)
+    matcher.remove("review")
+    assert (matcher.claim_length, matcher.title_length, matcher.titled) == (5, 0, {})
+    matcher.add("verdict", "The strike ends.", title="Strike ended")  # replacing keeps the totals right
+    assert (matcher.claim_length, matcher.title_length) == (2, 2)
+
+
+def test_title_and_handle_features_see_what_bm25_over_the_whole_text_does_not():
+    matcher = Matcher()
+    matcher.add("titled", "A rapper was shot while buying shoes.", title="PnB Rock Death Hoax")
+    matcher.add("other", "A rock band was shot at while buying shoes for the tour.")
+    _, found, rows = matcher.candidates("A death hoax? I ain't dead, rock on — @RapperLife")
+    by_key = dict(zip((key for key, _ in found), rows))
+    assert by_key["titled"]["bm25_title"] > 0 and by_key["titled"]["handle_shared"] > by_key["other"]["handle_shared"]
+    assert by_key["titled"]["cover_title"] > by_key["other"]["cover_title"] == by_key["other"]["cover_claim"]
+    assert {row["rank"] for row in rows} == {1.0, 0.5}
+
+
+def test_gram_similarity_equals_the_cosine_of_the_built_vectors():
+    from claims.matching.chargrams import GramFrequencies, cosine
+
+    frequencies = GramFrequencies()
+    for terms in (["butterfli", "garden"], ["juul", "vape"], ["wombat", "burrow", "burrow"]):
+        frequencies.add(terms)
+    query = frequencies.vector(["butterflies", "burrow"])
+    for terms in (["wombat", "burrow", "burrow"], ["butterfli", "garden"], ["nothing"]):
+        assert abs(frequencies.similarity(query, terms) - cosine(query, frequencies.vector(terms))) < 1e-12

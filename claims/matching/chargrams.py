@@ -77,6 +77,25 @@ class GramFrequencies:
         norm = math.sqrt(sum(value * value for value in weighted.values())) or 1.0
         return {gram: value / norm for gram, value in weighted.items()}
 
+    def similarity(self, query: dict[str, float], terms: Iterable[str]) -> float:
+        """The cosine of a unit-length query vector with the vector() of terms, without building that vector."""
+        table = self._weight_table()
+        frequency = self.frequency
+        documents = max(self.documents, 1)
+        get = query.get
+        dot = squares = 0.0
+        for gram, count in grams(terms).items():
+            weight = table.get(gram)
+            if weight is None:
+                weight = table[gram] = math.log(documents / (1 + frequency.get(gram, 0)))
+            if count != 1:
+                weight *= 1 + math.log(count)
+            squares += weight * weight
+            mine = get(gram)
+            if mine:
+                dot += mine * weight
+        return dot / math.sqrt(squares) if squares else 0.0
+
 
 def cosine(query: dict[str, float], document: dict[str, float]) -> float:
     """The cosine of two unit-length gram vectors."""

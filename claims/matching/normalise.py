@@ -72,6 +72,7 @@ MONTHS = {
     "nov": "november",
     "dec": "december",
 }
+FULL_MONTHS = frozenset(MONTHS.values()) | {"may"}
 UNIT_WORDS = {
     "percent": "percent",
     "per": None,
@@ -182,11 +183,24 @@ class Analysis:
     names: frozenset[str]
     years: frozenset[str]
     negated: bool
+    # Words of the text's @handles ("@realDonaldTrump": real, donald, trump), stemmed; handles are not terms.
+    handles: frozenset[str] = frozenset()
 
     @cached_property
     def term_set(self) -> frozenset[str]:
         """The distinct terms."""
         return frozenset(self.terms)
+
+
+def handle_words(text: str) -> frozenset[str]:
+    """The stemmed words of a text's @handles, split at camelCase and underscores (words of 3 letters or more)."""
+    words = set()
+    for handle in HANDLE.findall(text):
+        for word in CAMEL.sub(" ", handle[1:]).replace("_", " ").split():
+            word = word.lower()
+            if len(word) > 2 and word.isalpha() and word not in STOPWORDS:
+                words.add(stem(word))
+    return frozenset(words)
 
 
 def clean_text(text: str) -> str:
@@ -266,6 +280,18 @@ def _names(text: str) -> set[str]:
     return names
 
 
+def _calendar_days(words: list[str]) -> set[int]:
+    """Positions of the day in a date ("December 11, 2019", "11 December"): a day of the month, not a figure."""
+    days = set()
+    for position, word in enumerate(words):
+        if word.isdigit() and 1 <= int(word) <= 31:
+            before = words[position - 1] if position else ""
+            after = words[position + 1] if position + 1 < len(words) else ""
+            if MONTHS.get(before, before) in FULL_MONTHS or MONTHS.get(after, after) in FULL_MONTHS:
+                days.add(position)
+    return days
+
+
 @lru_cache(maxsize=4096)
 def analyse(text: str) -> Analysis:
     """Turn a claim or review text into matching terms and the facts compared when re-ranking."""
@@ -274,7 +300,9 @@ def analyse(text: str) -> Analysis:
     numbers: set[str] = set()
     years: set[str] = set()
     negated = False
-    for word in _words(cleaned):
+    words = _words(cleaned)
+    days = _calendar_days(words)
+    for position, word in enumerate(words):
         if word.endswith("n't") or word in NEGATIONS:
             negated = True
             if word.endswith("n't"):
@@ -282,6 +310,8 @@ def analyse(text: str) -> Analysis:
                 if word in STOPWORDS:
                     continue
         if word[0].isdigit():
+            if position in days:
+                continue  # "11" in "December 11" says when, not how many: neither a figure nor a word to match
             numbers.add(word)
             if len(word) == 4 and word[:2] in ("19", "20"):
                 years.add(word)
@@ -295,4 +325,8 @@ def analyse(text: str) -> Analysis:
         if word in STOPWORDS:
             continue
         terms.append(stem(unit))
-    return Analysis(tuple(terms), frozenset(numbers), frozenset(_names(cleaned)), frozenset(years), negated)
+    handles = handle_words(text)
+    # A handle often names who the claim is about ("@PnBRock", "@IlhanMN"): its words not said otherwise are
+    # search terms too (sorted: set order changes between runs, and word pairs depend on the order).
+    terms += sorted(handles.difference(terms))
+    return Analysis(tuple(terms), frozenset(numbers), frozenset(_names(cleaned)), frozenset(years), negated, handles)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,8 @@ from importlib import resources
 from typing import Any
 
 from .normalise import Analysis
+
+K1, B = 1.2, 0.75  # BM25's usual constants, for the scores over a record's claim and title apart
 
 FEATURES = (
     "bm25",
@@ -24,16 +27,26 @@ FEATURES = (
     "negation_clash",
     "chargrams",
     "lead",
+    "bm25_claim",
+    "bm25_title",
+    "chargrams_title",
+    "cover_claim",
+    "cover_title",
+    "rank",
+    "max_shared_idf",
+    "handle_shared",
 )
 MODEL_FILE = "data/matching_rerank.json"
 
 
 @dataclass(frozen=True)
 class RerankModel:
-    """A logistic regression over the features and over each feature less its best value among the candidates.
+    """A linear score over the features and over each feature less its best value among the candidates.
 
-    Fitted by `python -m claims.training.matching_rerank` on the CLEF-2020 CheckThat! claim-retrieval train split;
-    each feature is standardised with the mean and scale seen in training.
+    Fitted by `python -m claims.training.matching_rerank` on the CLEF-2020 CheckThat! claim-retrieval train split
+    as a pairwise logistic regression (each right answer against each wrong candidate of the same query), so
+    only the order within one query's candidates is learned; each feature is standardised with the mean and
+    scale seen in training.
     """
 
     features: tuple[str, ...]
@@ -81,6 +94,32 @@ def _bigrams(terms: tuple[str, ...]) -> set[tuple[str, str]]:
     return set(zip(terms, terms[1:]))
 
 
+@dataclass(frozen=True)
+class Parts:
+    """A record's claim and title analysed apart, with the average length (in terms) of each over the collection.
+
+    A record without a title (a claim with a verdict) stands as its own title.
+    """
+
+    claim: Analysis
+    title: Analysis
+    average_claim: float
+    average_title: float
+
+
+def field_bm25(
+    query_counts: Counter[str], terms: tuple[str, ...], idf: Callable[[str], float], average: float
+) -> float:
+    """BM25 of the query over one field of a record (its claim or its title), with the field's average length."""
+    counts = Counter(terms)
+    norm = K1 * (1 - B + B * len(terms) / (average or 1.0))
+    return sum(
+        idf(term) * times * counts[term] * (K1 + 1) / (counts[term] + norm)
+        for term, times in query_counts.items()
+        if term in counts
+    )
+
+
 def features(
     query: Analysis,
     doc: Analysis,
@@ -90,16 +129,24 @@ def features(
     runner_up: float,
     idf: Callable[[str], float],
     chargrams: float,
+    parts: Parts,
+    chargrams_title: float,
+    rank: int,
+    query_counts: Counter[str] | None = None,
 ) -> dict[str, float]:
     """Describe how a candidate relates to the query, one number per name in FEATURES.
 
-    chargrams is the cosine of their character-gram vectors (chargrams.py); lead is how far BM25's first
-    candidate stands ahead of its second (0 for every other candidate).
+    chargrams and chargrams_title are the cosines of the query's character-gram vector with the record's and its
+    title's (chargrams.py); lead is how far BM25's first candidate stands ahead of its second (0 for every other
+    candidate); rank is the candidate's place in BM25's order (0 first); handle_shared counts the words of the
+    query's @handles ("@PnBRock") that the record uses.
     """
     query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms
     shared_weight = sum(map(idf, shared))
     query_weight = sum(map(idf, query_terms)) or 1.0
+    query_counts = query_counts if query_counts is not None else Counter(query.terms)
+    rarest = max(map(idf, query_terms), default=0.0) or 1.0
     doc_weight = sum(map(idf, doc_terms)) or 1.0
     query_bigrams, doc_bigrams = _bigrams(query.terms), _bigrams(doc.terms)
     numbers_shared = len(query.numbers & doc.numbers)
@@ -116,6 +163,14 @@ def features(
         "negation_clash": float(query.negated != doc.negated),
         "chargrams": chargrams,
         "lead": (bm25 - runner_up) / 10.0 if bm25 >= best else 0.0,
+        "bm25_claim": field_bm25(query_counts, parts.claim.terms, idf, parts.average_claim) / 10.0,
+        "bm25_title": field_bm25(query_counts, parts.title.terms, idf, parts.average_title) / 10.0,
+        "chargrams_title": chargrams_title,
+        "cover_claim": sum(map(idf, query_terms & parts.claim.term_set)) / query_weight,
+        "cover_title": sum(map(idf, query_terms & parts.title.term_set)) / query_weight,
+        "rank": 1.0 / (1 + rank),
+        "max_shared_idf": max(map(idf, shared), default=0.0) / rarest,
+        "handle_shared": min(len(query.handles & doc_terms), 3) / 3,
     }
 
 

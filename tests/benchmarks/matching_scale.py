@@ -42,7 +42,7 @@ def main() -> None:
         matcher.index.walk_budget = args.walk_budget
     started = time.perf_counter()
     for doc_id, claim, title in real:
-        matcher.add(("review", int(doc_id)), f"{claim} {title}")
+        matcher.add(("review", int(doc_id)), claim, title=title)
     for number, text in enumerate(synthetic_claims(words, args.claims - len(real))):
         matcher.add(("claim", number), text)
     build = time.perf_counter() - started

@@ -135,7 +135,7 @@ def _sync(session: Session, state: _State) -> None:
         .order_by(col(FactCheck.id))
     ):
         assert review_id is not None, "a stored row has an id"
-        state.matcher.add(("review", review_id), f"{claim_reviewed} {title}")
+        state.matcher.add(("review", review_id), claim_reviewed, title=title or "")
         state.last_review_id = review_id
     # five columns: SQLAlchemy's select (SQLModel's is typed for up to four), run with execute
     query = sa_select(
