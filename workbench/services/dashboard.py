@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect
+from sqlalchemy import func
 from sqlalchemy import select as sql_select  # more columns than sqlmodel.select is typed for
-from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from ..audit import record_event
@@ -14,16 +14,25 @@ from ..counts import AWAITING, kept_claim_counts
 from ..errors import InputError
 from ..models import Article, Claim, ClaimCount, Source, Status, User, saved_id, utcnow
 from .desk import approval_queue
-from .review import COUNTED, OPEN, VERDICTS, final_at
+from .review import COUNTED, OPEN, VERDICTS, final_in_sql
 
 ARTICLE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class ArticleHead:
+    """What the dashboard shows of an article itself (read as columns: 50 ORM objects cost more than the query)."""
+
+    id: int
+    title: str
+    cleared_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
 class ArticleRow:
     """One article's verification state."""
 
-    article: Article
+    article: Article | ArticleHead
     counts: dict[str, int]
     total: int
     pending_approval: int
@@ -58,16 +67,15 @@ def _verdict_values() -> list[str]:
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
     """Return the newest articles with claim counts by status, from the kept counts (two small queries)."""
-    mapper = inspect(Article)  # its attributes typed as load_only takes them
-    shown = load_only(*(mapper.attrs[name].class_attribute for name in ("id", "title", "cleared_at", "ingested_at")))
-    articles = list(
-        session.exec(
-            select(Article)
-            .options(shown)
+    articles = [
+        ArticleHead(article_id, title, cleared_at)
+        for article_id, title, cleared_at in session.exec(
+            select(Article.id, Article.title, Article.cleared_at)
             .order_by(col(Article.ingested_at).desc(), col(Article.id).desc())
             .limit(limit)
         )
-    )
+        if article_id is not None
+    ]
     ids = [a.id for a in articles] or [-1]
     kept = session.exec(
         select(ClaimCount.scope_id, ClaimCount.status, ClaimCount.n).where(
@@ -77,7 +85,7 @@ def article_rows(*, session: Session, require_approval: bool, limit: int = ARTIC
     counts: dict[int, dict[str, int]] = {}
     for article_id, status, n in kept:
         counts.setdefault(article_id, {})[status] = n
-    return [_row(article, counts.get(saved_id(article), {}), require_approval) for article in articles]
+    return [_row(article, counts.get(article.id, {}), require_approval) for article in articles]
 
 
 def _counted_row(session: Session, article: Article, require_approval: bool) -> ArticleRow:
@@ -95,7 +103,7 @@ def _counted_row(session: Session, article: Article, require_approval: bool) -> 
     return _row(article, by_status, require_approval)
 
 
-def _row(article: Article, counts: dict[str, int], require_approval: bool) -> ArticleRow:
+def _row(article: Article | ArticleHead, counts: dict[str, int], require_approval: bool) -> ArticleRow:
     """An article's row from its claims counted by status (and "awaiting": verdicts without an approval)."""
     by_status = {s.value: counts[s.value] for s in COUNTED if counts.get(s.value)}  # "not a claim" is not counted
     verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
@@ -264,31 +272,25 @@ def source_page(*, session: Session, tally: Tally, sort: str = "claims", page: i
 def median_days_to_final(*, session: Session, require_approval: bool, sample: int = 1000) -> tuple[float | None, int]:
     """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many.
 
-    The latest 1,000 are a steady sample of the desk's pace (the page says how many) and cost a fifth of 5,000: at a
-    million claims the walk back through the newest claims to find them was most of the dashboard's time.
+    The latest 1,000 are a steady sample of the desk's pace (the page says how many). The database works out each
+    duration, so 1,000 numbers come back instead of 5,000 timestamps to parse (most of the dashboard's time).
     """
-    query = (  # the five columns final_at reads, not 1,000 whole claims
-        sql_select(
-            col(Claim.status),
-            col(Claim.approved_by_id),
-            col(Claim.approved_at),
-            col(Claim.verdict_at),
-            col(Claim.updated_at),
-            col(Article.ingested_at),
-        )
+    final, final_at = final_in_sql(require_approval=require_approval)
+    if session.get_bind().dialect.name == "sqlite":
+        days = func.julianday(final_at) - func.julianday(Article.ingested_at)
+    else:
+        days = func.extract("epoch", final_at - col(Article.ingested_at)) / 86400
+    query = (
+        sql_select(days)
+        .select_from(Claim)
         .join(Article, col(Article.id) == col(Claim.article_id))
-        .where(col(Claim.status).in_(_verdict_values()))
+        .where(col(Claim.status).in_(_verdict_values()), final, col(Article.ingested_at).is_not(None))
         .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
         .limit(sample)
     )
-    durations = []
-    for row in session.execute(query):
-        final, ingested = final_at(row, require_approval=require_approval), row.ingested_at
-        if final is not None and ingested is not None:
-            durations.append((final - ingested).total_seconds() / 86400)
+    durations = sorted(float(value) for (value,) in session.execute(query) if value is not None)
     if not durations:
         return None, 0
-    durations.sort()
     middle = len(durations) // 2
     median = durations[middle] if len(durations) % 2 else (durations[middle - 1] + durations[middle]) / 2
     return median, len(durations)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Protocol
 
 from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from ..audit import EventSpec, record_event, record_events
@@ -370,6 +371,16 @@ def final_at(claim: HasVerdictTimes, *, require_approval: bool):
     if not is_final(claim, require_approval=require_approval):
         return None
     return (claim.approved_at if require_approval else claim.verdict_at) or claim.verdict_at or claim.updated_at
+
+
+def final_in_sql(*, require_approval: bool) -> tuple[ColumnElement[bool], ColumnElement[dt.datetime]]:
+    """is_final and final_at as SQL over Claim's columns (the same rule, for queries that aggregate many claims)."""
+    verdict = col(Claim.status).in_([s.value for s in VERDICTS])
+    if require_approval:
+        return verdict & col(Claim.approved_by_id).is_not(None), func.coalesce(
+            Claim.approved_at, Claim.verdict_at, Claim.updated_at
+        )
+    return verdict, func.coalesce(Claim.verdict_at, Claim.updated_at)
 
 
 def review_state(claim: Claim, *, require_approval: bool) -> str:
