@@ -84,8 +84,11 @@ class BM25Index:
 
     def idfs(self, terms: Iterable[str], *, at_least_documents: int = 0) -> dict[str, float]:
         """Return idf (as in idf()) for many terms at once."""
-        idf = self.idf
-        return {t: idf(t, at_least_documents=at_least_documents) for t in set(terms)}
+        # idf() written out once, without a call per term (the same arithmetic, so the same values)
+        documents = max(len(self.lengths), at_least_documents)
+        postings, log = self.postings, math.log
+        dfs = {t: len(postings.get(t, ())) for t in (terms if isinstance(terms, (set, frozenset)) else set(terms))}
+        return {t: log(1 + (documents - df + 0.5) / (df + 0.5)) for t, df in dfs.items()}
 
     def _scores(self, terms: Iterable[str], walk_budget: int) -> dict[int, float]:
         """Return the BM25 score of the documents sharing a term with the query (see walk_budget)."""
@@ -102,21 +105,24 @@ class BM25Index:
             rare.append(term)
             walked += size
         totals: dict[int, float] = {}
-        get = totals.get
-        for term in rare:
+        for position, term in enumerate(rare):
             weight = self.idf(term) * query[term]
-            for number, impact in self.postings[term].items():
-                totals[number] = get(number, 0.0) + weight * impact
+            posting = self.postings[term]
+            if not position:
+                # the first list fills the totals in one comprehension (0.0 + x is x: the same sums as below)
+                totals = {number: weight * impact for number, impact in posting.items()}
+                continue
+            get = totals.get
+            totals.update({number: get(number, 0.0) + weight * impact for number, impact in posting.items()})
         common = ordered[len(rare) :]
         if common and len(totals) > self.shortlist:
             totals = _best(totals, self.shortlist)
         for term in common:
             weight = self.idf(term) * query[term]
             posting = self.postings[term]
-            for number in totals:
-                posted = posting.get(number)
-                if posted:
-                    totals[number] += weight * posted
+            # only the shortlisted documents that hold the term, found by a set intersection in C
+            for number in totals.keys() & posting.keys():
+                totals[number] += weight * posting[number]
         return totals
 
     def top(self, terms: Iterable[str], limit: int, *, walk_budget: int | None = None) -> list[tuple[Hashable, float]]:

@@ -178,16 +178,41 @@ class Matcher:
 
         Cheaper than search (no re-ranking features): what ingest needs to propose matches.
         """
-        query = analyse(text)
-        found = [
-            (k, s)
-            for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
-            if k not in exclude
-        ][:candidates]
-        if not found:
-            return []
-        vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
-        idf = self.index.idfs(vocabulary, at_least_documents=STRENGTH_MIN_DOCUMENTS).__getitem__
-        ranked = [Match(key, score, score, strength(query, self.analyses[key], idf=idf)) for key, score in found]
-        ranked.sort(key=lambda match: -match.strength)
-        return ranked[:limit]
+        [found] = self.strongest_many([(text, exclude)], limit=limit, candidates=candidates, walk_budget=walk_budget)
+        return found
+
+    def strongest_many(
+        self,
+        texts: list[tuple[str, frozenset[Hashable]]],
+        *,
+        limit: int,
+        candidates: int = 10,
+        walk_budget: int | None = None,
+    ) -> list[list[Match]]:
+        """strongest() for each (text, keys to leave out) of a batch, such as the claims of one article.
+
+        The same answers as one call per text; the words' idf values, unchanged while the index is, are
+        worked out once for the whole batch.
+        """
+        index, analyses = self.index, self.analyses
+        idf_of: dict[str, float] = {}
+        out = []
+        for text, exclude in texts:
+            query = analyse(text)
+            found = [
+                (k, s)
+                for k, s in index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
+                if k not in exclude
+            ][:candidates]
+            if not found:
+                out.append([])
+                continue
+            vocabulary = query.term_set.union(*(analyses[key].term_set for key, _ in found))
+            missing = vocabulary.difference(idf_of)
+            if missing:
+                idf_of.update(index.idfs(missing, at_least_documents=STRENGTH_MIN_DOCUMENTS))
+            idf = idf_of.__getitem__
+            ranked = [Match(key, score, score, strength(query, analyses[key], idf=idf)) for key, score in found]
+            ranked.sort(key=lambda match: -match.strength)
+            out.append(ranked[:limit])
+        return out

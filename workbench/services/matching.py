@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -45,6 +45,9 @@ class _State:
     desk: Matcher = field(default_factory=lambda: Matcher(rerank=False))
     last_review_id: int = 0
     claims_seen_until: dt.datetime | None = None
+    # The claim rows last read at exactly claims_seen_until: read again next time (equal timestamps), and skipped
+    # when unchanged (re-adding an unchanged record costs an analysis and an index update for nothing).
+    rows_at_boundary: dict[int, tuple] = field(default_factory=dict)
     require_approval: bool = False
 
 
@@ -81,12 +84,9 @@ def search_matches(
         if not len(state.matcher):
             return [[] for _ in texts]
         if strongest:
-            return [
-                state.matcher.strongest(
-                    text, limit=limit, exclude=exclude, candidates=INGEST_CANDIDATES, walk_budget=INGEST_WALK_BUDGET
-                )
-                for text, exclude in texts
-            ]
+            return state.matcher.strongest_many(
+                texts, limit=limit, candidates=INGEST_CANDIDATES, walk_budget=INGEST_WALK_BUDGET
+            )
         return [state.matcher.search(text, limit=limit, exclude=exclude) for text, exclude in texts]
 
 
@@ -98,12 +98,7 @@ def search_desk(
         state = _synced_state(session, approval_required(require_approval))
         if not len(state.desk):
             return [[] for _ in texts]
-        return [
-            state.desk.strongest(
-                text, limit=limit, exclude=exclude, candidates=DESK_CANDIDATES, walk_budget=DESK_WALK_BUDGET
-            )
-            for text, exclude in texts
-        ]
+        return state.desk.strongest_many(texts, limit=limit, candidates=DESK_CANDIDATES, walk_budget=DESK_WALK_BUDGET)
 
 
 def _synced_state(session: Session, require_approval: bool) -> _State:
@@ -128,25 +123,31 @@ def _kind_and_id(key: Hashable) -> tuple[str, int]:
     return kind, record_id
 
 
+# What _sync reads, built once (the values are bound per call).
+_NEW_REVIEWS = (
+    sa_select(col(FactCheck.id), col(FactCheck.claim_reviewed), col(FactCheck.title))
+    .where(col(FactCheck.id) > bindparam("after"))
+    .order_by(col(FactCheck.id))
+)
+_CLAIM_COLUMNS = sa_select(
+    col(Claim.id), col(Claim.text), col(Claim.status), col(Claim.approved_by_id), col(Claim.updated_at)
+)
+_CLAIMS_CHANGED_SINCE = _CLAIM_COLUMNS.where(col(Claim.updated_at) >= bindparam("since"))
+
+
 def _sync(session: Session, state: _State) -> None:
-    for review_id, claim_reviewed, title in session.exec(
-        select(col(FactCheck.id), col(FactCheck.claim_reviewed), col(FactCheck.title))
-        .where(col(FactCheck.id) > state.last_review_id)
-        .order_by(col(FactCheck.id))
-    ):
-        assert review_id is not None, "a stored row has an id"
+    for review_id, claim_reviewed, title in session.execute(_NEW_REVIEWS, {"after": state.last_review_id}):
         state.matcher.add(("review", review_id), claim_reviewed, title=title or "")
         state.last_review_id = review_id
-    # five columns: SQLAlchemy's select (SQLModel's is typed for up to four), run with execute
-    query = sa_select(
-        col(Claim.id), col(Claim.text), col(Claim.status), col(Claim.approved_by_id), col(Claim.updated_at)
-    )
     if state.claims_seen_until is None:
-        query = query.where(col(Claim.status).in_([s.value for s in VERDICTS | OPEN]))
+        rows = session.execute(_CLAIM_COLUMNS.where(col(Claim.status).in_([s.value for s in VERDICTS | OPEN])))
     else:
         # Equal timestamps are read again: re-adding a record is harmless, missing one is not.
-        query = query.where(col(Claim.updated_at) >= state.claims_seen_until)
-    for row in session.execute(query):
+        rows = session.execute(_CLAIMS_CHANGED_SINCE, {"since": state.claims_seen_until})
+    boundary = state.rows_at_boundary
+    for row in rows:
+        if boundary.get(row.id) == tuple(row):
+            continue  # read at the last boundary and unchanged since: already in the indexes as it is
         key = ("claim", row.id)
         if is_final(row, require_approval=state.require_approval):
             state.matcher.add(key, row.text)
@@ -159,6 +160,9 @@ def _sync(session: Session, state: _State) -> None:
         seen = _aware(row.updated_at)
         if state.claims_seen_until is None or seen > state.claims_seen_until:
             state.claims_seen_until = seen
+            boundary.clear()
+        if seen == state.claims_seen_until:
+            boundary[row.id] = tuple(row)
     if state.claims_seen_until is None:
         state.claims_seen_until = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
