@@ -5,16 +5,27 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from tests.factories import make_article, make_user
 from workbench.audit import verify_chain
 from workbench.errors import InputError
-from workbench.models import AuditEvent, Claim, Evidence, Status
+from workbench.models import AuditEvent, Claim, Evidence, Status, table_of
 from workbench.models_matching import ClaimMatch, FactCheck
 from workbench.services.claim_edits import add_evidence
 from workbench.services.claimreview_import import import_claimreviews, parse_claimreview_text
-from workbench.services.matching import find_similar, reject_match, rematch_claim, reuse_verdict
+from workbench.services.matching import (
+    PROPOSALS_PER_CLAIM,
+    PROPOSE,
+    find_similar,
+    reject_match,
+    rematch_claim,
+    reuse_verdict,
+    search_desk,
+    search_matches,
+    search_new_claims,
+)
 from workbench.services.review import set_status
 
 
@@ -188,3 +199,58 @@ def test_reusing_a_review_maps_its_rating_and_links_it(db):
     reused = reuse_verdict(session=db, claim=claim, match_id=match.id, actor=None)
     assert reused.status == Status.false and BRIDGE["url"] in reused.rationale and "Full Fact" in reused.rationale
     assert db.exec(select(Evidence.url).where(Evidence.claim_id == claim.id)).all() == [BRIDGE["url"]]
+
+
+TWO_CLAIMS = (
+    "Bridge Costs\n\nThe harbour bridge repairs cost 38 million euros, the transport agency said on Tuesday.\n\n"
+    "The transit strike will last eleven days, the union said.\n"
+)
+
+
+def test_ingest_stores_what_a_search_claim_by_claim_proposes(db):
+    import_claimreviews(session=db, items=[BRIDGE, STRIKE], actor=None)
+    first = make_article(db).article
+    _verdict(db, db.exec(select(Claim).where(Claim.article_id == first.id, Claim.text.contains("38 million"))).one())
+    article = make_article(db, text=TWO_CLAIMS).article
+    claims = db.exec(select(Claim).where(Claim.article_id == article.id).order_by(col(Claim.id))).all()
+    stored = db.exec(select(ClaimMatch).where(col(ClaimMatch.claim_id).in_([c.id for c in claims]))).all()
+    # The new claims are open, so the index of final verdicts is as it was at ingest: searched now, one claim at a
+    # time leaving itself out (as propose_matches does on its own), it must propose exactly what was stored.
+    found = search_matches(
+        session=db,
+        texts=[(c.text, frozenset({("claim", c.id)})) for c in claims],
+        limit=PROPOSALS_PER_CLAIM,
+        strongest=True,
+    )
+    expected = {
+        (c.id, *m.key, round(m.strength, 4))
+        for c, matches in zip(claims, found)
+        for m in matches
+        if m.strength >= PROPOSE
+    }
+    assert {(m.claim_id, m.kind, m.target_id, m.score) for m in stored} == expected
+    assert {kind for _, kind, _, _ in expected} == {"claim", "review"}
+
+
+def test_one_pass_over_new_claims_finds_what_each_search_finds_alone(db):
+    import_claimreviews(session=db, items=[BRIDGE, STRIKE], actor=None)
+    first = make_article(db).article
+    make_article(db, text=TWO_CLAIMS)
+    _verdict(db, db.exec(select(Claim).where(Claim.article_id == first.id, Claim.text.contains("38 million"))).one())
+    texts = ["Repairs to the harbour bridge cost 38 million euros.", "The strike lasts 11 days.", "Nothing alike here."]
+    found = search_new_claims(session=db, texts=texts)
+    assert found.desk == search_desk(session=db, texts=[(t, frozenset()) for t in texts], limit=1)
+    unstored = [(t, frozenset({("claim", 10**9 + n)})) for n, t in enumerate(texts)]
+    assert found.checked == search_matches(session=db, texts=unstored, limit=PROPOSALS_PER_CLAIM, strongest=True)
+    assert found.desk[0] and found.checked[0] and found.checked[1]
+
+
+def test_a_claim_changed_within_the_same_instant_is_read_again(db):
+    first = make_article(db).article
+    cost = db.exec(select(Claim).where(Claim.article_id == first.id, Claim.text.contains("38 million"))).one()
+    assert find_similar(session=db, text="Repairs cost 38 million euros") == []  # the index has read the claim
+    # A final verdict written without moving updated_at: the row is at the last instant read, and it changed.
+    db.execute(update(table_of(Claim)).where(table_of(Claim).c.id == cost.id).values(status=Status.false.value))
+    db.commit()
+    found = find_similar(session=db, text="Repairs cost 38 million euros")
+    assert [(r.kind, r.id) for r in found[:1]] == [("claim", cost.id)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 from claims.matching import Matcher, analyse
 from claims.matching.bm25 import BM25Index
 
@@ -145,3 +148,66 @@ def test_gram_similarity_equals_the_cosine_of_the_built_vectors():
     query = frequencies.vector(["butterflies", "burrow"])
     for terms in (["wombat", "burrow", "burrow"], ["butterfli", "garden"], ["nothing"]):
         assert abs(frequencies.similarity(query, terms) - cosine(query, frequencies.vector(terms))) < 1e-12
+
+
+def _reference_scores(index: BM25Index, terms: list[str], walk_budget: int) -> dict[int, float]:
+    """BM25Index._scores as it was written before its loops were made faster: the same sums in the same order."""
+    query = Counter(terms)
+    ordered = sorted((t for t in query if t in index.postings), key=lambda t: len(index.postings[t]))
+    rare: list[str] = []
+    walked = 0
+    for term in ordered:
+        size = len(index.postings[term])
+        if rare and walked + size > walk_budget:
+            break
+        rare.append(term)
+        walked += size
+    totals: dict[int, float] = {}
+    for term in rare:
+        weight = index.idf(term) * query[term]
+        for number, impact in index.postings[term].items():
+            totals[number] = totals.get(number, 0.0) + weight * impact
+    common = ordered[len(rare) :]
+    if common and len(totals) > index.shortlist:
+        cut = sorted(totals.values(), reverse=True)[index.shortlist - 1]
+        totals = {number: value for number, value in totals.items() if value >= cut}
+    for term in common:
+        weight = index.idf(term) * query[term]
+        for number in totals:
+            posted = index.postings[term].get(number)
+            if posted:
+                totals[number] += weight * posted
+    return totals
+
+
+def _random_texts(seed: int, count: int) -> list[str]:
+    """Texts over a small vocabulary with a Zipf-like spread, so that some words are rare and some everywhere."""
+    generator = random.Random(seed)
+    words = [f"word{number}" for number in range(300)]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    return [" ".join(generator.choices(words, weights, k=generator.randint(3, 25))) for _ in range(count)]
+
+
+def test_scores_are_the_same_sums_in_the_same_order_as_the_plain_loops():
+    index = BM25Index(walk_budget=400, shortlist=50)
+    for number, text in enumerate(_random_texts(1, 2000)):
+        index.add(number, text.split())
+    for number in range(0, 2000, 7):
+        index.remove(number)
+    for query in _random_texts(2, 200):
+        for budget in (100, 400, 100_000):
+            found = index._scores(query.split(), budget)
+            expected = _reference_scores(index, query.split(), budget)
+            assert list(found.items()) == list(expected.items())  # equal floats, and in the same order (ties)
+
+
+def test_a_batch_gets_the_answers_of_one_call_per_text():
+    matcher = Matcher(rerank=False)
+    texts = _random_texts(3, 1500)
+    for number, text in enumerate(texts):
+        matcher.add(number, text)
+    queries = _random_texts(4, 60) + texts[:20]
+    batch = [(text, frozenset({position, 5}) if position % 3 else frozenset()) for position, text in enumerate(queries)]
+    assert matcher.strongest_many(batch, limit=3, candidates=10, walk_budget=300) == [
+        matcher.strongest(text, limit=3, exclude=exclude, candidates=10, walk_budget=300) for text, exclude in batch
+    ]

@@ -196,7 +196,7 @@ class Matcher:
         """
         index, analyses = self.index, self.analyses
         idf_of: dict[str, float] = {}
-        out = []
+        out: list[list[Match]] = []
         for text, exclude in texts:
             query = analyse(text)
             found = [

@@ -3,7 +3,8 @@
 Both databases get the 10,375 CLEF-2020 verified claims as ClaimReview records (read from ../shared at run
 time) and 200 earlier claims with final verdicts; then the project's sample articles are ingested (each
 one --rounds times, a line added so no two texts are equal). The second database runs with matching
-switched off (the ingest service's matching steps, proposals and grouping with open claims, replaced by no-ops).
+switched off (the ingest service's matching steps, the search of both indexes, proposals and grouping with open
+claims, replaced by no-ops).
 Prints mean ms per article.
 
     .venv/bin/python -m tests.benchmarks.ingest_matching [--rounds 20]
@@ -89,8 +90,9 @@ def main() -> None:
         forget_matchers()
         with_matching = _ingest_all(with_db, args.rounds)
         with (
+            mock.patch.object(ingest_service, "search_new_claims", lambda **_: None),
             mock.patch.object(ingest_service, "propose_matches", lambda **_: 0),
-            mock.patch.object(ingest_service, "find_leads", lambda *, session, texts: [None] * len(texts)),
+            mock.patch.object(ingest_service, "find_leads", lambda *, session, texts, found=None: [None] * len(texts)),
         ):
             without_matching = _ingest_all(without_db, args.rounds)
     a, b = statistics.mean(with_matching), statistics.mean(without_matching)

@@ -16,6 +16,8 @@ from sqlalchemy import Integer, Select, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from claims.matching import Match
+
 from ..audit import record_event
 from ..errors import InputError
 from ..models import Article, Claim, Status, User, saved_id
@@ -41,14 +43,18 @@ FOLLOWED_FIELDS = (
 )
 
 
-def find_leads(*, session: Session, texts: list[str]) -> list[tuple[int, float] | None]:
+def find_leads(
+    *, session: Session, texts: list[str], found: list[list[Match]] | None = None
+) -> list[tuple[int, float] | None]:
     """For each new claim's text, the lead of the open claim that surely says the same thing, and the strength.
 
-    Called at ingest before the new claims are stored, so only claims of other articles can match.
+    Called at ingest before the new claims are stored, so only claims of other articles can match. found: each
+    text's best open claim as search_new_claims found it (else searched here).
     """
     if not texts:
         return []
-    found = search_desk(session=session, texts=[(text, frozenset()) for text in texts], limit=1)
+    if found is None:
+        found = search_desk(session=session, texts=[(text, frozenset()) for text in texts], limit=1)
     best = [matches[0] if matches and matches[0].strength >= GROUP else None for matches in found]
     matched_ids = {_claim_id(match.key) for match in best if match is not None}
     if not matched_ids:

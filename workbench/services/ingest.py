@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..models import Article, Claim, Source, SourceKind, Status, User, ids_of, saved_id, table_of, utcnow
 from ..urls import optional_url
 from .desk_groups import find_leads
-from .matching import propose_matches
+from .matching import propose_matches, search_new_claims
 from .sources import source_registry
 from .webhooks import article_event_data, emit
 
@@ -163,7 +163,10 @@ def ingest_article(
     ]
     # Duplicates inside the desk (issue 12): a claim that surely says what an open claim of another article says
     # joins that claim's group; found before the inserts, so the new article's own claims cannot match.
-    leads = find_leads(session=session, texts=[row["text"] for row in rows])
+    # Both indexes are searched once, here, for the proposals stored after the inserts as well.
+    texts = [row["text"] for row in rows]
+    found = search_new_claims(session=session, texts=texts) if rows else None
+    leads = find_leads(session=session, texts=texts, found=found.desk if found else None)
     for row, lead in zip(rows, leads):
         row["lead_id"] = lead[0] if lead else None
     try:
@@ -196,7 +199,9 @@ def ingest_article(
         for row in rows:
             row["article_id"], row["source_id"] = article.id, source_ids.get(row.pop("source_name"))
         claim_ids = _insert_claims(session, rows) if rows else []
-        propose_matches(session=session, claims=list(zip(claim_ids, (row["text"] for row in rows))))  # issue 12
+        propose_matches(  # issue 12
+            session=session, claims=list(zip(claim_ids, texts)), found=found.checked if found else None
+        )
         events: list[EventSpec] = [
             (
                 "article",

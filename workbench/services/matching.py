@@ -101,6 +101,38 @@ def search_desk(
         return state.desk.strongest_many(texts, limit=limit, candidates=DESK_CANDIDATES, walk_budget=DESK_WALK_BUDGET)
 
 
+@dataclass(frozen=True)
+class NewClaimMatches:
+    """What one article's new claims match, found in one pass before they are stored (see search_new_claims)."""
+
+    desk: list[list[Match]]  # per claim, the open claim that most surely says the same (for find_leads)
+    checked: list[list[Match]]  # per claim, the strongest earlier verdicts and reviews (for propose_matches)
+
+
+def search_new_claims(*, session: Session, texts: list[str], require_approval: bool | None = None) -> NewClaimMatches:
+    """For the claims of an article about to be stored: both indexes searched under one lock after one update.
+
+    What find_leads and propose_matches would each find on their own: new claims are stored open, so they are
+    never in the index of final verdicts and leaving them out (as propose_matches does) changes nothing.
+    """
+    with _lock:
+        state = _synced_state(session, approval_required(require_approval))
+        batch: list[tuple[str, frozenset]] = [(text, frozenset()) for text in texts]
+        desk = (
+            state.desk.strongest_many(batch, limit=1, candidates=DESK_CANDIDATES, walk_budget=DESK_WALK_BUDGET)
+            if len(state.desk)
+            else [[] for _ in texts]
+        )
+        checked = (
+            state.matcher.strongest_many(
+                batch, limit=PROPOSALS_PER_CLAIM, candidates=INGEST_CANDIDATES, walk_budget=INGEST_WALK_BUDGET
+            )
+            if len(state.matcher)
+            else [[] for _ in texts]
+        )
+    return NewClaimMatches(desk, checked)
+
+
 def _synced_state(session: Session, require_approval: bool) -> _State:
     """This database's indexes for this approval rule, brought up to date (call under _lock)."""
     states = _states.setdefault(session.get_bind(), {})
@@ -256,15 +288,25 @@ def describe(*, session: Session, scored: list[tuple[str, int, float]]) -> list[
     return out
 
 
-def propose_matches(*, session: Session, claims: list[tuple[int, str]], require_approval: bool | None = None) -> int:
-    """Store the strong-enough matches of newly ingested (claim id, text) pairs, inside the caller's transaction."""
-    found = search_matches(
-        session=session,
-        texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
-        limit=PROPOSALS_PER_CLAIM,
-        require_approval=require_approval,
-        strongest=True,
-    )
+def propose_matches(
+    *,
+    session: Session,
+    claims: list[tuple[int, str]],
+    require_approval: bool | None = None,
+    found: list[list[Match]] | None = None,
+) -> int:
+    """Store the strong-enough matches of newly ingested (claim id, text) pairs, inside the caller's transaction.
+
+    found: each claim's matches as search_new_claims found them before the claims were stored (else searched here).
+    """
+    if found is None:
+        found = search_matches(
+            session=session,
+            texts=[(text, frozenset({("claim", claim_id)})) for claim_id, text in claims],
+            limit=PROPOSALS_PER_CLAIM,
+            require_approval=require_approval,
+            strongest=True,
+        )
     now = utcnow()
     rows = [
         {
