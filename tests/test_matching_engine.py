@@ -7,6 +7,7 @@ from collections import Counter
 
 from claims.matching import Matcher, analyse
 from claims.matching.bm25 import BM25Index
+from claims.matching.segment import segment
 
 
 def test_number_words_digits_and_scales_meet():
@@ -211,3 +212,20 @@ def test_a_batch_gets_the_answers_of_one_call_per_text():
     assert matcher.strongest_many(batch, limit=3, candidates=10, walk_budget=300) == [
         matcher.strongest(text, limit=3, exclude=exclude, candidates=10, walk_budget=300) for text, exclude in batch
     ]
+
+
+def test_run_together_tags_split_into_the_words_the_index_knows():
+    known = {"pnb": 3, "rock": 40, "stop": 50, "steal": 5, "shot": 30}.get
+    assert segment("pnbrock", document_frequency=lambda t: known(t, 0), documents=1000) == ["pnb", "rock"]
+    assert segment("stopthesteal", document_frequency=lambda t: known(t, 0), documents=1000) == ["stop", "the", "steal"]
+    assert segment("pnbzzqrock", document_frequency=lambda t: known(t, 0), documents=1000) is None
+    matcher = Matcher()
+    matcher.add("rapper", "PnB Rock was shot dead in Los Angeles")
+    matcher.add("other", "A rock concert was stopped by the police")
+    for number in range(30):
+        matcher.add(f"filler{number}", f"Nothing to see in message {number}")
+    query, found, _ = matcher.candidates("RIP @pnbrock #gunviolence")
+    assert {"pnb", "rock"} <= query.term_set and "pnbrock" not in query.term_set and {"pnb", "rock"} <= query.handles
+    assert found[0][0] == "rapper"
+    # A tag the index knows, or one written with capitals (split at them already), is left as it is.
+    assert matcher.candidates("#rock and @PnbRock")[0].terms == analyse("#rock and @PnbRock").terms

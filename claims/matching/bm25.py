@@ -73,6 +73,10 @@ class BM25Index:
                 if not posting:
                     del self.postings[term]
 
+    def document_frequency(self, term: str) -> int:
+        """How many documents hold the term."""
+        return len(self.postings.get(term, ()))
+
     def idf(self, term: str, *, at_least_documents: int = 0) -> float:
         """Return the term's inverse document frequency (the non-negative BM25+ form).
 

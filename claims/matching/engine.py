@@ -10,6 +10,7 @@ from .bm25 import BM25Index
 from .chargrams import GramFrequencies
 from .normalise import Analysis, analyse
 from .rerank import Parts, RerankModel, features, scores, strength
+from .segment import split_tags
 
 # BM25's best this many are re-ranked: on CLEF-2020 train the right answer is among the first 10 for 93% of the
 # tweets, the first 20 for 94.5%, the first 30 for 95.6%; 30 cross-validated no better than 20 and costs more.
@@ -130,7 +131,8 @@ class Matcher:
         grams = self.grams
         if grams is None:
             raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
-        query = analyse(text)
+        # A run-together tag the index does not know ("@pnbrock") is searched as the known words it is made of.
+        query = split_tags(analyse(text), text, document_frequency=self.index.document_frequency, documents=len(self))
         found = [
             (k, s)
             for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
