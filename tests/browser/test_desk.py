@@ -233,6 +233,20 @@ def test_u_undoes_the_last_change_as_a_new_audited_change(live_server, page, db,
     assert len(db.exec(select(AuditEvent)).all()) == events_before + 2  # both changes stay on record
     page.keyboard.press("u")  # only one step back
     assert "Nothing to undo" in page.locator("[data-bar-message]").inner_text()
+    # Undoing a move away from a verdict puts its rationale back too (a verdict is refused without one); the row
+    # answering the change carries that rationale, the queue page's rows do not.
+    page.keyboard.press("8")
+    page.locator("#bulk-rationale").fill("An opinion, still.")
+    page.locator("#bulk-rationale").press("Enter")
+    page.locator(f"#c{first}[data-s=not_checkable]").wait_for()
+    page.keyboard.press("k")
+    page.keyboard.press("2")
+    page.locator(f"#c{first}[data-s=in_progress]").wait_for()
+    page.keyboard.press("u")
+    page.locator(f"#c{first}[data-s=not_checkable]").wait_for()
+    assert "Undone" in page.locator("[data-bar-message]").inner_text()
+    db.expire_all()
+    assert db.get(Claim, int(first)).rationale == "An opinion, still."
 
 
 def test_claim_page_keys_follow_the_queue_you_came_from(live_server, page, db, desk, sign_in):
