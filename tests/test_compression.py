@@ -112,9 +112,10 @@ def test_a_compressed_claim_keeps_an_etag_that_writes_accept(client, db, checker
 
 def test_a_queue_page_of_50_generated_claims_stays_small_before_compression(app, client, db):
     """A guard on the trimmed page: 50 generated claims made a 66 KB page, 47 KB with the trimmed row, 43.7 KB
-    with sources typed (suggested as one types) instead of listed in a menu, 29.1 KB (the issue's target is 30 KB)
+    with sources typed (suggested as one types) instead of listed in a menu, 29.8 KB (29,843 bytes; 5.6 KB gzip)
     with class-free rows of about 400 bytes (id, version and status in short attributes, the chip's icon from CSS,
     the rationale only in a change's answer), the shortcut lists fetched on demand and the markup's indentation gone.
+    The bound is the issue's 30 KB in its stricter reading, 30,000 bytes.
     """
     generate(engine=get_engine(app), articles=3, claims_per_article=20)  # the load tests' claims and sources
     login(client, make_user(db, Role.editor).email)
@@ -122,6 +123,6 @@ def test_a_queue_page_of_50_generated_claims_stays_small_before_compression(app,
     assert len(parse(response).select("#queue-results tr[data-v]")) == 50
     size = len(response.get_data())
     print(f"queue page of 50 claims: {size:,} bytes")
-    assert size < 30 * 1024, f"the queue page of 50 claims is {size:,} bytes"
+    assert size < 30_000, f"the queue page of 50 claims is {size:,} bytes"
     zipped = client.get("/claims", headers={"Accept-Encoding": "gzip"})
-    assert len(zipped.get_data()) < 6 * 1024
+    assert len(zipped.get_data()) < 6_000
