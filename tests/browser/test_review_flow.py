@@ -50,6 +50,19 @@ def test_keyboard_moves_and_sets_statuses(live_server, page, db, seeded, sign_in
     page.keyboard.press("x")
     page.keyboard.press("a")
     page.locator(f"#c{second_id} td", has_text=seeded["checker"].name).wait_for()
+    # The chip takes its colour and icon from the row's status (app.css), the icon as decoration (alt text "").
+    chips = {
+        row_id: page.locator(f"#c{row_id} td:nth-child(4) > b")
+        for row_id in (first_id, second_id, rows.nth(2).get_attribute("id")[1:])
+    }
+    looks = {
+        row_id: chip.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b, '::before').content]")
+        for row_id, chip in chips.items()
+    }
+    assert looks[first_id][0] == "rgb(255, 241, 194)" and looks[first_id][1].startswith('"◐"')  # in progress
+    assert looks[second_id][0] == "rgb(230, 230, 230)" and looks[second_id][1].startswith('"–"')  # not checkable
+    assert chips[first_id].inner_text().lower() == "in progress"  # the word itself, without the icon
+    screenshot(page, "queue-statuses")
     page.keyboard.press("?")
     page.locator("#shortcuts[open] h2").wait_for()  # the list is fetched the first time it is asked for
     screenshot(page, "queue-shortcuts")
