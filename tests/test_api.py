@@ -187,7 +187,7 @@ def test_a_write_answers_with_the_claim_as_listed_and_costs_no_more_statements_t
         row = web.post(
             f"/claims/{html_claim.id}/status",
             data={"csrf_token": token, "status": "in_progress", "version": html_claim.version},
-            headers={"HX-Request": "true", "HX-Target": f"claim-row-{html_claim.id}"},
+            headers={"HX-Request": "true", "HX-Target": f"c{html_claim.id}"},
         )
         html_statements = len(statements)
     finally:

@@ -41,7 +41,7 @@ def _events(db, entity_type, entity_id):
 
 
 def _queue_ids(client):
-    return [tr["data-claim-id"] for tr in parse(client.get("/claims")).select("#queue-results tr.claim-row")]
+    return [tr["id"][1:] for tr in parse(client.get("/claims")).select("#queue-results tr[data-v]")]
 
 
 def test_dismiss_needs_a_reason_leaves_the_queue_and_can_be_restored(client, db, work):
@@ -62,8 +62,7 @@ def test_dismiss_needs_a_reason_leaves_the_queue_and_can_be_restored(client, db,
     assert event.action == "dismiss" and event.reason == "An opinion line, not a claim"
     assert str(claim.id) not in _queue_ids(client)
     assert str(claim.id) in [
-        tr["data-claim-id"]
-        for tr in parse(client.get("/claims?status=dismissed")).select("#queue-results tr.claim-row")
+        tr["id"][1:] for tr in parse(client.get("/claims?status=dismissed")).select("#queue-results tr[data-v]")
     ]
 
     response = _post(client, work, f"/claims/{claim.id}/restore", version=2)

@@ -27,7 +27,7 @@ def _seed(client, db, articles=12):
 
 
 def _ids(html) -> list[str]:
-    return [tr["data-claim-id"] for tr in html.select("#queue-results tr.claim-row")]
+    return [tr["id"][1:] for tr in html.select("#queue-results tr[data-v]")]
 
 
 def test_result_count_is_exact_then_more_than(client, db, monkeypatch):
@@ -69,9 +69,9 @@ def test_queue_rows_are_one_line_with_the_evidence_count_and_no_row_forms(client
     db.add(Evidence(claim_id=claim.id, url="https://a.example/2", added_by_id=checker.id, fetch_state="failed"))
     db.commit()
     html = parse(client.get("/claims"))
-    row = html.select_one(f"#claim-row-{claim.id}")
+    row = html.select_one(f"#c{claim.id}")
     assert row.select("td")[5].get_text(strip=True) == "1"  # the evidence column: a failed fetch backs nothing
-    assert html.select("tr.claim-row form") == [] and html.select("tr.claim-row select") == []
+    assert html.select("tr[data-v] form") == [] and html.select("tr[data-v] select") == []
     status = html.select_one("#bulk-status")
     assert status.has_attr("required")
     assert status.select_one("option[selected]")["value"] == "" and status.select_one("option[selected]").has_attr(

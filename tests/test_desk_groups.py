@@ -181,8 +181,8 @@ def test_queue_marks_the_lead_and_its_followers_page_and_fragment(client, db):
     login(client, user.email)
     for headers in ({}, {"HX-Request": "true", "HX-Target": "queue-results"}):
         page = parse(client.get("/claims", headers=headers))
-        lead_row = page.select_one(f"#claim-row-{lead.id}")
-        follower_row = page.select_one(f"#claim-row-{follower.id}")
+        lead_row = page.select_one(f"#c{lead.id}")
+        follower_row = page.select_one(f"#c{follower.id}")
         assert lead_row.select_one(".same-marker").get_text(strip=True) == "+1 same"
         assert "follower" in follower_row["class"]
         assert follower_row.select_one(".follows a")["href"].endswith(f"/claims/{lead.id}")

@@ -86,13 +86,11 @@ def test_a_match_of_another_claim_is_refused(client, db, matched):
 def test_the_queue_marks_and_filters_claims_checked_before(client, db, matched):
     claim = matched["claim"]
     page = parse(client.get("/claims"))
-    marked = {
-        int(row["data-claim-id"]) for row in page.select("tr.claim-row") if row.select_one('a[href$="#checked-before"]')
-    }
+    marked = {int(row["id"][1:]) for row in page.select("tr[data-v]") if row.select_one('a[href$="#checked-before"]')}
     assert marked == {claim.id}
     assert page.find("select", id="checked_before") is not None
     only = parse(client.get("/claims?checked_before=1", headers={"HX-Request": "true", "HX-Target": "queue-results"}))
-    assert [int(row["data-claim-id"]) for row in only.select("tr.claim-row")] == [claim.id]
+    assert [int(row["id"][1:]) for row in only.select("tr[data-v]")] == [claim.id]
     client.post(f"/claims/{claim.id}/matches/{matched['match'].id}/reject", data={"csrf_token": matched["token"]})
     after = parse(client.get("/claims?checked_before=1"))
-    assert after.select("tr.claim-row") == []
+    assert after.select("tr[data-v]") == []

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import login, parse
 from tests.factories import make_article, make_user
-from workbench.models import Role
+from workbench.models import Role, Status
 
 PAGES = [
     ("/articles", "article-list", "Articles"),
@@ -116,5 +116,11 @@ def test_status_colours_keep_text_readable_and_carry_a_text_cue(admin_client):
     for status, colour in backgrounds.items():
         lighter, darker = sorted((_luminance(ink), _luminance(colour)), reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, status
-    badge = parse(admin_client.get("/claims")).select_one("#queue-results .badge")
-    assert " ".join(badge.get_text().split()) == "○ Unverified"  # an icon and a word, not colour alone
+    # A queue row's chip is a word, with its status's icon and colour from app.css (keyed on the row's data-s), not
+    # colour alone: every status has both, and the icon is marked as decoration (alt text "").
+    row = parse(admin_client.get("/claims")).select_one("#queue-results tr[data-s]")
+    assert row["data-s"] == "unverified" and row.select_one("td:nth-child(4) > b").get_text() == "Unverified"
+    for status in Status:
+        chip = rf"\.queue \[data-s={status.value}\] > td:nth-child\(4\) > b"
+        assert re.search(chip + r'::before \{ content: "(.)"; content: "\1" / ""; \}', css), status
+        assert re.search(r"\.queue \[data-s=" + status.value + r"\] \{ --chip: ", css), status

@@ -171,15 +171,45 @@ def test_second_save_on_the_same_version_gets_a_409_with_the_current_state(clien
 def test_queue_row_answers_with_a_row_fragment(client, db, setup):
     claim = setup["claims"][1]
     response = _post(
-        client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}", status="in_progress", version=1
+        client, f"/claims/{claim.id}/status", setup["token"], f"c{claim.id}", status="in_progress", version=1
     )
     row = parse(response).find("tr")
-    assert response.status_code == 200 and row["id"] == f"claim-row-{claim.id}"
-    assert "In progress" in row.select_one(".badge").get_text()
+    assert response.status_code == 200 and row["id"] == f"c{claim.id}"
+    assert row["data-s"] == "in_progress" and row.select_one("td:nth-child(4) > b").get_text() == "In progress"
+    assert row["data-was"] == "" and row["data-v"] == "2"  # the rationale the change replaced, for the queue's undo
     conflict = _post(
-        client, f"/claims/{claim.id}/status", setup["token"], f"claim-row-{claim.id}", status="in_progress", version=1
+        client, f"/claims/{claim.id}/status", setup["token"], f"c{claim.id}", status="in_progress", version=1
     )
-    assert conflict.status_code == 409 and parse(conflict).find("tr")["id"] == f"claim-row-{claim.id}"
+    assert conflict.status_code == 409 and parse(conflict).find("tr")["id"] == f"c{claim.id}"
+    assert not parse(conflict).find("tr").has_attr("data-v")  # not a row the keyboard loop acts on
+
+
+def test_a_changed_queue_row_carries_the_rationale_it_replaced_for_undo(client, db, setup):
+    claim = setup["claims"][1]
+    target = f"c{claim.id}"
+    _post(client, f"/claims/{claim.id}/status", setup["token"], target, status="not_checkable", rationale="Opinion")
+    row = parse(
+        _post(client, f"/claims/{claim.id}/status", setup["token"], target, status="in_progress", version=2)
+    ).find("tr")
+    assert row["data-s"] == "in_progress" and row["data-was"] == "Opinion"
+    # Undo (queue.js) sends the previous status with that rationale back, as a new change.
+    undone = parse(
+        _post(
+            client,
+            f"/claims/{claim.id}/status",
+            setup["token"],
+            target,
+            status="not_checkable",
+            rationale="Opinion",
+            version=3,
+        )
+    ).find("tr")
+    assert undone["data-s"] == "not_checkable" and undone["data-was"] == "Opinion"  # kept while in progress
+    db.refresh(claim)
+    assert claim.rationale == "Opinion" and claim.version == 4
+    # The queue page itself carries no rationale on its rows: only a change's answer does.
+    queue_rows = parse(client.get("/claims")).select("#queue-results tr[data-v]")
+    assert queue_rows and not any(r.has_attr("data-was") or r.has_attr("data-rationale") for r in queue_rows)
 
 
 def test_plain_form_post_redirects_to_the_claim(client, db, setup):

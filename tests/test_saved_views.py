@@ -18,7 +18,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _ids(html) -> list[str]:
-    return [tr["data-claim-id"] for tr in html.select("#queue-results tr.claim-row")]
+    return [tr["id"][1:] for tr in html.select("#queue-results tr[data-v]")]
 
 
 def _views(html) -> dict[str, str]:
@@ -103,7 +103,7 @@ def test_saving_a_view_keeps_the_filters_and_shows_it_in_the_queue_bar(client, d
     link = page.select_one("#queue-views a.saved-view")
     assert link.get_text(strip=True) == "Port claims" and link["aria-current"] == "page"
     assert page.select_one("#queue-views input[name=query]")["value"] == view.query
-    assert all("port" in row.select_one(".claim-link").get_text().lower() for row in page.select("tr.claim-row"))
+    assert all("port" in row.select_one("td:nth-child(2) > a").get_text().lower() for row in page.select("tr[data-v]"))
 
 
 def test_saving_a_view_through_htmx_answers_the_views_bar(client, db, desk):

@@ -116,7 +116,7 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # sign-in started a new session
         versions = {
             int(i): int(v)
-            for i, v in re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)[10:20]  # the row's version
+            for i, v in re.findall(r"id=c(\d+) data-v=(\d+)", page)[10:20]  # the row's version
         }
         rows = list(versions)
 
@@ -126,10 +126,10 @@ def run(kind: str, claims: int, per_article: int, runs: int, url: str | None) ->
                 f"{base}/claims/{claim_id}/status",
                 timeout=60,
                 data={"csrf_token": csrf, "status": status, "version": versions[claim_id]},
-                headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+                headers={"HX-Request": "true", "HX-Target": f"c{claim_id}"},
             )
             assert response.status_code == 200, response.status_code
-            versions[claim_id] = int(re.search(r'data-version="(\d+)"', response.text).group(1))
+            versions[claim_id] = int(re.search(r"data-v=(\d+)", response.text).group(1))
 
         results["status change (API)"], results["status change (HTML row)"] = interleaved(runs, api_change, html_change)
         floor = statistics.median(results["bare endpoint"])

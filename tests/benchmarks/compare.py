@@ -153,7 +153,7 @@ def write_figures(ours: Bench, theirs: Bench, token: str, claim_id: int, ls_base
             response = ours.session.post(
                 f"{ours.base}/claims/{claim_id}/status",
                 data={"csrf_token": token, "status": ["in_progress", "unverified"][n % 2], "version": number},
-                headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+                headers={"HX-Request": "true", "HX-Target": f"c{claim_id}"},
                 timeout=60,
             )
             times.append(time.perf_counter() - start)

@@ -35,7 +35,7 @@ def _writes(session, base: str, token: str, runs: int, verdict: bool) -> list[fl
     """Time runs status changes (open statuses) or verdicts (not checkable, with a rationale) on queue rows."""
     page = session.get(base + "/claims?status=unverified" if verdict else base + "/claims").text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # the signed-in session's token
-    rows = re.findall(r'id="claim-row-(\d+)"[^>]*data-version="(\d+)"', page)
+    rows = re.findall(r"id=c(\d+) data-v=(\d+)", page)
     versions = {int(i): int(v) for i, v in rows}
     times = []
     for n in range(runs):
@@ -49,11 +49,11 @@ def _writes(session, base: str, token: str, runs: int, verdict: bool) -> list[fl
             f"{base}/claims/{claim_id}/status",
             timeout=60,
             data=data,
-            headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+            headers={"HX-Request": "true", "HX-Target": f"c{claim_id}"},
         )
         times.append(time.perf_counter() - start)
         assert response.status_code == 200, (response.status_code, response.text[:300])
-        found = re.search(r'data-version="(\d+)"', response.text)
+        found = re.search(r"data-v=(\d+)", response.text)
         versions[claim_id] = int(found.group(1)) if found else versions[claim_id]
     return times
 

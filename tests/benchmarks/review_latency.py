@@ -28,7 +28,7 @@ SEARCHES = [
 ]
 TYPED = [("search as typed 'tonn'", "tonn"), ("search as typed 'gd'", "gd")]
 FRAGMENT = {"HX-Request": "true", "HX-Target": "queue-results"}
-_ROW = re.compile(r'id="claim-row-(\d+)"[^>]*?data-version="(\d+)"')
+_ROW = re.compile(r"id=c(\d+) data-v=(\d+)")
 _NEXT = re.compile(r'rel="next" href="([^"]+)"')
 
 
@@ -59,7 +59,7 @@ def status_changes(bench: Bench, token: str) -> None:
                     "status": ["in_progress", "unverified"][n % 2],
                     "version": versions[claim_id],
                 },
-                headers={"HX-Request": "true", "HX-Target": f"claim-row-{claim_id}"},
+                headers={"HX-Request": "true", "HX-Target": f"c{claim_id}"},
             )
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, (response.status_code, response.text[:300])

@@ -76,7 +76,7 @@ def test_checked_before_and_group_read_well_and_never_scroll_sideways(
         assert scroll <= inner, f"the claim view scrolls sideways at {width} px"
         # The queue marks the lead "+1 same" and the follower as following it.
         tab.goto(f"{live_server}/claims")
-        assert tab.locator(f"#claim-row-{lead.id} .same-marker").inner_text() == "+1 same"
+        assert tab.locator(f"#c{lead.id} .same-marker").inner_text() == "+1 same"
         assert tab.locator("tr.follower .follows").count() == 1
         scroll, inner = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         screenshot(tab, f"checked-before-queue-{name}")

@@ -90,7 +90,7 @@ def test_dismiss_and_restore(live_server, page, db, sign_in):
     page.wait_for_selector(".dismissed-reason")
     assert "Not a claim" in page.locator("#claim-status .badge").text_content()
     page.goto(live_server + "/claims")
-    assert page.locator(f'tr[data-claim-id="{claim.id}"]').count() == 0
+    assert page.locator(f"#c{claim.id}").count() == 0
     page.goto(f"{live_server}/claims/{claim.id}")
     page.get_by_role("button", name="Restore to the queue").click()
     page.wait_for_function("() => !document.querySelector('.dismissed-reason')")

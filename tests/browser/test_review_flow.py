@@ -28,30 +28,43 @@ def seeded(db):
 def test_keyboard_moves_and_sets_statuses(live_server, page, db, seeded, sign_in, screenshot):
     sign_in(page, seeded["checker"].email)
     page.goto(live_server + "/claims")
-    rows = page.locator("tr.claim-row")
+    rows = page.locator("tr[data-v]")
     assert rows.count() >= 5
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("k")
-    first_id = rows.nth(0).get_attribute("data-claim-id")
-    assert page.locator("tr.claim-row.current").get_attribute("data-claim-id") == first_id
+    first_id = rows.nth(0).get_attribute("id")[1:]
+    assert page.locator("tr[data-v].current").get_attribute("id")[1:] == first_id
     page.keyboard.press("2")  # in progress: saves at once, then the cursor moves on
-    page.locator(f"#claim-row-{first_id} .badge.status-in_progress").wait_for()
-    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId !== '{first_id}'")
-    second_id = page.locator("tr.claim-row.current").get_attribute("data-claim-id")
+    page.locator(f"#c{first_id}[data-s=in_progress]").wait_for()
+    page.wait_for_function(f"() => document.querySelector('tr[data-v].current').id.slice(1) !== '{first_id}'")
+    second_id = page.locator("tr[data-v].current").get_attribute("id")[1:]
     page.keyboard.press("8")  # not checkable: a verdict, so it asks for the rationale in the status bar
     rationale = page.locator("#bulk-rationale")
     assert rationale.evaluate("el => el === document.activeElement")
     rationale.fill("An opinion, not a checkable fact.")
     rationale.press("Enter")
-    page.locator(f"#claim-row-{second_id} .badge.status-not_checkable").wait_for()
-    page.wait_for_function(f"() => document.querySelector('tr.claim-row.current').dataset.claimId !== '{second_id}'")
+    page.locator(f"#c{second_id}[data-s=not_checkable]").wait_for()
+    page.wait_for_function(f"() => document.querySelector('tr[data-v].current').id.slice(1) !== '{second_id}'")
     page.keyboard.press("k")
     page.keyboard.press("x")
     page.keyboard.press("a")
-    page.locator(f"#claim-row-{second_id} td", has_text=seeded["checker"].name).wait_for()
+    page.locator(f"#c{second_id} td", has_text=seeded["checker"].name).wait_for()
+    # The chip takes its colour and icon from the row's status (app.css), the icon as decoration (alt text "").
+    chips = {
+        row_id: page.locator(f"#c{row_id} td:nth-child(4) > b")
+        for row_id in (first_id, second_id, rows.nth(2).get_attribute("id")[1:])
+    }
+    looks = {
+        row_id: chip.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b, '::before').content]")
+        for row_id, chip in chips.items()
+    }
+    assert looks[first_id][0] == "rgb(255, 241, 194)" and looks[first_id][1].startswith('"◐"')  # in progress
+    assert looks[second_id][0] == "rgb(230, 230, 230)" and looks[second_id][1].startswith('"–"')  # not checkable
+    assert chips[first_id].inner_text().lower() == "in progress"  # the word itself, without the icon
+    screenshot(page, "queue-statuses")
     page.keyboard.press("?")
-    assert page.locator("#shortcuts").is_visible()
+    page.locator("#shortcuts[open] h2").wait_for()  # the list is fetched the first time it is asked for
     screenshot(page, "queue-shortcuts")
     page.keyboard.press("Escape")
     page.keyboard.press("/")
@@ -67,7 +80,7 @@ def test_search_as_you_type_updates_the_url(live_server, page, seeded, sign_in, 
     page.goto(live_server + "/claims")
     page.locator("#q").press_sequentially("izma", delay=30)
     page.wait_for_url("**q=izma**")
-    rows = page.locator("tr.claim-row")
+    rows = page.locator("tr[data-v]")
     rows.first.wait_for()
     assert rows.count() == 1 and "Izmail" in rows.first.inner_text()
     screenshot(page, "queue-search")
@@ -167,7 +180,7 @@ def test_selecting_text_creates_a_claim(live_server, page, db, seeded, sign_in, 
 def test_bulk_status_change(live_server, page, db, seeded, sign_in, screenshot):
     sign_in(page, seeded["checker"].email)
     page.goto(live_server + "/claims")
-    boxes = page.locator('tr.claim-row input[name="ids"]')
+    boxes = page.locator('tr[data-v] input[name="ids"]')
     ids = [boxes.nth(i).get_attribute("value") for i in range(3)]
     for i in range(3):
         boxes.nth(i).check()

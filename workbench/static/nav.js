@@ -1,6 +1,23 @@
 // On narrow screens the main navigation folds behind a "Menu" button (without script it simply wraps).
 (function () {
   "use strict";
+  // htmx requests carry the CSRF token from the page's meta (plain forms post their own field), so the page does not
+  // repeat it in an hx-headers attribute.
+  document.addEventListener("htmx:configRequest", function (event) {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+  });
+
+  // A list of keyboard shortcuts is fetched (data-keys) the first time it is opened rather than sent with every page.
+  // Other scripts open one by dispatching "show-keys" on the dialog.
+  function showKeys(dialog) {
+    if (dialog.open) return;
+    if (dialog.childElementCount || !dialog.dataset.keys) { dialog.showModal(); return; }
+    htmx.ajax("GET", dialog.dataset.keys, { target: dialog })  // swapped in as the dialog's content
+      .then(function () { if (dialog.childElementCount && !dialog.open) dialog.showModal(); });
+  }
+  document.addEventListener("show-keys", function (event) { showKeys(event.target); });
+
   // Site-wide keys, on pages without their own: ? lists them, g then q/a/w goes to the queue, articles, my work.
   const PLACES = { q: "/claims", a: "/articles", w: "/my-work" };
   let pendingG = false;
@@ -12,7 +29,7 @@
     if (!dialog) return;
     if (pendingG) { pendingG = false; if (PLACES[event.key]) { location.href = PLACES[event.key]; event.preventDefault(); } return; }
     if (event.key === "g") { pendingG = true; event.preventDefault(); }
-    else if (event.key === "?") { dialog.showModal(); event.preventDefault(); }
+    else if (event.key === "?") { showKeys(dialog); event.preventDefault(); }
   });
 
   // The notifications menu closes on Escape and on a click outside it, as menus do.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -142,11 +143,25 @@ def bulk():
     return redirect(back, code=303)
 
 
-def _claim_response(claim_id: int, *, error: str | None = None, status: int = 200):
-    """Answer a claim change: the queue row, the claim panel, or (plain forms) a redirect."""
+QUEUE_ROW_ID = re.compile(r"c[0-9]+")
+
+
+def is_queue_row(target: str) -> bool:
+    """Whether an htmx target is a queue row (its id is "c" and the claim id, short because a page holds 50)."""
+    return QUEUE_ROW_ID.fullmatch(target) is not None
+
+
+def _claim_response(
+    claim_id: int, *, error: str | None = None, status: int = 200, previous_rationale: str | None = None
+):
+    """Answer a claim change: the queue row, the claim panel, or (plain forms) a redirect.
+
+    A changed queue row carries the rationale the change replaced, for the queue's undo (rather than every row
+    of the page carrying its rationale in case it is changed).
+    """
     session = get_session()
     target = request.htmx.target or ""
-    if request.htmx and target.startswith("claim-row-"):
+    if request.htmx and is_queue_row(target):
         row = queue_row(session=session, claim_id=claim_id)
         checked, group_sizes = queue_markers(session=session, claim_ids=[claim_id])
         return render(
@@ -158,6 +173,7 @@ def _claim_response(claim_id: int, *, error: str | None = None, status: int = 20
             labels=review.STATUS_LABELS,
             statuses=review.CHOOSABLE,
             error=error,
+            **({} if error else {"previous_rationale": previous_rationale or ""}),
             **_row_context(),
             checked_before_ids=checked,
             group_sizes=group_sizes,
@@ -212,6 +228,7 @@ def _conflict(error: review.ConflictError, action: str):
         claim_id=error.claim_id,
         labels=review.STATUS_LABELS,
         target=request.htmx.target or "claim-panel",
+        in_row=is_queue_row(request.htmx.target or ""),
     )
 
 
@@ -230,6 +247,7 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
             raise review.ConflictError(claim, {**attempted, "version": expected}, claim_id=claim_id)
         if claim is None:
             abort(404)
+        previous_rationale = claim.rationale
         apply(claim)
     except InputError as error:
         get_session().rollback()
@@ -238,7 +256,7 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
         return _conflict(error, url_for(action_endpoint, claim_id=claim_id, **url_args))
     if get_claim(session=get_session(), claim_id=claim_id) is None:  # merged into its neighbour
         return redirect(url_for("claims.queue"), code=303)
-    return _claim_response(claim_id)
+    return _claim_response(claim_id, previous_rationale=previous_rationale)
 
 
 @bp.get("/claims/<int:claim_id>")
