@@ -15,7 +15,7 @@ from ..services.claim_detail import claim_detail, get_claim
 from ..services.queue import parse_filters, queue_page, queue_row
 from . import bp, json_body, schemas, spec
 from .problems import ApiProblem
-from .serialise import claim_detail_out, claim_out, etag_of, expected_version
+from .serialise import claim_detail_out, claim_out, etag_of, expected_version, row_out
 
 ERRORS = {
     "HTTP_400": schemas.Problem,
@@ -43,10 +43,7 @@ def list_claims():
     limit = request.context.query.limit
     page = queue_page(session=get_session(), filters=filters, user_id=acting_user().id, limit=limit, count=False)
     rows, cursor = page.rows, page.next_cursor
-    items = [
-        claim_out(row.claim, article_title=row.article_title, source=row.source_name, assignee=row.assignee_name)
-        for row in rows
-    ]
+    items = [row_out(row) for row in rows]
     following = None
     if cursor is not None:
         args = MultiDict(filters.to_args(after=cursor))
@@ -76,8 +73,7 @@ def _summary_response(claim_id: int):
     row = queue_row(session=get_session(), claim_id=claim_id)
     if row is None:
         raise ApiProblem(404, f"There is no claim #{claim_id}.")
-    body = claim_out(row.claim, article_title=row.article_title, source=row.source_name, assignee=row.assignee_name)
-    return body, 200, {"ETag": etag_of(row.claim), "Cache-Control": "private, no-cache"}
+    return row_out(row), 200, {"ETag": etag_of(row.claim), "Cache-Control": "private, no-cache"}
 
 
 def change_claim(claim_id: int, apply):

@@ -8,6 +8,7 @@ from flask import current_app
 
 from ..models import Article, Claim, saved_id
 from ..services.claim_detail import ClaimDetail
+from ..services.queue import QueueRow
 from ..services.review import review_state
 from . import schemas
 from .problems import ApiProblem
@@ -71,6 +72,11 @@ def claim_out(
         version=claim.version,
         updated_at=claim.updated_at,
     )
+
+
+def row_out(row: QueueRow) -> schemas.ClaimOut:
+    """Return a queue row (a claim with its article's title, source and assignee names) as the API lists it."""
+    return claim_out(row.claim, article_title=row.article_title, source=row.source_name, assignee=row.assignee_name)
 
 
 def claim_detail_out(detail: ClaimDetail) -> schemas.ClaimDetailOut:

@@ -61,7 +61,15 @@ def queue():
     page = queue_page(session=session, filters=filters, user_id=acting_user().id, defer_count=bool(filters.q))
     checked, group_sizes = queue_markers(session=session, claim_ids=[row.claim.id for row in page.rows])
     # The views bar, density and filter form are only in the whole page; typing in the search swaps the results.
-    desk = {} if wants_fragment("queue-results") else views_context(saved_views.query_of(filters))
+    # The typed source's name is only in the filter form, so only the whole page reads it.
+    desk = (
+        {}
+        if wants_fragment("queue-results")
+        else {
+            **views_context(saved_views.query_of(filters)),
+            "source_name": source_name(session=session, source_id=filters.source),
+        }
+    )
     response = render(
         "claims/queue.html",
         "partials/_queue_results.html",
@@ -76,7 +84,6 @@ def queue():
         choosable=review.CHOOSABLE,
         labels=review.STATUS_LABELS,
         choices=filter_choices(session=session),
-        source_name=source_name(session=session, source_id=filters.source),
         **_row_context(),
         **desk,
     )
