@@ -25,6 +25,30 @@ def test_months_units_and_negation_are_normalised():
     assert analyse("prices rose in 2019").years == {"2019"}
 
 
+def test_ordinal_suffixes_times_and_dozens_are_figures():
+    assert analyse("the 22nd Amendment").terms == analyse("the twenty two Amendment").terms == ("22", "amend")
+    assert analyse("up to 10x the amount").terms == analyse("up to ten times the amount").terms
+    assert analyse("two dozen eggs").numbers == analyse("24 eggs").numbers == {"24"}
+    assert analyse("a dozen eggs").numbers == {"12"}
+
+
+def test_world_wars_initialisms_and_slash_dates_take_one_form():
+    assert analyse("World War II").terms == analyse("WWII").terms == analyse("WW2").terms == analyse("#WW2").terms
+    assert analyse("World War I").terms == analyse("WW1").terms != analyse("WW2").terms
+    assert not analyse("World War II").numbers  # which war is no figure to compare
+    assert analyse("the U.S. economy").terms == analyse("the US economy").terms == analyse("the USA economy").terms
+    assert analyse("the U.K. vote").terms == analyse("the Britain vote").terms
+    assert analyse("on 1/6/2020 the bridge closed").numbers == analyse("in 2020 the bridge closed").numbers == {"2020"}
+    assert analyse("on 1/6/20 the bridge closed").years == {"2020"}
+    assert analyse("9/11 memorial").numbers == {"9", "11"}  # no year: not a date
+
+
+def test_irregular_past_forms_meet_their_verb():
+    assert analyse("Prices rose").terms == analyse("prices rise").terms
+    assert analyse("he was shot").terms == analyse("he shoots").terms
+    assert analyse("she said it").terms == analyse("she says it").terms
+
+
 def test_tweet_noise_goes_hashtags_split_and_handles_give_their_words_last():
     cleaned = analyse("Look #AustralianFires https://t.co/abc pic.twitter.com/xyz @someone @KoalaFires").terms
     assert cleaned == ("look", "australian", "fire", "koala", "someon")
