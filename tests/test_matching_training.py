@@ -8,12 +8,7 @@ from claims.matching.rerank import FEATURES
 
 pytest.importorskip("sklearn")
 
-from claims.training.matching_rerank import (  # noqa: E402
-    collection_order,
-    cross_validate,
-    fit,
-    mean_average_precision,
-)
+from claims.training.matching_rerank import cross_validate, fit, mean_average_precision  # noqa: E402
 
 
 def toy_queries(count: int) -> list:
@@ -40,12 +35,3 @@ def test_the_pairwise_fit_learns_the_order_within_a_query():
 
 def test_cross_validation_measures_held_out_queries():
     assert cross_validate(toy_queries(20), folds=4, seeds=(0,)) == 1.0
-
-
-def test_the_collection_can_be_indexed_in_a_shuffled_order():
-    rows = [[str(number), f"claim {number}", f"title {number}"] for number in range(50)]
-    assert collection_order(rows, None) is rows
-    shuffled = collection_order(rows, 1)
-    assert shuffled != rows and sorted(shuffled) == sorted(rows)
-    assert collection_order(rows, 1) == shuffled != collection_order(rows, 2)
-    assert rows[0] == ["0", "claim 0", "title 0"]  # the file's own order is left as it was
