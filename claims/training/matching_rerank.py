@@ -29,6 +29,10 @@ PACKAGE_FILE = Path(__file__).resolve().parents[1] / MODEL_FILE
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "clef2020-claim-retrieval"
 C = 0.3  # inverse L2 regularisation strength, chosen by 5-fold cross-validation on train (0.1, 0.3, 1, 3, 10)
 FOLDS = 5
+# The collection is indexed in a shuffled order to fit (see collection_order): a model fitted in the file's order
+# learns to trust BM25's rank and lead, which that order bends towards the right answers. Cross-validated on a
+# differently shuffled order, C 0.3: 0.8334 and 0.8378 against 0.8318 and 0.8346 fitted in the file's order.
+FIT_ORDER_SEED = 0
 DIGITS = 5
 
 
@@ -157,10 +161,12 @@ def main() -> None:
         "--shuffle",
         type=int,
         metavar="SEED",
-        help="Index the verified claims in a shuffled order and only print the figures (nothing is written).",
+        default=FIT_ORDER_SEED,
+        help=f"Index the verified claims in an order shuffled with this seed (default {FIT_ORDER_SEED}; -1: the file's).",
     )
     args = parser.parse_args()
-    matcher = build_matcher(args.data, args.shuffle)
+    order = None if args.shuffle < 0 else args.shuffle
+    matcher = build_matcher(args.data, order)
     train = describe(matcher, read_split(args.data, "train"))
     if args.cross_validate:
         for c in (0.1, 0.3, 1.0, 3.0):
@@ -170,8 +176,6 @@ def main() -> None:
     model = fit(train)
     train_map, dev_map = mean_average_precision(train, model), mean_average_precision(dev, model)
     print(f"MAP@5 re-ranked: train {train_map:.4f}, dev {dev_map:.4f} ({len(train)} and {len(dev)} queries)")
-    if args.shuffle is not None:
-        return
     document = {
         "about": (
             f"Pairwise logistic regression re-ranking BM25's best {CANDIDATES} candidates (claims/matching/rerank.py). "
@@ -185,6 +189,7 @@ def main() -> None:
         "weights": list(model.weights),
         "train_map_at_5": round(train_map, 4),
         "dev_map_at_5": round(dev_map, 4),
+        "collection_order": "file" if order is None else f"shuffled, seed {order}",
     }
     args.out.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
