@@ -285,6 +285,7 @@ def test_a_common_list_that_cannot_change_the_best_is_probed_not_walked():
     for number in range(5):
         index.add(f"rare{number}", ["zanzibar", "quokka", "common"] if number < 3 else ["zanzibar", "quokka"])
     index.postings["common"] = _WalkCounter(index.postings["common"])
+    _WalkCounter.walks = 0
     found = index.top(["zanzibar", "quokka", "common"], 3)
     assert _WalkCounter.walks == 0 and {key for key, _ in found} <= {f"rare{number}" for number in range(5)}
     assert found == index.top(["zanzibar", "quokka", "common"], 3, prune=False) and _WalkCounter.walks == 1
@@ -318,3 +319,17 @@ def test_strongest_keeps_the_strongest_of_the_exhaustive_candidates_in_their_ord
         every = [(key, score, strength(analysis, matcher.analyses[key], idf=idf)) for key, score in found]
         expected = sorted(every, key=lambda item: -item[2])[:3]
         assert [(m.key, m.bm25, m.strength) for m in matcher.strongest(query, limit=3, walk_budget=200)] == expected
+
+
+def test_copies_of_one_text_are_walked_once_and_ranked_as_the_exhaustive_walk_ranks_them():
+    index = BM25Index()
+    for number in range(120):
+        index.add(("copy", number), ["bridg", "reopen", "after", "repair", "month"])  # one claim, many articles
+        index.add(("other", number), ["month", f"word{number}", "repair"] if number % 3 else [f"word{number}"])
+    for term in ("reopen", "after"):  # the lists after the first hold nothing new: they are probed, not walked
+        index.postings[term] = _WalkCounter(index.postings[term])
+    _WalkCounter.walks = 0
+    query = ["bridg", "reopen", "after", "repair", "month"]
+    found = index.top(query, 5, walk_budget=250)
+    assert _WalkCounter.walks == 0 and [key[0] for key, _ in found] == ["copy"] * 5
+    assert found == index.top(query, 5, walk_budget=250, prune=False) == _reference_top(index, query, 5, 250)

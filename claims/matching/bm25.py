@@ -198,28 +198,43 @@ class BM25Index:
         left = [0.0] * (len(ordered) + 1)
         for position in range(len(ordered) - 1, -1, -1):
             left[position] = left[position + 1] + weights[position] * peaks[ordered[position]]
-        # what the rare lists not walked yet hold: the limit-th partial score (a sort) is only looked for when
-        # it could spare more walking than it costs
+        # what the rare lists not walked yet hold
         unwalked = sum(len(postings[term]) for term in ordered[:rare])
         partial: dict[int, float] = {}
         walked = 0
         floor = 0.0  # the limit-th partial score when last looked up (it can only rise)
+        fresh = 0  # how many documents the last list walked brought
+        since = 0  # postings walked since the limit-th partial score was last looked for
         while walked < rare:
             rest = left[walked]
             # no partial score passes what the lists walked can add up to, left[0] - rest
-            if len(partial) >= limit and rest < left[0] - rest and 2 * unwalked > len(partial):
-                if rest >= floor * (1 - _MARGIN):
-                    floor = _kth(partial, limit)
+            if len(partial) >= limit and rest < left[0] - rest and rest < floor * (1 - _MARGIN):
+                break
+            # the limit-th partial score (a sort) is looked for again once a walk as long as that sort is behind,
+            # and only while what it could spare is longer still
+            if len(partial) >= limit and rest < left[0] - rest and unwalked > len(partial) and since >= len(partial):
+                floor, since = _kth(partial, limit), 0
                 if rest < floor * (1 - _MARGIN):
                     break
             weight, posting = weights[walked], postings[ordered[walked]]
+            # Nothing new in the lists left (the same claim stored many times over, say): they only add to the found.
+            # Only looked at after the first list, or after a list that brought nothing new.
+            if (
+                (walked == 1 or not fresh)
+                and len(posting) <= len(partial)
+                and all(postings[term].keys() <= partial.keys() for term in ordered[walked:rare])
+            ):
+                break
+            found = len(partial)
             if walked:
                 get = partial.get
                 partial.update({number: get(number, 0.0) + weight * impact for number, impact in posting.items()})
             else:
                 partial = {number: weight * impact for number, impact in posting.items()}
+            fresh = len(partial) - found
             walked += 1
             unwalked -= len(posting)
+            since += len(posting)
         later = [(weights[position], postings[ordered[position]]) for position in range(walked, len(ordered))]
         # the documents found that each term left holds (sets made in C): the terms left only add to those
         hits = [partial.keys() & posting.keys() for _, posting in later]
