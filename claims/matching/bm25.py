@@ -225,13 +225,13 @@ class BM25Index:
                 and all(postings[term].keys() <= partial.keys() for term in ordered[walked:rare])
             ):
                 break
-            found = len(partial)
+            known = len(partial)
             if walked:
                 get = partial.get
                 partial.update({number: get(number, 0.0) + weight * impact for number, impact in posting.items()})
             else:
                 partial = {number: weight * impact for number, impact in posting.items()}
-            fresh = len(partial) - found
+            fresh = len(partial) - known
             walked += 1
             unwalked -= len(posting)
             since += len(posting)
