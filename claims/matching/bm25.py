@@ -9,14 +9,21 @@ from collections.abc import Hashable, Iterable
 # A bound is summed in another order than the score it bounds, so the two may differ in their last bits: a document
 # is only left out when its bound is short of the k-th score by more than this share of it.
 _MARGIN = 1e-9
+# Every weight is worked out with one reference average length; when the true average has drifted further than this
+# share from it, every weight is worked out again (often while a collection is young, then hardly ever).
+DRIFT = 0.02
 
 
 class BM25Index:
     """Okapi BM25 over an impact-scored inverted index: term → {document key: the term's weight in it}.
 
     A posting keeps BM25's term-frequency part, tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)), worked out when
-    the document is added, with the average length at that time (it settles within the first few hundred
-    documents), so a query only multiplies by idf and adds. Nothing is recomputed when documents come or go.
+    the document is added, so a query only multiplies by idf and adds. avgdl is one reference average for every
+    document, not the average at the time each was added: otherwise the order documents came in would decide
+    their scores (the first hundred of a collection weighed against a different average than the rest). Adding or
+    removing a document that moves the true average more than DRIFT from the reference re-weighs every posting
+    at the new average (the term counts are recovered from the weights); in a settled collection that never
+    happens.
     """
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, walk_budget: int = 5_000, shortlist: int = 500):
@@ -37,6 +44,7 @@ class BM25Index:
         self._peak_of: dict[int, float] = {}  # a document's highest weight over its terms
         self.lengths: dict[int, int] = {}
         self.total_length = 0
+        self.average = 0.0  # the reference average length every weight is worked out with (0.0: nothing added yet)
         self._terms_of: dict[int, tuple[str, ...]] = {}
         self._number_of: dict[Hashable, int] = {}
         self._key_of: dict[int, Hashable] = {}
@@ -61,8 +69,8 @@ class BM25Index:
         self.lengths[number] = length
         self.total_length += length
         self._terms_of[number] = tuple(counts)
-        average = self.total_length / len(self.lengths) or 1.0
-        norm = self.k1 * (1 - self.b + self.b * length / average)
+        self._keep_average()
+        norm = self.k1 * (1 - self.b + self.b * length / self.average)
         peaks, highest = self.peaks, 0.0
         for term, tf in counts.items():
             impact = self.postings.setdefault(term, {})[number] = tf * (self.k1 + 1) / (tf + norm)
@@ -84,6 +92,31 @@ class BM25Index:
                 posting.pop(number, None)
                 if not posting:
                     del self.postings[term], self.peaks[term]
+        if self.lengths:
+            self._keep_average()
+
+    def _keep_average(self) -> None:
+        """Re-weigh every posting when the true average length has drifted more than DRIFT from the reference."""
+        average = self.total_length / len(self.lengths) or 1.0
+        if self.average and abs(average - self.average) <= DRIFT * self.average:
+            return
+        before, self.average = self.average, average
+        if not before:
+            return  # the first document: nothing is weighed yet
+        k1, b, scale = self.k1, self.b, self.k1 + 1
+        old = {n: k1 * (1 - b + b * length / before) for n, length in self.lengths.items()}
+        new = {n: k1 * (1 - b + b * length / average) for n, length in self.lengths.items()}
+        peak_of = dict.fromkeys(self.lengths, 0.0)
+        for term, posting in self.postings.items():
+            peak = 0.0
+            for n, impact in posting.items():
+                tf = round(impact * old[n] / (scale - impact))  # impact = tf·scale / (tf + old norm), solved for tf
+                weight = posting[n] = tf * scale / (tf + new[n])
+                peak = max(peak, weight)
+                if weight > peak_of[n]:
+                    peak_of[n] = weight
+            self.peaks[term] = peak
+        self._peak_of = peak_of
 
     def document_frequency(self, term: str) -> int:
         """How many documents hold the term."""

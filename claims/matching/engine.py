@@ -146,7 +146,10 @@ class Matcher:
         query_grams = grams.vector(query.terms)
         query_counts = Counter(query.terms)
         rows = []
-        for rank, (key, score) in enumerate(found):
+        above = 0  # candidates scoring more than this one: records that BM25 cannot tell apart share a rank
+        for place, (key, score) in enumerate(found):
+            if place and score < found[place - 1][1]:
+                above = place
             analysis, parts = self.analyses[key], self.parts(key)
             whole = grams.similarity(query_grams, analysis.terms)
             title = whole if parts.title is analysis else grams.similarity(query_grams, parts.title.terms)
@@ -161,7 +164,7 @@ class Matcher:
                     chargrams=whole,
                     parts=parts,
                     chargrams_title=title,
-                    rank=rank,
+                    rank=above,
                     query_counts=query_counts,
                 )
             )

@@ -138,7 +138,8 @@ def features(
 
     chargrams and chargrams_title are the cosines of the query's character-gram vector with the record's and its
     title's (chargrams.py); lead is how far BM25's first candidate stands ahead of its second (0 for every other
-    candidate); rank is the candidate's place in BM25's order (0 first); handle_shared counts the words of the
+    candidate); rank is how many candidates BM25 scores higher (0 first; equal scores share it, so the order
+    records were added in cannot tell two copies of one text apart); handle_shared counts the words of the
     query's @handles ("@PnBRock") that the record uses.
     """
     query_terms, doc_terms = query.term_set, doc.term_set
