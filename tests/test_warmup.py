@@ -77,3 +77,19 @@ def test_serve_warms_up_before_it_listens(app, monkeypatch):
     with app.app_context():
         cli.run_server(app, host="127.0.0.1", port=8000, threads=3, quiet=True)
     assert steps == ["warm up 3 threads", "listen", "run", "close"]
+
+
+def test_objects_alive_at_warm_up_are_left_out_of_later_collections(app):
+    import gc
+
+    from workbench.warmup import warm_up
+
+    try:
+        warm_up(app, threads=2)
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # the app, its modules and compiled templates, at least
+        assert app.jinja_env.get_template("base.html") is not None
+        gc.collect()
+        assert gc.get_freeze_count() == frozen  # a full collection neither walks nor frees them
+    finally:
+        gc.unfreeze()

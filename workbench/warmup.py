@@ -3,13 +3,17 @@
 A fresh process compiles each template on first use, opens a database connection per busy thread, and (on glibc)
 gives each of those threads a malloc arena of its own that later work keeps filled. Done lazily, all of that shows
 up as memory growth in the first minute of serving and as slow first requests. `warm_up` compiles every template,
-opens the connections the server's threads will use, and caps the number of malloc arenas.
+opens the connections the server's threads will use, and caps the number of malloc arenas. Last, it moves every
+object alive by then (the app, its modules, templates and statement caches) out of the garbage collector's sight:
+they live as long as the process, and a full collection walking all of them paused one request in 60-100 for
+80-140 ms.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 from flask import Flask
@@ -58,14 +62,23 @@ def open_connections(app: Flask, count: int) -> int:
     return len(connections)
 
 
+def freeze_startup_objects() -> int:
+    """Collect once, then leave every object alive now out of later collections (gc.freeze); return how many."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def warm_up(app: Flask, *, threads: int) -> None:
-    """Cap malloc arenas, compile the templates and fill the connection pool before serving."""
+    """Cap malloc arenas, compile the templates, fill the connection pool and freeze what lives on, before serving."""
     capped = cap_malloc_arenas()
     templates = compile_templates(app)
     connections = open_connections(app, threads)
+    frozen = freeze_startup_objects()
     log.info(
-        "warmed up: %d templates compiled, %d connections open, malloc arenas capped: %s",
+        "warmed up: %d templates compiled, %d connections open, malloc arenas capped: %s, %d objects frozen",
         templates,
         connections,
         capped,
+        frozen,
     )

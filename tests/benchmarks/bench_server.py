@@ -41,6 +41,9 @@ def main() -> None:
 
         serve_processes(app, host="127.0.0.1", port=args.port, processes=args.processes, threads=args.threads)
         return
+    from workbench.warmup import warm_up
+
+    warm_up(app, threads=args.threads)  # as `workbench serve` does before it listens (the processes above do it too)
     waitress.serve(
         app,
         host="127.0.0.1",
