@@ -311,15 +311,29 @@ QUIET = click.option("--quiet", is_flag=True, help="Do not log each request (the
 @click.option("--host", default="127.0.0.1", show_default=True)
 @PORT
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Serve from this many processes on the one port (Gunicorn's pre-fork master); more than 1 needs Redis.",
+)
 @QUIET
 @with_appcontext
-def serve_command(host, port, threads, quiet):
-    """Serve the app with the Waitress production WSGI server, logging each request (Common Log Format)."""
+def serve_command(host, port, threads, processes, quiet):
+    """Serve the app (Waitress; Gunicorn with --processes above 1), logging each request (Common Log Format)."""
     app = current_app._get_current_object()
     if not app.debug:
         require_secrets(app.config)
+    if processes > 1:
+        from .processes import SharedStateMissing, check_shared_state
+
+        try:
+            check_shared_state(app)
+        except SharedStateMissing as missing:
+            raise click.ClickException(str(missing)) from None
     check_port(host, port)
-    run_server(app, host=host, port=port, threads=threads, quiet=quiet)
+    run_server(app, host=host, port=port, threads=threads, processes=processes, quiet=quiet)
 
 
 def check_port(host: str, port: int) -> None:
@@ -332,8 +346,8 @@ def check_port(host: str, port: int) -> None:
         raise click.ClickException(str(problem)) from None
 
 
-def run_server(app, *, host: str, port: int, threads: int = 8, quiet: bool = False) -> None:
-    """Run Waitress on the app until interrupted; requests are logged unless quiet."""
+def run_server(app, *, host: str, port: int, threads: int = 8, processes: int = 1, quiet: bool = False) -> None:
+    """Run Waitress on the app (or Gunicorn's processes) until interrupted; requests are logged unless quiet."""
     from .serving import PortUnavailable, create_server
     from .warmup import warm_up
     from .worker import start_background_worker
@@ -341,6 +355,15 @@ def run_server(app, *, host: str, port: int, threads: int = 8, quiet: bool = Fal
     if quiet:
         logging.getLogger("workbench.request").setLevel(logging.WARNING)
     upgrade_schema(get_engine(app))
+    if processes > 1:
+        from .processes import serve_processes
+
+        click.echo(
+            f"Serving on http://{host}:{port}/ from {processes} processes of {threads} threads (Ctrl+C to stop)"
+            + ("; requests are not logged" if quiet else "")
+        )
+        serve_processes(app, host=host, port=port, processes=processes, threads=threads)
+        return
     warm_up(app, threads=threads)
     try:
         server = create_server(app, host=host, port=port, threads=threads)  # binds now: a busy port fails here

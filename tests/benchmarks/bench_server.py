@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 
 import waitress
@@ -16,6 +17,7 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=1, help="above 1: `workbench serve --processes`' Gunicorn")
     args = parser.parse_args()
     app = create_app(
         {
@@ -23,6 +25,10 @@ def main() -> None:
             "SECRET_KEY": secrets.token_hex(16),
             "SESSION_COOKIE_SECURE": False,
             "ALLOW_DEV_SECRET": True,
+            # several processes share sign-in throttling through Redis, as `serve --processes` demands
+            "THROTTLE_STORAGE_URI": os.environ.get("WORKBENCH_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+            if args.processes > 1
+            else "",
         }
     )  # a throw-away benchmark database
 
@@ -30,6 +36,11 @@ def main() -> None:
     def bare():  # the same server, framework and login check, and no database work: the floor
         return "ok"
 
+    if args.processes > 1:
+        from workbench.processes import serve_processes
+
+        serve_processes(app, host="127.0.0.1", port=args.port, processes=args.processes, threads=args.threads)
+        return
     waitress.serve(
         app,
         host="127.0.0.1",

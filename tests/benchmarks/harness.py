@@ -220,15 +220,17 @@ def background(base: str, think: float, seconds: float = 1800) -> Iterator[Calla
 
 
 @contextlib.contextmanager
-def served(url: str, root: Path = ROOT) -> Iterator[str]:
-    """Serve the app on url's database with Waitress in its own process (code from root); yield its base URL."""
+def served(url: str, root: Path = ROOT, processes: int = 1) -> Iterator[str]:
+    """Serve the app on url's database in its own process (code from root): Waitress, or with processes > 1
+    `serve --processes`' Gunicorn master; yield its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.gettempdir()) / f"wb-bench-server-{port}.log"
     print(f"server log (one line per request): {log}")
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url, "--port", str(port)],
+            [sys.executable, "-m", "tests.benchmarks.bench_server", "--database", url, "--port", str(port)]
+            + (["--processes", str(processes)] if processes > 1 else []),
             cwd=root,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -238,7 +240,7 @@ def served(url: str, root: Path = ROOT) -> Iterator[str]:
             try:
                 requests.get(base + "/login", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or forked processes still warming up
                 time.sleep(0.2)
         yield base
     finally:
@@ -322,6 +324,12 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--runs", type=int, default=60, help="timed requests per round")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per figure; the range over them is printed")
     parser.add_argument("--url", action="append", default=[], help="an existing, generated database (repeatable)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="serve from this many processes (`workbench serve --processes`; needs Redis at WORKBENCH_BENCH_REDIS)",
+    )
     parser.add_argument(
         "--server-root",
         type=Path,

@@ -73,7 +73,7 @@ def run(kind: str, args, url: str | None) -> None:
     """Benchmark one database."""
     url, cleanup = database(kind, args.claims, args.per_article, url)
     try:
-        with served(url, args.server_root) as base, background(base, args.think) as traffic:
+        with served(url, args.server_root, args.processes) as base, background(base, args.think) as traffic:
             session, token = signed_in(base)
             bench = Bench(base, session, args.runs, args.repeat)
             bench.get("queue, first page", "/claims")

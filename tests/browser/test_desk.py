@@ -63,6 +63,52 @@ def test_dense_queue_fits_at_least_twelve_claims_above_the_fold(live_server, bro
     assert blocked == []
 
 
+# Every word of a table cell on one line: a phone squeezes a column, it must not cut "Organization" in two.
+_BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('table.table:not(.dense) td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S{4,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_table_cells_keep_their_words_whole_on_a_phone(live_server, browser, db, desk, sign_in, screenshot):
+    make_article(
+        db,
+        actor=desk["checker"],
+        text="Multidimensional Reconceptualisation Of Internationalisation\n\n"
+        "The World Health Organization said on Monday that 12 laboratories confirmed the results.\n",
+    )
+    context, tab, _blocked = _tab(browser, PHONE)
+    try:
+        sign_in(tab, desk["admin"].email)
+        broken = {}
+        for path in ["/dashboard", "/sources", "/articles", "/admin/users"]:
+            assert tab.goto(live_server + path).status == 200
+            broken[path] = tab.evaluate(_BROKEN_WORDS)
+            assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], path
+        screenshot(tab, "desk-phone-users-table")
+        tab.goto(live_server + "/dashboard")
+        screenshot(tab, "desk-phone-dashboard-articles")
+        # the dashboard's articles stack as cards: the title and its figures, labelled, one above the other
+        first = tab.locator("#article-progress tbody tr").first
+        assert first.locator("td").nth(2).evaluate("td => getComputedStyle(td, '::before').content") == '"Open: "'
+        assert tab.locator("#article-progress thead").is_hidden()
+    finally:
+        context.close()
+    assert broken == {path: [] for path in broken}
+
+
 def test_no_page_scrolls_sideways_on_a_phone(live_server, browser, db, desk, sign_in, screenshot):
     context, tab, blocked = _tab(browser, PHONE)
     source = db.exec(select(Source)).first()
