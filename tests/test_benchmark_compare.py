@@ -86,3 +86,17 @@ def test_round_ratios_pair_the_rounds_of_the_same_time():
     assert round_ratios(theirs, ours, 0) == (11.0, 20.0)  # 220/20 and 200/10, not 200/20 = 10 or 220/10 = 22
     assert round_ratios(theirs, ours, 1) == (15.0, 20.0)
     assert round_ratios(theirs, Figure("list"), 0) is None
+
+
+def test_alternate_leaves_the_gap_after_every_request_untimed(monkeypatch):
+    import tests.benchmarks.compare as compare
+
+    slept = []
+    monkeypatch.setattr(compare.time, "sleep", slept.append)
+
+    def answer(n):
+        return SimpleNamespace(status_code=200, url="/", text="")
+
+    ours, theirs = alternate(answer, answer, 3, count(), gap=0.05)
+    assert slept == [0.05] * 6
+    assert max(ours + theirs) < 0.05  # the pause is not part of any request's time

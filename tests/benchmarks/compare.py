@@ -152,22 +152,29 @@ def _timed(call: Request, n: int, accepted: tuple[int, ...]) -> float:
     return elapsed
 
 
-def alternate(first: Request, second: Request, runs: int, numbers, accepted=(200,)) -> tuple[list[float], list[float]]:
-    """Time runs requests of each, alternating one by one and swapping which goes first every time."""
+def alternate(
+    first: Request, second: Request, runs: int, numbers, accepted=(200,), gap: float = 0.0
+) -> tuple[list[float], list[float]]:
+    """Time runs requests of each, alternating one by one and swapping which goes first every time.
+
+    `gap` seconds pass after each request, so work a server does after its answer (closing the connection,
+    logging) is not timed as part of the other server's next request on a machine with few cores.
+    """
     times: tuple[list[float], list[float]] = ([], [])
     for i in range(runs):
         n = next(numbers)
         order = [(0, first), (1, second)] if i % 2 == 0 else [(1, second), (0, first)]
         for side, call in order:
             times[side].append(_timed(call, n, accepted))
+            time.sleep(gap)
     return times
 
 
 class Comparison:
     """Paired measurements of named operations on the workbench and Label Studio, with both bare endpoints."""
 
-    def __init__(self, ours: Side, theirs: Side, runs: int, repeat: int):
-        self.ours, self.theirs, self.runs, self.repeat = ours, theirs, runs, repeat
+    def __init__(self, ours: Side, theirs: Side, runs: int, repeat: int, gap: float = 0.0):
+        self.ours, self.theirs, self.runs, self.repeat, self.gap = ours, theirs, runs, repeat, gap
         self.names: list[str] = []
 
     def measure(self, name: str, mine: Request, other: Request, accepted=(200,)) -> None:
@@ -176,12 +183,14 @@ class Comparison:
         figures = [side.figures.setdefault(name, Figure(name)) for side in (self.ours, self.theirs)]
         numbers = count()
         for _ in range(self.repeat):
-            floors = alternate(self.ours.get(self.ours.bare), self.theirs.get(self.theirs.bare), self.runs, count())
+            floors = alternate(
+                self.ours.get(self.ours.bare), self.theirs.get(self.theirs.bare), self.runs, count(), gap=self.gap
+            )
             for _ in range(2):  # warm both
                 mine(next(numbers))
                 other(next(numbers))
             try:
-                times = alternate(mine, other, self.runs, numbers, accepted)
+                times = alternate(mine, other, self.runs, numbers, accepted, self.gap)
             except (AssertionError, requests.RequestException) as error:  # report it, go on to the next operation
                 for figure in figures:
                     figure.error = f"{type(error).__name__}: {error}"[:300]
@@ -193,7 +202,10 @@ class Comparison:
 
     def report(self, title: str) -> None:
         """Print each operation: both sides' p50/p95 ranges with their bare endpoints, and the ratios."""
-        print(f"{title}\n  ({self.repeat} rounds of {self.runs} timed requests per side; now {load_average()})")
+        print(
+            f"{title}\n  ({self.repeat} rounds of {self.runs} timed requests per side, {self.gap * 1000:g} ms between "
+            f"requests; now {load_average()})"
+        )
         for name in self.names:
             mine, other = self.ours.figures[name], self.theirs.figures[name]
             print(mine.line().replace(f"  {name:34}", f"  {name + ': workbench':34}", 1))
@@ -300,7 +312,7 @@ def run(args) -> int:
         theirs = Side("Label Studio", ls, ls_base + "/health")
         ids = check_pages(ours, theirs, base, ls_base, project)
         tasks = f"{ls_base}/api/tasks"
-        compare = Comparison(ours, theirs, args.runs, args.repeat)
+        compare = Comparison(ours, theirs, args.runs, args.repeat, args.gap)
         compare.measure(
             f"list, {PAGE}",
             ours.get(base + "/claims"),
@@ -349,6 +361,9 @@ def main() -> None:
     parser.add_argument("--label-studio-token", default=os.environ.get("LABEL_STUDIO_TOKEN", ""))
     parser.add_argument("--label-studio-project", default=os.environ.get("LABEL_STUDIO_PROJECT", ""))
     parser.add_argument("--seed", type=int, default=0, help="copy this many claims into a new Label Studio project")
+    parser.add_argument(
+        "--gap", type=float, default=0.05, help="seconds between requests (each server's after-work stays untimed)"
+    )
     parser.add_argument("--seed-only", action="store_true", help="seed the project and stop")
     parser.add_argument("--json-api", action="store_true", help="also compare the workbench's JSON API")
     args = parser.parse_args()
