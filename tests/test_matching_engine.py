@@ -7,6 +7,7 @@ from collections import Counter
 
 from claims.matching import Matcher, analyse
 from claims.matching.bm25 import BM25Index
+from claims.matching.rerank import strength
 from claims.matching.segment import segment
 
 
@@ -23,6 +24,30 @@ def test_months_units_and_negation_are_normalised():
     assert analyse("Prices did not rise").negated and analyse("Prices didn't rise").negated
     assert not analyse("Prices rose").negated
     assert analyse("prices rose in 2019").years == {"2019"}
+
+
+def test_ordinal_suffixes_times_and_dozens_are_figures():
+    assert analyse("the 22nd Amendment").terms == analyse("the twenty two Amendment").terms == ("22", "amend")
+    assert analyse("up to 10x the amount").terms == analyse("up to ten times the amount").terms
+    assert analyse("two dozen eggs").numbers == analyse("24 eggs").numbers == {"24"}
+    assert analyse("a dozen eggs").numbers == {"12"}
+
+
+def test_world_wars_initialisms_and_slash_dates_take_one_form():
+    assert analyse("World War II").terms == analyse("WWII").terms == analyse("WW2").terms == analyse("#WW2").terms
+    assert analyse("World War I").terms == analyse("WW1").terms != analyse("WW2").terms
+    assert not analyse("World War II").numbers  # which war is no figure to compare
+    assert analyse("the U.S. economy").terms == analyse("the US economy").terms == analyse("the USA economy").terms
+    assert analyse("the U.K. vote").terms == analyse("the Britain vote").terms
+    assert analyse("on 1/6/2020 the bridge closed").numbers == analyse("in 2020 the bridge closed").numbers == {"2020"}
+    assert analyse("on 1/6/20 the bridge closed").years == {"2020"}
+    assert analyse("9/11 memorial").numbers == {"9", "11"}  # no year: not a date
+
+
+def test_irregular_past_forms_meet_their_verb():
+    assert analyse("Prices rose").terms == analyse("prices rise").terms
+    assert analyse("he was shot").terms == analyse("he shoots").terms
+    assert analyse("she said it").terms == analyse("she says it").terms
 
 
 def test_tweet_noise_goes_hashtags_split_and_handles_give_their_words_last():
@@ -229,3 +254,106 @@ def test_run_together_tags_split_into_the_words_the_index_knows():
     assert found[0][0] == "rapper"
     # A tag the index knows, or one written with capitals (split at them already), is left as it is.
     assert matcher.candidates("#rock and @PnbRock")[0].terms == analyse("#rock and @PnbRock").terms
+
+
+def _reference_top(index: BM25Index, terms: list[str], limit: int, walk_budget: int) -> list[tuple[object, float]]:
+    """top() worked out from the plain loops: every reached document scored, then a stable sort (ties in walk order)."""
+    totals = _reference_scores(index, terms, walk_budget)
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:limit]
+    return [(index._key_of[number], score) for number, score in ranked]
+
+
+def test_pruned_top_is_the_exhaustive_top_on_random_indexes():
+    generator = random.Random(11)
+    cut_somewhere = False  # some query reached more documents than it keeps
+    for _ in range(40):
+        # small vocabularies make many equal scores (ties), large ones long tails of rare words
+        vocabulary = generator.choice([4, 20, 300])
+        words = [f"w{number}" for number in range(vocabulary)]
+        weights = [1 / (rank + 1) for rank in range(vocabulary)]
+        index = BM25Index(walk_budget=generator.choice([30, 300, 100_000]), shortlist=generator.choice([5, 60, 500]))
+        texts = [
+            generator.choices(words, weights, k=generator.randint(1, 30)) for _ in range(generator.randint(1, 600))
+        ]
+        for number, text in enumerate(texts):
+            index.add(number, text)
+            if generator.random() < 0.15:
+                index.remove(generator.randrange(number + 1))  # removes (a peak may stay above what is left)
+            if generator.random() < 0.1:
+                index.add(generator.randrange(number + 1), generator.choice(texts))  # re-adds under a new number
+        for query in (generator.choices(words, weights, k=generator.randint(1, 12)) for _ in range(25)):
+            query += ["unknown"] if generator.random() < 0.2 else []
+            for limit in (1, 2, 5, 10, 20):
+                budget = generator.choice([None, 10, 100])
+                found = index.top(query, limit, walk_budget=budget)
+                assert found == index.top(query, limit, walk_budget=budget, prune=False)
+                assert found == _reference_top(index, query, limit, budget or index.walk_budget)
+                cut_somewhere |= len(found) == limit and len(index._scores(query, budget or index.walk_budget)) > limit
+    assert cut_somewhere
+
+
+class _WalkCounter(dict):
+    """A posting list that counts how often it is walked whole (items()); probing one document at a time is free."""
+
+    walks = 0
+
+    def items(self):
+        type(self).walks += 1
+        return super().items()
+
+
+def test_a_common_list_that_cannot_change_the_best_is_probed_not_walked():
+    index = BM25Index()
+    for number in range(300):
+        index.add(number, ["common", f"filler{number}"])
+    for number in range(5):
+        index.add(f"rare{number}", ["zanzibar", "quokka", "common"] if number < 3 else ["zanzibar", "quokka"])
+    index.postings["common"] = _WalkCounter(index.postings["common"])
+    _WalkCounter.walks = 0
+    found = index.top(["zanzibar", "quokka", "common"], 3)
+    assert _WalkCounter.walks == 0 and {key for key, _ in found} <= {f"rare{number}" for number in range(5)}
+    assert found == index.top(["zanzibar", "quokka", "common"], 3, prune=False) and _WalkCounter.walks == 1
+
+
+def test_a_peak_stays_an_upper_bound_through_removes_and_re_adds():
+    index = BM25Index()
+    for number, text in enumerate(_random_texts(5, 400)):
+        index.add(number % 150, text.split())  # re-adds replace earlier texts
+        if number % 9 == 0:
+            index.remove(number % 70)
+    assert index.peaks.keys() == index.postings.keys()
+    assert all(max(posting.values()) <= index.peaks[term] for term, posting in index.postings.items())
+    highest: dict[int, float] = {}
+    for posting in index.postings.values():
+        for number, impact in posting.items():
+            highest[number] = max(highest.get(number, 0.0), impact)
+    assert highest == index._peak_of  # a document's own highest weight, forgotten with it
+
+
+def test_strongest_keeps_the_strongest_of_the_exhaustive_candidates_in_their_order():
+    matcher = Matcher(rerank=False)
+    for number, text in enumerate(_random_texts(6, 800)):
+        matcher.add(number, text)
+    for query in _random_texts(7, 40):
+        analysis = analyse(query)
+        found = matcher.index.top(analysis.terms, 10, walk_budget=200, prune=False)
+        idf = matcher.index.idfs(
+            analysis.term_set.union(*(matcher.analyses[key].term_set for key, _ in found)), at_least_documents=1000
+        ).__getitem__
+        every = [(key, score, strength(analysis, matcher.analyses[key], idf=idf)) for key, score in found]
+        expected = sorted(every, key=lambda item: -item[2])[:3]
+        assert [(m.key, m.bm25, m.strength) for m in matcher.strongest(query, limit=3, walk_budget=200)] == expected
+
+
+def test_copies_of_one_text_are_walked_once_and_ranked_as_the_exhaustive_walk_ranks_them():
+    index = BM25Index()
+    for number in range(120):
+        index.add(("copy", number), ["bridg", "reopen", "after", "repair", "month"])  # one claim, many articles
+        index.add(("other", number), ["month", f"word{number}", "repair"] if number % 3 else [f"word{number}"])
+    for term in ("reopen", "after"):  # the lists after the first hold nothing new: they are probed, not walked
+        index.postings[term] = _WalkCounter(index.postings[term])
+    _WalkCounter.walks = 0
+    query = ["bridg", "reopen", "after", "repair", "month"]
+    found = index.top(query, 5, walk_budget=250)
+    assert _WalkCounter.walks == 0 and [key[0] for key, _ in found] == ["copy"] * 5
+    assert found == index.top(query, 5, walk_budget=250, prune=False) == _reference_top(index, query, 5, 250)

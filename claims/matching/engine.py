@@ -214,7 +214,8 @@ class Matcher:
             if missing:
                 idf_of.update(index.idfs(missing, at_least_documents=STRENGTH_MIN_DOCUMENTS))
             idf = idf_of.__getitem__
-            ranked = [Match(key, score, score, strength(query, analyses[key], idf=idf)) for key, score in found]
-            ranked.sort(key=lambda match: -match.strength)
-            out.append(ranked[:limit])
+            strengths = [strength(query, analyses[key], idf=idf) for key, _ in found]
+            # a Match is only built for the few kept (the same stable order by strength as sorting them all)
+            kept = sorted(range(len(found)), key=lambda rank: -strengths[rank])[:limit]
+            out.append([Match(found[rank][0], found[rank][1], found[rank][1], strengths[rank]) for rank in kept])
         return out

@@ -45,6 +45,7 @@ SCALES = {
     "billion": 1_000_000_000,
     "trillion": 1_000_000_000_000,
 }
+SCALES["dozen"] = 12
 SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
 ORDINALS = {
     "first": 1,
@@ -73,6 +74,14 @@ MONTHS = {
     "dec": "december",
 }
 FULL_MONTHS = frozenset(MONTHS.values()) | {"may"}
+# "1st", "22nd", "3rd", "100th": the letters after the digits say nothing a figure does not.
+ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+# "World War II", "WWII", "WW2", "WW 2": one war, one form ("world war wwii"; no figure).
+WORLD_WAR = re.compile(r"\b(?:world\s+war|ww)\s*(ii|i|2|1)\b", re.IGNORECASE)
+# A date written with slashes ("1/6/2020", "06/01/20"): its year is kept, its day and month are no figures.
+SLASH_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4}|\d{2})\b")
+# "U.S.", "U.S.A.", "U.K.", "D.C.": one word each, as "US", "UK" and "DC" are written.
+INITIALISM = re.compile(r"\b((?:[A-Za-z]\.){2,})(?![A-Za-z])")
 UNIT_WORDS = {
     "percent": "percent",
     "per": None,
@@ -144,6 +153,84 @@ SYNONYMS = {
     "uk": "britain",
     "british": "britain",
 }
+# Past forms of common irregular verbs the stemmer leaves apart from their verb ("rose" and "rise", "shot" and
+# "shoot", "said" and "say").
+IRREGULAR_VERBS = {
+    "rose": "rise",
+    "risen": "rise",
+    "fell": "fall",
+    "fallen": "fall",
+    "said": "say",
+    "says": "say",
+    "took": "take",
+    "taken": "take",
+    "went": "go",
+    "gone": "go",
+    "made": "make",
+    "won": "win",
+    "lost": "lose",
+    "paid": "pay",
+    "bought": "buy",
+    "sold": "sell",
+    "shot": "shoot",
+    "ate": "eat",
+    "eaten": "eat",
+    "wrote": "write",
+    "written": "write",
+    "ran": "run",
+    "gave": "give",
+    "given": "give",
+    "told": "tell",
+    "found": "find",
+    "thought": "think",
+    "brought": "bring",
+    "met": "meet",
+    "caught": "catch",
+    "stole": "steal",
+    "stolen": "steal",
+    "hid": "hide",
+    "hidden": "hide",
+    "knew": "know",
+    "known": "know",
+    "saw": "see",
+    "seen": "see",
+    "threw": "throw",
+    "thrown": "throw",
+    "wore": "wear",
+    "worn": "wear",
+    "drove": "drive",
+    "driven": "drive",
+    "spoke": "speak",
+    "spoken": "speak",
+    "broke": "break",
+    "broken": "break",
+    "chose": "choose",
+    "chosen": "choose",
+    "began": "begin",
+    "begun": "begin",
+    "sent": "send",
+    "spent": "spend",
+    "built": "build",
+    "fought": "fight",
+    "taught": "teach",
+    "sought": "seek",
+    "held": "hold",
+    "kept": "keep",
+    "slept": "sleep",
+    "fled": "flee",
+    "led": "lead",
+    "fed": "feed",
+    "bit": "bite",
+    "bitten": "bite",
+    "hung": "hang",
+    "sang": "sing",
+    "sung": "sing",
+    "swore": "swear",
+    "sworn": "swear",
+    "died": "die",
+    "dying": "die",
+    "killed": "kill",
+}
 NEGATIONS = {
     "not",
     "no",
@@ -204,10 +291,13 @@ def handle_words(text: str) -> frozenset[str]:
 
 
 def clean_text(text: str) -> str:
-    """Drop links and handles; split hashtags and camelCase into words."""
+    """Drop links and handles; split hashtags and camelCase into words; bring initialisms, wars and dates to one form."""
     text = URL.sub(" ", text)
     text = HANDLE.sub(" ", text)
     text = HASHTAG.sub(lambda m: CAMEL.sub(" ", m.group(1)), text)
+    text = INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
+    text = WORLD_WAR.sub(lambda m: " world war ww" + ("ii" if m.group(1).lower() in ("ii", "2") else "i") + " ", text)
+    text = SLASH_DATE.sub(lambda m: " " + (m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1)) + " ", text)
     return text
 
 
@@ -255,10 +345,15 @@ def _words(text: str) -> list[str]:
             number = str(ORDINALS[token])
         if number is not None:
             value = float(number)
+            if token[0].isdigit() and i + 1 < len(raw) and raw[i + 1] in ORDINAL_SUFFIXES:
+                i += 1  # "22nd" is 22
             while i + 1 < len(raw) and (raw[i + 1] in SCALES or raw[i + 1] in SCALE_ABBREVIATIONS):
                 value *= SCALES.get(raw[i + 1]) or SCALE_ABBREVIATIONS[raw[i + 1]]
                 i += 1
             out.append(_format_number(value))
+            if i + 1 < len(raw) and raw[i + 1] == "x":
+                out.append("times")  # "10x the amount" is "ten times the amount"
+                i += 1
         elif token == "per" and i + 1 < len(raw) and raw[i + 1] == "cent":
             out.append("percent")
             i += 1
@@ -319,6 +414,7 @@ def analyse(text: str) -> Analysis:
             continue
         word = MONTHS.get(word, word)
         word = SYNONYMS.get(word, word)
+        word = IRREGULAR_VERBS.get(word, word)
         unit = UNIT_WORDS.get(word, word)
         if unit is None or unit in STOPWORDS:
             continue

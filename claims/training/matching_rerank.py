@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -28,6 +29,10 @@ PACKAGE_FILE = Path(__file__).resolve().parents[1] / MODEL_FILE
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "clef2020-claim-retrieval"
 C = 0.3  # inverse L2 regularisation strength, chosen by 5-fold cross-validation on train (0.1, 0.3, 1, 3, 10)
 FOLDS = 5
+# The collection is indexed in a shuffled order to fit (see collection_order): a model fitted in the file's order
+# learns to trust BM25's rank and lead, which that order bends towards the right answers. Cross-validated on a
+# differently shuffled order, C 0.3: 0.8334 and 0.8378 against 0.8318 and 0.8346 fitted in the file's order.
+FIT_ORDER_SEED = 0
 DIGITS = 5
 
 
@@ -58,10 +63,24 @@ def average_precision_at(ranked: list[Hashable], relevant: set[str], k: int = 5)
     return total / min(len(relevant), k) if relevant else 0.0
 
 
-def build_matcher(data: Path) -> Matcher:
+def collection_order(rows: list[list[str]], shuffle: int | None) -> list[list[str]]:
+    """The verified claims in the file's order, or shuffled with the seed shuffle.
+
+    The file lists every claim that a train, dev or test tweet is paired with first (ids 0-786 of 10,375),
+    and the index weighs a record with the average length of when it was added and keeps the earlier of two
+    equal scores first: in the file's order both favour the claims that are right answers.
+    """
+    if shuffle is None:
+        return rows
+    shuffled = list(rows)
+    random.Random(shuffle).shuffle(shuffled)
+    return shuffled
+
+
+def build_matcher(data: Path, shuffle: int | None = None) -> Matcher:
     """Index the verified claims as the workbench indexes an imported review: claim and title."""
     matcher = Matcher()
-    for doc_id, claim, title in read_tsv(data / "verified_claims.docs.tsv"):
+    for doc_id, claim, title in collection_order(read_tsv(data / "verified_claims.docs.tsv"), shuffle):
         matcher.add(doc_id, claim, title=title)
     return matcher
 
@@ -119,8 +138,6 @@ def fit(described: Described, c: float = C) -> RerankModel:
 
 def cross_validate(described: Described, c: float = C, folds: int = FOLDS, seeds: tuple[int, ...] = (0, 1, 2)) -> float:
     """MAP@5 of models fitted on all but one fold of the queries and measured on that fold, averaged."""
-    import random
-
     total = 0.0
     for seed in seeds:
         order = list(range(len(described)))
@@ -140,8 +157,16 @@ def main() -> None:
     parser.add_argument(
         "--cross-validate", action="store_true", help="Print train's 5-fold MAP@5 per C, write nothing."
     )
+    parser.add_argument(
+        "--shuffle",
+        type=int,
+        metavar="SEED",
+        default=FIT_ORDER_SEED,
+        help=f"Index the verified claims in an order shuffled with this seed (default {FIT_ORDER_SEED}; -1: the file's).",
+    )
     args = parser.parse_args()
-    matcher = build_matcher(args.data)
+    order = None if args.shuffle < 0 else args.shuffle
+    matcher = build_matcher(args.data, order)
     train = describe(matcher, read_split(args.data, "train"))
     if args.cross_validate:
         for c in (0.1, 0.3, 1.0, 3.0):
@@ -164,6 +189,7 @@ def main() -> None:
         "weights": list(model.weights),
         "train_map_at_5": round(train_map, 4),
         "dev_map_at_5": round(dev_map, 4),
+        "collection_order": "file" if order is None else f"shuffled, seed {order}",
     }
     args.out.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
