@@ -15,6 +15,7 @@ import pytest
 import requests
 from redis import Redis
 
+from tests.polling import wait_for
 from tests.test_serving import _env, _free_port, _workbench
 from workbench.processes import bind_address
 
@@ -31,14 +32,8 @@ def _two_children(pid: int, gone: int | None = None) -> set[int] | None:
     return children if len(children) == 2 and gone not in children else None
 
 
-def _wait_for(condition, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
+def _wait_for(condition, what: str = "the servers"):
+    return wait_for(condition, 30.0, what)
 
 
 def _answers(base: str) -> bool:

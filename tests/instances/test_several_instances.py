@@ -25,6 +25,8 @@ import requests
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, make_url, text
 
+from tests.polling import wait_for
+
 PG_URL = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("WORKBENCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 BIN = Path(sys.executable).parent / "workbench"
@@ -133,14 +135,6 @@ def _run(env, folder, *args, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what() if callable(what) else what}")
 
 
 @pytest.fixture
@@ -203,7 +197,7 @@ def cluster(tmp_path) -> Iterator[dict]:
         processes.start("worker1", "worker")
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base_url in bases:
-            _wait_for(lambda b=base_url: _answers(b + "/healthz"), 60, f"{base_url}/healthz")
+            wait_for(lambda b=base_url: _answers(b + "/healthz"), 60, f"{base_url}/healthz")
         engine = create_engine(database_url)
         yield {
             "bases": bases,
@@ -259,7 +253,7 @@ def test_two_instances_one_worker(cluster):
 
     # Ready everywhere: database at head, Redis, and the RQ worker's heartbeat.
     for base in (a, b):
-        ready = _wait_for(
+        ready = wait_for(
             lambda base=base: requests.get(base + "/readyz", timeout=5).status_code == 200, 60, f"{base}/readyz"
         )
         assert ready
@@ -330,7 +324,7 @@ def test_two_instances_one_worker(cluster):
     for evidence_id in ids:  # what two instances queueing the same item would do
         queue.enqueue("workbench.worker.fetch_job", evidence_id, result_ttl=0)
         queue.enqueue("workbench.worker.fetch_job", evidence_id, result_ttl=0)
-    _wait_for(
+    wait_for(
         lambda: (
             _scalar(engine, "SELECT count(*) FROM evidence WHERE fetch_state IN ('pending', 'fetching')") == 0
             and queue.count == 0
@@ -359,12 +353,12 @@ def test_two_instances_one_worker(cluster):
     )
     assert response.status_code == 200
     hung_id = _scalar(engine, "SELECT id FROM evidence WHERE url = :url", url=hang)
-    _wait_for(lambda: Pages.hits["/hang-once"] == 1, 30, "the worker to start the fetch")
+    wait_for(lambda: Pages.hits["/hang-once"] == 1, 30, "the worker to start the fetch")
     assert _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "fetching"
     processes.kill("worker1")
     assert _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "fetching"
     processes.start("worker2", "worker")
-    _wait_for(
+    wait_for(
         lambda: _scalar(engine, "SELECT fetch_state FROM evidence WHERE id = :id", id=hung_id) == "done",
         60,
         lambda: "the abandoned fetch to be taken again:\n" + processes.log("worker2")[-3000:],
