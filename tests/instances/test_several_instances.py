@@ -135,8 +135,6 @@ def _run(env, folder, *args, stdin: str | None = None) -> str:
     return done.stdout
 
 
-
-
 @pytest.fixture
 def cluster(tmp_path) -> Iterator[dict]:
     from redis import Redis
