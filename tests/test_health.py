@@ -7,9 +7,9 @@ import threading
 import time
 import uuid
 
-import pytest
 from sqlalchemy import text
 
+from tests.redis_service import redis_or_skip
 from workbench import worker
 from workbench.db import get_engine
 
@@ -72,23 +72,12 @@ def test_readyz_reports_an_unreachable_database_without_its_url(app, monkeypatch
     assert "pw-secret" not in response.get_data(as_text=True) and "127.0.0.1" not in response.get_data(as_text=True)
 
 
-def _redis_or_skip():
-    from redis import Redis
-
-    connection = Redis.from_url(REDIS, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except Exception:
-        pytest.skip("no Redis at " + REDIS)
-    return connection
-
-
 def test_readyz_with_redis_wants_an_rq_worker(database_url, monkeypatch):
     from rq import Worker
 
     from workbench import create_app
 
-    connection = _redis_or_skip()
+    connection = redis_or_skip(REDIS)
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": database_url, "REDIS_URL": REDIS})
     client = app.test_client()
     body = client.get("/readyz").get_json()

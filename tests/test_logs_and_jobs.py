@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from tests.conftest import login
 from tests.factories import make_article, make_user
+from tests.redis_service import redis_or_skip
 from workbench import worker
 from workbench.logs import JsonFormatter, PlainFormatter
 from workbench.models import Claim, Evidence, Role, utcnow
@@ -130,21 +131,10 @@ def test_the_rq_job_runs_once_and_logs_its_request(app, db, evidence_id, monkeyp
     ]
 
 
-def _redis_or_skip():
-    from redis import Redis
-
-    connection = Redis.from_url(REDIS, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except Exception:
-        pytest.skip("no Redis at " + REDIS)
-    return connection
-
-
 def test_queued_jobs_carry_the_request_id_and_abandoned_ones_are_queued_again(app, db, evidence_id, monkeypatch):
     from rq import Queue
 
-    connection = _redis_or_skip()
+    connection = redis_or_skip(REDIS)
     queue_name = f"wb-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(worker, "QUEUE_NAME", queue_name)
     app.config["REDIS_URL"] = REDIS

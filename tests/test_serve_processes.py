@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from redis import Redis
 
 from tests.polling import wait_for
+from tests.redis_service import redis_or_skip
 from tests.test_serving import _env, _free_port, _workbench
 from workbench.processes import bind_address
 
@@ -45,13 +45,7 @@ def _answers(base: str) -> bool:
 
 @pytest.fixture
 def redis_url():
-    connection = Redis.from_url(REDIS, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except Exception:
-        pytest.skip("no Redis at " + REDIS)
-    finally:
-        connection.close()
+    redis_or_skip(REDIS).close()
     return REDIS
 
 
