@@ -7,6 +7,7 @@ from collections import Counter
 
 from claims.matching import Matcher, analyse
 from claims.matching.bm25 import DRIFT, BM25Index
+from claims.matching.posts import post_body
 from claims.matching.rerank import strength
 from claims.matching.segment import segment
 
@@ -415,3 +416,25 @@ def test_two_copies_of_one_text_get_the_same_features_whichever_came_first():
     assert [key for key, _ in found][:2] == ["first", "copy"]  # BM25 cannot tell them apart: the order added
     assert features["first"] == features["copy"]  # so the re-ranker cannot either (rank included)
     assert features["other"]["rank"] < features["first"]["rank"]
+
+
+def test_a_posts_signature_line_is_parted_from_its_own_words():
+    assert post_body("Soros funds them — Dinesh D’Souza (@DineshDSouza) September 2, 2017") == "Soros funds them"
+    assert post_body("ask Ukraine - Barack Obama (@BarackObama) October 04, 19") == "ask Ukraine"
+    assert post_body("a dash - and a (@handle) but no date") == "a dash - and a (@handle) but no date"
+    assert post_body("Dinesh D’Souza (@DineshDSouza) wrote on September 2, 2017 that") == (
+        "Dinesh D’Souza (@DineshDSouza) wrote on September 2, 2017 that"
+    )
+
+
+def test_body_cover_counts_only_a_posts_own_words_and_equals_query_cover_for_other_text():
+    matcher = Matcher()
+    matcher.add("book", "Costco removed copies of Dinesh D’Souza’s book from its stores.")
+    matcher.add("soros", "George Soros was a Nazi collaborator during the war.")
+    signed = "George Soros admits his collaboration — Dinesh D’Souza (@DineshDSouza) September 2, 2017"
+    _, found, rows = matcher.candidates(signed)
+    by_key = {key: row for (key, _), row in zip(found, rows)}
+    assert by_key["book"]["body_cover"] == 0 < by_key["book"]["query_cover"]
+    assert by_key["soros"]["body_cover"] > by_key["soros"]["query_cover"]
+    _, found, rows = matcher.candidates("George Soros admits his collaboration with Dinesh D’Souza")
+    assert all(row["body_cover"] == row["query_cover"] for row in rows)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .bm25 import BM25Index
 from .chargrams import GramFrequencies
 from .normalise import Analysis, analyse
+from .posts import post_body
 from .rerank import Parts, RerankModel, features, scores, strength
 from .segment import split_tags
 
@@ -131,8 +132,9 @@ class Matcher:
         grams = self.grams
         if grams is None:
             raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
-        # A run-together tag the index does not know ("@pnbrock") is searched as the known words it is made of.
-        query = split_tags(analyse(text), text, document_frequency=self.index.document_frequency, documents=len(self))
+        query = self._query(text)
+        body_text = post_body(text)
+        body = query if body_text == text else self._query(body_text)
         found = [
             (k, s)
             for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
@@ -141,7 +143,7 @@ class Matcher:
         if not found:
             return query, [], []
         best, runner_up = found[0][1], found[1][1] if len(found) > 1 else 0.0
-        vocabulary = set(query.terms).union(*(self.analyses[key].term_set for key, _ in found))
+        vocabulary = set(query.terms).union(body.terms, *(self.analyses[key].term_set for key, _ in found))
         idf = self.index.idfs(vocabulary).__getitem__
         query_grams = grams.vector(query.terms)
         query_counts = Counter(query.terms)
@@ -166,9 +168,14 @@ class Matcher:
                     chargrams_title=title,
                     rank=above,
                     query_counts=query_counts,
+                    body=body,
                 )
             )
         return query, found, rows
+
+    def _query(self, text: str) -> Analysis:
+        """A query's analysis; a run-together tag the index does not know ("@pnbrock") as the known words it is made of."""
+        return split_tags(analyse(text), text, document_frequency=self.index.document_frequency, documents=len(self))
 
     def strongest(
         self,

@@ -35,6 +35,7 @@ FEATURES = (
     "rank",
     "max_shared_idf",
     "handle_shared",
+    "body_cover",
 )
 MODEL_FILE = "data/matching_rerank.json"
 
@@ -133,6 +134,7 @@ def features(
     chargrams_title: float,
     rank: int,
     query_counts: Counter[str] | None = None,
+    body: Analysis | None = None,
 ) -> dict[str, float]:
     """Describe how a candidate relates to the query, one number per name in FEATURES.
 
@@ -140,7 +142,8 @@ def features(
     title's (chargrams.py); lead is how far BM25's first candidate stands ahead of its second (0 for every other
     candidate); rank is how many candidates BM25 scores higher (0 first; equal scores share it, so the order
     records were added in cannot tell two copies of one text apart); handle_shared counts the words of the
-    query's @handles ("@PnBRock") that the record uses.
+    query's @handles ("@PnBRock") that the record uses; body_cover is query_cover over the query's own words when
+    it is a post signed "— Name (@handle) date" (body: its analysis without that line, posts.py), else the same.
     """
     query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms
@@ -151,6 +154,12 @@ def features(
     doc_weight = sum(map(idf, doc_terms)) or 1.0
     query_bigrams, doc_bigrams = _bigrams(query.terms), _bigrams(doc.terms)
     numbers_shared = len(query.numbers & doc.numbers)
+    body_terms = query_terms if body is None else body.term_set
+    body_cover = (
+        shared_weight / query_weight
+        if body_terms is query_terms
+        else sum(map(idf, body_terms & doc_terms)) / (sum(map(idf, body_terms)) or 1.0)
+    )
     return {
         "bm25": bm25 / 10.0,
         "bm25_share": bm25 / best if best > 0 else 0.0,
@@ -172,6 +181,7 @@ def features(
         "rank": 1.0 / (1 + rank),
         "max_shared_idf": max(map(idf, shared), default=0.0) / rarest,
         "handle_shared": min(len(query.handles & doc_terms), 3) / 3,
+        "body_cover": body_cover,
     }
 
 
