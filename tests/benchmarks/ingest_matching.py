@@ -5,7 +5,8 @@ time) and 200 earlier claims with final verdicts; then the project's sample arti
 one --rounds times, a line added so no two texts are equal). The second database runs with matching
 switched off (the ingest service's matching steps, the search of both indexes, proposals and grouping with open
 claims, replaced by no-ops).
-Prints mean ms per article, wall-clock and this process's CPU time.
+The two take turns article by article (which goes first alternates). Prints mean ms per article, wall-clock
+and this process's CPU time.
 
     .venv/bin/python -m tests.benchmarks.ingest_matching [--rounds 20]
 """
@@ -13,6 +14,7 @@ Prints mean ms per article, wall-clock and this process's CPU time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
@@ -63,19 +65,35 @@ def _prepare(engine) -> None:
         session.commit()
 
 
-def _ingest_all(engine, rounds: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and CPU ms per article (this process's CPU time: less moved by other work on the machine)."""
+def _ingest_both(with_db, without_db, rounds: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall-clock and CPU ms per article (this process's CPU time: less moved by other work on the machine).
+
+    The two databases take turns article by article, so a change in the machine's load weighs on both alike.
+    """
     texts = [p.read_text() for p in sorted(SAMPLES.glob("*.txt"))]
-    timings, cpu = [], []
-    with Session(engine, expire_on_commit=False) as session:
-        ingest_service.ingest_article(session=session, text="Warm-up. The index loads here.", actor=None)
+    timings: dict[str, tuple[list[float], list[float]]] = {"with": ([], []), "without": ([], [])}
+    no_matching = [
+        mock.patch.object(ingest_service, "search_new_claims", lambda **_: None),
+        mock.patch.object(ingest_service, "propose_matches", lambda **_: 0),
+        mock.patch.object(ingest_service, "find_leads", lambda *, session, texts, found=None: [None] * len(texts)),
+    ]
+    with Session(with_db, expire_on_commit=False) as matched, Session(without_db, expire_on_commit=False) as plain:
+        ingest_service.ingest_article(session=matched, text="Warm-up. The index loads here.", actor=None)
+        ingest_service.ingest_article(session=plain, text="Warm-up. The index loads here.", actor=None)
         for round_number in range(rounds):
-            for text in texts:
-                started, cpu_started = time.perf_counter(), time.process_time()
-                ingest_service.ingest_article(session=session, text=f"{text}\n\nRound {round_number}.", actor=None)
-                timings.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - cpu_started) * 1000)
-    return timings, cpu
+            for number, text in enumerate(texts):
+                text = f"{text}\n\nRound {round_number}."
+                turns = [("with", matched), ("without", plain)]
+                for name, session in turns if (round_number + number) % 2 else turns[::-1]:
+                    with contextlib.ExitStack() as stack:
+                        if name == "without":
+                            for patch in no_matching:
+                                stack.enter_context(patch)
+                        started, cpu_started = time.perf_counter(), time.process_time()
+                        ingest_service.ingest_article(session=session, text=text, actor=None)
+                        timings[name][0].append((time.perf_counter() - started) * 1000)
+                        timings[name][1].append((time.process_time() - cpu_started) * 1000)
+    return timings
 
 
 def main() -> None:
@@ -90,13 +108,8 @@ def main() -> None:
         _prepare(with_db)
         _prepare(without_db)
         forget_matchers()
-        with_matching, with_cpu = _ingest_all(with_db, args.rounds)
-        with (
-            mock.patch.object(ingest_service, "search_new_claims", lambda **_: None),
-            mock.patch.object(ingest_service, "propose_matches", lambda **_: 0),
-            mock.patch.object(ingest_service, "find_leads", lambda *, session, texts, found=None: [None] * len(texts)),
-        ):
-            without_matching, without_cpu = _ingest_all(without_db, args.rounds)
+        timings = _ingest_both(with_db, without_db, args.rounds)
+    (with_matching, with_cpu), (without_matching, without_cpu) = timings["with"], timings["without"]
     a, b = statistics.mean(with_matching), statistics.mean(without_matching)
     print(
         f"{len(with_matching)} articles: with matching {a:.1f} ms each (p95 "
