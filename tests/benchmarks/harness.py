@@ -138,9 +138,15 @@ class Figure:
 class Bench:
     """Repeated measurements of named operations, each round next to the bare endpoint of the same server."""
 
-    def __init__(self, base: str, session: requests.Session, runs: int, repeat: int):
+    def __init__(self, base: str, session: requests.Session, runs: int, repeat: int, only: list[str] | None = None):
+        """only: measure just the figures whose name contains one of these (all when empty)."""
         self.base, self.session, self.runs, self.repeat = base, session, runs, repeat
+        self.only = [word.lower() for word in only or []]
         self.figures: dict[str, Figure] = {}
+
+    def wanted(self, name: str) -> bool:
+        """Whether this figure is measured in this run (see only)."""
+        return not self.only or any(word in name.lower() for word in self.only)
 
     def floor(self) -> list[float]:
         """Time the bare endpoint: the same server, framework and login check, and no database work."""
@@ -148,6 +154,8 @@ class Bench:
 
     def record(self, name: str, timed: Callable[[], list[float]]) -> None:
         """Measure `timed` repeat times, each round right after a round of the bare endpoint."""
+        if not self.wanted(name):
+            return
         figure = self.figures.setdefault(name, Figure(name))
         for _ in range(self.repeat):
             figure.floors.append(percentile_pair(self.floor()))
@@ -335,4 +343,11 @@ def add_common_arguments(parser) -> None:
         type=Path,
         default=ROOT,
         help="serve the code of another checkout (e.g. main, for a before/after on the same database)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="measure only the figures whose name contains these words (repeatable), e.g. --only 'status change'",
     )

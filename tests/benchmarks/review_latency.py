@@ -75,7 +75,7 @@ def run(kind: str, args, url: str | None) -> None:
     try:
         with served(url, args.server_root, args.processes) as base, background(base, args.think) as traffic:
             session, token = signed_in(base)
-            bench = Bench(base, session, args.runs, args.repeat)
+            bench = Bench(base, session, args.runs, args.repeat, args.only)
             bench.get("queue, first page", "/claims")
             bench.get("queue, unverified", "/claims?status=unverified")
             page = session.get(base + "/claims?sort=score", timeout=60).text
