@@ -134,7 +134,8 @@ class Matcher:
             raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
         query = self._query(text)
         body_text = post_body(text)
-        body = query if body_text == text else self._query(body_text)
+        # a post's own words, when it is signed and says anything besides its signature
+        body = query if body_text == text or not body_text.strip() else self._query(body_text)
         found = [
             (k, s)
             for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)

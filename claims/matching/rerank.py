@@ -154,16 +154,16 @@ def features(
     doc_weight = sum(map(idf, doc_terms)) or 1.0
     query_bigrams, doc_bigrams = _bigrams(query.terms), _bigrams(doc.terms)
     numbers_shared = len(query.numbers & doc.numbers)
-    body_terms = query_terms if body is None else body.term_set
+    query_cover = shared_weight / query_weight
     body_cover = (
-        shared_weight / query_weight
-        if body_terms is query_terms
-        else sum(map(idf, body_terms & doc_terms)) / (sum(map(idf, body_terms)) or 1.0)
+        query_cover
+        if body is None or body.term_set is query_terms
+        else sum(map(idf, body.term_set & doc_terms)) / (sum(map(idf, body.term_set)) or 1.0)
     )
     return {
         "bm25": bm25 / 10.0,
         "bm25_share": bm25 / best if best > 0 else 0.0,
-        "query_cover": shared_weight / query_weight,
+        "query_cover": query_cover,
         "doc_cover": shared_weight / doc_weight,
         "bigrams": len(query_bigrams & doc_bigrams) / (len(doc_bigrams) or 1),
         "numbers_shared": min(numbers_shared, 3) / 3,

@@ -349,5 +349,5 @@ def add_common_arguments(parser) -> None:
         action="append",
         default=[],
         metavar="WORDS",
-        help="measure only the figures whose name contains these words (repeatable), e.g. --only 'status change'",
+        help="measure only the figures whose name contains this text, case aside (repeatable), e.g. --only 'status change'",
     )

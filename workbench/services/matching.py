@@ -29,10 +29,11 @@ from .review import OPEN, VERDICTS, is_final
 PROPOSE = 0.25
 STRONG = 0.4
 PROPOSALS_PER_CLAIM = 3
-# At ingest only the strongest of BM25's first few candidates are kept (no re-ranking features), so that
-# ingest with matching stays within twice the time of ingest without it. Three, not ten: on CLEF-2020's 997
-# train and dev tweets the proposals that reach PROPOSE hold the same 523 right answers among 768 against 781,
-# and the search costs 18% less (ingest with matching 1.77x the time without, against 1.96x with ten).
+# At ingest BM25's first few candidates are ordered by strength alone (no re-ranking features), and those that
+# reach PROPOSE are stored, so that ingest with matching stays within twice the time of ingest without it. Three
+# (as many as PROPOSALS_PER_CLAIM), not ten: on CLEF-2020's 997 train and dev tweets the proposals that reach
+# PROPOSE hold the same 523 right answers among 768 against 781, and the search costs 18% less (ingest with
+# matching 1.77x the time without, against 1.96x with ten).
 INGEST_CANDIDATES = 3
 INGEST_WALK_BUDGET = 1_500
 # A claim that says the same as an open claim shares its rarest words: the open claims are searched with less.
