@@ -94,3 +94,23 @@ def test_the_queue_marks_and_filters_claims_checked_before(client, db, matched):
     client.post(f"/claims/{claim.id}/matches/{matched['match'].id}/reject", data={"csrf_token": matched["token"]})
     after = parse(client.get("/claims?checked_before=1"))
     assert after.select("tr[data-v]") == []
+
+
+def test_the_demo_shows_claims_checked_before_against_its_sample_fact_checks(tmp_path):
+    from workbench.db import get_engine, get_session
+    from workbench.demo import build_demo_app, load_demo
+
+    app = build_demo_app(tmp_path / "demo")
+    with app.app_context():
+        load_demo(session=get_session())
+    client = app.test_client()
+    login(client, "checker@demo.example", "checker-demo-desk")
+    queue = parse(client.get("/claims?checked_before=1"))
+    rows = queue.select("tr[id^=c]")
+    texts = " ".join(row.get_text(" ") for row in rows)
+    # written in other words than the articles ("two billion euros", "sixty-eight per cent"), found at ingest
+    assert len(rows) >= 4 and "41,200 megawatts" in texts and "2 billion euros" in texts
+    claim_id = rows[0]["id"][1:]
+    view = parse(client.get(f"/claims/{claim_id}"))
+    assert "Example Fact Desk" in view.get_text() and view.select('a[href^="https://factcheck.example/"]')
+    get_engine(app).dispose()

@@ -171,25 +171,31 @@ def test_common_log_lines_name_the_user_and_escape_what_would_break_a_line():
     assert CommonLogFormatter().format(job).endswith("INFO workbench.job job fetch")  # other lines stay plain
 
 
-def _banner_counts(stdout: str) -> tuple[int, int, int, int]:
-    found = re.search(r"In the database: (\d+) articles?, (\d+) claims? \((\d+) open, (\d+) with a verdict\)", stdout)
+def _banner_counts(stdout: str) -> tuple[int, int, int, int, int]:
+    found = re.search(
+        r"In the database: (\d+) articles?, (\d+) claims? \((\d+) open, (\d+) with a verdict\), "
+        r"(\d+) published fact-checks? to match against",
+        stdout,
+    )
     assert found, stdout
     return tuple(int(n) for n in found.groups())
 
 
-def _database_counts(url: str) -> tuple[int, int, int, int]:
+def _database_counts(url: str) -> tuple[int, int, int, int, int]:
     from workbench.db import make_engine
     from workbench.models import Article, Claim, Status
+    from workbench.models_matching import FactCheck
 
     engine = make_engine(url)
     try:
         with Session(engine) as session:
             articles = session.exec(select(func.count()).select_from(Article)).one()
             statuses = session.exec(select(Claim.status).where(Claim.status != Status.dismissed)).all()
+            fact_checks = session.exec(select(func.count()).select_from(FactCheck)).one()
     finally:
         engine.dispose()
     opened = sum(1 for s in statuses if s in {Status.unverified, Status.in_progress})
-    return articles, len(statuses), opened, len(statuses) - opened
+    return articles, len(statuses), opened, len(statuses) - opened, fact_checks
 
 
 def test_the_demo_banner_counts_what_is_in_the_database_on_every_run(tmp_path):
@@ -199,7 +205,7 @@ def test_the_demo_banner_counts_what_is_in_the_database_on_every_run(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "Sample articles: 5 added" in first.stdout and "checker@demo.example" in first.stdout
     assert _banner_counts(first.stdout) == _database_counts(url)
-    assert _banner_counts(first.stdout)[0] == 5
+    assert _banner_counts(first.stdout)[0] == 5 and _banner_counts(first.stdout)[4] == 5
 
     # Work done in between: a verdict, a dismissed claim, one more article.
     from workbench.db import get_session
@@ -242,4 +248,5 @@ def test_the_demo_banner_counts_what_is_in_the_database_on_every_run(tmp_path):
     counts = _banner_counts(again.stdout)
     assert counts == _database_counts(url)
     assert counts[0] == 6 and counts[3] == 1  # not the first run's figures
+    assert counts[4] == 5  # the sample fact-checks are not imported twice
     assert ferry_claims >= 2 and counts[1] == _banner_counts(first.stdout)[1] - 1 + ferry_claims

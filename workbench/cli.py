@@ -412,7 +412,8 @@ def demo_command(host, port, instance, no_serve, quiet):
     click.echo(
         f"In the database: {counts['articles']} article{'s' if counts['articles'] != 1 else ''}, "
         f"{counts['claims']} claim{'s' if counts['claims'] != 1 else ''} "
-        f"({counts['open']} open, {counts['verdicts']} with a verdict)"
+        f"({counts['open']} open, {counts['verdicts']} with a verdict), "
+        f"{counts['fact_checks']} published fact-check{'s' if counts['fact_checks'] != 1 else ''} to match against"
     )
     click.echo("Sign in with one of:")
     for email, password, role in summary["accounts"]:

@@ -11,11 +11,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .models import Article, Claim, Status, User
+from .models_matching import FactCheck
+from .services.claimreview_import import import_claimreviews, parse_claimreview_text
 from .services.html_import import text_from_html
 from .services.ingest import ingest_article, parse_published
 from .services.review import OPEN
 from .services.users import create_user
 
+# Five reviews by a made-up publisher of claims the sample articles repeat in other words ("two billion euros",
+# "sixty-eight per cent"), imported before the articles so that ingest finds them: "checked before" on first run.
+FACT_CHECKS = "fact-checks.jsonl"
 DEMO_ACCOUNTS = [
     ("checker@demo.example", "checker-demo-desk", "checker", "Casey Checker"),
     ("editor@demo.example", "editor-demo-desk", "editor", "Eden Editor"),
@@ -36,6 +41,12 @@ def sample_articles() -> list[dict]:
         meta["text"] = text
         articles.append(meta)
     return articles
+
+
+def sample_fact_checks() -> list[dict]:
+    """Published fact-checks for the demo to match against: our own made-up ClaimReview records (samples/)."""
+    folder = resources.files("workbench").joinpath("samples")
+    return parse_claimreview_text(folder.joinpath(FACT_CHECKS).read_text(encoding="utf-8"))
 
 
 def build_demo_app(instance: Path):
@@ -62,11 +73,12 @@ def build_demo_app(instance: Path):
 
 
 def load_demo(*, session: Session) -> dict:
-    """Create the demo accounts and ingest the sample articles; safe to run again."""
+    """Create the demo accounts, import the sample fact-checks and ingest the sample articles; safe to run again."""
     for email, password, role, name in DEMO_ACCOUNTS:
         if session.exec(select(User).where(User.email == email)).first() is None:
             create_user(session=session, email=email, name=name, role=role, password=password, actor=None)
     actor = session.exec(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).one()
+    import_claimreviews(session=session, items=sample_fact_checks(), actor=actor)  # known URLs are skipped
     samples = added = 0
     for sample in sample_articles():
         result = ingest_article(
@@ -90,7 +102,8 @@ def load_demo(*, session: Session) -> dict:
 
 
 def database_counts(*, session: Session) -> dict[str, int]:
-    """Count what the database holds now (not what this run added): articles, and claims by where they stand."""
+    """Count what the database holds now (not what this run added): articles, claims by where they stand, and
+    published fact-checks to match against."""
     articles = session.exec(select(func.count()).select_from(Article)).one()
     by_status = dict(
         session.exec(
@@ -100,6 +113,7 @@ def database_counts(*, session: Session) -> dict[str, int]:
     open_claims = sum(count for status, count in by_status.items() if status in OPEN)
     return {
         "articles": articles,
+        "fact_checks": session.exec(select(func.count()).select_from(FactCheck)).one(),
         "claims": sum(by_status.values()),
         "open": open_claims,
         "verdicts": sum(by_status.values()) - open_claims,
