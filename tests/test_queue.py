@@ -267,3 +267,26 @@ def test_a_typed_source_keeps_its_id_and_finds_names_in_any_case_and_script(clie
     # The form sends the id it shows with its name: typing a search keeps that exact source.
     assert chosen(f"source={ids['ap']}&source_name=ap&q=port") == [str(ids["ap"])]
     assert chosen(f"source={ids['ap']}&source_name=Reuters") != [str(ids["ap"])]  # a new name replaces it
+
+
+def test_the_source_column_names_a_quoted_person_when_no_organisation_is_given(client, db):
+    checker = make_user(db, Role.checker)
+    make_article(
+        db,
+        actor=checker,
+        text="Budget Story\n\nOpposition leader Eva Lind said the plan cut health funding by 2 billion euros.\n\n"
+        "The budget was approved by 251 votes to 188 on Thursday.\n",
+    )
+    login(client, checker.email)
+    claims = {c.text: c for c in db.exec(select(Claim))}
+    quoted = next(c for text, c in claims.items() if "Eva Lind" in text)
+    plain = next(c for text, c in claims.items() if "251 votes" in text)
+    assert quoted.source_id is None and quoted.speaker == "Eva Lind" and plain.speaker is None
+    page = parse(client.get("/claims"))
+    source_cell = {tr["id"][1:]: tr.select("td")[2].get_text(strip=True) for tr in page.select("tr[data-v]")}
+    assert source_cell[str(quoted.id)] == "Eva Lind" and source_cell[str(plain.id)] == "the article"
+    article = parse(client.get(f"/articles/{quoted.article_id}"))
+    facts = {li["id"]: li.select_one("dl.facts").get_text(" ", strip=True) for li in article.select("li.claim")}
+    # the person quoted is the speaker; "the article itself" would say nobody was
+    assert facts[f"claim-{quoted.id}"].startswith("Speaker Eva Lind")
+    assert facts[f"claim-{plain.id}"].startswith("Source the article itself")
