@@ -134,8 +134,8 @@ class Matcher:
             raise ValueError("this matcher was made with rerank=False: it answers strongest() only")
         query = self._query(text)
         body_text = post_body(text)
-        # a post's own words, when it is signed and says anything besides its signature
-        body = query if body_text == text or not body_text.strip() else self._query(body_text)
+        # a post's own words, when it is signed and says anything besides its signature (else None: the query's own)
+        body = None if body_text == text or not body_text.strip() else self._query(body_text)
         found = [
             (k, s)
             for k, s in self.index.top(query.terms, candidates + len(exclude), walk_budget=walk_budget)
@@ -144,7 +144,9 @@ class Matcher:
         if not found:
             return query, [], []
         best, runner_up = found[0][1], found[1][1] if len(found) > 1 else 0.0
-        vocabulary = set(query.terms).union(body.terms, *(self.analyses[key].term_set for key, _ in found))
+        vocabulary = set(query.terms).union(
+            body.terms if body else (), *(self.analyses[key].term_set for key, _ in found)
+        )
         idf = self.index.idfs(vocabulary).__getitem__
         query_grams = grams.vector(query.terms)
         query_counts = Counter(query.terms)

@@ -143,7 +143,8 @@ def features(
     candidate); rank is how many candidates BM25 scores higher (0 first; equal scores share it, so the order
     records were added in cannot tell two copies of one text apart); handle_shared counts the words of the
     query's @handles ("@PnBRock") that the record uses; body_cover is query_cover over the query's own words when
-    it is a post signed "— Name (@handle) date" (body: its analysis without that line, posts.py), else the same.
+    it is a post signed "— Name (@handle) date" (body: its analysis without that line, posts.py; None for other
+    text), else query_cover.
     """
     query_terms, doc_terms = query.term_set, doc.term_set
     shared = query_terms & doc_terms
@@ -157,7 +158,7 @@ def features(
     query_cover = shared_weight / query_weight
     body_cover = (
         query_cover
-        if body is None or body.term_set is query_terms
+        if body is None
         else sum(map(idf, body.term_set & doc_terms)) / (sum(map(idf, body.term_set)) or 1.0)
     )
     return {
