@@ -84,6 +84,11 @@ def event_hash(event: AuditEvent | dict[str, Any], key: bytes) -> str:
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _current_transaction(session: Session):
+    connection = session.connection()
+    return connection, connection.get_nested_transaction() or connection.get_transaction()
+
+
 def lock_chain(*, session: Session) -> None:
     """Take the chain's append lock now (PostgreSQL; SQLite's write lock does it), held until commit.
 
@@ -92,12 +97,38 @@ def lock_chain(*, session: Session) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    connection = session.connection()
-    transaction = connection.get_nested_transaction() or connection.get_transaction()
+    connection, transaction = _current_transaction(session)
     if connection.info.get("chain_locked_in") is transaction:
         return
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     connection.info["chain_locked_in"] = transaction
+
+
+def head_columns() -> tuple:
+    """The chain's head (seq, hash) as two scalar subqueries, for a write statement that runs after lock_chain.
+
+    Such a statement reads the head as it stands under the lock (PostgreSQL takes each statement's snapshot after
+    the statements before it, the lock among them; SQLite's write lock is held by then), so the events recorded
+    next in the same transaction need no lookup of their own: give what it returns to remember_head.
+    """
+    newest = select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1).subquery()
+    return select(newest.c.seq).scalar_subquery(), select(newest.c.hash).scalar_subquery()
+
+
+def remember_head(*, session: Session, seq: int | None, hash_: str | None) -> None:
+    """Keep the head read under the chain lock for the rest of this transaction (None, None: the chain is empty)."""
+    connection, transaction = _current_transaction(session)
+    connection.info["chain_head"] = (transaction, seq or 0, hash_ or GENESIS_HASH)
+
+
+def _known_head(session: Session) -> tuple[int, str] | None:
+    """The head this transaction read or wrote under the lock, if it still holds it (a savepoint rolled back does
+    not: the head was kept under another transaction object, so it is read again)."""
+    connection, transaction = _current_transaction(session)
+    known = connection.info.get("chain_head")
+    if known is None or known[0] is not transaction:
+        return None
+    return known[1], known[2]
 
 
 def record_event(
@@ -136,8 +167,13 @@ def record_events(
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
     lock_chain(session=session)
-    last = session.exec(select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
-    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    known = _known_head(session)
+    if known is None:
+        last = session.exec(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+        ).first()
+        known = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    seq, prev_hash = known
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
     common = {
@@ -163,6 +199,7 @@ def record_events(
         written.append(event)
     if written:  # one multi-row INSERT: a large ingest holds the write lock for seconds, not a minute
         session.execute(table_of(AuditEvent).insert(), written)
+        remember_head(session=session, seq=seq, hash_=prev_hash)  # the next events of this transaction follow on
     return written
 
 

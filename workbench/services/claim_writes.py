@@ -15,9 +15,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from ..audit import lock_chain, record_event
+from ..audit import head_columns, lock_chain, record_event, remember_head
 from ..models import Article, Claim, User, saved_id, utcnow
-from .webhooks import claim_finality, emit_claim_changes
+from .webhooks import any_active_endpoint, claim_finality, emit_claim_changes
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
@@ -29,14 +29,15 @@ _FOLLOWER = aliased(Claim)
 
 def _also_returned(claim: Claim) -> tuple:
     """What a write needs besides the row, read by its UPDATE (no round trip of its own): whether the claim's
-    article was cleared, and whether the claim leads followers to pass its verdict to.
+    article was cleared, whether the claim leads followers to pass its verdict to, whether any webhook endpoint is
+    active (else no event is written), and the audit chain's head (its event follows on without a lookup).
 
     Both name the claim and its article by value, not by correlation: SQLite writes RETURNING's columns without
     their table, so a correlated `id` inside a subquery would mean the subquery's own table.
     """
     cleared_at = select(Article.cleared_at).where(col(Article.id) == claim.article_id).scalar_subquery()
     has_followers = exists().where(col(_FOLLOWER.lead_id) == claim.id, col(_FOLLOWER.status) != "dismissed")
-    return cleared_at, has_followers
+    return cleared_at, has_followers, any_active_endpoint(), *head_columns()
 
 
 class ConflictError(Exception):
@@ -106,10 +107,12 @@ def write_claim(
         raise ConflictError(
             current, {**(attempted if attempted is not None else values), "version": version}, claim_id=claim_id
         )
-    *fields, cleared_at, has_followers = row
+    *fields, cleared_at, has_followers, has_endpoints, head_seq, head_hash = row
+    remember_head(session=session, seq=head_seq, hash_=head_hash)  # read under the chain lock, taken above
     for column, value in zip(COLUMNS, fields):
         set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
-    emit_claim_changes(session=session, claim=claim, before=before, actor=actor)  # webhooks' outbox, same transaction
+    if has_endpoints:  # webhooks' outbox, same transaction
+        emit_claim_changes(session=session, claim=claim, before=before, actor=actor)
     material = material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS)
     if material and cleared_at is not None:
         _reopen_cleared_article(

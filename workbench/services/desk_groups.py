@@ -8,12 +8,14 @@ the open claims that strongly match it are marked "checked before" at once (no r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Integer, Select, func, literal, union_all
+from sqlalchemy import Integer, Select, bindparam, exists, func, literal, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from claims.matching import Match
@@ -24,6 +26,7 @@ from ..models import Article, Claim, Status, User, saved_id
 from ..models_matching import ClaimMatch
 from .claim_writes import claim_state, write_claim
 from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, is_strong_match, search_desk
+from .queue import QueueRow, rows_select
 from .review import VERDICTS, is_final
 
 # A new claim joins an open claim's group from this strength on (claims.matching.rerank.strength, 0-1): much
@@ -217,6 +220,29 @@ def group_of(*, session: Session, claim: Claim) -> list[GroupMember]:
 def final_now(claim: Claim) -> bool:
     """Whether the claim's verdict is final under this app's approval rule (before a write, for after_write)."""
     return is_final(claim, require_approval=approval_required())
+
+
+@functools.cache
+def _marked_row_select():
+    """A queue row with its markers as two more columns (built once: statements are immutable)."""
+    follower = aliased(Claim)
+    checked = exists().where(col(ClaimMatch.claim_id) == Claim.id, is_strong_match())
+    followers = (
+        sa_select(func.count())
+        .where(col(follower.lead_id) == Claim.id, col(follower.status) != Status.dismissed)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    return rows_select().add_columns(checked, followers).where(col(Claim.id) == bindparam("claim_id"))
+
+
+def marked_queue_row(*, session: Session, claim_id: int) -> tuple[QueueRow | None, set[int], dict[int, int]]:
+    """One claim as a queue row (after an inline change) with what queue_markers says of it, in one query."""
+    found = session.execute(_marked_row_select(), {"claim_id": claim_id}).first()
+    if found is None:
+        return None, set(), {}
+    *row, checked, followers = found
+    return QueueRow(*row), ({claim_id} if checked else set()), ({claim_id: followers} if followers else {})
 
 
 def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], dict[int, int]]:

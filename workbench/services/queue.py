@@ -341,7 +341,7 @@ def cursor_for(sort: str, claim: Claim) -> str:
 
 
 @functools.cache
-def _rows_select():
+def rows_select():
     """Claims with the names a queue row shows, fetched in the same query (built once: statements are immutable)."""
     assignee = aliased(User)
     evidence = (
@@ -461,7 +461,7 @@ def queue_page(
     order, keyset = _order_and_cursor(filters.sort, filters.before if backwards else filters.after, backwards=backwards)
     if keyset is not None:
         conditions.append(keyset)
-    rows = session.exec(_rows_select().where(*conditions).order_by(*order).limit(limit + 1)).all()
+    rows = session.exec(rows_select().where(*conditions).order_by(*order).limit(limit + 1)).all()
     more_beyond = len(rows) > limit
     rows = list(rows[:limit])
     if backwards:
@@ -499,7 +499,7 @@ def queue_neighbours(
 
 def queue_row(*, session: Session, claim_id: int) -> QueueRow | None:
     """Return one claim as a queue row (after an inline change)."""
-    row = session.exec(_rows_select().where(Claim.id == claim_id)).first()
+    row = session.exec(rows_select().where(Claim.id == claim_id)).first()
     return QueueRow(*row) if row else None
 
 

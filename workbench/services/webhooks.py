@@ -190,6 +190,11 @@ def secret_hint(endpoint: WebhookEndpoint) -> str:
 # --- the outbox ----------------------------------------------------------------------------------------------
 
 
+def any_active_endpoint():
+    """The SQL condition "some webhook endpoint is active", for a write to read along with its row (see write_claim)."""
+    return exists().where(col(WebhookEndpoint.active).is_(True))
+
+
 def emit(*, session: Session, event_type: str, data: dict) -> WebhookEvent | None:
     """Write an event and its deliveries inside the caller's transaction (the caller commits); None when nobody wants it."""
     if event_type not in EVENTS:

@@ -10,13 +10,13 @@ from htmx_flask import request  # flask's request, typed with the .htmx attribut
 from werkzeug.datastructures import MultiDict
 
 from ..auth import acting_user, require_role, signed_in_user
-from ..db import get_session
+from ..db import get_session, read_without_transaction
 from ..errors import InputError
 from ..models import Evidence, Role, Status, User, saved_id
 from ..rendering import render, wants_fragment
 from ..services import claim_edits, corrections, review, saved_views
 from ..services.claim_detail import claim_detail, describe_event, get_claim
-from ..services.desk_groups import group_of, queue_markers
+from ..services.desk_groups import group_of, marked_queue_row, queue_markers
 from ..services.matching import matches_of
 from ..services.notifications import mentionable_people
 from ..services.queue import (
@@ -26,7 +26,6 @@ from ..services.queue import (
     parse_filters,
     queue_neighbours,
     queue_page,
-    queue_row,
     with_typed_source,
 )
 from ..services.sources import source_name
@@ -169,8 +168,7 @@ def _claim_response(
     session = get_session()
     target = request.htmx.target or ""
     if request.htmx and is_queue_row(target):
-        row = queue_row(session=session, claim_id=claim_id)
-        checked, group_sizes = queue_markers(session=session, claim_ids=[claim_id])
+        row, checked, group_sizes = marked_queue_row(session=session, claim_id=claim_id)
         return render(
             "partials/_claim_row.html",
             "partials/_claim_row.html",
@@ -261,6 +259,7 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
         return _claim_response(claim_id, error=str(error), status=422)
     except review.ConflictError as error:
         return _conflict(error, url_for(action_endpoint, claim_id=claim_id, **url_args))
+    read_without_transaction(get_session())  # the change is committed: what follows only reads the answer
     if get_claim(session=get_session(), claim_id=claim_id) is None:  # merged into its neighbour
         return redirect(url_for("claims.queue"), code=303)
     return _claim_response(claim_id, previous_rationale=previous_rationale)
