@@ -9,25 +9,26 @@ ConflictError carries the claim as it now stands (or None when it no longer exis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import exists, inspect, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Update, bindparam, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from ..audit import head_columns, lock_chain, record_event, remember_head
-from ..models import Article, Claim, User, saved_id, utcnow
+from ..models import Article, Claim, User, saved_id, table_of, utcnow
 from .webhooks import any_active_endpoint, claim_finality, emit_claim_changes
 
 # A change to any of these voids an approval: the editor approved other words.
 WORDING_FIELDS = frozenset({"text", "quote", "start", "end"})
 # Changes that say nothing about what a claim states or how it was judged: they leave a cleared article cleared.
 BOOKKEEPING_FIELDS = frozenset({"assignee_id", "lead_id"})
-COLUMNS = tuple(inspect(Claim).columns)  # every column of the row, in the order RETURNING gives them back
-_FOLLOWER = aliased(Claim)
+_CLAIMS = table_of(Claim)
+# Every attribute of the row, in the order RETURNING gives the table's columns back.
+_KEYS = tuple(inspect(Claim).get_property_by_column(column).key for column in _CLAIMS.columns)
 
 
-def _also_returned(claim: Claim) -> tuple:
+def _also_returned() -> tuple:
     """What a write needs besides the row, read by its UPDATE (no round trip of its own): whether the claim's
     article was cleared, whether the claim leads followers to pass its verdict to, whether any webhook endpoint is
     active (else no event is written), and the audit chain's head (its event follows on without a lookup).
@@ -35,9 +36,25 @@ def _also_returned(claim: Claim) -> tuple:
     Both name the claim and its article by value, not by correlation: SQLite writes RETURNING's columns without
     their table, so a correlated `id` inside a subquery would mean the subquery's own table.
     """
-    cleared_at = select(Article.cleared_at).where(col(Article.id) == claim.article_id).scalar_subquery()
-    has_followers = exists().where(col(_FOLLOWER.lead_id) == claim.id, col(_FOLLOWER.status) != "dismissed")
+    articles, follower = table_of(Article), _CLAIMS.alias("follower")
+    cleared_at = select(articles.c.cleared_at).where(articles.c.id == bindparam("w_article_id")).scalar_subquery()
+    has_followers = exists().where(follower.c.lead_id == bindparam("w_claim_id"), follower.c.status != "dismissed")
     return cleared_at, has_followers, any_active_endpoint(), *head_columns()
+
+
+@functools.cache
+def _versioned_update(keys: frozenset[str]) -> Update:
+    """The conditional UPDATE of these columns, built once per set of columns (a handful: one per kind of change).
+
+    A Core statement on the table with bound values: the ORM's UPDATE would rebuild and re-key it on every write.
+    """
+    return (
+        update(_CLAIMS)
+        .where(_CLAIMS.c.id == bindparam("w_claim_id"), _CLAIMS.c.version == bindparam("w_version"))
+        .values({key: bindparam(f"v_{key}", type_=_CLAIMS.c[key].type) for key in sorted(keys)})
+        .values(version=_CLAIMS.c.version + 1, updated_at=bindparam("w_updated_at"))
+        .returning(*_CLAIMS.columns, *_also_returned())
+    )
 
 
 class ConflictError(Exception):
@@ -94,11 +111,14 @@ def write_claim(
     before = claim_finality(claim)
     # The row as written comes back with the UPDATE (RETURNING): no second round trip to re-read the claim.
     row = session.execute(
-        update(Claim)
-        .where(col(Claim.id) == claim.id, col(Claim.version) == version)
-        .values(**values, version=col(Claim.version) + 1, updated_at=utcnow())
-        .returning(*COLUMNS, *_also_returned(claim))
-        .execution_options(synchronize_session=False)
+        _versioned_update(frozenset(values)),
+        {
+            **{f"v_{key}": value for key, value in values.items()},
+            "w_claim_id": claim.id,
+            "w_version": version,
+            "w_article_id": claim.article_id,
+            "w_updated_at": utcnow(),
+        },
     ).first()
     if row is None:
         claim_id = claim.id
@@ -109,8 +129,8 @@ def write_claim(
         )
     *fields, cleared_at, has_followers, has_endpoints, head_seq, head_hash = row
     remember_head(session=session, seq=head_seq, hash_=head_hash)  # read under the chain lock, taken above
-    for column, value in zip(COLUMNS, fields):
-        set_committed_value(claim, inspect(Claim).get_property_by_column(column).key, value)
+    for key, value in zip(_KEYS, fields):
+        set_committed_value(claim, key, value)
     if has_endpoints:  # webhooks' outbox, same transaction
         emit_claim_changes(session=session, claim=claim, before=before, actor=actor)
     material = material if material is not None else bool(values.keys() - BOOKKEEPING_FIELDS)
