@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from workbench.db import get_engine
@@ -152,4 +153,21 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
             queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
         )
         assert not queue_service.plan_search(session, f"{dense} {dense}").dense  # two words: never claim by claim
-        assert not queue_service.plan_search(session, "grain").dense  # too long for a prefix index of its own
+        # A common word too long for a prefix index of its own would be merged again for every claim: never dense.
+        counts = Counter(w for c in claims for w in set(_words(c.text)) if len(w) > queue_service.FTS_PREFIX_INDEXED)
+        long_word, seen = counts.most_common(1)[0]
+        assert seen / len(claims) > queue_service.DENSE_MATCHES, (long_word, seen)
+        assert not queue_service.plan_search(session, long_word).dense
+
+
+def test_prefixes_of_up_to_five_characters_have_fts5_indexes_of_their_own(app, corpus):
+    """As typed, "tonn" or "grain" is read as one list (migration 0022f), as "gd" was (0020p)."""
+    with Session(get_engine(app)) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("FTS5's prefix indexes are SQLite's")
+        created = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'claim_fts'")).scalar_one()
+        assert "prefix='1 2 3 4 5'" in created
+        assert queue_service.FTS_PREFIX_INDEXED == 5
+        for typed in ("tonn", "grain", "gdan"):
+            page = queue_page(session=session, filters=QueueFilters(q=typed), user_id=None, limit=500, count=False)
+            assert [row.claim.id for row in page.rows] == _expected(corpus["claims"], typed, "score"), typed
