@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, exists
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..models import Article, AuditEvent, Claim, ClaimNote, Evidence, Source, User, saved_id
 from .activity import claim_history
-from .articles import article_of
 from .source_trace import trace
 
 CONTEXT_CHARS = 300
@@ -35,6 +37,7 @@ class ClaimDetail:
     previous_id: int | None
     next_id: int | None
     traces: dict[int, list]
+    in_group: bool = False  # it follows a lead, or leads followers (else its group needs no reading)
 
 
 def get_claim(*, session: Session, claim_id: int) -> Claim | None:
@@ -42,20 +45,27 @@ def get_claim(*, session: Session, claim_id: int) -> Claim | None:
     return session.get(Claim, claim_id)
 
 
+@functools.cache
+def _claim_and_its_rows():
+    """The claim with its article, source, assignee and approver, and whether it leads followers: one query."""
+    assignee, approver, follower = aliased(User), aliased(User), aliased(Claim)
+    leads = exists().where(col(follower.lead_id) == Claim.id).correlate(Claim)
+    return (
+        select(Claim, Article, Source, assignee, approver, leads)
+        .join(Article, col(Article.id) == Claim.article_id)
+        .join(Source, col(Source.id) == Claim.source_id, isouter=True)
+        .join(assignee, col(assignee.id) == Claim.assignee_id, isouter=True)
+        .join(approver, col(approver.id) == Claim.approved_by_id, isouter=True)
+        .where(col(Claim.id) == bindparam("claim_id"))
+    )
+
+
 def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     """Return the claim view's data, or None when there is no such claim."""
-    claim = session.get(Claim, claim_id)
-    if claim is None:
+    found = session.execute(_claim_and_its_rows(), {"claim_id": claim_id}).first()
+    if found is None:
         return None
-    article = article_of(session, claim)
-    people = {
-        u.id: u
-        for u in session.exec(
-            select(User).where(
-                col(User.id).in_([i for i in (claim.assignee_id, claim.approved_by_id) if i is not None] or [-1])
-            )
-        )
-    }
+    claim, article, source, assignee, approver, leads = found
     evidence = list(session.exec(select(Evidence).where(col(Evidence.claim_id) == claim.id).order_by(col(Evidence.id))))
     notes: list[tuple[ClaimNote, str | None]] = list(
         session.exec(
@@ -78,9 +88,9 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
     return ClaimDetail(
         claim=claim,
         article=article,
-        source=session.get(Source, claim.source_id) if claim.source_id else None,
-        assignee=people.get(claim.assignee_id),
-        approver=people.get(claim.approved_by_id),
+        source=source,
+        assignee=assignee,
+        approver=approver,
         evidence=evidence,
         notes=notes,
         history=claim_history(session=session, claim_id=saved_id(claim), evidence_ids=[saved_id(e) for e in evidence]),
@@ -92,6 +102,7 @@ def claim_detail(*, session: Session, claim_id: int) -> ClaimDetail | None:
         previous_id=ids[index - 1] if index > 0 else None,
         next_id=ids[index + 1] if index + 1 < len(ids) else None,
         traces={saved_id(e): trace(claim.text, e.archived_text) for e in evidence},
+        in_group=claim.lead_id is not None or bool(leads),
     )
 
 

@@ -216,7 +216,7 @@ def _detail_context(claim_id: int) -> dict:
         "is_final": review.is_final(detail.claim, require_approval=current_app.config["REQUIRE_APPROVAL"]),
         "matches": matches_of(session=get_session(), claim_id=claim_id),
         "mention_people": mentionable_people(session=get_session()) if detail.notes else [],
-        "group": group_of(session=get_session(), claim=detail.claim),
+        "group": group_of(session=get_session(), claim=detail.claim) if detail.in_group else [],
     }
 
 
