@@ -198,6 +198,9 @@ def test_claim_view_lists_the_group_and_separates_page_and_fragment(client, db):
     assert "lead" in items[0].get_text()
     form = items[1].select_one("form")
     assert form["action"] == f"/claims/{follower.id}/separate"
+    # The follower's own page shows the same group (it is in one through its lead, not through followers).
+    from_follower = parse(client.get(f"/claims/{follower.id}")).select("#claim-group li")
+    assert [li["data-claim-id"] for li in from_follower] == [str(lead.id), str(follower.id)]
     answer = client.post(
         f"/claims/{follower.id}/separate",
         data={"csrf_token": csrf_token(client), "version": str(follower.version)},
