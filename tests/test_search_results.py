@@ -143,7 +143,7 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
         claims = corpus["claims"]
         shares = {
             word: len(_expected(claims, word, "newest")) / len(claims)
-            for word in {w for c in claims for w in _words(c.text) if len(w) <= queue_service.FTS_PREFIX_INDEXED}
+            for word in {w for c in claims for w in _words(c.text) if len(w) <= queue_service.DENSE_WORD_CHARS}
         }
         dense = max(shares, key=shares.get)
         sparse = min((w for w, share in shares.items() if share * len(claims) > 6), key=shares.get)
@@ -153,8 +153,8 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
             queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
         )
         assert not queue_service.plan_search(session, f"{dense} {dense}").dense  # two words: never claim by claim
-        # A common word too long for a prefix index of its own would be merged again for every claim: never dense.
-        counts = Counter(w for c in claims for w in set(_words(c.text)) if len(w) > queue_service.FTS_PREFIX_INDEXED)
+        # A common longer word is never looked up claim by claim (it may crowd only the newest claims).
+        counts = Counter(w for c in claims for w in set(_words(c.text)) if len(w) > queue_service.DENSE_WORD_CHARS)
         long_word, seen = counts.most_common(1)[0]
         assert seen / len(claims) > queue_service.DENSE_MATCHES, (long_word, seen)
         assert not queue_service.plan_search(session, long_word).dense
@@ -167,7 +167,6 @@ def test_prefixes_of_up_to_five_characters_have_fts5_indexes_of_their_own(app, c
             pytest.skip("FTS5's prefix indexes are SQLite's")
         created = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'claim_fts'")).scalar_one()
         assert "prefix='1 2 3 4 5'" in created
-        assert queue_service.FTS_PREFIX_INDEXED == 5
         for typed in ("tonn", "grain", "gdan"):
             page = queue_page(session=session, filters=QueueFilters(q=typed), user_id=None, limit=500, count=False)
             assert [row.claim.id for row in page.rows] == _expected(corpus["claims"], typed, "score"), typed

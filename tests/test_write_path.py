@@ -11,12 +11,12 @@ import re
 
 import pytest
 from sqlalchemy import event, update
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tests.conftest import csrf_token, login, parse
 from tests.factories import make_article, make_user
 from workbench.audit import record_event, verify_chain
-from workbench.db import get_engine
+from workbench.db import get_engine, read_without_transaction
 from workbench.models import AuditEvent, Claim, Role
 from workbench.models_matching import ClaimMatch
 from workbench.models_webhooks import WebhookEvent
@@ -132,16 +132,41 @@ def test_with_an_active_webhook_endpoint_the_change_still_queues_its_event(app, 
 
 def test_the_connection_an_answer_was_read_on_goes_back_transactional(app, db, checker):
     """After reading outside a transaction, the pooled connection must not stay in autocommit for the next write."""
+    if get_engine(app).dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL reads an answer outside a transaction")
     claim = _claims(db, checker)[0]
-    assert _change_status(app, checker, claim, []).status_code == 200
+    used: list = []
     engine = get_engine(app)
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            assert connection.connection.dbapi_connection.autocommit is False
-        connection.execute(update(Claim).where(Claim.id == claim.id).values(text="Not kept."))
-        connection.rollback()
+
+    def record(conn, *_args):
+        used.append(conn.connection.dbapi_connection)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert _change_status(app, checker, claim, []).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    answered_on = used[-1]
+    assert answered_on.autocommit is False  # reset when the request gave the connection back
+    with Session(engine) as session:
+        session.execute(update(Claim).where(Claim.id == claim.id).values(text="Not kept."))
+        assert session.connection().connection.dbapi_connection is answered_on  # the same pooled connection
+        session.rollback()
     db.expire_all()
     assert db.get(Claim, claim.id).text != "Not kept."
+
+
+def test_the_audit_chain_is_never_appended_to_in_autocommit(app, db, checker):
+    """A write slipped in after read_without_transaction would append unlocked: it is refused instead."""
+    if get_engine(app).dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL reads an answer outside a transaction")
+    claim = _claims(db, checker)[0]
+    count = len(db.exec(select(AuditEvent)).all())
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        read_without_transaction(session)
+        with pytest.raises(RuntimeError, match="inside a transaction"):
+            record_event(session=session, actor=None, entity_type="claim", entity_id=claim.id, action="note")
+    assert len(db.exec(select(AuditEvent)).all()) == count
 
 
 def test_events_after_a_rolled_back_savepoint_chain_on_from_the_stored_head(db, checker):

@@ -84,8 +84,20 @@ def event_hash(event: AuditEvent | dict[str, Any], key: bytes) -> str:
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _newest():
+    """The newest event's (seq, hash): the chain's head."""
+    return select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+
+
 def _current_transaction(session: Session):
+    """The connection and the (innermost) transaction an append runs in; refused outside a transaction.
+
+    In autocommit (a request's reads after its write, see db.read_without_transaction) each statement would commit
+    on its own: the chain's lock would be gone by the next one while the head kept for this "transaction" stayed.
+    """
     connection = session.connection()
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        raise RuntimeError("The audit chain is appended to inside a transaction, not in autocommit.")
     return connection, connection.get_nested_transaction() or connection.get_transaction()
 
 
@@ -95,9 +107,9 @@ def lock_chain(*, session: Session) -> None:
     Taken once per transaction: a claim write takes it first and its audit event needs it again, and the second
     request would be one more round trip for a lock already held.
     """
+    connection, transaction = _current_transaction(session)
     if session.get_bind().dialect.name != "postgresql":
         return
-    connection, transaction = _current_transaction(session)
     if connection.info.get("chain_locked_in") is transaction:
         return
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
@@ -111,7 +123,7 @@ def head_columns() -> tuple:
     the statements before it, the lock among them; SQLite's write lock is held by then), so the events recorded
     next in the same transaction need no lookup of their own: give what it returns to remember_head.
     """
-    newest = select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1).subquery()
+    newest = _newest().subquery()
     return select(newest.c.seq).scalar_subquery(), select(newest.c.hash).scalar_subquery()
 
 
@@ -167,13 +179,7 @@ def record_events(
     """Append (entity_type, entity_id, action, after) events in order, inside the caller's transaction."""
     session.flush()  # the entities' changes are written first, so their ids are known
     lock_chain(session=session)
-    known = _known_head(session)
-    if known is None:
-        last = session.exec(
-            select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
-        ).first()
-        known = (last[0], last[1]) if last else (0, GENESIS_HASH)
-    seq, prev_hash = known
+    seq, prev_hash = _known_head(session) or chain_head(session=session)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     written, key = [], audit_key(session)
     common = {
@@ -260,8 +266,8 @@ def verify_chain(*, session: Session) -> ChainReport:
 
 def chain_head(*, session: Session) -> tuple[int, str]:
     """Return the newest event's sequence number and hash."""
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
-    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    last = session.exec(_newest()).first()
+    return (last[0], last[1]) if last else (0, GENESIS_HASH)
 
 
 def history_of(*, session: Session, entity_type: str, entity_id: int) -> list[AuditEvent]:

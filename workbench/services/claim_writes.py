@@ -33,7 +33,7 @@ def _also_returned() -> tuple:
     article was cleared, whether the claim leads followers to pass its verdict to, whether any webhook endpoint is
     active (else no event is written), and the audit chain's head (its event follows on without a lookup).
 
-    Both name the claim and its article by value, not by correlation: SQLite writes RETURNING's columns without
+    The subqueries name the claim and its article by value, not by correlation: SQLite writes RETURNING's columns without
     their table, so a correlated `id` inside a subquery would mean the subquery's own table.
     """
     articles, follower = table_of(Article), _CLAIMS.alias("follower")

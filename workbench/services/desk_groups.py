@@ -16,6 +16,7 @@ from typing import cast
 from sqlalchemy import Integer, Select, bindparam, exists, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from claims.matching import Match
@@ -222,6 +223,11 @@ def final_now(claim: Claim) -> bool:
     return is_final(claim, require_approval=approval_required())
 
 
+def _counted_follower(claim) -> ColumnElement[bool]:
+    """The followers a lead's "+n same" marker counts: those not dismissed."""
+    return col(claim.status) != Status.dismissed
+
+
 @functools.cache
 def _marked_row_select():
     """A queue row with its markers as two more columns (built once: statements are immutable)."""
@@ -229,7 +235,7 @@ def _marked_row_select():
     checked = exists().where(col(ClaimMatch.claim_id) == Claim.id, is_strong_match())
     followers = (
         sa_select(func.count())
-        .where(col(follower.lead_id) == Claim.id, col(follower.status) != Status.dismissed)
+        .where(col(follower.lead_id) == Claim.id, _counted_follower(follower))
         .correlate(Claim)
         .scalar_subquery()
     )
@@ -254,7 +260,7 @@ def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], 
     ).where(col(ClaimMatch.claim_id).in_(claim_ids), is_strong_match())
     leads: Select[int | None, int] = (
         sa_select(col(Claim.lead_id).label("claim_id"), func.count().label("followers"))
-        .where(col(Claim.lead_id).in_(claim_ids), col(Claim.status) != Status.dismissed)
+        .where(col(Claim.lead_id).in_(claim_ids), _counted_follower(Claim))
         .group_by(col(Claim.lead_id))
     )
     checked_ids: set[int] = set()

@@ -165,9 +165,12 @@ class QueueRow:
 # walks the sort order and keeps the claims that match, which stops as soon as a page is full.
 SELECTIVE_MATCHES = 2000
 _FTS = table("claim_fts", column("rowid"))
-# SQLite's FTS5 keeps prefix indexes for prefixes of up to this many characters (migrations 0020p, 0022f): such a
-# prefix is one list of matches, where a longer one is the merge of every word that starts with it.
-FTS_PREFIX_INDEXED = 5
+# Only words this short are looked up claim by claim when very common (DENSE_MATCHES). Their prefixes have FTS5
+# indexes of their own (migrations 0020p, 0022f: 1 to 5 characters), so each lookup reads one list, not a merge of
+# every word that starts with them; and short words are common in every period, where a longer one ("covid") can
+# crowd the newest claims, which the share is read from, and be rare along the sort order, which the lookup would
+# then walk far with an FTS5 query per claim.
+DENSE_WORD_CHARS = 3
 # Above this share of claims matching, a one-word indexed prefix is looked up claim by claim along the sort order
 # rather than listed first (at a million claims: "in", 61 % of claims, 5 ms against 79; "gd", 7 %, 43 against 9).
 DENSE_MATCHES = 0.15
@@ -253,7 +256,7 @@ def plan_search(session: Session, q: str) -> Search | None:
         ).one()
         common = found > SELECTIVE_MATCHES
         share = found / max(1, newest - oldest + 1) if common else 0.0
-        dense = len(words) == 1 and len(words[0]) <= FTS_PREFIX_INDEXED and share > DENSE_MATCHES
+        dense = len(words) == 1 and len(words[0]) <= DENSE_WORD_CHARS and share > DENSE_MATCHES
         return Search("sqlite", match, common=common, empty=found == 0, dense=dense)
     tsquery = " & ".join(f"{word}:*" for word in words)
     # The planner's estimate (from ANALYZE's statistics of the words) is enough to choose, and costs no lookup.

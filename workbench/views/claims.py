@@ -259,7 +259,8 @@ def _change(claim_id: int, apply, action_endpoint: str, **url_args):
         return _claim_response(claim_id, error=str(error), status=422)
     except review.ConflictError as error:
         return _conflict(error, url_for(action_endpoint, claim_id=claim_id, **url_args))
-    read_without_transaction(get_session())  # the change is committed: what follows only reads the answer
+    if request.htmx:  # the change is committed: what follows only reads the answer (a plain form is redirected)
+        read_without_transaction(get_session())
     if get_claim(session=get_session(), claim_id=claim_id) is None:  # merged into its neighbour
         return redirect(url_for("claims.queue"), code=303)
     return _claim_response(claim_id, previous_rationale=previous_rationale)
