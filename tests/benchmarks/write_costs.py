@@ -27,14 +27,16 @@ from workbench.services import review
 
 
 def kind_of(statement: str) -> str:
-    """Name a SQL statement by what it does."""
+    """Name a SQL statement by what it does (also what tests/test_write_path.py expects of a status change)."""
     flat = " ".join(statement.split())
     for pattern, name in (
         (r"pg_advisory_xact_lock", "chain lock"),
         (r"^UPDATE claim SET", "claim UPDATE (+ triggers)"),
         (r"^INSERT INTO audit_event", "audit INSERT (+ trigger)"),
         (r"FROM audit_event ORDER BY audit_event.seq DESC", "audit head lookup"),
-        (r"^SELECT .* FROM claim WHERE claim.id", "claim re-read"),
+        (r"webhook_endpoint", "webhook endpoints"),
+        (r"^SELECT claim\..* FROM claim JOIN article", "queue row"),
+        (r"^SELECT .* FROM claim WHERE claim.id", "claim read"),
         (r"FROM article WHERE article.id", "article read (cleared?)"),
         (r"FROM evidence", "evidence count"),
         (r"FROM \"?user\"? ", "user read"),
