@@ -13,10 +13,11 @@ import functools
 
 from sqlalchemy import Update, bindparam, exists, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from ..audit import head_columns, lock_chain, record_event, remember_head
-from ..models import Article, Claim, User, saved_id, table_of, utcnow
+from ..models import Article, Claim, Status, User, saved_id, table_of, utcnow
 from .webhooks import any_active_endpoint, claim_finality, emit_claim_changes
 
 # A change to any of these voids an approval: the editor approved other words.
@@ -26,6 +27,11 @@ BOOKKEEPING_FIELDS = frozenset({"assignee_id", "lead_id"})
 _CLAIMS = table_of(Claim)
 # Every attribute of the row, in the order RETURNING gives the table's columns back.
 _KEYS = tuple(inspect(Claim).get_property_by_column(column).key for column in _CLAIMS.columns)
+
+
+def counted_follower(status) -> ColumnElement[bool]:
+    """The followers that follow a lead's verdict and count in its "+n same" marker: those not dismissed."""
+    return status != Status.dismissed
 
 
 def _also_returned() -> tuple:
@@ -38,7 +44,7 @@ def _also_returned() -> tuple:
     """
     articles, follower = table_of(Article), _CLAIMS.alias("follower")
     cleared_at = select(articles.c.cleared_at).where(articles.c.id == bindparam("w_article_id")).scalar_subquery()
-    has_followers = exists().where(follower.c.lead_id == bindparam("w_claim_id"), follower.c.status != "dismissed")
+    has_followers = exists().where(follower.c.lead_id == bindparam("w_claim_id"), counted_follower(follower.c.status))
     return cleared_at, has_followers, any_active_endpoint(), *head_columns()
 
 

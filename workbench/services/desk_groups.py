@@ -16,7 +16,6 @@ from typing import cast
 from sqlalchemy import Integer, Select, bindparam, exists, func, literal, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from claims.matching import Match
@@ -25,7 +24,7 @@ from ..audit import record_event
 from ..errors import InputError
 from ..models import Article, Claim, Status, User, saved_id
 from ..models_matching import ClaimMatch
-from .claim_writes import claim_state, write_claim
+from .claim_writes import claim_state, counted_follower, write_claim
 from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, is_strong_match, search_desk
 from .queue import QueueRow, rows_select
 from .review import VERDICTS, is_final
@@ -223,11 +222,6 @@ def final_now(claim: Claim) -> bool:
     return is_final(claim, require_approval=approval_required())
 
 
-def _counted_follower(claim) -> ColumnElement[bool]:
-    """The followers a lead's "+n same" marker counts: those not dismissed."""
-    return col(claim.status) != Status.dismissed
-
-
 @functools.cache
 def _marked_row_select():
     """A queue row with its markers as two more columns (built once: statements are immutable)."""
@@ -235,7 +229,7 @@ def _marked_row_select():
     checked = exists().where(col(ClaimMatch.claim_id) == Claim.id, is_strong_match())
     followers = (
         sa_select(func.count())
-        .where(col(follower.lead_id) == Claim.id, _counted_follower(follower))
+        .where(col(follower.lead_id) == Claim.id, counted_follower(col(follower.status)))
         .correlate(Claim)
         .scalar_subquery()
     )
@@ -260,7 +254,7 @@ def queue_markers(*, session: Session, claim_ids: list[int]) -> tuple[set[int], 
     ).where(col(ClaimMatch.claim_id).in_(claim_ids), is_strong_match())
     leads: Select[int | None, int] = (
         sa_select(col(Claim.lead_id).label("claim_id"), func.count().label("followers"))
-        .where(col(Claim.lead_id).in_(claim_ids), _counted_follower(Claim))
+        .where(col(Claim.lead_id).in_(claim_ids), counted_follower(col(Claim.status)))
         .group_by(col(Claim.lead_id))
     )
     checked_ids: set[int] = set()

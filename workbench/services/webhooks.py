@@ -190,9 +190,13 @@ def secret_hint(endpoint: WebhookEndpoint) -> str:
 # --- the outbox ----------------------------------------------------------------------------------------------
 
 
+def _active():
+    return col(WebhookEndpoint.active).is_(True)
+
+
 def any_active_endpoint():
     """The SQL condition "some webhook endpoint is active", for a write to read along with its row (see write_claim)."""
-    return exists().where(col(WebhookEndpoint.active).is_(True))
+    return exists().where(_active())
 
 
 def emit(*, session: Session, event_type: str, data: dict) -> WebhookEvent | None:
@@ -200,9 +204,7 @@ def emit(*, session: Session, event_type: str, data: dict) -> WebhookEvent | Non
     if event_type not in EVENTS:
         raise ValueError(f"unknown webhook event {event_type}")
     endpoints = [
-        endpoint
-        for endpoint in session.exec(select(WebhookEndpoint).where(col(WebhookEndpoint.active).is_(True)))
-        if event_type in endpoint.events
+        endpoint for endpoint in session.exec(select(WebhookEndpoint).where(_active())) if event_type in endpoint.events
     ]
     if not endpoints:
         return None
