@@ -23,13 +23,18 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright i
 def live_server(app):
     """Serve the test app with Waitress on a free port in a background thread."""
     import waitress
+    from waitress import wasyncore
 
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    # Closed by its own loop thread: closing the sockets from here while that loop still polls the browser's
+    # keep-alive connections left it running on closed descriptors, and its error failed a later test.
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
+    assert not thread.is_alive(), "the test server's loop did not stop"
 
 
 @pytest.fixture(scope="session")
