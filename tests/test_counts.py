@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
 from tests.conftest import login, parse
@@ -17,6 +17,7 @@ from workbench.models import Article, Claim, Evidence, Role, Source, Status
 from workbench.services import claim_edits, corrections, review, sources
 from workbench.services.article_edits import edit_article
 from workbench.services.generate import generate
+from workbench.services.review import VERDICTS
 
 SECOND_TEXT = (
     "Port Figures\n\n"
@@ -368,3 +369,24 @@ def test_concurrent_writes_do_not_corrupt_the_counts(app, db, desk):
     db.expire_all()
     assert not count_drift(session=db)
     assert kept_claim_counts(session=db).get(("all", 0, "not_checkable"), 0) > 0
+
+
+@pytest.mark.parametrize(
+    "write", [w for w in WRITES if w is not w_raw_sql], ids=[w.__name__.removeprefix("w_") for w in WRITES[:-1]]
+)
+def test_every_verdict_has_its_date_and_every_approval_its_own_after_each_kind_of_write(app, db, desk, write):
+    """The approval queue and the dashboard's median find verdicts and approvals by these dates' indexes (0023a)."""
+    approved = _verdict(db, _claims(db, desk["second"].id)[-1], desk["checker"], Status.unverifiable)
+    review.approve(session=db, claim=approved, actor=desk["editor"], expected_version=None)
+    assert approved.verdict_at is not None and approved.approved_at is not None
+    write(db, desk)
+    db.expire_all()
+    verdicts = [s.value for s in VERDICTS]
+    undated = db.execute(
+        text(
+            "SELECT id, status, verdict_at, approved_by_id, approved_at FROM claim WHERE "
+            "(status IN :verdicts) <> (verdict_at IS NOT NULL) OR (approved_by_id IS NULL) <> (approved_at IS NULL)"
+        ).bindparams(bindparam("verdicts", expanding=True)),
+        {"verdicts": verdicts},
+    ).all()
+    assert undated == []

@@ -8,6 +8,7 @@ from sqlmodel import select
 from tests.conftest import csrf_token, login, parse
 from tests.factories import make_article, make_user
 from workbench.models import Article, AuditEvent, Claim, Evidence, Role, Status
+from workbench.services import review
 
 
 @pytest.fixture
@@ -65,9 +66,10 @@ def test_awaiting_approval_lists_unapproved_verdicts(app, editor_client, db):
     app.config["REQUIRE_APPROVAL"] = True
     claim = db.exec(select(Claim)).first()
     db.add(Evidence(claim_id=claim.id, url="https://example.org/a"))
-    claim.status, claim.rationale = Status.verified, "Checked"
-    db.add(claim)
     db.commit()
+    review.set_status(
+        session=db, claim=claim, status=Status.verified, rationale="Checked", actor=None, expected_version=None
+    )
     page = parse(editor_client.get("/dashboard"))
     waiting = page.select("section[aria-labelledby=waiting-h] li a")
     assert [a["href"] for a in waiting] == [f"/claims/{claim.id}"]
@@ -104,3 +106,50 @@ def test_the_dashboard_lists_the_newest_articles_and_links_to_all(app, editor_cl
     newest = db.exec(select(Article.title).order_by(Article.ingested_at.desc(), Article.id.desc())).all()
     assert titles == newest[:ARTICLE_LIMIT] and len(newest) == ARTICLE_LIMIT + 1
     assert section.find("a", href="/articles").get_text().startswith("All articles")
+
+
+@pytest.mark.parametrize("require_approval", [False, True], ids=["verdicts", "approvals"])
+def test_the_approval_queue_and_the_median_read_only_dated_claims(app, db, require_approval):
+    """Both start where the verdicts (or approvals) are in their index, not past every open claim (0023a).
+
+    Before, SQLite walked the approval index through every open claim (their verdict date is empty and sorts first)
+    and the median walked all claims by their last change: 620 ms and 1.1 s at a million claims with approval on.
+    """
+    from sqlalchemy import event
+
+    from workbench.db import get_engine, refresh_statistics
+    from workbench.services import dashboard, desk
+    from workbench.services.generate import generate
+
+    engine = get_engine(app)
+    generate(engine=engine, articles=20, claims_per_article=25)  # 500 claims, most of them open, none approved
+    refresh_statistics(engine)
+    run: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        run.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        waiting = desk.approval_queue(session=db, limit=20)
+        dashboard.median_days_to_final(session=db, require_approval=require_approval)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert waiting and all(row.claim.status in review.VERDICTS for row in waiting)
+    assert [row.claim.verdict_at for row in waiting] == sorted(row.claim.verdict_at for row in waiting)
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection:
+            names = set(
+                connection.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'claim'").scalars()
+            )
+        assert {"ix_claim_verdict_latest", "ix_claim_approved_latest"} <= names
+        return
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in run[-2:]:
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append(" ".join(str(row[-1]) for row in rows))
+    queue_plan, median_plan = plans
+    assert "ix_claim_approval" in queue_plan and "verdict_at>?" in queue_plan, queue_plan
+    latest = "ix_claim_approved_latest" if require_approval else "ix_claim_verdict_latest"
+    assert latest in median_plan and "TEMP B-TREE" not in median_plan, median_plan

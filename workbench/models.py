@@ -154,6 +154,21 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_status_updated", "status", "updated_at", "id"),
         Index("ix_claim_approval", "approved_by_id", "sent_back_at", "verdict_at"),  # the approval queue
         Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at"),  # "My work": sent back to me, mine waiting
+        # the latest verdicts and approvals, for the dashboard's time to a final verdict (0023a)
+        Index(
+            "ix_claim_verdict_latest",
+            "verdict_at",
+            "id",
+            sqlite_where=text("verdict_at IS NOT NULL"),
+            postgresql_where=text("verdict_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_claim_approved_latest",
+            "approved_at",
+            "id",
+            sqlite_where=text("approved_at IS NOT NULL"),
+            postgresql_where=text("approved_at IS NOT NULL"),
+        ),
         # a lead's followers (duplicates inside the desk); only claims that follow one (0021l)
         Index(
             "ix_claim_lead",

@@ -28,6 +28,13 @@ class ArticleHead:
     cleared_at: dt.datetime | None
 
 
+# The status vocabulary as the kept counts spell it, read once (an enum's .value is a property call per use).
+_COUNTED_VALUES = tuple(s.value for s in COUNTED)
+_VERDICT_VALUES = tuple(s.value for s in COUNTED if s in VERDICTS)
+_OPEN_VALUES = tuple(s.value for s in COUNTED if s in OPEN)
+_FLAGGED_VALUES = frozenset({Status.false.value, Status.misleading.value})
+
+
 @dataclass(frozen=True)
 class ArticleRow:
     """One article's verification state."""
@@ -37,11 +44,7 @@ class ArticleRow:
     total: int
     pending_approval: int
     final: int
-
-    @property
-    def open(self) -> int:
-        """Claims without a verdict yet."""
-        return sum(self.counts.get(s.value, 0) for s in OPEN)
+    open: int  # claims without a verdict yet
 
     @property
     def percent(self) -> int:
@@ -59,10 +62,6 @@ class ArticleRow:
                 f"{self.pending_approval} verdict{'s' if self.pending_approval != 1 else ''} awaiting approval"
             )
         return reasons
-
-
-def _verdict_values() -> list[str]:
-    return [s.value for s in VERDICTS]
 
 
 def article_rows(*, session: Session, require_approval: bool, limit: int = ARTICLE_LIMIT) -> list[ArticleRow]:
@@ -98,30 +97,35 @@ def _counted_row(session: Session, article: Article, require_approval: bool) -> 
     ):
         name = str(getattr(status, "value", status))
         by_status[name] = by_status.get(name, 0) + n
-        if name in _verdict_values() and not approved:
+        if name in _VERDICT_VALUES and not approved:
             by_status[AWAITING] = by_status.get(AWAITING, 0) + n
     return _row(article, by_status, require_approval)
 
 
 def _row(article: Article | ArticleHead, counts: dict[str, int], require_approval: bool) -> ArticleRow:
     """An article's row from its claims counted by status (and "awaiting": verdicts without an approval)."""
-    by_status = {s.value: counts[s.value] for s in COUNTED if counts.get(s.value)}  # "not a claim" is not counted
-    verdicts = sum(by_status.get(v, 0) for v in _verdict_values())
+    by_status = {value: counts[value] for value in _COUNTED_VALUES if counts.get(value)}  # "not a claim": not counted
+    verdicts = sum(n for value, n in by_status.items() if value in _VERDICT_VALUES)
     waiting = counts.get(AWAITING, 0) if require_approval else 0
-    return ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting)
+    opened = sum(n for value, n in by_status.items() if value in _OPEN_VALUES)
+    return ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting, opened)
 
 
-@dataclass(frozen=True)
 class Tally:
-    """Claims counted by status overall, per source and per assignee: (scope, scope_id, status) -> n."""
+    """Claims counted by status overall, per source and per assignee, filed by scope once when read."""
 
-    counts: dict[tuple[str, int, str], int]
+    def __init__(self, counts: dict[tuple[str, int, str], int]):
+        """counts: (scope, scope_id, status) -> n; "not a claim" is left out (it is not counted)."""
+        self.counts = counts
+        self._scopes: dict[str, list[tuple[int, str, int]]] = {}
+        dismissed = Status.dismissed.value
+        for (scope, scope_id, status), n in counts.items():
+            if status != dismissed:
+                self._scopes.setdefault(scope, []).append((scope_id, status, n))
 
-    def scope(self, name: str):
-        """Yield (scope_id, status, n) of one scope, leaving out "not a claim" (it is not counted)."""
-        for (scope, scope_id, status), n in self.counts.items():
-            if scope == name and status != Status.dismissed.value:
-                yield scope_id, status, n
+    def scope(self, name: str) -> list[tuple[int, str, int]]:
+        """(scope_id, status, n) of one scope."""
+        return self._scopes.get(name, [])
 
 
 def claim_tally(*, session: Session) -> Tally:
@@ -137,12 +141,11 @@ def status_counts(tally: Tally) -> list[tuple[str, int]]:
 
 def _per_source(tally: Tally) -> dict[int, list[int]]:
     """Claims and claims judged false or misleading, per source id, from one pass over the tally."""
-    flagged_statuses = {Status.false.value, Status.misleading.value}
     totals: dict[int, list[int]] = {}
     for source, status, n in tally.scope("source"):
         entry = totals.setdefault(source, [0, 0])
         entry[0] += n
-        entry[1] += n if status in flagged_statuses else 0
+        entry[1] += n if status in _FLAGGED_VALUES else 0
     return totals
 
 
@@ -158,11 +161,10 @@ def source_counts(*, session: Session, tally: Tally, limit: int = 12) -> list[tu
 
 def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, int]]:
     """Return each assignee's claims: (name, open, with a verdict)."""
-    open_statuses = {s.value for s in OPEN}
     per_user: dict[int, list[int]] = {}
     for assignee, status, n in tally.scope("assignee"):
         entry = per_user.setdefault(assignee, [0, 0])
-        entry[0 if status in open_statuses else 1] += n
+        entry[0 if status in _OPEN_VALUES else 1] += n
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(list(per_user) or [-1]))).all())
     return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
@@ -276,6 +278,12 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
     duration, so 1,000 numbers come back instead of 5,000 timestamps to parse (most of the dashboard's time).
     """
     final, final_at = final_in_sql(require_approval=require_approval)
+    # The latest final verdicts by the date that made them final: every one has it (review.status_values and the
+    # approval write it), and a partial index holds just the claims that have it (0023a), so the query reads 1,000
+    # index entries instead of walking claims by their last change and testing each (1.1 s at a million claims
+    # under approval, when few are approved yet; 5.7 ms without).
+    dated = col(Claim.approved_at) if require_approval else col(Claim.verdict_at)
+    final = final & dated.is_not(None)
     if session.get_bind().dialect.name == "sqlite":
         days = func.julianday(final_at) - func.julianday(Article.ingested_at)
     else:
@@ -284,8 +292,8 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
         sql_select(days)
         .select_from(Claim)
         .join(Article, col(Article.id) == col(Claim.article_id))
-        .where(col(Claim.status).in_(_verdict_values()), final, col(Article.ingested_at).is_not(None))
-        .order_by(col(Claim.updated_at).desc(), col(Claim.id).desc())
+        .where(col(Claim.status).in_(_VERDICT_VALUES), final, col(Article.ingested_at).is_not(None))
+        .order_by(dated.desc(), col(Claim.id).desc())
         .limit(sample)
     )
     durations = sorted(float(value) for (value,) in session.execute(query) if value is not None)

@@ -40,6 +40,10 @@ def _awaiting():
         col(Claim.status).in_([s.value for s in VERDICTS]),
         col(Claim.approved_by_id).is_(None),
         col(Claim.sent_back_at).is_(None),
+        # Every verdict has its date (review.status_values writes both; 0008e dated the older ones), so this adds
+        # no condition, but it lets ix_claim_approval start past the open claims, whose date is empty and which
+        # SQLite sorts first: 620 ms -> 0.2 ms for the oldest 20 at a million claims.
+        col(Claim.verdict_at).is_not(None),
     )
 
 
