@@ -123,6 +123,26 @@ def test_median_time_from_ingest_to_final_verdict(app, db, desk):
     assert (
         "No final verdicts yet" in parse(desk["e"].get("/dashboard")).select_one("#median-h").find_parent().get_text()
     )
+    app.config["REQUIRE_APPROVAL"] = False
+    other = db.get(Article, desk["other"].id)
+    other.ingested_at = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    db.add(other)
+    fourth = db.exec(select(Claim).where(Claim.article_id == other.id)).first()  # an even count: the middle two
+    fourth.status, fourth.rationale = "not_checkable", "Opinion"
+    fourth.verdict_at = dt.datetime(2024, 5, 5, tzinfo=dt.UTC)
+    db.add(fourth)
+    db.commit()
+    page = parse(desk["e"].get("/dashboard"))
+    assert page.select_one("#median-days").get_text(strip=True) == "3.0days"  # (2 + 4) / 2
+    assert "over the latest 4 final verdicts" in page.select_one("#median-h").find_parent().get_text(" ", strip=True)
+    app.config["REQUIRE_APPROVAL"] = True  # under approval, final when approved: two approvals, after 6 and 11 days
+    for claim, days in zip(desk["claims"][:2], (6, 11)):
+        claim.approved_by_id, claim.approved_at = desk["editor"].id, dt.datetime(2024, 5, 1 + days, tzinfo=dt.UTC)
+        db.add(claim)
+    db.commit()
+    page = parse(desk["e"].get("/dashboard"))
+    assert page.select_one("#median-days").get_text(strip=True) == "8.5days"
+    assert "over the latest 2 final verdicts" in page.select_one("#median-h").find_parent().get_text(" ", strip=True)
 
 
 def test_activity_page_filters_by_person_action_article_and_date_and_shows_evidence(db, desk):

@@ -153,7 +153,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_tally", "status", "source_id", "assignee_id"),  # the dashboard counts in one index scan
         Index("ix_claim_status_updated", "status", "updated_at", "id"),
         Index("ix_claim_approval", "approved_by_id", "sent_back_at", "verdict_at"),  # the approval queue
-        Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at"),  # "My work": sent back to me, mine waiting
+        # "My work": sent back to me (by when), mine awaiting approval (oldest first, 0023a)
+        Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at", "approved_by_id", "verdict_at"),
         # the latest verdicts and approvals, for the dashboard's time to a final verdict (0023a)
         Index(
             "ix_claim_verdict_latest",

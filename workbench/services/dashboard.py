@@ -275,7 +275,8 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
     """Return the median time (in days) from ingest to a final verdict over the latest final verdicts, and how many.
 
     The latest 1,000 are a steady sample of the desk's pace (the page says how many). The database works out each
-    duration, so 1,000 numbers come back instead of 5,000 timestamps to parse (most of the dashboard's time).
+    duration (and on PostgreSQL the median itself, as percentile_cont does: the middle two averaged for an even
+    count), so no timestamps come back to parse.
     """
     final, final_at = final_in_sql(require_approval=require_approval)
     # The latest final verdicts by the date that made them final: every one has it (review.status_values and the
@@ -284,19 +285,26 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
     # under approval, when few are approved yet; 5.7 ms without).
     dated = col(Claim.approved_at) if require_approval else col(Claim.verdict_at)
     final = final & dated.is_not(None)
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         days = func.julianday(final_at) - func.julianday(Article.ingested_at)
     else:
         days = func.extract("epoch", final_at - col(Article.ingested_at)) / 86400
-    query = (
-        sql_select(days)
+    latest = (
+        sql_select(days.label("days"))
         .select_from(Claim)
         .join(Article, col(Article.id) == col(Claim.article_id))
         .where(col(Claim.status).in_(_VERDICT_VALUES), final, col(Article.ingested_at).is_not(None))
         .order_by(dated.desc(), col(Claim.id).desc())
         .limit(sample)
     )
-    durations = sorted(float(value) for (value,) in session.execute(query) if value is not None)
+    if not sqlite:  # one row back instead of 1,000 numbers to convert (about 6 ms of the dashboard at a million)
+        sampled = latest.subquery()
+        median, count = session.execute(
+            sql_select(func.percentile_cont(0.5).within_group(sampled.c.days), func.count(sampled.c.days))
+        ).one()
+        return (float(median) if count else None), count
+    durations = sorted(float(value) for (value,) in session.execute(latest) if value is not None)
     if not durations:
         return None, 0
     middle = len(durations) // 2

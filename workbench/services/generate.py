@@ -92,9 +92,13 @@ def generate(
             for i in range(1, 9)
         ]
         connection.execute(insert(User), users)
-        user_ids = list(
-            connection.execute(select(col(User.id)).where(col(User.email).like("%@generated.example"))).scalars()
-        )
+        emails: dict[int | None, str] = {
+            user_id: email
+            for user_id, email in connection.execute(
+                select(col(User.id), col(User.email)).where(col(User.email).like("%@generated.example"))
+            )
+        }
+        user_ids = [user_id for user_id in emails if user_id is not None]
         names = [*SOURCES, *((f"{c} Ministry of {m}", "government") for c in COUNTRIES for m in MINISTRIES)]
         existing = set(connection.execute(select(col(Source.name))).scalars())
         new_sources = [
@@ -162,9 +166,18 @@ def generate(
                             "verdict_at": now if status not in {"unverified", "in_progress"} else None,
                         }
                     )
-            claim_ids = list(connection.execute(insert(Claim).returning(col(Claim.id), col(Claim.status)), claim_rows))
+                    # a verdict has its author, as a checker's would: the assignee, else a checker in turn
+                    row = claim_rows[-1]
+                    row["verdict_by_id"] = (
+                        (row["assignee_id"] or user_ids[len(claim_rows) % len(user_ids)]) if row["verdict_at"] else None
+                    )
+            claim_ids = list(
+                connection.execute(
+                    insert(Claim).returning(col(Claim.id), col(Claim.status), col(Claim.verdict_by_id)), claim_rows
+                )
+            )
             events: list[dict[str, Any]] = []
-            for claim_id, status in claim_ids:
+            for claim_id, status, author in claim_ids:
                 status = getattr(status, "value", status)
                 if status == "unverified":
                     continue
@@ -172,8 +185,8 @@ def generate(
                 event: dict[str, Any] = {
                     "seq": seq,
                     "at": now.isoformat(timespec="microseconds"),
-                    "actor_id": None,
-                    "actor": "generator",
+                    "actor_id": author,
+                    "actor": emails[author] if author else "generator",
                     "entity_type": "claim",
                     "entity_id": claim_id,
                     "action": "status",
