@@ -87,9 +87,14 @@ def test_processes_share_one_port_a_dead_one_is_replaced_and_all_stop_together(t
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+    def warmed(count: int) -> bool:  # each process logs its warm-up when done; a slow machine may answer before
+        return (tmp_path / "serve.log").read_text().count("warmed up:") >= count
+
     try:
         _wait_for(lambda: _answers(base))
         first = _wait_for(lambda: _two_children(server.pid))
+        _wait_for(lambda: warmed(2), "both processes' warm-up")
         # A session made on one connection holds on fresh connections, whichever process takes them.
         session = requests.Session()
         page = session.get(base + "/login", timeout=10).text
@@ -109,6 +114,7 @@ def test_processes_share_one_port_a_dead_one_is_replaced_and_all_stop_together(t
         replaced = _wait_for(lambda: _two_children(server.pid, gone=victim))
         assert replaced - first, "a new process took the dead one's place"
         assert _answers(base)
+        _wait_for(lambda: warmed(3), "the replacement's warm-up")
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=40) == 0
         time.sleep(0.5)
