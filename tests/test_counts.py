@@ -17,7 +17,7 @@ from workbench.models import Article, Claim, Evidence, Role, Source, Status
 from workbench.services import claim_edits, corrections, review, sources
 from workbench.services.article_edits import edit_article
 from workbench.services.generate import generate
-from workbench.services.review import VERDICTS
+from workbench.services.review import VERDICT_VALUES
 
 SECOND_TEXT = (
     "Port Figures\n\n"
@@ -381,12 +381,11 @@ def test_every_verdict_has_its_date_and_every_approval_its_own_after_each_kind_o
     assert approved.verdict_at is not None and approved.approved_at is not None
     write(db, desk)
     db.expire_all()
-    verdicts = [s.value for s in VERDICTS]
     undated = db.execute(
         text(
             "SELECT id, status, verdict_at, approved_by_id, approved_at FROM claim WHERE "
             "(status IN :verdicts) <> (verdict_at IS NOT NULL) OR (approved_by_id IS NULL) <> (approved_at IS NULL)"
         ).bindparams(bindparam("verdicts", expanding=True)),
-        {"verdicts": verdicts},
+        {"verdicts": VERDICT_VALUES},
     ).all()
     assert undated == []

@@ -15,9 +15,8 @@ from sqlmodel import Session, col, select
 
 from .audit import lock_chain
 from .models import AuditEvent, Claim, ClaimCount, VerdictCount
-from .services.review import VERDICTS
+from .services.review import VERDICT_VALUES
 
-VERDICT_VALUES = sorted(s.value for s in VERDICTS)
 AWAITING = "awaiting"  # a verdict without an approval, counted overall and per article
 ClaimKey = tuple[str, int, str]
 

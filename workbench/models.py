@@ -137,6 +137,12 @@ class Article(SQLModel, table=True):
     source_fetched_at: dt.datetime | None = None
 
 
+def _where_set(name: str, *columns: str) -> Index:
+    """A partial index of the rows whose first column is set: small, and the one the planners choose."""
+    is_set = text(f"{columns[0]} IS NOT NULL")
+    return Index(name, *columns, sqlite_where=is_set, postgresql_where=is_set)
+
+
 class Claim(SQLModel, table=True):
     """One checkable statement of an article, anchored to its span in the original text."""
 
@@ -156,27 +162,10 @@ class Claim(SQLModel, table=True):
         # "My work": sent back to me (by when), mine awaiting approval (oldest first, 0023a)
         Index("ix_claim_verdict_by", "verdict_by_id", "sent_back_at", "approved_by_id", "verdict_at"),
         # the latest verdicts and approvals, for the dashboard's time to a final verdict (0023a)
-        Index(
-            "ix_claim_verdict_latest",
-            "verdict_at",
-            "id",
-            sqlite_where=text("verdict_at IS NOT NULL"),
-            postgresql_where=text("verdict_at IS NOT NULL"),
-        ),
-        Index(
-            "ix_claim_approved_latest",
-            "approved_at",
-            "id",
-            sqlite_where=text("approved_at IS NOT NULL"),
-            postgresql_where=text("approved_at IS NOT NULL"),
-        ),
+        _where_set("ix_claim_verdict_latest", "verdict_at", "id"),
+        _where_set("ix_claim_approved_latest", "approved_at", "id"),
         # a lead's followers (duplicates inside the desk); only claims that follow one (0021l)
-        Index(
-            "ix_claim_lead",
-            "lead_id",
-            sqlite_where=text("lead_id IS NOT NULL"),
-            postgresql_where=text("lead_id IS NOT NULL"),
-        ),
+        _where_set("ix_claim_lead", "lead_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

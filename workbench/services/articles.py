@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from ..db import LIKE_ESCAPE, like_pattern
 from ..models import Article, Claim, Source, Status
-from .review import VERDICTS, is_final
+from .review import VERDICT_VALUES, is_final
 
 
 def article_of(session: Session, claim: Claim) -> Article:
@@ -78,7 +78,7 @@ def list_articles(
     """Return one page of articles (matching q in title or outlet) with their claim counts, in one query."""
     limit = limit or ARTICLE_PAGE
     sort = sort if sort in ARTICLE_SORTS else "ingested"
-    done = func.sum(case((col(Claim.status).in_([s.value for s in VERDICTS]), 1), else_=0))
+    done = func.sum(case((col(Claim.status).in_(VERDICT_VALUES), 1), else_=0))
     counted = func.sum(case((col(Claim.status) != Status.dismissed.value, 1), else_=0))
     key = _sort_key(sort, counted, done)
     query = (

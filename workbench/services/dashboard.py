@@ -14,7 +14,7 @@ from ..counts import AWAITING, kept_claim_counts
 from ..errors import InputError
 from ..models import Article, Claim, ClaimCount, Source, Status, User, saved_id, utcnow
 from .desk import approval_queue
-from .review import COUNTED, OPEN, VERDICTS, final_in_sql
+from .review import COUNTED, OPEN_VALUES, VERDICT_VALUES, final_in_sql
 
 ARTICLE_LIMIT = 50
 
@@ -28,10 +28,8 @@ class ArticleHead:
     cleared_at: dt.datetime | None
 
 
-# The status vocabulary as the kept counts spell it, read once (an enum's .value is a property call per use).
+# The statuses counted, in workflow order, read once (an enum's .value is a property call per use).
 _COUNTED_VALUES = tuple(s.value for s in COUNTED)
-_VERDICT_VALUES = tuple(s.value for s in COUNTED if s in VERDICTS)
-_OPEN_VALUES = tuple(s.value for s in COUNTED if s in OPEN)
 _FLAGGED_VALUES = frozenset({Status.false.value, Status.misleading.value})
 
 
@@ -97,7 +95,7 @@ def _counted_row(session: Session, article: Article, require_approval: bool) -> 
     ):
         name = str(getattr(status, "value", status))
         by_status[name] = by_status.get(name, 0) + n
-        if name in _VERDICT_VALUES and not approved:
+        if name in VERDICT_VALUES and not approved:
             by_status[AWAITING] = by_status.get(AWAITING, 0) + n
     return _row(article, by_status, require_approval)
 
@@ -105,9 +103,9 @@ def _counted_row(session: Session, article: Article, require_approval: bool) -> 
 def _row(article: Article | ArticleHead, counts: dict[str, int], require_approval: bool) -> ArticleRow:
     """An article's row from its claims counted by status (and "awaiting": verdicts without an approval)."""
     by_status = {value: counts[value] for value in _COUNTED_VALUES if counts.get(value)}  # "not a claim": not counted
-    verdicts = sum(n for value, n in by_status.items() if value in _VERDICT_VALUES)
+    verdicts = sum(n for value, n in by_status.items() if value in VERDICT_VALUES)
     waiting = counts.get(AWAITING, 0) if require_approval else 0
-    opened = sum(n for value, n in by_status.items() if value in _OPEN_VALUES)
+    opened = sum(n for value, n in by_status.items() if value in OPEN_VALUES)
     return ArticleRow(article, by_status, sum(by_status.values()), waiting, verdicts - waiting, opened)
 
 
@@ -116,7 +114,6 @@ class Tally:
 
     def __init__(self, counts: dict[tuple[str, int, str], int]):
         """counts: (scope, scope_id, status) -> n; "not a claim" is left out (it is not counted)."""
-        self.counts = counts
         self._scopes: dict[str, list[tuple[int, str, int]]] = {}
         dismissed = Status.dismissed.value
         for (scope, scope_id, status), n in counts.items():
@@ -164,7 +161,7 @@ def checker_counts(*, session: Session, tally: Tally) -> list[tuple[str, int, in
     per_user: dict[int, list[int]] = {}
     for assignee, status, n in tally.scope("assignee"):
         entry = per_user.setdefault(assignee, [0, 0])
-        entry[0 if status in _OPEN_VALUES else 1] += n
+        entry[0 if status in OPEN_VALUES else 1] += n
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(list(per_user) or [-1]))).all())
     return sorted((names[i], opened, judged) for i, (opened, judged) in per_user.items())
 
@@ -294,7 +291,7 @@ def median_days_to_final(*, session: Session, require_approval: bool, sample: in
         sql_select(days.label("days"))
         .select_from(Claim)
         .join(Article, col(Article.id) == col(Claim.article_id))
-        .where(col(Claim.status).in_(_VERDICT_VALUES), final, col(Article.ingested_at).is_not(None))
+        .where(final, col(Article.ingested_at).is_not(None))
         .order_by(dated.desc(), col(Claim.id).desc())
         .limit(sample)
     )

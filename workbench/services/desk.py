@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, User
-from .review import OPEN, VERDICTS
+from .review import OPEN_VALUES, VERDICT_VALUES
 
 LIMIT = 200
 
@@ -37,7 +37,7 @@ def _rows(session: Session, *conditions, order=None, limit: int = LIMIT) -> list
 
 def _awaiting():
     return (
-        col(Claim.status).in_([s.value for s in VERDICTS]),
+        col(Claim.status).in_(VERDICT_VALUES),
         col(Claim.approved_by_id).is_(None),
         col(Claim.sent_back_at).is_(None),
         # Every verdict has its date (review.status_values writes both; 0008e dated the older ones), so this adds
@@ -67,7 +67,7 @@ def my_work(*, session: Session, user: User, require_approval: bool, allow_self_
     assigned = _rows(
         session,
         Claim.assignee_id == user.id,
-        col(Claim.status).in_([s.value for s in OPEN]),
+        col(Claim.status).in_(OPEN_VALUES),
         order=[col(Claim.checkworthiness).desc(), Claim.id],
     )
     sent_back = _rows(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Article, Claim, Evidence, Source, Status, User
 from .matching import checked_before_clause
-from .review import VERDICTS, counting_evidence
+from .review import VERDICT_VALUES, counting_evidence
 from .sources import source_id_named, source_name
 
 SORTS = {
@@ -412,7 +412,7 @@ def _conditions(session: Session, filters: QueueFilters, user_id: int | None) ->
         conditions.append(_few_claims(session, sent_back))
     elif filters.review == "to_approve":  # awaiting approval, and not my own verdict (a second person approves)
         conditions += [
-            col(Claim.status).in_([s.value for s in VERDICTS]),
+            col(Claim.status).in_(VERDICT_VALUES),
             col(Claim.approved_by_id).is_(None),
             col(Claim.sent_back_at).is_(None),
             or_(col(Claim.verdict_by_id).is_(None), col(Claim.verdict_by_id) != user_id),

@@ -17,6 +17,9 @@ from .claim_writes import ConflictError, claim_state, write_claim  # noqa: F401 
 EVIDENCE_VERDICTS = {Status.verified, Status.mostly_accurate, Status.misleading, Status.false}
 VERDICTS = EVIDENCE_VERDICTS | {Status.unverifiable, Status.not_checkable}
 OPEN = {Status.unverified, Status.in_progress}
+# The same as the database stores them, for queries and kept counts.
+VERDICT_VALUES = sorted(s.value for s in VERDICTS)
+OPEN_VALUES = sorted(s.value for s in OPEN)
 STATUS_LABELS = {
     Status.unverified: "Unverified",
     Status.in_progress: "In progress",
@@ -375,7 +378,7 @@ def final_at(claim: HasVerdictTimes, *, require_approval: bool):
 
 def final_in_sql(*, require_approval: bool) -> tuple[ColumnElement[bool], ColumnElement[dt.datetime]]:
     """is_final and final_at as SQL over Claim's columns (the same rule, for queries that aggregate many claims)."""
-    verdict = col(Claim.status).in_([s.value for s in VERDICTS])
+    verdict = col(Claim.status).in_(VERDICT_VALUES)
     if require_approval:
         return verdict & col(Claim.approved_by_id).is_not(None), func.coalesce(
             Claim.approved_at, Claim.verdict_at, Claim.updated_at
