@@ -167,10 +167,15 @@ def test_the_source_filter_suggests_names_as_typed_and_filters_by_the_one_picked
         tab.wait_for_function("() => document.querySelectorAll('#source-options option').length > 0")
         offered = tab.eval_on_selector_all("#source-options option", "os => os.map(o => o.value)")
         assert "Reuters" in offered and all("reu" in name.lower() for name in offered)
+        # The suggestions are a fragment: they must not become the page's address (inherited from the filter form's
+        # hx-push-url, they did, and a reload then showed bare <option>s).
+        assert tab.url == live_server + "/claims"
         box.fill("Reuters")
         with tab.expect_response(lambda r: "/claims?" in r.url and "source_name=Reuters" in r.url):
             box.press("Enter")
         tab.wait_for_url("**/claims?source=*")
+        tab.wait_for_load_state("networkidle")  # a late suggestion has answered too, and left the address alone
+        assert "/claims?source=" in tab.url
         rows = tab.locator("tr[data-v]")
         assert 0 < rows.count() < total
         assert all("Reuters" in text for text in rows.locator("td:nth-child(3)").all_inner_texts())
