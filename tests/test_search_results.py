@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workbench.db import get_engine
 from workbench.models import Claim, Status
@@ -153,20 +153,46 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
             queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
         )
         assert not queue_service.plan_search(session, f"{dense} {dense}").dense  # two words: never claim by claim
-        # A common longer word is never looked up claim by claim (it may crowd only the newest claims).
-        counts = Counter(w for c in claims for w in set(_words(c.text)) if len(w) > queue_service.DENSE_WORD_CHARS)
-        long_word, seen = counts.most_common(1)[0]
-        assert seen / len(claims) > queue_service.DENSE_MATCHES, (long_word, seen)
+        # A word longer than any prefix index is never looked up claim by claim, however common: FTS5 would merge
+        # every list of words starting with it for each claim.
+        long_word = "counterbalancing"
+        assert len(long_word) > queue_service.DENSE_WORD_CHARS
+        for claim in session.exec(select(Claim)):
+            claim.text += f" {long_word.title()}."
+            session.add(claim)
+        session.commit()
+        assert queue_service.plan_search(session, long_word).common
         assert not queue_service.plan_search(session, long_word).dense
+        assert queue_service.plan_search(session, long_word[: queue_service.DENSE_WORD_CHARS]).dense
 
 
-def test_prefixes_of_up_to_five_characters_have_fts5_indexes_of_their_own(app, corpus):
-    """As typed, "tonn" or "grain" is read as one list (migration 0022f), as "gd" was (0020p)."""
+def test_a_word_crowding_the_newest_claims_is_not_looked_up_claim_by_claim(app, corpus, monkeypatch):
+    """The share is read at both ends: a word in every one of the newest claims but rare before would make the
+    lookup along the sort order walk most claims, one FTS5 query each."""
+    monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", 5)
+    with Session(get_engine(app)) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("FTS5's prefix indexes are SQLite's")
+        claims = list(session.exec(select(Claim).order_by(col(Claim.id))))
+        for claim in claims[-30:] + claims[:3] + claims[150:152]:  # the newest 30, and a few old ones
+            claim.text += " Quorxa"
+            session.add(claim)
+        session.commit()
+        plan = queue_service.plan_search(session, "quorxa")
+        assert plan.common and not plan.dense
+        monkeypatch.setattr(queue_service, "DENSE_MATCHES", 0.0)  # the lookup itself gives the same claims
+        assert queue_service.plan_search(session, "quorxa").dense
+        page = queue_page(session=session, filters=QueueFilters(q="quorxa"), user_id=None, limit=500, count=False)
+        assert [row.claim.id for row in page.rows] == _expected(list(session.exec(select(Claim))), "quorxa", "score")
+
+
+def test_prefixes_of_up_to_twelve_characters_have_fts5_indexes_of_their_own(app, corpus):
+    """As typed, "tonn", "grain" or "according" is read as one list (migrations 0020p, 0022f, 0024p)."""
     with Session(get_engine(app)) as session:
         if session.get_bind().dialect.name != "sqlite":
             pytest.skip("FTS5's prefix indexes are SQLite's")
         created = session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'claim_fts'")).scalar_one()
-        assert "prefix='1 2 3 4 5'" in created
-        for typed in ("tonn", "grain", "gdan"):
+        assert "prefix='1 2 3 4 5 6 7 8 9 10 11 12'" in created
+        for typed in ("tonn", "grain", "gdan", "reuters", "ministr", "accordin"):
             page = queue_page(session=session, filters=QueueFilters(q=typed), user_id=None, limit=500, count=False)
             assert [row.claim.id for row in page.rows] == _expected(corpus["claims"], typed, "score"), typed

@@ -25,6 +25,8 @@ SEARCHES = [
     ("search two words 'grain gdansk'", "grain gdansk"),
     ("search rare word '7777'", "7777"),
     ("search very common word 'in'", "in"),
+    ("search very common long word 'ministry'", "ministry"),  # in 61 % of generated claims
+    ("search common 9-letter word 'according'", "according"),
 ]
 TYPED = [("search as typed 'tonn'", "tonn"), ("search as typed 'gd'", "gd")]
 FRAGMENT = {"HX-Request": "true", "HX-Target": "queue-results"}
