@@ -42,6 +42,8 @@ def _expected(claims: list[Claim], q: str, sort: str) -> list[int]:
     ]
     if sort == "newest":
         found.sort(key=lambda c: -c.id)
+    elif sort == "oldest":
+        found.sort(key=lambda c: c.id)
     else:
         found.sort(key=lambda c: (-c.checkworthiness, -c.id))
     return [c.id for c in found]
@@ -94,20 +96,35 @@ def _walk(session, filters: QueueFilters, limit: int) -> list[int]:
         filters = replace(filters, after=page.next_cursor)
 
 
+def _walk_back(session, filters: QueueFilters, limit: int, last: Claim) -> list[int]:
+    """Every claim the queue shows up to and including the last one, page before page (the "previous" links)."""
+    ids = [last.id]
+    cursor: str | None = cursor_for(filters.sort, last)
+    while cursor:
+        page = queue_page(
+            session=session, filters=replace(filters, before=cursor, after=""), user_id=None, limit=limit, count=False
+        )
+        ids = [row.claim.id for row in page.rows] + ids
+        cursor = page.previous_cursor
+    return ids
+
+
 @pytest.mark.parametrize(
     "selective, dense",
     [(2000, 1.0), (5, 1.0), (5, 0.0)],
     ids=["short-match-list", "walk-the-sort-order", "look-each-claim-up-along-the-sort-order"],
 )
-@pytest.mark.parametrize("sort", ["score", "newest"])
+@pytest.mark.parametrize("sort", ["score", "newest", "oldest"])
 def test_search_results_and_order_follow_the_rule(app, corpus, monkeypatch, selective, dense, sort):
     monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", selective)
     monkeypatch.setattr(queue_service, "DENSE_MATCHES", dense)  # SQLite: 0.0 looks up every one-word short prefix
-    monkeypatch.setattr(queue_service, "DENSE_MATCHES_IN_ID_ORDER", dense)  # in every sort order
     with Session(get_engine(app)) as session:
         for q in _queries(corpus):
             expected = _expected(corpus["claims"], q, sort)
             assert _walk(session, QueueFilters(q=q, sort=sort), limit=7) == expected, q
+            if expected:
+                last = session.get(Claim, expected[-1])
+                assert _walk_back(session, QueueFilters(q=q, sort=sort), limit=7, last=last) == expected, q
             first = queue_page(session=session, filters=QueueFilters(q=q, sort=sort), user_id=None, limit=50)
             assert [row.claim.id for row in first.rows] == expected[:50], q
             assert (first.total, first.more) == (len(expected), False), q
@@ -149,8 +166,9 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
         dense = max(shares, key=shares.get)
         sparse = min((w for w, share in shares.items() if share * len(claims) > 6), key=shares.get)
         assert shares[dense] > 0.5 and shares[sparse] < 0.05, (dense, sparse)
-        plan = queue_service.plan_search(session, dense)  # most claims have it: looked up claim by claim, any order
-        assert plan.looks_up_each_claim("score") and plan.looks_up_each_claim("newest")
+        plan = queue_service.plan_search(session, dense)  # most claims have it: looked up claim by claim
+        assert plan.looks_up_each_claim("score") and plan.looks_up_each_claim("updated")
+        assert plan.reads_index_order("newest") and not plan.looks_up_each_claim("newest")  # or read in id order
         assert (
             queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
         )
