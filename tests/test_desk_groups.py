@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from sqlmodel import select
@@ -13,10 +14,11 @@ from workbench.audit import verify_chain
 from workbench.db import get_engine
 from workbench.errors import InputError
 from workbench.models import AuditEvent, Claim, Role, Status
-from workbench.models_matching import ClaimMatch
+from workbench.models_matching import ClaimMatch, ClaimRematch
 from workbench.services.claim_edits import add_evidence
-from workbench.services.desk_groups import group_of, separate
+from workbench.services.desk_groups import group_of, rematch_pending, separate
 from workbench.services.review import approve, set_status
+from workbench.worker import run_embedded
 
 FIRST = (
     "Harbour Bridge Reopens\n\n"
@@ -145,21 +147,85 @@ def test_separating_a_claim_that_follows_nobody_is_refused_and_changes_nothing(d
     assert db.get(Claim, claim.id).version == version and len(db.exec(select(AuditEvent)).all()) == count
 
 
-def test_a_final_verdict_marks_strongly_matching_open_claims_at_once(db):
-    """Re-matching: the open claim existed before the verdict; it is marked when the verdict becomes final."""
-    first = make_article(db, text=FIRST).article
-    checker = make_user(db)
-    cost = _claim(db, first, "38 million")
-    # An open claim of another article, stored first and separated, so it does not simply follow.
+def _queued(db) -> list[int]:
+    return list(db.exec(select(ClaimRematch.claim_id).order_by(ClaimRematch.claim_id)))
+
+
+def _matches(db, claim_id: int) -> list[ClaimMatch]:
+    return list(db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == claim_id)))
+
+
+def _separated_pair(db, checker):
+    """A claim and an open claim of another article saying the same, separated so that it does not simply follow."""
+    cost = _claim(db, make_article(db, text=FIRST).article, "38 million")
     later = _claim(db, make_article(db, text=SECOND).article, "38 million")
     separate(session=db, claim=later, actor=checker, expected_version=None)
-    assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all() == []
-    _give_verdict(db, cost, checker)
-    [match] = db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all()
+    return cost, later
+
+
+def test_a_final_verdict_queues_rematching_and_the_worker_marks_strongly_matching_open_claims(db, monkeypatch):
+    """Re-matching: the open claim existed before the verdict; it is marked once the verdict is final, by the worker."""
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    assert _matches(db, later.id) == [] and _queued(db) == []
+
+    def no_search(**_):
+        raise AssertionError("the verdict's write searched the open claims")
+
+    monkeypatch.setattr("workbench.services.desk_groups.search_desk", no_search)
+    _give_verdict(db, cost, checker)  # the write only queues the search, in its own transaction
+    assert _queued(db) == [cost.id] and _matches(db, later.id) == []
+    monkeypatch.undo()
+    assert rematch_pending(session=db) == 1
+    [match] = _matches(db, later.id)
     assert (match.kind, match.target_id, match.state) == ("claim", cost.id, "proposed") and match.score >= 0.4
+    assert _queued(db) == [] and rematch_pending(session=db) == 0
     # A claim that only looks alike is not marked.
     toll = db.exec(select(Claim).where(Claim.article_id == later.article_id, Claim.text.contains("toll"))).one()
-    assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == toll.id)).all() == []
+    assert _matches(db, toll.id) == []
+
+
+def test_rematching_is_queued_once_skips_what_is_no_longer_final_and_survives_a_failed_pass(db, monkeypatch):
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    _give_verdict(db, cost, checker)
+    set_status(session=db, claim=cost, status=Status.in_progress, rationale="", actor=checker, expected_version=None)
+    assert _queued(db) == [cost.id]  # reopened before the worker came: still queued, and passed over
+    assert rematch_pending(session=db) == 1 and _queued(db) == [] and _matches(db, later.id) == []
+    set_status(session=db, claim=cost, status=Status.false, rationale="Refuted.", actor=checker, expected_version=None)
+    set_status(session=db, claim=cost, status=Status.in_progress, rationale="", actor=checker, expected_version=None)
+    set_status(session=db, claim=cost, status=Status.false, rationale="Refuted.", actor=checker, expected_version=None)
+    assert _queued(db) == [cost.id]  # final twice before the worker came: queued once
+
+    def broken(**_):
+        raise RuntimeError("the worker stopped midway")
+
+    monkeypatch.setattr("workbench.services.desk_groups.mark_checked_before", broken)
+    with pytest.raises(RuntimeError):
+        rematch_pending(session=db)
+    db.rollback()
+    assert _queued(db) == [cost.id] and _matches(db, later.id) == []  # its transaction rolled back: still queued
+    monkeypatch.undo()
+    assert rematch_pending(session=db) == 1 and [m.target_id for m in _matches(db, later.id)] == [cost.id]
+
+
+def test_a_queued_claim_merged_away_is_passed_over(db):
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    _give_verdict(db, cost, checker)
+    db.add(ClaimRematch(claim_id=10**9))  # as left by a claim that a merge deleted
+    db.commit()
+    assert rematch_pending(session=db) == 2 and _queued(db) == []
+    assert [m.target_id for m in _matches(db, later.id)] == [cost.id]
+
+
+def test_the_embedded_worker_rematches_new_verdicts(app, db):
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    _give_verdict(db, cost, checker)
+    assert run_embedded(app, threading.Event(), burst=True) == 1
+    db.expire_all()
+    assert [m.target_id for m in _matches(db, later.id)] == [cost.id] and _queued(db) == []
 
 
 def test_rematching_waits_for_approval_where_the_newsroom_requires_it(db, app):
@@ -170,9 +236,10 @@ def test_rematching_waits_for_approval_where_the_newsroom_requires_it(db, app):
         later = _claim(db, make_article(db, text=SECOND).article, "38 million")
         separate(session=db, claim=later, actor=checker, expected_version=None)
         _give_verdict(db, cost, checker)
-        assert db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id)).all() == []
+        assert _queued(db) == [] and rematch_pending(session=db) == 0  # not final yet: nothing to search for
         approve(session=db, claim=cost, actor=editor, expected_version=None)
-        assert [m.target_id for m in db.exec(select(ClaimMatch).where(ClaimMatch.claim_id == later.id))] == [cost.id]
+        assert _queued(db) == [cost.id] and rematch_pending(session=db) == 1
+        assert [m.target_id for m in _matches(db, later.id)] == [cost.id]
 
 
 def test_queue_marks_the_lead_and_its_followers_page_and_fragment(client, db):

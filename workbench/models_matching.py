@@ -44,3 +44,17 @@ class ClaimMatch(SQLModel, table=True):
     state: str = Field(default="proposed", max_length=20)  # proposed, rejected ("not the same claim"), reused
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ClaimRematch(SQLModel, table=True):
+    """A verdict that just became final, waiting for the worker to mark the open claims that say the same.
+
+    Written in the verdict's own transaction (an outbox): the search of every open claim runs after the write, in the
+    background worker, and is not lost if the process stops first. The claim id has no foreign key: merging claims
+    deletes one, and the worker passes over a claim that is gone.
+    """
+
+    __tablename__ = "claim_rematch"
+
+    claim_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    queued_at: dt.datetime = Field(default_factory=utcnow)

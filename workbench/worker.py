@@ -33,6 +33,7 @@ def run_embedded(app: Flask, stop: threading.Event, *, poll: float = 1.0, burst:
             log.exception("evidence fetch failed")
             ran = False
         ran = send_webhooks(app) or ran
+        ran = rematch_verdicts(app) or ran
         done += ran
         if not ran:
             if burst:
@@ -50,6 +51,28 @@ def send_webhooks(app: Flask) -> bool:
         return False
 
 
+def rematch_verdicts(app: Flask) -> bool:
+    """Mark the open claims like the verdicts that became final since the last pass; True when any was done."""
+    from sqlmodel import Session
+
+    from .db import get_engine
+    from .services.desk_groups import rematch_pending
+
+    try:
+        with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
+            return rematch_pending(session=session) > 0
+    except Exception:  # a broken database must not stop the worker; what was not done stays queued
+        log.exception("rematching verdicts failed")
+        return False
+
+
+def run_rematcher(app: Flask, stop: threading.Event, *, poll: float = 1.0) -> None:
+    """With Redis: the serving process, which holds the index of open claims, rematches new verdicts until stopped."""
+    while not stop.is_set():
+        if not rematch_verdicts(app):
+            stop.wait(poll)
+
+
 def run_webhook_sender(app: Flask, stop: threading.Event, *, poll: float = 1.0) -> None:
     """Beside an RQ worker: send due webhook deliveries from the outbox until stopped (RQ carries the fetches)."""
     while not stop.is_set():
@@ -58,8 +81,15 @@ def run_webhook_sender(app: Flask, stop: threading.Event, *, poll: float = 1.0) 
 
 
 def start_background_worker(app: Flask) -> threading.Event | None:
-    """Start the embedded worker in a daemon thread (not when Redis carries the jobs); return its stop switch."""
+    """Start the embedded worker in a daemon thread (not when Redis carries the jobs); return its stop switch.
+
+    With Redis, only the rematching of new verdicts runs here: it searches the index of open claims this serving
+    process keeps (built on first use, then kept current), which an RQ worker process would have to build again.
+    """
     if app.config.get("REDIS_URL"):
+        threading.Thread(
+            target=run_rematcher, args=(app, threading.Event()), name="workbench-rematcher", daemon=True
+        ).start()
         return None
     stop = threading.Event()
     threading.Thread(target=run_embedded, args=(app, stop), name="workbench-worker", daemon=True).start()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Integer, Select, bindparam, exists, func, literal, union_all
+from sqlalchemy import CursorResult, Integer, Select, bindparam, delete, exists, func, literal, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -22,8 +24,8 @@ from claims.matching import Match
 
 from ..audit import record_event
 from ..errors import InputError
-from ..models import Article, Claim, Status, User, saved_id
-from ..models_matching import ClaimMatch
+from ..models import Article, Claim, Status, User, saved_id, utcnow
+from ..models_matching import ClaimMatch, ClaimRematch
 from .claim_writes import claim_state, counted_follower, write_claim
 from .matching import PROPOSALS_PER_CLAIM, STRONG, approval_required, is_strong_match, search_desk
 from .queue import QueueRow, rows_select
@@ -93,7 +95,7 @@ def after_write(
     if has_followers and claim.lead_id is None and claim.status is not Status.dismissed and followed:
         _propagate(session=session, lead=claim, actor=actor)
     if not was_final and is_final(claim, require_approval=require_approval):
-        mark_checked_before(session=session, claim=claim, require_approval=require_approval)
+        queue_rematch(session=session, claim_id=saved_id(claim))
 
 
 def _propagate(*, session: Session, lead: Claim, actor: User | None) -> None:
@@ -126,10 +128,41 @@ def _propagate(*, session: Session, lead: Claim, actor: User | None) -> None:
         )
 
 
-def mark_checked_before(*, session: Session, claim: Claim, require_approval: bool | None = None) -> int:
-    """A verdict just became final: open claims that strongly match it get the "checked before" marker at once.
+def queue_rematch(*, session: Session, claim_id: int) -> None:
+    """A verdict just became final: queue the search for the open claims like it (an outbox row, same transaction).
 
-    Runs inside the caller's transaction. Claims of the same group are left out (they follow the lead anyway),
+    Searching every open claim costs up to a few hundred ms at a million claims, so the write only queues it and the
+    background worker does it (rematch_pending). Queued again before it is done, the claim stays queued once.
+    """
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    session.execute(insert(ClaimRematch).values(claim_id=claim_id, queued_at=utcnow()).on_conflict_do_nothing())
+
+
+def rematch_pending(*, session: Session, limit: int = 20, require_approval: bool | None = None) -> int:
+    """Mark the open claims like each queued verdict, oldest first, each in a transaction of its own; return how many.
+
+    A queued claim is taken by deleting its row, so two workers never search for the same one and a worker that stops
+    midway leaves it queued (its transaction rolls back). A claim gone (merged) or no longer final is passed over.
+    """
+    require_approval = approval_required(require_approval)
+    queued = session.exec(select(ClaimRematch.claim_id).order_by(col(ClaimRematch.queued_at)).limit(limit)).all()
+    session.rollback()  # each claim is taken in its own transaction, not in the one that read the queue
+    done = 0
+    for claim_id in queued:
+        deleted = session.execute(delete(ClaimRematch).where(col(ClaimRematch.claim_id) == claim_id))
+        taken = cast(CursorResult[Any], deleted).rowcount == 1
+        claim = session.get(Claim, claim_id) if taken else None
+        if claim is not None and is_final(claim, require_approval=require_approval):
+            mark_checked_before(session=session, claim=claim, require_approval=require_approval)
+        session.commit()
+        done += taken
+    return done
+
+
+def mark_checked_before(*, session: Session, claim: Claim, require_approval: bool | None = None) -> int:
+    """A verdict is final: open claims that strongly match it get the "checked before" marker.
+
+    Runs inside the caller's transaction (the worker's, from rematch_pending). Claims of the same group are left out (they follow the lead anyway),
     and so is any claim that already has this match, decided or not.
     """
     group_id = claim.lead_id or claim.id
