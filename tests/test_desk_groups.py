@@ -6,6 +6,7 @@ import json
 import threading
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from tests.conftest import csrf_token, login, parse
@@ -15,6 +16,7 @@ from workbench.db import get_engine
 from workbench.errors import InputError
 from workbench.models import AuditEvent, Claim, Role, Status
 from workbench.models_matching import ClaimMatch, ClaimRematch
+from workbench.services import desk_groups
 from workbench.services.claim_edits import add_evidence
 from workbench.services.desk_groups import group_of, rematch_pending, separate
 from workbench.services.review import approve, set_status
@@ -200,7 +202,7 @@ def test_rematching_is_queued_once_skips_what_is_no_longer_final_and_survives_a_
     def broken(**_):
         raise RuntimeError("the worker stopped midway")
 
-    monkeypatch.setattr("workbench.services.desk_groups.mark_checked_before", broken)
+    monkeypatch.setattr("workbench.services.desk_groups.store_marks", broken)
     with pytest.raises(RuntimeError):
         rematch_pending(session=db)
     db.rollback()
@@ -346,3 +348,32 @@ def test_the_followers_index_holds_followers_only_and_is_used(app, db):
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_claim_lead'")
             ).scalar_one()
     assert "lead_id IS NOT NULL" in sql.replace("(", "").replace(")", ""), sql
+
+
+def test_the_worker_searches_before_it_takes_the_claim_so_writers_are_never_held_up(app, db, monkeypatch):
+    """The search (on a fresh process, the build of the index: over a minute at a million claims) holds no lock: while it
+    runs, another connection can still write, here to the very row the worker will take afterwards."""
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    _give_verdict(db, cost, checker)
+    search = desk_groups.search_desk
+    wrote = []
+
+    def search_while_someone_writes(**arguments):
+        engine = get_engine(app)
+        if engine.dialect.name == "sqlite":
+            other = create_engine(engine.url, connect_args={"timeout": 1})
+        else:
+            other = create_engine(engine.url, connect_args={"options": "-c lock_timeout=1000"})
+        with other.begin() as connection:
+            wrote.append(
+                connection.execute(
+                    text("UPDATE claim_rematch SET queued_at = queued_at WHERE claim_id = :id"), {"id": cost.id}
+                ).rowcount
+            )
+        other.dispose()
+        return search(**arguments)
+
+    monkeypatch.setattr(desk_groups, "search_desk", search_while_someone_writes)
+    assert rematch_pending(session=db) == 1
+    assert wrote == [1] and [m.target_id for m in _matches(db, later.id)] == [cost.id]

@@ -132,6 +132,7 @@ class Figure:
         return (
             f"  {self.name:34} p50 {span(p50s)} p95 {span(p95s)} ms   "
             f"bare p50 {span(bare50)} p95 {span(bare95)} ms   load {min(self.loads):.2f}–{max(self.loads):.2f}"
+            + (f"   (then failed: {self.error})" if self.error else "")
         )
 
 

@@ -74,13 +74,27 @@ def status_changes(bench: Bench, token: str, url: str) -> None:
     def timed() -> list[float]:
         return [change(order[n % len(order)], ["in_progress", "unverified"][n % 2]) for n in range(bench.runs)]
 
-    def verdicts() -> list[float]:
-        """A final verdict (one that needs no evidence), then, untimed, the claim reopened for the next round."""
-        times = []
-        for n in range(bench.runs):
-            claim_id = order[n % len(order)]
-            times.append(change(claim_id, "not_checkable", "An opinion, not a checkable fact."))
+    # Verdicts go to open claims (a verdict replacing a verdict is not a new final one), each claim once a round.
+    page = bench.session.get(bench.base + "/claims?sort=newest&status=unverified&status=in_progress", timeout=60).text
+    open_claims = {int(i): int(v) for i, v in _ROW.findall(page)}
+    while len(open_claims) < bench.runs + 20 and _NEXT.search(page):
+        page = bench.session.get(bench.base + _found(_NEXT, page).replace("&amp;", "&"), timeout=60).text
+        open_claims.update((int(i), int(v)) for i, v in _ROW.findall(page))
+    versions.update(open_claims)
+    pool = list(open_claims)
+
+    def give_verdicts(claim_ids: list[int]) -> list[float]:
+        return [change(claim_id, "not_checkable", "An opinion, not a checkable fact.") for claim_id in claim_ids]
+
+    def reopen(claim_ids: list[int]) -> None:
+        for claim_id in claim_ids:
             change(claim_id, "in_progress")
+
+    def verdicts() -> list[float]:
+        """A final verdict (one that needs no evidence) on each of runs open claims; untimed, reopened after."""
+        chosen = pool[: bench.runs]
+        times = give_verdicts(chosen)
+        reopen(chosen)
         return times
 
     bench.record("status change (htmx row)", timed)
@@ -89,12 +103,11 @@ def status_changes(bench: Bench, token: str, url: str) -> None:
     # Untimed first: a fresh server's worker builds its index of open claims on the first verdict it rematches
     # (about 80 s at a million claims, in the background); the timed verdicts meet the steady state.
     start = time.perf_counter()
-    for claim_id in order[:20]:
-        change(claim_id, "not_checkable", "An opinion, not a checkable fact.")
-        change(claim_id, "in_progress")
+    give_verdicts(pool[-20:])
     while not _rematching_done(url) and time.perf_counter() - start < 900:
         time.sleep(2)
     print(f"  (20 verdicts rematched by the server's worker {time.perf_counter() - start:.0f} s after the first)")
+    reopen(pool[-20:])
     bench.record("verdict (htmx row)", verdicts)
 
 

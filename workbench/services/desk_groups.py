@@ -141,30 +141,34 @@ def queue_rematch(*, session: Session, claim_id: int) -> None:
 def rematch_pending(*, session: Session, limit: int = 20, require_approval: bool | None = None) -> int:
     """Mark the open claims like each queued verdict, oldest first, each in a transaction of its own; return how many.
 
-    A queued claim is taken by deleting its row, so two workers never search for the same one and a worker that stops
-    midway leaves it queued (its transaction rolls back). A claim gone (merged) or no longer final is passed over.
+    The search runs first, outside any write (on a fresh process it builds the index of open claims: over a minute at
+    a million claims, which must not hold SQLite's write lock). Then the claim is taken by deleting its row, so two
+    workers never mark for the same one, and its marks are stored in that short transaction; a worker that stops
+    midway leaves it queued. A claim gone (merged) or no longer final when taken is passed over.
     """
     require_approval = approval_required(require_approval)
     queued = session.exec(select(ClaimRematch.claim_id).order_by(col(ClaimRematch.queued_at)).limit(limit)).all()
-    session.rollback()  # each claim is taken in its own transaction, not in the one that read the queue
     done = 0
     for claim_id in queued:
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        strong = (
+            strong_matches(session=session, claim=claim, require_approval=require_approval)
+            if claim is not None and is_final(claim, require_approval=require_approval)
+            else {}
+        )
+        session.rollback()  # the reads end here: the write below is short
         deleted = session.execute(delete(ClaimRematch).where(col(ClaimRematch.claim_id) == claim_id))
         taken = cast(CursorResult[Any], deleted).rowcount == 1
-        claim = session.get(Claim, claim_id) if taken else None
-        if claim is not None and is_final(claim, require_approval=require_approval):
-            mark_checked_before(session=session, claim=claim, require_approval=require_approval)
+        claim = session.get(Claim, claim_id, populate_existing=True) if taken and strong else None
+        if claim is not None and is_final(claim, require_approval=require_approval):  # still, now that it is taken
+            store_marks(session=session, claim=claim, strong=strong)
         session.commit()
         done += taken
     return done
 
 
-def mark_checked_before(*, session: Session, claim: Claim, require_approval: bool | None = None) -> int:
-    """A verdict is final: open claims that strongly match it get the "checked before" marker.
-
-    Runs inside the caller's transaction (the worker's, from rematch_pending). Claims of the same group are left out (they follow the lead anyway),
-    and so is any claim that already has this match, decided or not.
-    """
+def strong_matches(*, session: Session, claim: Claim, require_approval: bool | None = None) -> dict[int, float]:
+    """The open claims that strongly match a final verdict (claim id -> strength), its own group left out."""
     group_id = claim.lead_id or claim.id
     same_group = {group_id, claim.id}
     same_group.update(session.exec(select(Claim.id).where(Claim.lead_id == group_id)).all())
@@ -174,7 +178,14 @@ def mark_checked_before(*, session: Session, claim: Claim, require_approval: boo
         limit=PROPOSALS_PER_CLAIM * 3,
         require_approval=approval_required(require_approval),
     )
-    strong = {_claim_id(match.key): match.strength for match in found if match.strength >= STRONG}
+    return {_claim_id(match.key): match.strength for match in found if match.strength >= STRONG}
+
+
+def store_marks(*, session: Session, claim: Claim, strong: dict[int, float]) -> int:
+    """Give those open claims the "checked before" marker (a proposed match), in the caller's transaction.
+
+    A claim that already has this match, decided or not, keeps it as it is; return how many were added.
+    """
     if not strong:
         return 0
     known = set(
