@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tests.conftest import csrf_token, login, parse
 from tests.factories import make_article, make_user
@@ -208,7 +209,32 @@ def test_rematching_is_queued_once_skips_what_is_no_longer_final_and_survives_a_
     db.rollback()
     assert _queued(db) == [cost.id] and _matches(db, later.id) == []  # its transaction rolled back: still queued
     monkeypatch.undo()
+    assert rematch_pending(session=db) == 0  # leased by the worker that stopped, until its lease ends
+    monkeypatch.setattr("workbench.services.desk_groups.REMATCH_LEASE", dt.timedelta(0))
     assert rematch_pending(session=db) == 1 and [m.target_id for m in _matches(db, later.id)] == [cost.id]
+
+
+def test_a_verdict_queued_again_while_searched_is_searched_again(app, db, monkeypatch):
+    """Reopened and given again while a worker searched: what it found may be stale, so it stores nothing and the
+    next pass searches again."""
+    checker = make_user(db)
+    cost, later = _separated_pair(db, checker)
+    _give_verdict(db, cost, checker)
+    search = desk_groups.search_desk
+    searches = []
+
+    def search_while_queued_again(**arguments):
+        searches.append(1)
+        if len(searches) == 1:
+            with Session(get_engine(app)) as other:
+                desk_groups.queue_rematch(session=other, claim_id=cost.id)
+                other.commit()
+        return search(**arguments)
+
+    monkeypatch.setattr(desk_groups, "search_desk", search_while_queued_again)
+    assert rematch_pending(session=db) == 0 and _matches(db, later.id) == [] and _queued(db) == [cost.id]
+    assert rematch_pending(session=db) == 1 and len(searches) == 2
+    assert [m.target_id for m in _matches(db, later.id)] == [cost.id] and _queued(db) == []
 
 
 def test_a_queued_claim_merged_away_is_passed_over(db):

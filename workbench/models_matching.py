@@ -50,11 +50,12 @@ class ClaimRematch(SQLModel, table=True):
     """A verdict that just became final, waiting for the worker to mark the open claims that say the same.
 
     Written in the verdict's own transaction (an outbox): the search of every open claim runs after the write, in the
-    background worker, and is not lost if the process stops first. The claim id has no foreign key: merging claims
-    deletes one, and the worker passes over a claim that is gone.
+    background worker, and is not lost if the process stops first. A worker leases a row (taken_at) while it searches,
+    holding no lock. The claim id has no foreign key: merging claims deletes one, and the worker passes over it.
     """
 
     __tablename__ = "claim_rematch"
 
     claim_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     queued_at: dt.datetime = Field(default_factory=utcnow)
+    taken_at: dt.datetime | None = None  # a worker's lease while it searches (expires: see desk_groups.REMATCH_LEASE)

@@ -8,12 +8,13 @@ the open claims that strongly match it are marked "checked before" at once (no r
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Integer, Select, bindparam, delete, exists, func, literal, union_all
+from sqlalchemy import CursorResult, Integer, Select, bindparam, delete, exists, func, literal, or_, union_all, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -128,28 +129,52 @@ def _propagate(*, session: Session, lead: Claim, actor: User | None) -> None:
         )
 
 
+# A worker's lease on a queued verdict: past it, the worker is taken for gone and another one searches again.
+REMATCH_LEASE = dt.timedelta(minutes=10)
+
+
 def queue_rematch(*, session: Session, claim_id: int) -> None:
     """A verdict just became final: queue the search for the open claims like it (an outbox row, same transaction).
 
     Searching every open claim costs up to a few hundred ms at a million claims, so the write only queues it and the
-    background worker does it (rematch_pending). Queued again before it is done, the claim stays queued once.
+    background worker does it (rematch_pending). Queued again before it is done, the claim stays queued once, and a
+    worker's lease on it is voided: what that worker found may be out of date, so the next pass searches again.
     """
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    session.execute(insert(ClaimRematch).values(claim_id=claim_id, queued_at=utcnow()).on_conflict_do_nothing())
+    now = utcnow()
+    session.execute(
+        insert(ClaimRematch)
+        .values(claim_id=claim_id, queued_at=now, taken_at=None)
+        .on_conflict_do_update(index_elements=["claim_id"], set_={"taken_at": None})
+    )
 
 
 def rematch_pending(*, session: Session, limit: int = 20, require_approval: bool | None = None) -> int:
-    """Mark the open claims like each queued verdict, oldest first, each in a transaction of its own; return how many.
+    """Mark the open claims like each queued verdict, oldest first; return how many verdicts were done.
 
-    The search runs first, outside any write (on a fresh process it builds the index of open claims: over a minute at
-    a million claims, which must not hold SQLite's write lock). Then the claim is taken by deleting its row, so two
-    workers never mark for the same one, and its marks are stored in that short transaction; a worker that stops
-    midway leaves it queued. A claim gone (merged) or no longer final when taken is passed over.
+    Each is leased first (a short write), then searched holding no lock (on a fresh process the search builds the
+    index of open claims: over a minute at a million claims, which inside a write would hold SQLite's lock), then
+    deleted in the short transaction that stores its marks, if the lease still holds and the verdict is still final.
+    So two workers never search for one verdict, and one that stops midway leaves it to another when its lease ends.
+    A claim gone (merged) or no longer final is passed over.
     """
     require_approval = approval_required(require_approval)
-    queued = session.exec(select(ClaimRematch.claim_id).order_by(col(ClaimRematch.queued_at)).limit(limit)).all()
+    free = or_(col(ClaimRematch.taken_at).is_(None), col(ClaimRematch.taken_at) < bindparam("stale"))
+    stale = utcnow() - REMATCH_LEASE
+    queued = session.exec(
+        select(ClaimRematch.claim_id).where(free).params(stale=stale).order_by(col(ClaimRematch.queued_at)).limit(limit)
+    ).all()
+    session.rollback()
     done = 0
     for claim_id in queued:
+        lease = utcnow()
+        leased = session.execute(
+            update(ClaimRematch).where(col(ClaimRematch.claim_id) == claim_id, free).values(taken_at=lease),
+            {"stale": lease - REMATCH_LEASE},
+        )
+        session.commit()
+        if cast(CursorResult[Any], leased).rowcount != 1:
+            continue  # another worker has it, or it was done meanwhile
         claim = session.get(Claim, claim_id, populate_existing=True)
         strong = (
             strong_matches(session=session, claim=claim, require_approval=require_approval)
@@ -157,13 +182,15 @@ def rematch_pending(*, session: Session, limit: int = 20, require_approval: bool
             else {}
         )
         session.rollback()  # the reads end here: the write below is short
-        deleted = session.execute(delete(ClaimRematch).where(col(ClaimRematch.claim_id) == claim_id))
-        taken = cast(CursorResult[Any], deleted).rowcount == 1
-        claim = session.get(Claim, claim_id, populate_existing=True) if taken and strong else None
-        if claim is not None and is_final(claim, require_approval=require_approval):  # still, now that it is taken
-            store_marks(session=session, claim=claim, strong=strong)
+        deleted = session.execute(
+            delete(ClaimRematch).where(col(ClaimRematch.claim_id) == claim_id, col(ClaimRematch.taken_at) == lease)
+        )
+        if cast(CursorResult[Any], deleted).rowcount == 1:  # still ours: not queued again, not retaken
+            claim = session.get(Claim, claim_id, populate_existing=True) if strong else None
+            if claim is not None and is_final(claim, require_approval=require_approval):
+                store_marks(session=session, claim=claim, strong=strong)
+            done += 1
         session.commit()
-        done += taken
     return done
 
 
