@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
 from workbench.db import get_engine
@@ -153,6 +153,37 @@ def test_search_with_other_filters_and_a_cursor_from_the_middle(app, corpus, mon
         assert [row.claim.id for row in page.rows] == expected[len(expected) // 2 + 1 :][:50]
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_search_by_id_narrowed_to_one_article_starts_from_its_claims_not_the_index(app, corpus, monkeypatch, sort):
+    """Sorted by id, a common word is read in the full-text index's order, unless an indexed filter (here one
+    article) narrows the claims: walking the word's whole list for them took 2.5 s at a million claims."""
+    monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", 5)
+    claims = corpus["claims"]
+    article_id = claims[len(claims) // 2].article_id
+    statements: list[str] = []
+    engine = get_engine(app)
+
+    def seen(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with Session(engine) as session:
+            common = corpus["common"]
+            in_article = [c for c in claims if c.article_id == article_id]
+            filters = QueueFilters(q=common, sort=sort, article=article_id)
+            assert _walk(session, filters, limit=3) == _expected(in_article, common, sort)
+            narrowed = [s for s in statements if "JOIN article" in s]  # the page queries
+            statements.clear()
+            assert _walk(session, QueueFilters(q=common, sort=sort), limit=50) == _expected(claims, common, sort)
+            whole = [s for s in statements if "JOIN article" in s]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    if engine.dialect.name == "sqlite":
+        assert narrowed and not any("JOIN claim_fts" in s for s in narrowed)
+        assert whole and all("JOIN claim_fts" in s for s in whole)
+
+
 def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(app, corpus, monkeypatch):
     monkeypatch.setattr(queue_service, "SELECTIVE_MATCHES", 5)
     with Session(get_engine(app)) as session:
@@ -167,8 +198,8 @@ def test_a_very_common_short_word_is_looked_up_along_the_sort_order_on_sqlite(ap
         sparse = min((w for w, share in shares.items() if share * len(claims) > 6), key=shares.get)
         assert shares[dense] > 0.5 and shares[sparse] < 0.05, (dense, sparse)
         plan = queue_service.plan_search(session, dense)  # most claims have it: looked up claim by claim
-        assert plan.looks_up_each_claim("score") and plan.looks_up_each_claim("updated")
-        assert plan.reads_index_order("newest") and not plan.looks_up_each_claim("newest")  # or read in id order
+        assert plan.dense and not plan.reads_index_order(QueueFilters(q=dense, sort="score"))
+        assert plan.reads_index_order(QueueFilters(q=dense, sort="newest"))  # by id: read in the index's own order
         assert (
             queue_service.plan_search(session, sparse).common and not queue_service.plan_search(session, sparse).dense
         )
