@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,7 +22,7 @@ from workbench.services import desk_groups
 from workbench.services.claim_edits import add_evidence
 from workbench.services.desk_groups import group_of, rematch_pending, separate
 from workbench.services.review import approve, set_status
-from workbench.worker import run_embedded
+from workbench.worker import run_embedded, start_background_worker
 
 FIRST = (
     "Harbour Bridge Reopens\n\n"
@@ -247,13 +248,27 @@ def test_a_queued_claim_merged_away_is_passed_over(db):
     assert [m.target_id for m in _matches(db, later.id)] == [cost.id]
 
 
-def test_the_embedded_worker_rematches_new_verdicts(app, db):
+def test_the_serving_process_rematches_new_verdicts_in_a_thread_beside_the_embedded_worker(app, db):
+    """Not in the embedded worker's loop: a first rematch builds the index of open claims (about 80 s at a million
+    claims), which must hold up neither evidence fetches and webhooks nor the heartbeat /readyz reads."""
     checker = make_user(db)
     cost, later = _separated_pair(db, checker)
     _give_verdict(db, cost, checker)
-    assert run_embedded(app, threading.Event(), burst=True) == 1
+    run_embedded(app, threading.Event(), burst=True)  # the evidence's fetch runs; the rematch is not its job
+    assert _queued(db) == [cost.id]
+    stop = start_background_worker(app)
+    try:
+        names = {thread.name for thread in threading.enumerate()}
+        assert {"workbench-rematcher", "workbench-worker"} <= names
+        deadline = time.monotonic() + 20
+        while _queued(db) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            db.rollback()
+    finally:
+        assert stop is not None
+        stop.set()
     db.expire_all()
-    assert [m.target_id for m in _matches(db, later.id)] == [cost.id] and _queued(db) == []
+    assert _queued(db) == [] and [m.target_id for m in _matches(db, later.id)] == [cost.id]
 
 
 def test_rematching_waits_for_approval_where_the_newsroom_requires_it(db, app):

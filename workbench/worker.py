@@ -33,7 +33,6 @@ def run_embedded(app: Flask, stop: threading.Event, *, poll: float = 1.0, burst:
             log.exception("evidence fetch failed")
             ran = False
         ran = send_webhooks(app) or ran
-        ran = rematch_verdicts(app) or ran
         done += ran
         if not ran:
             if burst:
@@ -67,7 +66,11 @@ def rematch_verdicts(app: Flask) -> bool:
 
 
 def run_rematcher(app: Flask, stop: threading.Event, *, poll: float = 1.0) -> None:
-    """With Redis: the serving process, which holds the index of open claims, rematches new verdicts until stopped."""
+    """In each serving process, which keeps the index of open claims, rematch new verdicts until stopped.
+
+    A thread of its own: a fresh process's first rematch builds that index (about 80 s at a million claims), which
+    must hold up neither evidence fetches nor webhooks, nor the embedded worker's heartbeat that /readyz reads.
+    """
     while not stop.is_set():
         if not rematch_verdicts(app):
             stop.wait(poll)
@@ -83,15 +86,13 @@ def run_webhook_sender(app: Flask, stop: threading.Event, *, poll: float = 1.0) 
 def start_background_worker(app: Flask) -> threading.Event | None:
     """Start the embedded worker in a daemon thread (not when Redis carries the jobs); return its stop switch.
 
-    With Redis, only the rematching of new verdicts runs here: it searches the index of open claims this serving
-    process keeps (built on first use, then kept current), which an RQ worker process would have to build again.
+    The rematching of new verdicts starts here in either case, in a thread of its own: it searches the index of open
+    claims this serving process keeps (built on first use, then kept current), which an RQ worker would build again.
     """
-    if app.config.get("REDIS_URL"):
-        threading.Thread(
-            target=run_rematcher, args=(app, threading.Event()), name="workbench-rematcher", daemon=True
-        ).start()
-        return None
     stop = threading.Event()
+    threading.Thread(target=run_rematcher, args=(app, stop), name="workbench-rematcher", daemon=True).start()
+    if app.config.get("REDIS_URL"):
+        return None
     threading.Thread(target=run_embedded, args=(app, stop), name="workbench-worker", daemon=True).start()
     return stop
 
