@@ -391,9 +391,9 @@ def test_the_followers_index_holds_followers_only_and_is_used(app, db):
     assert "lead_id IS NOT NULL" in sql.replace("(", "").replace(")", ""), sql
 
 
-def test_the_worker_searches_before_it_takes_the_claim_so_writers_are_never_held_up(app, db, monkeypatch):
+def test_the_worker_holds_no_lock_while_it_searches_so_writers_are_never_held_up(app, db, monkeypatch):
     """The search (on a fresh process, the build of the index: over a minute at a million claims) holds no lock: while it
-    runs, another connection can still write, here to the very row the worker will take afterwards."""
+    runs, another connection can still write, here to the very row the worker has leased and will delete after."""
     checker = make_user(db)
     cost, later = _separated_pair(db, checker)
     _give_verdict(db, cost, checker)
