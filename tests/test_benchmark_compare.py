@@ -100,3 +100,45 @@ def test_alternate_leaves_the_gap_after_every_request_untimed(monkeypatch):
     ours, theirs = alternate(answer, answer, 3, count(), gap=0.05)
     assert slept == [0.05] * 6
     assert max(ours + theirs) < 0.05  # the pause is not part of any request's time
+
+
+class _RequestsShaped:
+    """The Flask test client with the calls of requests.Session that the comparison's write functions make."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, params=None, timeout=None):
+        response = self.client.get(url, query_string=params)
+        return SimpleNamespace(status_code=response.status_code, headers=response.headers, json=lambda: response.json)
+
+    def post(self, url, json=None, headers=None, timeout=None):
+        response = self.client.post(url, json=json, headers=headers)
+        return SimpleNamespace(status_code=response.status_code, headers=response.headers, json=lambda: response.json)
+
+
+def test_api_writes_change_each_claim_with_the_etag_of_the_last_answer(app, client, db):
+    from sqlmodel import select
+
+    from tests.benchmarks.compare import STATUSES, Side, workbench_api_writes
+    from tests.conftest import csrf_token, login
+    from tests.factories import make_article, make_user
+    from workbench.models import AuditEvent, Claim
+
+    checker = make_user(db, "checker")
+    make_article(db, actor=checker)
+    login(client, checker.email)
+    token = csrf_token(client)
+    claims = len(db.exec(select(Claim.id)).all())
+    write = workbench_api_writes(Side("workbench", _RequestsShaped(client), "/_bench/bare"), "", token)
+    answers = [write(n) for n in range(2 * claims + 1)]  # every claim twice, and the first a third time
+    assert [answer.status_code for answer in answers] == [200] * len(answers)  # never a stale or missing If-Match
+    db.expire_all()
+    statuses = {claim.id: str(claim.status) for claim in db.exec(select(Claim))}
+    changed = {answer.json()["id"] for answer in answers}
+    assert len(changed) == claims  # each claim of the newest page, in turn
+    # The first pass set one status, the second the other, and the third reached the first claim again.
+    assert list(statuses.values()).count(STATUSES[1]) == claims - 1
+    assert list(statuses.values()).count(STATUSES[0]) == 1
+    events = db.exec(select(AuditEvent).where(AuditEvent.entity_type == "claim", AuditEvent.action == "status")).all()
+    assert len(events) == len(answers)

@@ -241,6 +241,32 @@ def workbench_writes(side: Side, base: str, token: str) -> Request:
     return write
 
 
+def workbench_api_writes(side: Side, base: str, token: str) -> Request:
+    """Status changes through the JSON API (what Label Studio's annotation calls are), on the newest page's claims,
+    each with If-Match from the ETag the last answer gave; the session's CSRF token in X-CSRFToken."""
+    newest: dict[str, str | int] = {"sort": "newest", "limit": PAGE}
+    listed = side.session.get(base + "/api/v1/claims", params=newest, timeout=60).json()
+    etags = {item["id"]: f'"claim-{item["id"]}-v{item["version"]}"' for item in listed["items"]}
+    assert etags, "no claims in the API's list"
+    order = list(etags)
+    steps = count()
+
+    def write(_: int) -> requests.Response:
+        n = next(steps)
+        claim_id = order[n % len(order)]
+        response = side.session.post(
+            f"{base}/api/v1/claims/{claim_id}/status",
+            json={"status": STATUSES[(n // len(order)) % 2]},
+            headers={"If-Match": etags[claim_id], "X-CSRFToken": token},
+            timeout=60,
+        )
+        if response.status_code == 200:
+            etags[claim_id] = response.headers["ETag"]
+        return response
+
+    return write
+
+
 def label_studio_writes(side: Side, base: str, task_ids: list[int]) -> tuple[Request, Request]:
     """Annotations with a verdict choice: created on the given tasks in turn, and updated (the ones created)."""
     created: list[int] = []
@@ -343,6 +369,10 @@ def run(args) -> int:
         create, update = label_studio_writes(theirs, ls_base, ids["write_tasks"])  # type: ignore[arg-type]
         compare.measure("write: status / new annotation", status_change, create, accepted=(200, 201))
         compare.measure("write: status / annotation update", status_change, update)
+        if args.json_api:
+            api_change = workbench_api_writes(ours, base, token)
+            compare.measure("write: status (JSON API) / new annotation", api_change, create, accepted=(200, 201))
+            compare.measure("write: status (JSON API) / annotation update", api_change, update)
         compare.report(
             f"compare: workbench {base} ({make_url(url).get_backend_name()}), Label Studio {ls_base} "
             f"(project {project})"
